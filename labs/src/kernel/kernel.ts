@@ -1,0 +1,18 @@
+// Every kernel action the container performs on itself goes through this interface. The runtime
+// never calls these syscalls from Node: it records them as a plan (see plan.ts), and the shim runs
+// the plan inside the new namespaces. Tests use a fake that simulates the kernel instead.
+
+export interface Kernel {
+  /** mount(2). `source`, `fstype` and `data` may be empty strings, passed to the kernel as NULL. */
+  mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
+  /** sethostname(2): changes the hostname of the caller's UTS namespace. */
+  sethostname(name: string): void;
+  /**
+   * execve(2) of `argv`, looking `argv[0]` up in the PATH found in `env` when it has no slash, the
+   * way execvp(3) does. Always the last step: on success the plan's process becomes the command.
+   */
+  exec(argv: readonly string[], env: readonly string[]): void;
+}
+
+/** The namespaces a container can get, by their names in /proc/<pid>/ns. */
+export type Namespace = 'mnt' | 'uts' | 'ipc' | 'pid' | 'net' | 'user' | 'cgroup';

@@ -1,0 +1,50 @@
+// The container's side of `run`, in order: the recipe the shim executes in the new namespaces.
+// Each step is one lab of chapter 1; the order is part of the lesson (see chapters/01-namespaces).
+import type { Kernel } from '../kernel/kernel.ts';
+import { PlanKernel, type Plan } from '../kernel/plan.ts';
+import { RuntimeError } from '../errors.ts';
+import { execCommand } from './command.ts';
+import { setHostname } from './hostname.ts';
+import { makeMountsPrivate } from './mounts.ts';
+import { cloneFlags, containerNamespaces } from './namespaces.ts';
+import { mountProc } from './proc.ts';
+
+export interface ContainerSpec {
+  hostname: string;
+  command: readonly string[];
+  env: readonly string[];
+}
+
+/** The set-up steps, written against any Kernel: the plan recorder, or a fake in tests. */
+export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
+  makeMountsPrivate(kernel); // first: nothing mounted after it can reach the host
+  mountProc(kernel);
+  setHostname(kernel, spec.hostname);
+  execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
+}
+
+export function buildPlan(spec: ContainerSpec): Plan {
+  const kernel = new PlanKernel();
+  setUpContainer(kernel, spec);
+  const namespaces = containerNamespaces();
+  const plan = { namespaces, cloneFlags: cloneFlags(namespaces), steps: kernel.steps };
+  refuseHostChanges(plan);
+  return plan;
+}
+
+/**
+ * A seat belt while the labs are half done: a mount without a mount namespace, or a hostname without
+ * a UTS namespace, would change the host itself. Refuse such a plan instead of running it.
+ */
+function refuseHostChanges(plan: Plan): void {
+  const needs = { mount: 'mnt', sethostname: 'uts' } as const;
+  for (const step of plan.steps) {
+    if (step.op === 'exec') continue;
+    const namespace = needs[step.op];
+    if (!plan.namespaces.includes(namespace)) {
+      throw new RuntimeError(
+        `refusing to run: step ${step.op} would change the host, because the container has no ${namespace} namespace (see lab ch1-namespaces)`,
+      );
+    }
+  }
+}
