@@ -23,14 +23,14 @@ export const CLONE_FLAG: Record<Namespace, number> = {
 
 /** The namespaces every container gets, as in the book's chapter 3: all but user and cgroup. */
 export function containerNamespaces(): Namespace[] {
-  // SOLUTION: five namespaces. user is left out because the runtime runs as root and maps no ids
-  // (a later chapter); cgroup is left out until the cgroups chapter has given the container one.
-  return ['uts', 'pid', 'mnt', 'ipc', 'net'];
+  // TODO: return the five namespaces that isolate hostname, processes, mounts, IPC and network.
+  // Run `ls -l /proc/self/ns` to see the names. Why leave out `user`? (What would root inside be?)
+  return [];
 }
 
 /** The flags for clone(2): one bit per namespace, OR-ed together. */
 export function cloneFlags(namespaces: readonly Namespace[]): number {
-  // SOLUTION: each flag is a distinct bit, so OR-ing them cannot lose one (adding could, if a
-  // namespace were listed twice).
-  return namespaces.reduce((flags, ns) => flags | CLONE_FLAG[ns], 0);
+  // TODO: combine CLONE_FLAG[ns] for every namespace. Why is `|` right here and `+` risky?
+  void namespaces;
+  return 0;
 }

@@ -7,7 +7,11 @@ import type { Kernel } from '../kernel/kernel.ts';
  * the process that mounted it, so the container's own mount makes `ps` list only the container.
  */
 export function mountProc(kernel: Kernel): void {
-  // SOLUTION: the source name is free text shown in mountinfo; "proc" is the convention. nosuid,
-  // noexec and nodev because nothing in /proc should be run as a program or opened as a device.
-  kernel.mount('proc', '/proc', 'proc', MS_NOSUID | MS_NOEXEC | MS_NODEV);
+  // TODO: mount a proc filesystem on /proc. Why does `ps` inside still list the host's processes
+  // before you do, although the command is already PID 1? Which flags keep /proc from being used to
+  // run programs or open devices?
+  void kernel;
+  void MS_NOSUID;
+  void MS_NOEXEC;
+  void MS_NODEV;
 }

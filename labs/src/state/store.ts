@@ -20,7 +20,11 @@ export function stateRoot(): string {
 }
 
 export class StateStore {
-  constructor(private readonly root: string = stateRoot()) {}
+  private readonly root: string;
+
+  constructor(root: string = stateRoot()) {
+    this.root = root;
+  }
 
   private dir(id: string): string {
     return join(this.root, 'containers', id);

@@ -30,10 +30,12 @@ export class Shim {
   private waiting: ((message: ShimMessage | undefined) => void) | undefined;
   private closed = false;
 
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly control: Socket,
-  ) {
+  private readonly child: ChildProcess;
+  private readonly control: Socket;
+
+  private constructor(child: ChildProcess, control: Socket) {
+    this.child = child;
+    this.control = control;
     const reader = new FrameReader();
     control.on('data', (chunk: Buffer) => {
       for (const message of reader.push(chunk)) this.deliver(message);

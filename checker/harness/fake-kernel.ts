@@ -1,0 +1,58 @@
+// A fake Kernel for fast checks without root: it records each call and simulates the one kernel
+// behaviour the first labs are about, mount propagation. Its mount table starts as a systemd host's
+// (every mount shared); a mount under a shared mount is recorded as having reached the host.
+import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE } from '../../solutions/src/kernel/constants.ts';
+
+type Propagation = 'shared' | 'private' | 'slave';
+
+export class FakeKernel {
+  readonly calls: string[] = [];
+  readonly reachedHost: string[] = [];
+  hostname = 'host';
+  execed: string[] | undefined;
+  private readonly mounts = new Map<string, Propagation>([
+    ['/', 'shared'],
+    ['/proc', 'shared'],
+    ['/sys', 'shared'],
+    ['/dev', 'shared'],
+  ]);
+
+  mount(source: string, target: string, fstype: string, flags: number, data = ''): void {
+    this.calls.push(`mount ${source || 'NULL'} ${target} ${fstype || 'NULL'} ${flags}${data ? ` ${data}` : ''}`);
+    const change = flags & (MS_PRIVATE | MS_SHARED | MS_SLAVE);
+    if (change) {
+      const to: Propagation = change === MS_PRIVATE ? 'private' : change === MS_SHARED ? 'shared' : 'slave';
+      for (const mountpoint of this.mounts.keys()) {
+        const below = target === '/' || mountpoint === target || mountpoint.startsWith(`${target}/`);
+        if (mountpoint === target || ((flags & MS_REC) !== 0 && below)) this.mounts.set(mountpoint, to);
+      }
+      return;
+    }
+    // A new mount inherits its parent's propagation, and under a shared parent it appears on the host.
+    const parent = this.parentMount(target);
+    if (this.mounts.get(parent) === 'shared') this.reachedHost.push(target);
+    this.mounts.set(target, this.mounts.get(parent) ?? 'private');
+  }
+
+  sethostname(name: string): void {
+    this.calls.push(`sethostname ${name}`);
+    this.hostname = name;
+  }
+
+  exec(argv: readonly string[], env: readonly string[]): void {
+    this.calls.push(`exec ${JSON.stringify(argv)} ${env.length} env`);
+    this.execed = [...argv];
+  }
+
+  propagation(mountpoint: string): Propagation | undefined {
+    return this.mounts.get(mountpoint);
+  }
+
+  private parentMount(target: string): string {
+    let best = '/'; // the mount a new one lands on: the deepest mountpoint at or above the target
+    for (const mountpoint of this.mounts.keys()) {
+      if ((target === mountpoint || target.startsWith(`${mountpoint}/`)) && mountpoint.length > best.length) best = mountpoint;
+    }
+    return best;
+  }
+}

@@ -1,0 +1,81 @@
+// The lab host: a sandbox that plays "the host" for one spec. It has its own mount, network, UTS and
+// IPC namespaces, held open by an anchor process, and the runtime under test runs inside it. So a lab
+// that changes "the host" (its hostname, its mounts) changes only the sandbox.
+//
+// Its mounts are slaves of the real host's (nothing flows back to the real host) and also shared
+// among themselves, as systemd makes the real `/`: a container that forgets to make its mounts
+// private leaks them into the lab host exactly as it would on a real machine, where the check sees it.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { execa, type Options, type ResultPromise } from 'execa';
+import { Containment } from './containment.ts';
+
+export const LAB_HOSTNAME = 'lab-host';
+
+const ANCHOR_SCRIPT = [
+  'mount --make-rshared /',
+  `hostname ${LAB_HOSTNAME}`,
+  'ip link set lo up',
+  'echo ready',
+  'exec sleep infinity',
+].join(' && ');
+
+export class LabHost {
+  readonly anchorPid: number;
+  readonly containment: Containment;
+  private readonly anchor: ResultPromise;
+
+  private constructor(anchorPid: number, anchor: ResultPromise, containment: Containment) {
+    this.anchorPid = anchorPid;
+    this.anchor = anchor;
+    this.containment = containment;
+  }
+
+  static async create(name: string): Promise<LabHost> {
+    const containment = new Containment(name);
+    const command = containment.wrap([
+      'unshare', '--mount', '--net', '--uts', '--ipc', '--propagation', 'slave', '--', 'sh', '-c', ANCHOR_SCRIPT,
+    ]);
+    const anchor = execa(command[0]!, command.slice(1), { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false });
+    const ready = await new Promise<boolean>((resolve) => {
+      anchor.stdout?.once('data', () => resolve(true));
+      void anchor.then(() => resolve(false));
+    });
+    if (!ready || !anchor.pid) {
+      const result = await anchor;
+      await containment.destroy();
+      throw new Error(`could not create the lab host sandbox: ${result.stderr || 'it exited'} (are you root?)`);
+    }
+    return new LabHost(anchor.pid, anchor, containment);
+  }
+
+  /** Runs a command inside the lab host, in the spec's cgroup. */
+  exec(command: readonly string[], options: Options = {}): ResultPromise {
+    const full = this.containment.wrap(['nsenter', '-t', String(this.anchorPid), '-m', '-n', '-u', '-i', '--', ...command]);
+    return execa(full[0]!, full.slice(1), { reject: false, ...options });
+  }
+
+  /** The lab host's mount table, one line per mount. */
+  mountTable(): string[] {
+    return readFileSync(`/proc/${this.anchorPid}/mountinfo`, 'utf8').split('\n').filter(Boolean);
+  }
+
+  /** `uts:[4026531838]`: the identity of one of the lab host's namespaces. */
+  namespace(ns: string): string {
+    return readlinkSync(`/proc/${this.anchorPid}/ns/${ns}`);
+  }
+
+  async hostname(): Promise<string> {
+    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-u', 'hostname'], { reject: false });
+    return result.stdout.trim();
+  }
+
+  /** Processes the spec started that are still alive, apart from the anchor. */
+  strayProcesses(): number[] {
+    return this.containment.pids().filter((pid) => pid !== this.anchorPid);
+  }
+
+  async destroy(): Promise<void> {
+    await this.containment.destroy();
+    await this.anchor;
+  }
+}

@@ -1,0 +1,117 @@
+// Drives the runtime under test as a process inside the lab host, with a state directory of its own.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResultPromise } from 'execa';
+import type { LabHost } from './labhost.ts';
+import { PROJECT_ROOT, targetSource } from './target.ts';
+
+export interface RunResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  command: string;
+}
+
+export interface ContainerState {
+  id: string;
+  pid: number;
+  hostname: string;
+  status: string;
+}
+
+const RUN_TIMEOUT_MS = 15_000;
+
+export class Mydocker {
+  readonly stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-check-'));
+  private readonly host: LabHost;
+
+  constructor(host: LabHost) {
+    this.host = host;
+  }
+
+  private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
+    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.js'), ...args];
+    return this.host.exec(command, {
+      env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource() },
+      ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
+      timeout: RUN_TIMEOUT_MS,
+      stripFinalNewline: false,
+    });
+  }
+
+  /** `mydocker ARGS...` to the end. */
+  async run(args: readonly string[], options: { input?: string } = {}): Promise<RunResult> {
+    const result = await this.start(args, options.input ?? 'ignore');
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: `mydocker ${args.join(' ')}` };
+  }
+
+  /**
+   * Starts `mydocker run -i ... host sh -c 'echo ready; read _; SCRIPT'`: a container that waits, so
+   * the check can look at it from the host while it lives.
+   */
+  async hold(runOptions: readonly string[], script = 'true'): Promise<HeldContainer> {
+    const args = ['run', '-i', ...runOptions, 'host', 'sh', '-c', `echo ready; read _; ${script}`];
+    const process = this.start(args, 'pipe');
+    const ready = await new Promise<boolean>((resolve) => {
+      process.stdout?.once('data', () => resolve(true));
+      void process.then(() => resolve(false));
+    });
+    if (!ready) {
+      const result = await process;
+      throw new Error(`the container did not start: mydocker ${args.join(' ')} exited ${result.exitCode}\n${String(result.stderr)}`);
+    }
+    return new HeldContainer(process, this.runningState(), `mydocker ${args.join(' ')}`);
+  }
+
+  /** The state of the one running container (chapter 1 runs one at a time). */
+  runningState(): ContainerState {
+    const running = this.states().filter((state) => state.status === 'running');
+    if (running.length !== 1) throw new Error(`expected one running container in the state directory, found ${running.length}`);
+    return running[0]!;
+  }
+
+  states(): ContainerState[] {
+    const dir = join(this.stateRoot, 'containers');
+    let ids: string[] = [];
+    try {
+      ids = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return ids.map((id) => JSON.parse(readFileSync(join(dir, id, 'state.json'), 'utf8')) as ContainerState);
+  }
+
+  cleanup(): void {
+    rmSync(this.stateRoot, { recursive: true, force: true });
+  }
+}
+
+export class HeldContainer {
+  readonly state: ContainerState;
+  readonly command: string;
+  private readonly process: ResultPromise;
+
+  constructor(process: ResultPromise, state: ContainerState, command: string) {
+    this.process = process;
+    this.state = state;
+    this.command = command;
+  }
+
+  get pid(): number {
+    return this.state.pid;
+  }
+
+  /** Lets the container's script go on, and waits for mydocker to end. */
+  async release(): Promise<RunResult> {
+    this.process.stdin?.end('\n');
+    const result = await this.process;
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: this.command };
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<RunResult> {
+    process.kill(this.pid, signal);
+    const result = await this.process;
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: this.command };
+  }
+}

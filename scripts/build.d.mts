@@ -1,0 +1,10 @@
+export const projectRoot: string;
+export const buildDir: string;
+export const SOURCES: readonly ['labs', 'solutions'];
+export function bundlePath(source: string): string;
+export function newestMtime(dir: string): number;
+export function isBundleFresh(source: string): boolean;
+export function isShimFresh(): boolean;
+export function buildBundle(source: string): Promise<void>;
+export function buildShim(): void;
+export function ensureBuilt(source: string): Promise<void>;
