@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the mydocker built from labs/ (yours), or from solutions/ with MYDOCKER_SOURCE=solutions,
 // rebuilding it first when a source file is newer than the build.
-import { ensureBuilt, bundlePath } from '../scripts/build.mjs';
+import { ensureBuilt, bundlePath, sourceDir } from '../scripts/build.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
@@ -12,8 +12,10 @@ if (major < 22 || (major === 22 && minor < 12)) {
 }
 
 const source = process.env.MYDOCKER_SOURCE ?? 'labs';
-if (source !== 'labs' && source !== 'solutions') {
-  process.stderr.write(`mydocker: MYDOCKER_SOURCE must be 'labs' or 'solutions', not '${source}'\n`);
+try {
+  sourceDir(source);
+} catch (error) {
+  process.stderr.write(`mydocker: ${error.message}\n`);
   process.exit(125);
 }
 await ensureBuilt(source);

@@ -1,6 +1,7 @@
 export const projectRoot: string;
 export const buildDir: string;
 export const SOURCES: readonly ['labs', 'solutions'];
+export function sourceDir(source: string): string;
 export function bundlePath(source: string): string;
 export function newestMtime(dir: string): number;
 export function isBundleFresh(source: string): boolean;

@@ -3,15 +3,26 @@
 // One bundled file starts faster than many modules, and Node 24 runs it with no type stripping.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(projectRoot, '.lab', 'build');
 export const SOURCES = ['labs', 'solutions'];
 
+/**
+ * A source is 'labs', 'solutions', or the absolute path of another tree with the same layout (the
+ * dev check builds such trees). Each gets its own bundle in .lab/build, beside the shim.
+ */
+export function sourceDir(source) {
+  if (SOURCES.includes(source)) return join(projectRoot, source);
+  if (isAbsolute(source)) return source;
+  throw new Error(`MYDOCKER_SOURCE must be 'labs', 'solutions' or an absolute path, not '${source}'`);
+}
+
 export function bundlePath(source) {
-  return join(buildDir, source, 'mydocker.mjs');
+  const name = SOURCES.includes(source) ? source : `tree-${basename(source)}`;
+  return join(buildDir, name, 'mydocker.mjs');
 }
 
 /** Newest modification time of any file under `dir`, in ms. */
@@ -32,7 +43,7 @@ function mtimeOrZero(path) {
 }
 
 export function isBundleFresh(source) {
-  return mtimeOrZero(bundlePath(source)) >= newestMtime(join(projectRoot, source, 'src'));
+  return mtimeOrZero(bundlePath(source)) >= newestMtime(join(sourceDir(source), 'src'));
 }
 
 export function isShimFresh() {
@@ -42,7 +53,7 @@ export function isShimFresh() {
 export async function buildBundle(source) {
   const { build } = await import('esbuild');
   await build({
-    entryPoints: [join(projectRoot, source, 'src', 'main.ts')],
+    entryPoints: [join(sourceDir(source), 'src', 'main.ts')],
     outfile: bundlePath(source),
     bundle: true,
     platform: 'node',

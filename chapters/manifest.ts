@@ -1,0 +1,189 @@
+// The workbook's one manifest: every chapter, every lab, the files a lab edits, the checks that
+// prove it, and its staged hints. `lab` reads only this; the dev check (cli/dev/check.ts) proves it
+// true: each lab fails on its stub and passes on its solution, has two hints or more, and every
+// file that differs between labs/ and solutions/ belongs to a lab.
+
+export interface Lab {
+  /** Stable id: used on the command line (`lab check ch1-proc`) and in the progress file. */
+  id: string;
+  title: string;
+  /** What to do, in one paragraph of Markdown. */
+  task: string;
+  /** Files to edit, relative to labs/ (the same path exists under solutions/). */
+  files: string[];
+  /** The functions in those files that hold TODOs. */
+  functions: string[];
+  /** The checker spec that proves the lab, relative to the project root. */
+  spec: string;
+  /** Staged hints, from a nudge to nearly the answer; `lab hint` reveals one at a time. */
+  hints: string[];
+}
+
+export interface Chapter {
+  number: number;
+  title: string;
+  /** 'ready' chapters have text and labs; 'coming' ones are listed so the course's shape is visible. */
+  status: 'ready' | 'coming';
+  /** The chapter's text, relative to the project root. */
+  text?: string;
+  /** What the book (《自己动手写Docker》) covers in the matching place. */
+  book: string;
+  labs: Lab[];
+}
+
+export const chapters: Chapter[] = [
+  {
+    number: 0,
+    title: 'Set-up: how this workbook works',
+    status: 'ready',
+    text: 'chapters/00-setup/README.md',
+    book: 'chapter 1',
+    labs: [],
+  },
+  {
+    number: 1,
+    title: 'Namespaces: a process that sees its own world',
+    status: 'ready',
+    text: 'chapters/01-namespaces/README.md',
+    book: 'chapters 2.1 and 3.1',
+    labs: [
+      {
+        id: 'ch1-command',
+        title: 'Run the command as given, and pass on how it ended',
+        task:
+          'Make `execCommand` hand the command to the kernel word for word, and make `exitCodeOf` turn ' +
+          "the container's end into docker's exit code: its own code, 128+n for signal n, 127 when the " +
+          'command does not exist, 126 when it cannot be run, 125 when set-up failed.',
+        files: ['src/container/command.ts'],
+        functions: ['execCommand', 'exitCodeOf'],
+        spec: 'checker/specs/ch01/command.spec.ts',
+        hints: [
+          'Run `mydocker run host sh -c "echo a   b"` and compare with `sh -c "echo a   b"` on the host. ' +
+            'Your shell already split the line into words and removed the quotes; `command` is that list.',
+          '`execCommand` needs no string handling at all: pass `command` to `kernel.exec` unchanged.',
+          '`exitCodeOf` is a `switch (outcome.kind)`: `exited` → `outcome.code`; `signaled` → ' +
+            '`128 + outcome.signal`; `failed` → 125 unless `outcome.op === "exec"`, and then 127 for ' +
+            '`constants.errno.ENOENT`, 126 for anything else.',
+        ],
+      },
+      {
+        id: 'ch1-namespaces',
+        title: 'Clone the container into new namespaces',
+        task:
+          'Make `containerNamespaces` list the five namespaces a container gets (uts, pid, mnt, ipc, ' +
+          'net) and `cloneFlags` turn such a list into the flags for clone(2).',
+        files: ['src/container/namespaces.ts'],
+        functions: ['containerNamespaces', 'cloneFlags'],
+        spec: 'checker/specs/ch01/namespaces.spec.ts',
+        hints: [
+          '`ls -l /proc/self/ns` lists the namespace names the kernel knows. Which five isolate the ' +
+            'hostname, the process ids, the mounts, System V IPC and the network?',
+          'Each CLONE_NEW* constant is a single bit. Combine them with bitwise OR: ' +
+            '`namespaces.reduce((flags, ns) => flags | CLONE_FLAG[ns], 0)`.',
+          "Return `['uts', 'pid', 'mnt', 'ipc', 'net']`. Then `mydocker run --explain host true` shows " +
+            'the clone flags, and `mydocker run host sh -c "echo $$"` prints 1.',
+        ],
+      },
+      {
+        id: 'ch1-private-mounts',
+        title: "Keep the container's mounts away from the host",
+        task:
+          'Make `makeMountsPrivate` change the propagation of `/` and of every mount below it to ' +
+          'private, so that nothing the container mounts later reaches the host.',
+        files: ['src/container/mounts.ts'],
+        functions: ['makeMountsPrivate'],
+        spec: 'checker/specs/ch01/private-mounts.spec.ts',
+        hints: [
+          'Look at `/proc/self/mountinfo` on the host: `shared:N` on a line means mounts and unmounts ' +
+            'there are copied to every peer in group N, the new namespace's copies included.',
+          'A propagation change is a mount(2) call with no source, no filesystem type and no data, on ' +
+            'the target `/`, with the flag for the new type. MS_REC makes it apply to the whole tree.',
+          "`kernel.mount('', '/', '', MS_REC | MS_PRIVATE)`: the shell's `mount --make-rprivate /`.",
+        ],
+      },
+      {
+        id: 'ch1-proc',
+        title: 'Give the container its own /proc',
+        task:
+          'Make `mountProc` mount a new proc filesystem on /proc (nosuid, noexec, nodev), so `ps` ' +
+          "inside lists only the container's processes and the host's mounts stay as they were.",
+        files: ['src/container/proc.ts'],
+        functions: ['mountProc'],
+        spec: 'checker/specs/ch01/proc.spec.ts',
+        hints: [
+          'ps reads /proc. The /proc the container has is the host's mount, which shows the host's PID ' +
+            'namespace. A proc filesystem shows the PID namespace of whoever mounted it.',
+          "The call is `mount -t proc proc /proc` in kernel terms: source 'proc', target '/proc', type " +
+            "'proc', and the flags MS_NOSUID | MS_NOEXEC | MS_NODEV.",
+          'If the lab host gains a proc mount while your container runs, your mounts are not private ' +
+            'yet: finish lab ch1-private-mounts first (it runs before this step in setup.ts).',
+        ],
+      },
+      {
+        id: 'ch1-hostname',
+        title: 'Name the container',
+        task:
+          'Make `containerHostname` choose the name (the requested one, or the first 12 characters of ' +
+          'the container id) and `setHostname` set it inside the container only.',
+        files: ['src/container/hostname.ts'],
+        functions: ['containerHostname', 'setHostname'],
+        spec: 'checker/specs/ch01/hostname.spec.ts',
+        hints: [
+          'The hostname belongs to the UTS namespace. After clone with CLONE_NEWUTS the container has a ' +
+            "copy of the host's; changing the copy changes nothing outside.",
+          '`setHostname` is one call: `kernel.sethostname(hostname)`.',
+          '`containerHostname` returns `requested ?? containerId.slice(0, 12)`, as docker does.',
+        ],
+      },
+    ],
+  },
+  {
+    number: 2,
+    title: 'Cgroups: limits the kernel enforces',
+    status: 'coming',
+    book: 'chapters 2.2 and 3.2',
+    labs: [],
+  },
+  {
+    number: 3,
+    title: 'Root filesystems and pivot_root',
+    status: 'coming',
+    book: 'chapters 2.3 and 4.1',
+    labs: [],
+  },
+  {
+    number: 4,
+    title: 'Union filesystems, volumes and commit',
+    status: 'coming',
+    book: 'chapters 4.2 to 4.4',
+    labs: [],
+  },
+  {
+    number: 5,
+    title: 'Container lifecycle: -d, ps, logs, exec, stop, rm',
+    status: 'coming',
+    book: 'chapter 5',
+    labs: [],
+  },
+  {
+    number: 6,
+    title: 'Bridge networking: veth, bridge, iptables',
+    status: 'coming',
+    book: 'chapter 6',
+    labs: [],
+  },
+];
+
+export function allLabs(): Lab[] {
+  return chapters.flatMap((chapter) => chapter.labs);
+}
+
+export function findLab(id: string): Lab | undefined {
+  return allLabs().find((lab) => lab.id === id);
+}
+
+export function chapterOf(lab: Lab): Chapter {
+  const chapter = chapters.find((c) => c.labs.includes(lab));
+  if (!chapter) throw new Error(`lab ${lab.id} is in no chapter`);
+  return chapter;
+}

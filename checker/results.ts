@@ -1,0 +1,25 @@
+// What the checker reports, one event per line (see reporter.ts): the contract between the checker
+// and everything that reads its results (`lab check`, `lab check --json`, `lab grade`, the dev check).
+
+export interface CheckError {
+  message: string;
+  /** For comparisons: the expected and the actual value, as vitest serialised them. */
+  expected?: string;
+  actual?: string;
+}
+
+export type CheckEvent =
+  | {
+      type: 'check';
+      lab: string;
+      spec: string;
+      name: string;
+      state: 'passed' | 'failed' | 'skipped';
+      durationMs: number;
+      /** The hint (1-based) that helps with this check. */
+      hint?: number;
+      errors: CheckError[];
+    }
+  | { type: 'spec-error'; spec: string; message: string };
+
+export type CheckResult = Extract<CheckEvent, { type: 'check' }>;

@@ -1,0 +1,67 @@
+// Runs the checker (vitest, in a child process) on some specs against a runtime source, and streams
+// the results back as they come. The child is vitest itself; every check it runs contains the
+// processes it starts in a cgroup of its own (checker/harness/containment.ts).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { CheckEvent } from '../../checker/results.ts';
+import { PROJECT_ROOT } from '../../checker/harness/target.ts';
+
+export interface RunChecksOptions {
+  /** Spec files, relative to the project root. */
+  specs: readonly string[];
+  /** 'labs', 'solutions', or a path to another tree with the same layout (the dev check's). */
+  source: string;
+  onEvent?: (event: CheckEvent) => void;
+  /** The whole run's limit. */
+  timeoutMs?: number;
+}
+
+export interface RunChecksResult {
+  events: CheckEvent[];
+  /** vitest's own output, for when something went wrong before any check ran. */
+  output: string;
+}
+
+export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }: RunChecksOptions): Promise<RunChecksResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-check-'));
+  const resultsFile = join(dir, 'results.ndjson');
+  let seen = 0;
+  const events: CheckEvent[] = [];
+  const poll = (): void => {
+    let text = '';
+    try {
+      text = readFileSync(resultsFile, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n').filter(Boolean);
+    for (const line of lines.slice(seen)) {
+      const event = JSON.parse(line) as CheckEvent;
+      events.push(event);
+      onEvent?.(event);
+    }
+    seen = lines.length;
+  };
+  const timer = setInterval(poll, 100);
+  try {
+    const vitest = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+    const result = await execa(
+      process.execPath,
+      [vitest, 'run', '--project', 'checker', '--reporter', join(PROJECT_ROOT, 'checker', 'reporter.ts'), ...specs],
+      {
+        cwd: PROJECT_ROOT,
+        env: { MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0' },
+        reject: false,
+        all: true,
+        timeout: timeoutMs,
+      },
+    );
+    poll();
+    return { events, output: String(result.all ?? '') };
+  } finally {
+    clearInterval(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
