@@ -95,7 +95,7 @@ export const chapters: Chapter[] = [
         spec: 'checker/specs/ch01/private-mounts.spec.ts',
         hints: [
           'Look at `/proc/self/mountinfo` on the host: `shared:N` on a line means mounts and unmounts ' +
-            'there are copied to every peer in group N, the new namespace's copies included.',
+            "there are copied to every peer in group N, the new namespace's copies included.",
           'A propagation change is a mount(2) call with no source, no filesystem type and no data, on ' +
             'the target `/`, with the flag for the new type. MS_REC makes it apply to the whole tree.',
           "`kernel.mount('', '/', '', MS_REC | MS_PRIVATE)`: the shell's `mount --make-rprivate /`.",
@@ -111,7 +111,7 @@ export const chapters: Chapter[] = [
         functions: ['mountProc'],
         spec: 'checker/specs/ch01/proc.spec.ts',
         hints: [
-          'ps reads /proc. The /proc the container has is the host's mount, which shows the host's PID ' +
+          "ps reads /proc. The /proc the container has is the host's mount, which shows the host's PID " +
             'namespace. A proc filesystem shows the PID namespace of whoever mounted it.',
           "The call is `mount -t proc proc /proc` in kernel terms: source 'proc', target '/proc', type " +
             "'proc', and the flags MS_NOSUID | MS_NOEXEC | MS_NODEV.",
