@@ -1,0 +1,153 @@
+// `npm run dev-check`: proves the workbook itself is sound. CI runs it.
+//
+// The manifest: ids unique, every lab has two hints or more, its files and spec exist, the named
+// functions are in its files, its stub differs from its solution, ready chapters have their text,
+// and every file that differs between labs/ and solutions/ belongs to a lab (no orphan).
+//
+// The checker, on real runs:
+//   pristine    every lab fails against labs/ as shipped
+//   reference   every lab passes against solutions/
+//   isolated    every lab fails on its own stub when every other lab is solved: its checks see its
+//               own work, not just a broken neighbour
+//   in order    every lab passes once it and the labs before it are solved, with later labs still
+//               stubs: a learner going in order sees each lab pass as they finish it
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { allLabs, chapters, type Lab } from '../../chapters/manifest.ts';
+import { PROJECT_ROOT } from '../../checker/harness/target.ts';
+import type { CheckResult } from '../../checker/results.ts';
+import { runChecks } from '../check/run-checks.ts';
+
+const TREES = join(PROJECT_ROOT, '.lab', 'dev-check');
+let passed = 0;
+let failed = 0;
+
+function record(ok: boolean, what: string, detail = ''): void {
+  if (ok) passed++;
+  else failed++;
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n       ${detail.replaceAll('\n', '\n       ')}` : ''}\n`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
+
+function checkManifest(): void {
+  const labs = allLabs();
+  const ids = labs.map((lab) => lab.id);
+  record(new Set(ids).size === ids.length, 'lab ids are unique');
+  for (const chapter of chapters.filter((c) => c.status === 'ready')) {
+    record(chapter.text !== undefined && existsSync(join(PROJECT_ROOT, chapter.text)), `chapter ${chapter.number} has its text (${chapter.text})`);
+  }
+  for (const lab of labs) {
+    record(lab.hints.length >= 2, `${lab.id} has at least two staged hints`, `it has ${lab.hints.length}`);
+    record(existsSync(join(PROJECT_ROOT, lab.spec)), `${lab.id} has its spec ${lab.spec}`);
+    for (const file of lab.files) {
+      const stub = join(PROJECT_ROOT, 'labs', file);
+      const solution = join(PROJECT_ROOT, 'solutions', file);
+      const both = existsSync(stub) && existsSync(solution);
+      record(both, `${lab.id}: ${file} exists in labs/ and solutions/`);
+      if (!both) continue;
+      const stubText = readFileSync(stub, 'utf8');
+      record(stubText !== readFileSync(solution, 'utf8'), `${lab.id}: the stub ${file} differs from its solution`);
+      record(stubText.includes('TODO'), `${lab.id}: the stub ${file} has TODOs`);
+      for (const fn of lab.functions) {
+        record(new RegExp(`function ${fn}\\b`).test(stubText), `${lab.id}: ${file} defines ${fn}()`);
+      }
+    }
+  }
+  const labFiles = new Set(labs.flatMap((lab) => lab.files));
+  const labsTree = join(PROJECT_ROOT, 'labs');
+  const solutionsTree = join(PROJECT_ROOT, 'solutions');
+  const all = new Set([...filesUnder(labsTree), ...filesUnder(solutionsTree)]);
+  for (const file of [...all].sort()) {
+    if (labFiles.has(file)) continue;
+    const a = join(labsTree, file);
+    const b = join(solutionsTree, file);
+    const same = existsSync(a) && existsSync(b) && readFileSync(a, 'utf8') === readFileSync(b, 'utf8');
+    if (!same) record(false, `${file} differs between labs/ and solutions/ but belongs to no lab (scaffolding must be identical)`);
+  }
+}
+
+/** solutions/ with the given labs' files taken from labs/ (their stubs). */
+function treeWithStubs(name: string, stubbed: readonly Lab[]): string {
+  const tree = join(TREES, name);
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  cpSync(join(PROJECT_ROOT, 'solutions', 'src'), join(tree, 'src'), { recursive: true });
+  for (const lab of stubbed) {
+    for (const file of lab.files) cpSync(join(PROJECT_ROOT, 'labs', file), join(tree, file));
+  }
+  return tree;
+}
+
+async function checksOf(specs: string[], source: string): Promise<{ byLab: Map<string, CheckResult[]>; errors: string[]; output: string }> {
+  const { events, output } = await runChecks({ specs, source });
+  const byLab = new Map<string, CheckResult[]>();
+  const errors: string[] = [];
+  for (const event of events) {
+    if (event.type === 'spec-error') errors.push(`${event.spec}: ${event.message}`);
+    else byLab.set(event.lab, [...(byLab.get(event.lab) ?? []), event]);
+  }
+  return { byLab, errors, output };
+}
+
+function verdict(results: CheckResult[] | undefined): 'passes' | 'fails' | 'did not run' {
+  if (!results || results.length === 0) return 'did not run';
+  return results.every((r) => r.state === 'passed') ? 'passes' : 'fails';
+}
+
+function summary(results: CheckResult[] | undefined, output: string): string {
+  if (!results?.length) return output.split('\n').slice(-15).join('\n');
+  return results.map((r) => `${r.state === 'passed' ? '✓' : '✗'} ${r.name}${r.errors[0] ? `: ${r.errors[0].message.split('\n')[0]}` : ''}`).join('\n');
+}
+
+async function checkChecker(): Promise<void> {
+  const labs = allLabs();
+  const specs = labs.map((lab) => lab.spec);
+
+  const pristine = await checksOf(specs, 'labs');
+  for (const lab of labs) {
+    const v = verdict(pristine.byLab.get(lab.id));
+    record(v === 'fails', `pristine: ${lab.id} fails against labs/`, `it ${v}\n${summary(pristine.byLab.get(lab.id), pristine.output)}`);
+  }
+
+  const reference = await checksOf(specs, 'solutions');
+  for (const lab of labs) {
+    const v = verdict(reference.byLab.get(lab.id));
+    record(v === 'passes', `reference: ${lab.id} passes against solutions/`, `it ${v}\n${summary(reference.byLab.get(lab.id), reference.output)}`);
+  }
+  record(reference.errors.length === 0, 'reference: no spec errors or leaks against solutions/', reference.errors.join('\n'));
+
+  for (const lab of labs) {
+    const isolated = await checksOf([lab.spec], treeWithStubs(`isolated-${lab.id}`, [lab]));
+    const v = verdict(isolated.byLab.get(lab.id));
+    record(v === 'fails', `isolated: ${lab.id} fails on its own stub with every other lab solved`, `it ${v}\n${summary(isolated.byLab.get(lab.id), isolated.output)}`);
+  }
+
+  for (const [index, lab] of labs.entries()) {
+    const later = labs.slice(index + 1);
+    if (later.length === 0) continue; // the same tree as solutions/, proved above
+    const inOrder = await checksOf([lab.spec], treeWithStubs(`in-order-${lab.id}`, later));
+    const v = verdict(inOrder.byLab.get(lab.id));
+    record(v === 'passes', `in order: ${lab.id} passes with the labs before it solved and the ones after it stubs`, `it ${v}\n${summary(inOrder.byLab.get(lab.id), inOrder.output)}`);
+  }
+}
+
+try {
+  checkManifest();
+  if (process.argv.includes('--manifest-only')) {
+    process.stdout.write('(checker runs skipped: --manifest-only)\n');
+  } else {
+    await checkChecker();
+  }
+} finally {
+  rmSync(TREES, { recursive: true, force: true });
+  for (const entry of existsSync(join(PROJECT_ROOT, '.lab', 'build')) ? readdirSync(join(PROJECT_ROOT, '.lab', 'build')) : []) {
+    if (entry.startsWith('tree-')) rmSync(join(PROJECT_ROOT, '.lab', 'build', entry), { recursive: true, force: true });
+  }
+}
+process.stdout.write(`\ndev-check: ${passed} passed, ${failed} failed\n`);
+process.exitCode = failed === 0 ? 0 : 1;
