@@ -33,16 +33,12 @@ function collect(value: string, previous: string[]): string[] {
 /** One line on stderr, and docker's exit code: 125 unless the error carries its own. */
 function fail(error: unknown): void {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-      process.exitCode = 0;
-      return;
-    }
-    if (error.code === 'commander.help') {
+    if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)) {
       process.exitCode = 0;
       return;
     }
     const message = error.message.replace(/^error: /, '');
-    process.stderr.write(`mydocker: ${message}\nSee 'mydocker --help'.\n`);
+    process.stderr.write(`mydocker: ${message} (see 'mydocker run --help')\n`);
     process.exitCode = 125;
     return;
   }

@@ -1,0 +1,89 @@
+// Bad input to the reference runtime: one clear line on stderr, docker's exit code, and nothing left
+// behind (no state, no process, no mount). Runs mydocker for real, so the exec cases need root.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
+
+const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-bad-input-'));
+const marker = randomUUID();
+const isRoot = process.getuid?.() === 0;
+
+async function mydocker(args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.js'), ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_TEST_MARKER: marker, ...env },
+  });
+}
+
+/** Processes that inherited this test's marker: a container or shim left running. */
+function processesWithMarker(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('mydocker run with bad input', () => {
+  let mountsBefore = '';
+  beforeAll(async () => {
+    await ensureBuilt('solutions');
+    mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
+  });
+  afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+
+  test.each([
+    ['no image', ['run'], /^mydocker: missing required argument 'image'/],
+    ['an unknown flag', ['run', '--frobnicate', 'host', 'true'], /^mydocker: unknown option '--frobnicate'/],
+    ['no command for the host image', ['run', 'host'], /^mydocker: no command specified/],
+    ['an image that does not exist yet', ['run', 'busybox', 'true'], /^mydocker: unable to find image 'busybox'/],
+    ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
+    ['an unknown command', ['frobnicate'], /^mydocker: unknown command 'frobnicate'/],
+  ])('%s: one line, exit 125', async (_, args, message) => {
+    const result = await mydocker(args);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+
+  test('an unknown MYDOCKER_SOURCE: one line, exit 125', async () => {
+    const result = await mydocker(['run', 'host', 'true'], { MYDOCKER_SOURCE: 'mine' });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.trim().split('\n')).toEqual(["mydocker: MYDOCKER_SOURCE must be 'labs', 'solutions' or an absolute path, not 'mine'"]);
+  });
+
+  test.runIf(isRoot).each([
+    ['a command that does not exist', 127, 'no-such-command', 'mydocker: exec: "no-such-command": executable file not found in $PATH'],
+    ['a file that is not executable', 126, '/etc/hostname', 'mydocker: exec: "/etc/hostname": permission denied'],
+    ['a path that does not exist', 127, '/no/such/file', 'mydocker: exec: "/no/such/file": no such file or directory'],
+  ])('%s: exit %i, one line', async (_, code, command, line) => {
+    const result = await mydocker(['run', 'host', command]);
+    expect(result.exitCode).toBe(code);
+    expect(result.stderr).toBe(line); // execa strips the final newline: this is the whole of stderr
+  });
+
+  test('nothing is left behind: no state, no process, no mount', () => {
+    const containers = join(stateRoot, 'containers');
+    const left = (() => {
+      try {
+        return readdirSync(containers);
+      } catch {
+        return [];
+      }
+    })();
+    expect(left, 'container state directories').toEqual([]);
+    expect(processesWithMarker(), 'processes from these runs').toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8'), 'the mount table').toBe(mountsBefore);
+  });
+});

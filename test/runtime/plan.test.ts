@@ -1,0 +1,70 @@
+// The reference runtime's plan, checked without root through the fake kernel and the plan recorder.
+import { describe, expect, test } from 'vitest';
+import { FakeKernel } from '../../checker/harness/fake-kernel.ts';
+import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.ts';
+import { containerEnv, DEFAULT_PATH } from '../../solutions/src/container/env.ts';
+import { explainPlan } from '../../solutions/src/kernel/explain.ts';
+import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_PRIVATE, MS_REC } from '../../solutions/src/kernel/constants.ts';
+
+const spec = { hostname: 'box', command: ['sh', '-c', 'echo a   b'], env: ['PATH=/bin:/usr/bin'] };
+
+describe('the container set-up recipe', () => {
+  test('runs private mounts, proc, hostname, exec in that order', () => {
+    const kernel = new FakeKernel();
+    setUpContainer(kernel, spec);
+    expect(kernel.calls).toEqual([
+      `mount NULL / NULL ${MS_REC | MS_PRIVATE}`,
+      'mount proc /proc proc 14',
+      'sethostname box',
+      'exec ["sh","-c","echo a   b"] 1 env',
+    ]);
+    expect(kernel.reachedHost).toEqual([]);
+  });
+
+  test('the fake kernel sees a proc mount reach the host when / stays shared', () => {
+    const kernel = new FakeKernel();
+    kernel.mount('proc', '/proc', 'proc', 0);
+    expect(kernel.reachedHost).toEqual(['/proc']);
+  });
+
+  test('buildPlan clones into five namespaces and takes PATH from the command environment', () => {
+    const plan = buildPlan(spec);
+    expect(plan.cloneFlags).toBe(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET);
+    expect(plan.steps.at(-1)).toEqual({ op: 'exec', argv: spec.command, env: spec.env, search: '/bin:/usr/bin' });
+  });
+
+  test('--explain names every step in syscall terms', () => {
+    expect(explainPlan(buildPlan(spec))).toBe(
+      [
+        'clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)',
+        'wait at the barrier until the parent says go',
+        '1. mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)',
+        '2. mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC)',
+        '3. sethostname("box")',
+        '4. execve(["sh","-c","echo a   b"]) searching PATH=/bin:/usr/bin',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('containerEnv', () => {
+  test('has docker defaults, TERM only with a tty, and -e overrides', () => {
+    expect(containerEnv({ hostname: 'h', tty: false, assignments: [] })).toEqual([`PATH=${DEFAULT_PATH}`, 'HOSTNAME=h', 'HOME=/root']);
+    expect(containerEnv({ hostname: 'h', tty: true, assignments: ['HOME=/tmp', 'A=b=c'] })).toEqual([
+      `PATH=${DEFAULT_PATH}`,
+      'HOSTNAME=h',
+      'HOME=/tmp',
+      'TERM=xterm',
+      'A=b=c',
+    ]);
+  });
+
+  test('-e NAME copies the value from the environment, and skips it when unset', () => {
+    process.env.MYDOCKER_TEST_VALUE = 'from host';
+    const env = containerEnv({ hostname: 'h', tty: false, assignments: ['MYDOCKER_TEST_VALUE', 'MYDOCKER_TEST_UNSET'] });
+    expect(env).toContain('MYDOCKER_TEST_VALUE=from host');
+    expect(env.some((entry) => entry.startsWith('MYDOCKER_TEST_UNSET'))).toBe(false);
+    delete process.env.MYDOCKER_TEST_VALUE;
+  });
+});
