@@ -1,6 +1,6 @@
 // Bad input to the reference runtime: one clear line on stderr, docker's exit code, and nothing left
 // behind (no state, no process, no mount). Runs mydocker for real, so the exec cases need root.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-bad-input-'));
+const notExecutable = join(stateRoot, 'not-executable');
+const notAProgram = join(stateRoot, 'not-a-program');
+writeFileSync(notExecutable, 'text\n');
+chmodSync(notExecutable, 0o644);
+writeFileSync(notAProgram, 'text without a #! line\n');
+chmodSync(notAProgram, 0o755);
 const marker = randomUUID();
 const isRoot = process.getuid?.() === 0;
 
@@ -65,7 +71,8 @@ describe('mydocker run with bad input', () => {
 
   test.runIf(isRoot).each([
     ['a command that does not exist', 127, 'no-such-command', 'mydocker: exec: "no-such-command": executable file not found in $PATH'],
-    ['a file that is not executable', 126, '/etc/hostname', 'mydocker: exec: "/etc/hostname": permission denied'],
+    ['a file that is not executable', 126, notExecutable, `mydocker: exec: "${notExecutable}": permission denied`],
+    ['an executable file that is no program', 126, notAProgram, `mydocker: exec: "${notAProgram}": exec format error`],
     ['a path that does not exist', 127, '/no/such/file', 'mydocker: exec: "/no/such/file": no such file or directory'],
   ])('%s: exit %i, one line', async (_, code, command, line) => {
     const result = await mydocker(['run', 'host', command]);
