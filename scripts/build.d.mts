@@ -9,3 +9,8 @@ export function isShimFresh(): boolean;
 export function buildBundle(source: string): Promise<void>;
 export function buildShim(): void;
 export function ensureBuilt(source: string): Promise<void>;
+export const labBuildDir: string;
+export function labBundlePath(): string;
+export function isLabBundleFresh(): boolean;
+export function buildLab(): Promise<void>;
+export function ensureLabBuilt(): Promise<void>;

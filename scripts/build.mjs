@@ -2,8 +2,8 @@
 // (.lab/build/labs/mydocker.mjs, .lab/build/solutions/mydocker.mjs) and the native shim.
 // One bundled file starts faster than many modules, and Node 24 runs it with no type stripping.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,4 +79,110 @@ export async function ensureBuilt(source) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildShim();
   for (const source of SOURCES) await buildBundle(source);
+}
+
+// --- The `lab` workbook CLI (bin/lab.js) -------------------------------------------------------
+// cli/main.tsx bundled with code splitting, so each command's chunk (and ink, marked, execa) loads
+// only when that command runs. The inputs the bundle was made from are recorded beside it, so the
+// launcher can tell whether it is fresh by statting exactly those files.
+
+export const labBuildDir = join(buildDir, 'lab');
+const labInputsFile = join(labBuildDir, 'inputs.json');
+
+export function labBundlePath() {
+  return join(labBuildDir, 'lab.mjs');
+}
+
+/** Fresh when the bundle is newer than every project file it was built from, and than the last npm install. */
+export function isLabBundleFresh() {
+  const built = mtimeOrZero(labBundlePath());
+  if (built === 0) return false;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(labInputsFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  const dependencies = [join(projectRoot, 'node_modules', '.package-lock.json')];
+  for (const input of [...inputs.map((file) => join(projectRoot, file)), ...dependencies]) {
+    const mtime = mtimeOrZero(input);
+    if (mtime === 0 && !dependencies.includes(input)) return false; // an input was deleted or moved
+    if (mtime > built) return false;
+  }
+  return true;
+}
+
+/**
+ * Rewrites `import.meta.url` in the project's own modules to the URL of their source file, as a path
+ * relative to the bundle: modules that find the project root from their own location
+ * (checker/harness/target.ts, scripts/build.mjs, cli/paths.ts) keep finding it once bundled, and the
+ * checkout can still be moved. Also keeps yoga-layout (ink's layout engine) from touching the global
+ * `fetch`, whose first use loads undici and costs ~40 ms at every start.
+ */
+function labBundlePlugin(outdir) {
+  return {
+    name: 'lab-bundle',
+    setup(build) {
+      build.onLoad({ filter: /\.(m?js|ts|tsx)$/ }, (args) => {
+        const inProject = args.path.startsWith(projectRoot + sep) && !args.path.includes(`${sep}node_modules${sep}`);
+        const isYoga = args.path.includes(`${sep}node_modules${sep}yoga-layout${sep}`);
+        if (!inProject && !isYoga) return undefined;
+        let contents = readFileSync(args.path, 'utf8');
+        const loader = args.path.endsWith('.tsx') ? 'tsx' : args.path.endsWith('.ts') ? 'ts' : 'js';
+        if (isYoga) return { contents: `var fetch = undefined;\n${contents}`, loader };
+        if (!contents.includes('import.meta.url')) return undefined;
+        const fromBundle = relative(outdir, args.path).split(sep).join('/');
+        contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
+        return { contents, loader };
+      });
+      // ink imports react-devtools-core only when DEV=true and the package is installed; it is not.
+      build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'lab-empty' }));
+      build.onLoad({ filter: /.*/, namespace: 'lab-empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
+    },
+  };
+}
+
+/** Builds .lab/build/lab/ in a temporary directory and swaps it into place, so a running `lab` never sees half a build. */
+export async function buildLab() {
+  const { build } = await import('esbuild');
+  const temporary = `${labBuildDir}.${process.pid}.tmp`;
+  rmSync(temporary, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: projectRoot,
+    entryPoints: { lab: join(projectRoot, 'cli', 'main.tsx') },
+    outdir: temporary,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: '[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    jsx: 'automatic',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    // vitest runs in its own process (cli/check/run-checks.ts); esbuild is imported only to build.
+    external: ['vitest', 'vitest/*', 'esbuild'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [labBundlePlugin(labBuildDir)],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.includes('node_modules/') && !input.includes(':')); // project files, relative to its root
+  writeFileSync(join(temporary, 'inputs.json'), JSON.stringify(inputs, null, 2) + '\n');
+  const old = `${labBuildDir}.${process.pid}.old`;
+  try {
+    renameSync(labBuildDir, old);
+  } catch {
+    // no previous build
+  }
+  renameSync(temporary, labBuildDir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+export async function ensureLabBuilt() {
+  if (!isLabBundleFresh()) await buildLab();
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one provision script: the Debian/Ubuntu packages the course needs. CI runs it (.ci/run), and so
+# do the Vagrant and Multipass set-ups beside it. Run as root; it installs only what is missing.
+set -euo pipefail
+
+# gcc/make/libc6-dev build native/; busybox-static makes the default image; iptables, iproute2,
+# procps and util-linux (unshare, nsenter) are what the runtime and the checker call; runc and
+# hyperfine are the benchmark's peer and timer; npm brings Node where the machine has none.
+packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine)
+command -v npm >/dev/null || packages+=(npm)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "provision: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
