@@ -49,21 +49,25 @@ export const chapters: Chapter[] = [
     labs: [
       {
         id: 'ch1-command',
-        title: 'Run the command as given, and pass on how it ended',
+        title: 'Run the command as given, in its own environment',
         task:
-          'Make `execCommand` hand the command to the kernel word for word, and make `exitCodeOf` turn ' +
-          "the container's end into docker's exit code: its own code, 128+n for signal n, 127 when the " +
-          'command does not exist, 126 when it cannot be run, 125 when set-up failed.',
+          'Make `execCommand` hand the command to the kernel word for word, and `containerEnv` build the ' +
+          "environment docker gives a container: PATH, HOSTNAME, HOME, TERM with -t, then each `-e`. The " +
+          "shim passes the command's exit status on the way docker does (its own code, 128+n for signal " +
+          'n, 127 when there is no such command, 126 when it cannot be run).',
         files: ['src/container/command.ts'],
-        functions: ['execCommand', 'exitCodeOf'],
+        functions: ['execCommand', 'containerEnv'],
         spec: 'checker/specs/ch01/command.spec.ts',
         hints: [
           'Run `mydocker run host sh -c "echo a   b"` and compare with `sh -c "echo a   b"` on the host. ' +
-            'Your shell already split the line into words and removed the quotes; `command` is that list.',
-          '`execCommand` needs no string handling at all: pass `command` to `kernel.exec` unchanged.',
-          '`exitCodeOf` is a `switch (outcome.kind)`: `exited` → `outcome.code`; `signaled` → ' +
-            '`128 + outcome.signal`; `failed` → 125 unless `outcome.op === "exec"`, and then 127 for ' +
-            '`constants.errno.ENOENT`, 126 for anything else.',
+            'Your shell already split the line into words and removed the quotes; `command` is that list. ' +
+            '`execCommand` needs no string handling at all: pass `command` to `kernel.exec` unchanged.',
+          "The exit codes come from the shim (native/shim.c, the end of main), but only if the command it " +
+            "runs is the one you meant: split into words again, `sh -c 'exit 3'` runs `exit` alone and " +
+            'exits 0, and a check that holds its container with `sh -c ...` never sees it start.',
+          'For `containerEnv`, a `Map` from name to value keeps each name once, in first-seen order, with its ' +
+            'last value: start it with PATH, HOSTNAME and HOME, add TERM when `tty`, then apply each ' +
+            "assignment (`indexOf('=')` < 0 means copy `process.env[name]`, if set). Return `NAME=value` strings.",
         ],
       },
       {

@@ -1,40 +1,42 @@
 /*
- * mydocker-shim: the single-threaded part of mydocker.
+ * mydocker-shim: the part of mydocker that runs the container. See README.md beside this file.
  *
- * Why this exists (see README.md beside this file): Node.js runs several threads before any user code,
- * and the kernel refuses or limits the namespace calls a container needs in a multi-threaded process.
- * So, like runc's nsexec, this small program does what must be single-threaded: it clone()s the
- * container into new namespaces, holds it at a barrier, executes the plan that the TypeScript runtime
- * built, and stays behind as the container's parent to collect its exit status.
+ * Why it exists: Node.js runs several threads before any user code, and the kernel refuses or limits
+ * the namespace calls a container needs in a multi-threaded process. So, like runc's nsexec, this
+ * small single-threaded program clone()s the container into its namespaces, holds it at a barrier
+ * while the host side is prepared, runs the container's set-up steps, and stays as its parent.
  *
- * It carries no policy. Which namespaces, which mounts and which command are decided in TypeScript.
+ * It carries no policy. The runtime (TypeScript) decides everything and writes it down as a plan;
+ * then Node replaces itself with this program (execve: same pid, no fork), passing the plan as argv:
  *
- * Protocol on fd 3 (a stream socket inherited from Node). Every message is a frame: a 4-byte
- * little-endian length, then that many bytes of NUL-terminated fields, the first naming the message.
+ *   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
  *
- *      node                                 shim                               child
- *       |  PLAN flags op...                   |                                   |
- *       |------------------------------------>|  clone(flags) -------------------->| blocks on barrier
- *       |                     PID hostpid     |                                   |
- *       |<------------------------------------|                                   |
- *       |  (cgroups, network, state file)     |                                   |
- *       |  GO                                 |                                   |
- *       |------------------------------------>|  barrier byte -------------------->| runs plan steps
- *       |  STARTED | FAILED step op what errno|<--- error pipe (closes on exec) ---| execve(command)
- *       |<------------------------------------|                                   |
- *       |        EXITED code | SIGNALED sig   |<--------- waitpid ----------------| exits
- *       |<------------------------------------|                                   |
+ * Each OP is: name, argument count, arguments. STDIN is `inherit` or `null` (/dev/null, as docker run
+ * without -i). The sections, in the order the shim runs them:
  *
- * A plan op is: name, argument count, arguments. Ops: mount SRC TARGET FSTYPE FLAGS DATA,
- * sethostname NAME, exec SEARCHPATH ARGC ARGV... ENV...  (exec is always last).
+ *      shim (the host side)                                 container (new namespaces)
+ *      clone(CLONE_FLAGS) ---------------------------------> blocks on the barrier pipe
+ *      `created` ops, {pid} = the container's pid            |
+ *        (state, later cgroups and network)                  |
+ *      barrier byte ---------------------------------------> `container` ops: mount, sethostname, ...
+ *      error pipe: closed empty on exec = started <--------- execve(the user's command)
+ *                  a step number and errno = failed <------- or the first step that failed
+ *      waitpid; `ended` ops, {exit} = the exit code           exits
+ *        (or `failed` ops if the container never started)
+ *      exit with docker's code: the command's own, 128+n for signal n, 127 command not found,
+ *      126 cannot run it, 125 the runtime failed.
+ *
+ * Container ops: mount SRC TARGET FSTYPE FLAGS DATA; sethostname NAME;
+ *                exec SEARCHPATH ARGC ARGV... ENV...  (always last).
+ * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); unlink PATH; rmdir PATH.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +46,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CONTROL_FD 3
-#define MAX_FRAME (1 << 20)
-#define MAX_FIELDS 4096
+#define EXIT_RUNTIME_ERROR 125
+#define EXIT_CANNOT_INVOKE 126
+#define EXIT_NOT_FOUND 127
 
 struct op {
 	const char *name;
@@ -54,39 +56,85 @@ struct op {
 	char **argv;
 };
 
-struct plan {
-	unsigned long flags;
+struct section {
 	int count;
-	struct op ops[256];
+	struct op *ops;
+};
+
+struct plan {
+	unsigned long clone_flags;
+	int stdin_null;
+	struct section container, created, ended, failed;
 };
 
 static pid_t container_pid;
 
-static void die(const char *what)
+/* ---- parsing the plan ---------------------------------------------------------------------- */
+
+static void bad_plan(const char *why)
 {
-	fprintf(stderr, "mydocker-shim: %s: %s\n", what, strerror(errno));
-	_exit(125);
+	fprintf(stderr, "mydocker-shim: malformed plan from the runtime (%s); start containers with mydocker\n", why);
+	exit(EXIT_RUNTIME_ERROR);
 }
+
+/* Parses `NAME N OP...` at argv[*at], advancing *at past it. */
+static void parse_section(int argc, char **argv, int *at, const char *name, struct section *section)
+{
+	if (*at + 1 >= argc || strcmp(argv[*at], name) != 0)
+		bad_plan(name);
+	section->count = atoi(argv[*at + 1]);
+	*at += 2;
+	if (section->count < 0 || section->count > argc)
+		bad_plan(name);
+	section->ops = calloc((size_t)section->count + 1, sizeof *section->ops);
+	if (!section->ops)
+		bad_plan("out of memory");
+	for (int i = 0; i < section->count; i++) {
+		if (*at + 1 >= argc)
+			bad_plan(name);
+		struct op *op = &section->ops[i];
+		op->name = argv[*at];
+		op->argc = atoi(argv[*at + 1]);
+		op->argv = &argv[*at + 2];
+		*at += 2 + op->argc;
+		if (op->argc < 0 || *at > argc)
+			bad_plan(name);
+	}
+}
+
+static void parse_plan(int argc, char **argv, struct plan *plan)
+{
+	if (argc < 4 || strcmp(argv[1], "1") != 0)
+		bad_plan("version");
+	plan->clone_flags = strtoul(argv[2], NULL, 10);
+	plan->stdin_null = strcmp(argv[3], "null") == 0;
+	int at = 4;
+	parse_section(argc, argv, &at, "container", &plan->container);
+	parse_section(argc, argv, &at, "created", &plan->created);
+	parse_section(argc, argv, &at, "ended", &plan->ended);
+	parse_section(argc, argv, &at, "failed", &plan->failed);
+	if (at != argc)
+		bad_plan("trailing arguments");
+}
+
+/* ---- small helpers -------------------------------------------------------------------------- */
 
 static int read_full(int fd, void *buf, size_t len)
 {
 	char *p = buf;
 	while (len > 0) {
 		ssize_t n = read(fd, p, len);
-		if (n == 0)
-			return -1; /* the peer closed: Node is gone */
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			return -1;
-		}
 		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
-static void write_full(int fd, const void *buf, size_t len)
+static int write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len > 0) {
@@ -94,74 +142,102 @@ static void write_full(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return; /* Node went away; the container goes on regardless */
+			return -1;
 		p += n;
 		len -= (size_t)n;
-	}
-}
-
-/* Reads one frame and splits it into fields. Returns the field count, or -1 on EOF or a bad frame. */
-static int read_frame(char **fields, int max_fields)
-{
-	uint32_t len;
-	if (read_full(CONTROL_FD, &len, sizeof len) < 0 || len == 0 || len > MAX_FRAME)
-		return -1;
-	char *buf = malloc(len);
-	if (!buf || read_full(CONTROL_FD, buf, len) < 0 || buf[len - 1] != '\0')
-		return -1;
-	int n = 0;
-	for (char *p = buf; p < buf + len && n < max_fields; p += strlen(p) + 1)
-		fields[n++] = p;
-	return n;
-}
-
-static void send_message(const char *type, const char *a, const char *b, const char *c, const char *d)
-{
-	char frame[8192];
-	size_t len = 4;
-	const char *parts[] = {type, a, b, c, d};
-	for (int i = 0; i < 5 && parts[i]; i++) {
-		size_t n = strnlen(parts[i], 2048) + 1;
-		if (len + n > sizeof frame)
-			break;
-		memcpy(frame + len, parts[i], n - 1);
-		frame[len + n - 1] = '\0';
-		len += n;
-	}
-	uint32_t payload = (uint32_t)(len - 4);
-	memcpy(frame, &payload, 4);
-	write_full(CONTROL_FD, frame, len);
-}
-
-static int parse_plan(char **fields, int n, struct plan *plan)
-{
-	if (n < 2 || strcmp(fields[0], "PLAN") != 0)
-		return -1;
-	plan->flags = strtoul(fields[1], NULL, 10);
-	plan->count = 0;
-	for (int i = 2; i < n;) {
-		if (plan->count == (int)(sizeof plan->ops / sizeof plan->ops[0]) || i + 1 >= n)
-			return -1;
-		struct op *op = &plan->ops[plan->count++];
-		op->name = fields[i];
-		op->argc = atoi(fields[i + 1]);
-		if (op->argc < 0 || i + 2 + op->argc > n)
-			return -1;
-		op->argv = &fields[i + 2];
-		i += 2 + op->argc;
 	}
 	return 0;
 }
 
-/* The argument that names what an op acted on, for the error message (`mount ... /proc: EPERM`). */
-static const char *op_subject(const struct op *op)
+/* strerror as Go and docker print it: "no such file or directory". */
+static const char *error_text(int errnum)
 {
-	if (strcmp(op->name, "mount") == 0 && op->argc >= 2)
-		return op->argv[1];
-	if (strcmp(op->name, "exec") == 0 && op->argc >= 3)
-		return op->argv[2];
-	return op->argc > 0 ? op->argv[0] : "";
+	static char text[128];
+	snprintf(text, sizeof text, "%s", strerror(errnum));
+	text[0] = (char)tolower((unsigned char)text[0]);
+	return text;
 }
+
+static const char *error_name(int errnum)
+{
+	const char *name = strerrorname_np(errnum);
+	return name ? name : "E?";
+}
+
+/* ---- host ops: run by the shim, on the host, with {pid} and {exit} filled in ---------------- */
+
+/* Copies `template` into `out`, replacing {pid} and {exit}. */
+static void substitute(const char *template, char *out, size_t size, pid_t pid, int exit_code)
+{
+	size_t n = 0;
+	for (const char *p = template; *p && n + 1 < size;) {
+		char number[16];
+		const char *value = NULL;
+		if (strncmp(p, "{pid}", 5) == 0) {
+			snprintf(number, sizeof number, "%d", pid);
+			value = number, p += 5;
+		} else if (strncmp(p, "{exit}", 6) == 0) {
+			snprintf(number, sizeof number, "%d", exit_code);
+			value = number, p += 6;
+		}
+		if (value)
+			for (; *value && n + 1 < size; value++)
+				out[n++] = *value;
+		else
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+}
+
+static int run_host_op(const struct op *op, pid_t pid, int exit_code)
+{
+	if (strcmp(op->name, "write") == 0 && op->argc == 2) {
+		/* Atomic: a reader sees the old file or the new one, never half of one (rename(2)). */
+		char content[8192], temporary[PATH_MAX];
+		substitute(op->argv[1], content, sizeof content, pid, exit_code);
+		snprintf(temporary, sizeof temporary, "%s.%d.tmp", op->argv[0], (int)getpid());
+		int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -1;
+		int failed = write_full(fd, content, strlen(content)) < 0;
+		if (close(fd) < 0 || failed || rename(temporary, op->argv[0]) < 0) {
+			int saved = errno;
+			unlink(temporary);
+			errno = saved;
+			return -1;
+		}
+		return 0;
+	}
+	/* Clean-up ops tolerate what is already gone: they also run after partial failures. */
+	if (strcmp(op->name, "unlink") == 0 && op->argc == 1)
+		return unlink(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
+	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1)
+		return rmdir(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
+	errno = ENOSYS;
+	return -1;
+}
+
+/* Runs a host section; returns the index of the op that failed (errno set), or -1. */
+static int run_host_section(const struct section *section, pid_t pid, int exit_code)
+{
+	for (int i = 0; i < section->count; i++)
+		if (run_host_op(&section->ops[i], pid, exit_code) < 0)
+			return i;
+	return -1;
+}
+
+/* Clean-up after a failure: every op is tried, and a failing one is reported but does not stop it. */
+static void run_cleanup(const struct section *section, pid_t pid)
+{
+	for (int i = 0; i < section->count; i++) {
+		const struct op *op = &section->ops[i];
+		if (run_host_op(op, pid, EXIT_RUNTIME_ERROR) < 0)
+			fprintf(stderr, "mydocker: clean-up %s %s: %s (%s)\n", op->name, op->argc ? op->argv[0] : "",
+				error_name(errno), error_text(errno));
+	}
+}
+
+/* ---- container ops: run by the child, inside the new namespaces ----------------------------- */
 
 /*
  * exec with a PATH search done here, not by execvp(3): glibc's execvp searches the PATH of the
@@ -181,9 +257,9 @@ static void exec_search(const char *search, char **argv, char **envp)
 	for (const char *dir = search; dir;) {
 		const char *end = strchr(dir, ':');
 		size_t dlen = end ? (size_t)(end - dir) : strlen(dir);
-		if (dlen == 0)
-			dlen = 1, dir = "."; /* an empty PATH entry means the current directory */
-		if (snprintf(candidate, sizeof candidate, "%.*s/%s", (int)dlen, dir, file) < (int)sizeof candidate) {
+		const char *prefix = dlen ? dir : "."; /* an empty PATH entry means the current directory */
+		if (snprintf(candidate, sizeof candidate, "%.*s/%s", (int)(dlen ? dlen : 1), prefix, file) <
+		    (int)sizeof candidate) {
 			execve(candidate, argv, envp);
 			if (errno == EACCES)
 				saw_eacces = 1;
@@ -195,7 +271,7 @@ static void exec_search(const char *search, char **argv, char **envp)
 	errno = saw_eacces ? EACCES : ENOENT;
 }
 
-static int run_op(const struct op *op)
+static int run_container_op(const struct op *op)
 {
 	if (strcmp(op->name, "mount") == 0 && op->argc == 5) {
 		const char *source = op->argv[0][0] ? op->argv[0] : NULL;
@@ -225,16 +301,30 @@ static int run_op(const struct op *op)
 	return -1;
 }
 
-/* Runs in the new namespaces. Never returns: it execs the user's command or exits 125. */
-static void container_main(struct plan *plan, int barrier_fd, int error_fd)
+/* The argument that names what an op acted on, for messages (`mount ... /proc: EPERM`). */
+static const char *op_subject(const struct op *op)
 {
+	if (strcmp(op->name, "mount") == 0 && op->argc >= 2)
+		return op->argv[1];
+	if (strcmp(op->name, "exec") == 0 && op->argc >= 3)
+		return op->argv[2];
+	return op->argc > 0 ? op->argv[0] : "";
+}
+
+/* Runs in the new namespaces. Never returns: it execs the user's command or exits 125. */
+static void container_main(const struct plan *plan, int barrier_fd, int error_fd)
+{
+	/*
+	 * If the shim is killed, the container goes with it rather than living on unsupervised. (Had it
+	 * died before prctl() took effect, the barrier read below sees EOF. getppid() cannot tell: in a
+	 * new PID namespace it returns 0.)
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
 	char go;
 	if (read_full(barrier_fd, &go, 1) < 0)
-		_exit(125); /* the shim died or gave up before GO */
+		_exit(EXIT_RUNTIME_ERROR); /* the shim gave up on this container, or died */
 	close(barrier_fd);
-
-	/* If the shim is killed, the container goes with it rather than living on unsupervised. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	/*
 	 * Start the user's command with a clean signal state: a handler becomes SIG_DFL across execve,
@@ -246,24 +336,38 @@ static void container_main(struct plan *plan, int barrier_fd, int error_fd)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 
+	if (plan->stdin_null) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0)
+			_exit(EXIT_RUNTIME_ERROR);
+		if (null > 2)
+			close(null);
+	}
 	/*
-	 * Node opens its stdio with O_CLOEXEC. libuv dup2()s the shim's stdio (which clears it), but clear
-	 * it again here: a command exec'd with FD_CLOEXEC on 1 and 2 starts with no output at all.
+	 * Node opens its stdio with O_CLOEXEC: a command exec'd with FD_CLOEXEC on 1 and 2 starts with no
+	 * output at all. Clear it on 0-2, and make every other inherited descriptor close on exec, so the
+	 * container gets only its stdio (the error pipe must stay open until the exec itself).
 	 */
 	for (int fd = 0; fd <= 2; fd++)
 		fcntl(fd, F_SETFD, 0);
+	if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != error_fd)
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
 
-	for (int step = 0; step < plan->count; step++) {
-		if (run_op(&plan->ops[step]) < 0) {
+	for (int step = 0; step < plan->container.count; step++) {
+		if (run_container_op(&plan->container.ops[step]) < 0) {
 			int report[2] = {step, errno};
 			write_full(error_fd, report, sizeof report);
-			_exit(125);
+			_exit(EXIT_RUNTIME_ERROR);
 		}
 	}
-	int report[2] = {plan->count, ENOEXEC}; /* a plan without exec */
+	int report[2] = {plan->container.count, ENOEXEC}; /* a plan without exec */
 	write_full(error_fd, report, sizeof report);
-	_exit(125);
+	_exit(EXIT_RUNTIME_ERROR);
 }
+
+/* ---- the shim ------------------------------------------------------------------------------ */
 
 static void ignore_signal(int sig)
 {
@@ -276,34 +380,60 @@ static void forward_signal(int sig)
 		kill(container_pid, sig);
 }
 
-int main(void)
+static void set_up_signals(void)
 {
-	char *fields[MAX_FIELDS];
-	static struct plan plan;
-	char number[32], errname[32];
+	struct sigaction forward = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+	int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaction(forwarded[i], &forward, NULL);
+	/*
+	 * Ctrl-C and Ctrl-\ (and SIGWINCH on a resize) from the terminal reach every process in the
+	 * foreground group, the container included, so the shim does not pass them on a second time; it
+	 * just survives them. (The child resets every disposition before exec, so none of this reaches
+	 * the user's command.)
+	 */
+	struct sigaction survive = {.sa_handler = ignore_signal, .sa_flags = SA_RESTART};
+	sigaction(SIGINT, &survive, NULL);
+	sigaction(SIGQUIT, &survive, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
-	if (fcntl(CONTROL_FD, F_SETFD, FD_CLOEXEC) < 0)
-		die("fd 3 is not open (start the shim from mydocker, not by hand)");
-	int n = read_frame(fields, MAX_FIELDS);
-	if (n < 0 || parse_plan(fields, n, &plan) < 0) {
-		fprintf(stderr, "mydocker-shim: malformed plan from the runtime\n");
-		return 125;
+/* The container never started: clean up, say why in one line, exit with docker's code. */
+static void start_failed(const struct plan *plan, pid_t pid, const char *message)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
+	fprintf(stderr, "mydocker: %s\n", message);
+	run_cleanup(&plan->failed, pid);
+
+}
+
+int main(int argc, char **argv)
+{
+	static struct plan plan;
+	char message[PATH_MAX + 256];
+	parse_plan(argc, argv, &plan);
 
 	int barrier[2], errors[2];
-	if (pipe2(barrier, O_CLOEXEC) < 0 || pipe2(errors, O_CLOEXEC) < 0)
-		die("pipe2");
+	if (pipe2(barrier, O_CLOEXEC) < 0 || pipe2(errors, O_CLOEXEC) < 0) {
+		snprintf(message, sizeof message, "pipe2: %s (%s)", error_name(errno), error_text(errno));
+		start_failed(&plan, 0, message);
+		return EXIT_RUNTIME_ERROR;
+	}
 
 	/*
 	 * clone() with the raw syscall and no new stack behaves like fork(), with namespace flags.
 	 * CLONE_NEWPID applies to the child itself: it becomes PID 1 of the new namespace.
 	 */
-	pid_t pid = (pid_t)syscall(SYS_clone, plan.flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone, plan.clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		snprintf(number, sizeof number, "%lu", plan.flags);
-		snprintf(errname, sizeof errname, "%d", errno);
-		send_message("FAILED", "-1", "clone", number, errname);
-		return 125;
+		snprintf(message, sizeof message, "clone(0x%lx): %s (%s)%s", plan.clone_flags, error_name(errno),
+			 error_text(errno), errno == EPERM ? "; namespaces need root" : "");
+		start_failed(&plan, 0, message);
+		return EXIT_RUNTIME_ERROR;
 	}
 	if (pid == 0) {
 		close(barrier[1]);
@@ -313,55 +443,54 @@ int main(void)
 	close(barrier[0]);
 	close(errors[1]);
 	container_pid = pid;
+	set_up_signals();
 
-	struct sigaction forward = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
-	int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaction(forwarded[i], &forward, NULL);
-	/*
-	 * Ctrl-C and Ctrl-\ from the terminal reach every process in the foreground group, the container
-	 * included, so the shim must not pass them on a second time; it just survives them. (A handler,
-	 * not SIG_IGN: ignored dispositions would be inherited by the container through execve.)
-	 */
-	struct sigaction survive = {.sa_handler = ignore_signal};
-	sigaction(SIGINT, &survive, NULL);
-	sigaction(SIGQUIT, &survive, NULL);
-
-	snprintf(number, sizeof number, "%d", pid);
-	send_message("PID", number, NULL, NULL, NULL);
-
-	n = read_frame(fields, MAX_FIELDS);
-	if (n < 1 || strcmp(fields[0], "GO") != 0) {
-		kill(pid, SIGKILL); /* Node gave up (or died) before the start: leave no process behind */
-		waitpid(pid, NULL, 0);
-		return 125;
+	/* The barrier: the container waits while the host side is made ready for it. */
+	int failed_op = run_host_section(&plan.created, pid, 0);
+	if (failed_op >= 0) {
+		const struct op *op = &plan.created.ops[failed_op];
+		snprintf(message, sizeof message, "preparing the host, %s %s: %s (%s)", op->name,
+			 op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
+		start_failed(&plan, pid, message);
+		return EXIT_RUNTIME_ERROR;
 	}
 	write_full(barrier[1], "g", 1);
 	close(barrier[1]);
 
 	int report[2];
 	if (read_full(errors[0], report, sizeof report) == 0) {
-		char step[16];
-		snprintf(step, sizeof step, "%d", report[0]);
-		snprintf(errname, sizeof errname, "%d", report[1]);
-		const char *opname = report[0] < plan.count ? plan.ops[report[0]].name : "exec";
-		const char *subject = report[0] < plan.count ? op_subject(&plan.ops[report[0]]) : "";
-		send_message("FAILED", step, opname, subject, errname);
-	} else {
-		send_message("STARTED", NULL, NULL, NULL, NULL);
+		int step = report[0], err = report[1];
+		const struct op *op = step < plan.container.count ? &plan.container.ops[step] : NULL;
+		const char *subject = op ? op_subject(op) : "";
+		int exec_step = !op || strcmp(op->name, "exec") == 0;
+		if (exec_step && err == ENOENT && !strchr(subject, '/'))
+			snprintf(message, sizeof message, "exec: \"%s\": executable file not found in $PATH", subject);
+		else if (exec_step)
+			snprintf(message, sizeof message, "exec: \"%s\": %s", subject, error_text(err));
+		else
+			snprintf(message, sizeof message, "step %d, %s %s: %s (%s)", step + 1, op->name, subject,
+				 error_name(err), error_text(err));
+		start_failed(&plan, pid, message);
+		/* docker's convention: 127 when there is no such command, 126 when it cannot be run. */
+		if (!exec_step)
+			return EXIT_RUNTIME_ERROR;
+		return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE;
 	}
 	close(errors[0]);
 
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid");
-	if (WIFSIGNALED(status)) {
-		snprintf(number, sizeof number, "%d", WTERMSIG(status));
-		send_message("SIGNALED", number, NULL, NULL, NULL);
-	} else {
-		snprintf(number, sizeof number, "%d", WEXITSTATUS(status));
-		send_message("EXITED", number, NULL, NULL, NULL);
+		if (errno != EINTR) {
+			perror("mydocker-shim: waitpid");
+			return EXIT_RUNTIME_ERROR;
+		}
+	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
+	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	failed_op = run_host_section(&plan.ended, pid, exit_code);
+	if (failed_op >= 0) {
+		const struct op *op = &plan.ended.ops[failed_op];
+		fprintf(stderr, "mydocker: after the container ended, %s %s: %s (%s)\n", op->name,
+			op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
 	}
-	return 0;
+	return exit_code;
 }

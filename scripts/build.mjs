@@ -1,9 +1,10 @@
 // Builds what `mydocker` runs: the runtime's TypeScript bundled into one file per source tree
-// (.lab/build/labs/mydocker.mjs, .lab/build/solutions/mydocker.mjs) and the native shim.
-// One bundled file starts faster than many modules, and Node 24 runs it with no type stripping.
-import { execFileSync } from 'node:child_process';
+// (.lab/build/labs/mydocker.cjs, .lab/build/solutions/mydocker.cjs) and the native shim.
+// One bundled file starts faster than many modules, and Node runs it with no type stripping.
+// bin/mydocker.cjs repeats the freshness test below in CommonJS, to start fast; keep them alike.
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,8 +23,10 @@ export function sourceDir(source) {
 
 export function bundlePath(source) {
   const name = SOURCES.includes(source) ? source : `tree-${basename(source)}`;
-  return join(buildDir, name, 'mydocker.mjs');
+  return join(buildDir, name, 'mydocker.cjs');
 }
+
+export const shimBinary = join(buildDir, 'mydocker-shim');
 
 /** Newest modification time of any file under `dir`, in ms. */
 export function newestMtime(dir) {
@@ -47,7 +50,7 @@ export function isBundleFresh(source) {
 }
 
 export function isShimFresh() {
-  return mtimeOrZero(join(buildDir, 'mydocker-shim')) >= mtimeOrZero(join(projectRoot, 'native', 'shim.c'));
+  return mtimeOrZero(shimBinary) >= mtimeOrZero(join(projectRoot, 'native', 'shim.c'));
 }
 
 export async function buildBundle(source) {
@@ -57,27 +60,29 @@ export async function buildBundle(source) {
     outfile: bundlePath(source),
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    // CommonJS, not ESM: an ESM `import` of a Node builtin evaluates all of its lazy exports
+    // (node:fs alone then loads fs/promises, readline and the REPL history, 34 internal modules),
+    // while require() leaves them lazy. That is most of the start-up budget (docs/benchmarks.md).
+    format: 'cjs',
     target: 'node22',
     sourcemap: 'linked',
     logLevel: 'warning',
-    // commander is CommonJS; give its require() calls a real require in the ESM bundle.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
 }
 
-export function buildShim() {
+export async function buildShim() {
+  const { execFileSync } = await import('node:child_process'); // only when building: it is slow to load
   execFileSync('make', ['-s', '-C', join(projectRoot, 'native')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** Builds whatever is missing or older than its source. */
 export async function ensureBuilt(source) {
-  if (!isShimFresh()) buildShim();
+  if (!isShimFresh()) await buildShim();
   if (!isBundleFresh(source)) await buildBundle(source);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  buildShim();
+  await buildShim();
   for (const source of SOURCES) await buildBundle(source);
 }
 
@@ -115,8 +120,8 @@ export function isLabBundleFresh() {
 /**
  * Rewrites `import.meta.url` in the project's own modules to the URL of their source file, as a path
  * relative to the bundle: modules that find the project root from their own location
- * (checker/harness/target.ts, scripts/build.mjs, cli/paths.ts) keep finding it once bundled, and the
- * checkout can still be moved. Also keeps yoga-layout (ink's layout engine) from touching the global
+ * (checker/harness/target.ts, cli/paths.ts) keep finding it once bundled, and the checkout can still
+ * be moved. (A plain text replacement: fine for code that uses import.meta.url as an expression.) Also keeps yoga-layout (ink's layout engine) from touching the global
  * `fetch`, whose first use loads undici and costs ~40 ms at every start.
  */
 function labBundlePlugin(outdir) {
@@ -135,6 +140,38 @@ function labBundlePlugin(outdir) {
         contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
         return { contents, loader };
       });
+      // This file stays a module of its own (the launcher has loaded it already): import it from
+      // its place in the checkout, so its own import.meta.url, and projectRoot, stay true.
+      build.onResolve({ filter: /\/scripts\/build\.mjs$/ }, (args) => {
+        const path = join(args.resolveDir, args.path);
+        if (path !== join(projectRoot, 'scripts', 'build.mjs')) return undefined;
+        return { path: relative(outdir, path).split(sep).join('/'), external: true };
+      });
+      // cli-highlight (for marked-terminal's code blocks) loads highlight.js with its ~190 languages,
+      // ~250 ms at every `lab next`; the chapters need a handful.
+      build.onResolve({ filter: /^highlight\.js$/ }, () => ({ path: 'highlight.js', namespace: 'lab-highlight' }));
+      build.onLoad({ filter: /.*/, namespace: 'lab-highlight' }, () => ({
+        resolveDir: projectRoot,
+        loader: 'js',
+        contents: [
+          "const hljs = require('highlight.js/lib/core');",
+          ...['typescript', 'javascript', 'bash', 'shell', 'c', 'json', 'diff', 'ini', 'makefile', 'plaintext'].map(
+            (language) => `hljs.registerLanguage('${language}', require('highlight.js/lib/languages/${language}'));`,
+          ),
+          "hljs.registerAliases(['sh', 'console'], { languageName: 'bash' });",
+          'module.exports = hljs;',
+        ].join('\n'),
+      }));
+      // Node's builtins through require(), not ESM import: an ESM import of a builtin evaluates all
+      // of its lazy exports (node:fs loads fs/promises, readline, ...), require() leaves them lazy.
+      build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+        if (args.kind !== 'import-statement' || !isBuiltin(args.path)) return undefined;
+        return { path: args.path, namespace: 'lab-builtin' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lab-builtin' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
       // ink imports react-devtools-core only when DEV=true and the package is installed; it is not.
       build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'lab-empty' }));
       build.onLoad({ filter: /.*/, namespace: 'lab-empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
@@ -171,7 +208,8 @@ export async function buildLab() {
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.includes('node_modules/') && !input.includes(':')); // project files, relative to its root
+    .filter((input) => !input.includes('node_modules/') && !input.includes(':')) // project files, relative to its root
+    .concat('scripts/build.mjs'); // the recipe itself
   writeFileSync(join(temporary, 'inputs.json'), JSON.stringify(inputs, null, 2) + '\n');
   const old = `${labBuildDir}.${process.pid}.old`;
   try {

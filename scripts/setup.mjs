@@ -8,7 +8,7 @@ if (platform !== 'linux') {
   console.warn('write-your-own-docker: containers need Linux; read the course here, run it in the VM (README, "Using a VM").');
 } else {
   try {
-    buildShim();
+    await buildShim();
     for (const source of SOURCES) await buildBundle(source);
     console.log('write-your-own-docker: built the native shim and both runtimes. Next: npx lab next');
   } catch (error) {

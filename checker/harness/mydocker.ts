@@ -1,5 +1,5 @@
 // Drives the runtime under test as a process inside the lab host, with a state directory of its own.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -13,11 +13,16 @@ export interface RunResult {
   command: string;
 }
 
+/**
+ * A container as its state directory shows it (see solutions/src/state/store.ts): config.json from
+ * the runtime, `pid` and `exit` from the shim. Read here directly, as any tool could.
+ */
 export interface ContainerState {
   id: string;
-  pid: number;
   hostname: string;
-  status: string;
+  pid?: number;
+  exitCode?: number;
+  status: 'created' | 'running' | 'exited';
 }
 
 const RUN_TIMEOUT_MS = 15_000;
@@ -31,7 +36,7 @@ export class Mydocker {
   }
 
   private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
-    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.js'), ...args];
+    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
     return this.host.exec(command, {
       env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource() },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
@@ -65,10 +70,12 @@ export class Mydocker {
   }
 
   /** The state of the one running container (chapter 1 runs one at a time). */
-  runningState(): ContainerState {
+  runningState(): ContainerState & { pid: number } {
     const running = this.states().filter((state) => state.status === 'running');
-    if (running.length !== 1) throw new Error(`expected one running container in the state directory, found ${running.length}`);
-    return running[0]!;
+    if (running.length !== 1 || running[0]!.pid === undefined) {
+      throw new Error(`expected one running container in the state directory, found ${running.length}`);
+    }
+    return running[0] as ContainerState & { pid: number };
   }
 
   states(): ContainerState[] {
@@ -79,7 +86,7 @@ export class Mydocker {
     } catch {
       return [];
     }
-    return ids.map((id) => JSON.parse(readFileSync(join(dir, id, 'state.json'), 'utf8')) as ContainerState);
+    return ids.map((id) => readState(join(dir, id)));
   }
 
   cleanup(): void {
@@ -87,12 +94,29 @@ export class Mydocker {
   }
 }
 
+function readNumber(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+function readState(dir: string): ContainerState {
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string; hostname: string };
+  const pid = readNumber(join(dir, 'pid'));
+  const exitCode = readNumber(join(dir, 'exit'));
+  const alive = pid !== undefined && existsSync(`/proc/${pid}`);
+  const status = pid === undefined ? 'created' : exitCode === undefined && alive ? 'running' : 'exited';
+  return { id: config.id, hostname: config.hostname, pid, exitCode, status };
+}
+
 export class HeldContainer {
-  readonly state: ContainerState;
+  readonly state: ContainerState & { pid: number };
   readonly command: string;
   private readonly process: ResultPromise;
 
-  constructor(process: ResultPromise, state: ContainerState, command: string) {
+  constructor(process: ResultPromise, state: ContainerState & { pid: number }, command: string) {
     this.process = process;
     this.state = state;
     this.command = command;

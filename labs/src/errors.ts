@@ -1,11 +1,9 @@
-// One place that knows how failures become exit codes. docker's convention (docker run --help):
-// 125 when the runtime itself fails, 126 when the command cannot be invoked, 127 when it is not found,
-// otherwise the command's own status. Only main.ts turns these into process.exit.
-import { constants } from 'node:os';
+// Errors the runtime reports itself, before the shim takes over: one line for the user, and docker's
+// exit code 125 ("the runtime itself failed"). The shim reports failures after that point, with 125,
+// 126 (cannot run the command), 127 (no such command) or the command's own code (native/shim.c).
+// Only main.ts turns these into the process's exit code.
 
 export const EXIT_RUNTIME_ERROR = 125;
-export const EXIT_CANNOT_INVOKE = 126;
-export const EXIT_NOT_FOUND = 127;
 
 /** Wrong input from the user: one line saying what was wrong and what to do instead. */
 export class UsageError extends Error {
@@ -14,18 +12,5 @@ export class UsageError extends Error {
 
 /** The runtime could not do its job. */
 export class RuntimeError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = EXIT_RUNTIME_ERROR) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
-
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, number]) => [number, name]),
-);
-
-/** 22 → EINVAL. */
-export function errnoName(errno: number): string {
-  return errnoNames.get(errno) ?? `errno ${errno}`;
+  readonly exitCode = EXIT_RUNTIME_ERROR;
 }

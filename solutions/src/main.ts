@@ -1,54 +1,56 @@
 // mydocker's command line: it declares the commands and loads each one only when it runs. This is the
 // only file that decides the process's exit code.
-import { Command, CommanderError, Option } from 'commander';
+//
+// Arguments are parsed with node:util's parseArgs, not a library: every `mydocker run` pays for what
+// it loads before the container starts, and commander alone costs more than the 10 ms budget (see
+// docs/benchmarks.md and docs/decisions/0004-argument-parsing.md).
+import { UsageError } from './errors.ts';
 
-const program = new Command('mydocker')
-  .description('A container runtime you write yourself, chapter by chapter')
-  .enablePositionalOptions()
-  .exitOverride()
-  .configureOutput({ outputError: () => undefined }); // errors are printed once, by fail() below
+const USAGE = `Usage: mydocker COMMAND
 
-program
-  .command('run')
-  .description('Run a command in a new container')
-  .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
-  .argument('<image>', "the image; 'host' runs on the host's own filesystem (chapters 1-2)")
-  .argument('[command...]', 'the command and its arguments, passed on exactly as given')
-  .passThroughOptions() // everything after IMAGE belongs to the command: `run host ls -la`
-  .option('-i, --interactive', 'keep standard input open for the container', false)
-  .option('-t, --tty', 'the container talks to a terminal (sets TERM)', false)
-  .option('--hostname <name>', 'the container host name (default: the first 12 digits of its id)')
-  .addOption(new Option('-e, --env <NAME=value>', 'set an environment variable').argParser(collect).default([]))
-  .option('--rm', 'remove the container when it exits', false)
-  .option('--explain', 'print the plan the container would execute, and do nothing', false)
-  .action(async (image: string, command: string[], options: Record<string, unknown>) => {
+A container runtime you write yourself, chapter by chapter.
+
+Commands:
+  run         Run a command in a new container
+
+Run 'mydocker COMMAND --help' for more information on a command.
+`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  run: async (args) => {
+    const { parseRunArguments, RUN_USAGE } = await import('./commands/run-arguments.ts');
+    const options = parseRunArguments(args);
+    if (options === 'help') {
+      process.stdout.write(RUN_USAGE);
+      return 0;
+    }
     const { run } = await import('./commands/run.ts');
-    process.exitCode = await run({ image, command, ...options } as Parameters<typeof run>[0]);
-  });
+    return run(options);
+  },
+};
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command '${name}' (see 'mydocker --help')`);
+  return command(args);
 }
 
 /** One line on stderr, and docker's exit code: 125 unless the error carries its own. */
-function fail(error: unknown): void {
-  if (error instanceof CommanderError) {
-    if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)) {
-      process.exitCode = 0;
-      return;
-    }
-    const message = error.message.replace(/^error: /, '');
-    process.stderr.write(`mydocker: ${message} (see 'mydocker run --help')\n`);
-    process.exitCode = 125;
-    return;
-  }
-  const exitCode = (error as { exitCode?: number }).exitCode ?? 125;
+function fail(error: unknown): number {
+  const exitCode = (error as { exitCode?: number }).exitCode;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mydocker: ${message}\n`);
-  if (!(error as { exitCode?: number }).exitCode && error instanceof Error && process.env.MYDOCKER_DEBUG) {
-    process.stderr.write(`${error.stack}\n`);
-  }
-  process.exitCode = exitCode;
+  if (exitCode === undefined && error instanceof Error && process.env.MYDOCKER_DEBUG) process.stderr.write(`${error.stack}\n`);
+  return exitCode ?? 125;
 }
 
-program.parseAsync(process.argv).catch(fail);
+void main(process.argv.slice(2))
+  .catch(fail)
+  .then((code) => {
+    process.exitCode = code;
+  });

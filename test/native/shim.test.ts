@@ -1,81 +1,70 @@
-// The native shim, driven directly over its protocol (no TypeScript runtime in between).
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+// The native shim, driven directly with a plan as argv (no TypeScript runtime in between): the
+// container steps, the host steps around them, docker's exit codes and its one-line messages.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildShim, buildDir } from '../../scripts/build.mjs';
-import { encodeFrame, encodePlan, FrameReader, type ShimMessage } from '../../solutions/src/shim/protocol.ts';
-import type { Step } from '../../solutions/src/kernel/plan.ts';
+import { buildShim, shimBinary } from '../../scripts/build.mjs';
+import { planArguments } from '../../solutions/src/shim/argv.ts';
+import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
 import { CLONE_NEWPID, CLONE_NEWUTS } from '../../solutions/src/kernel/constants.ts';
 
-const SHIM = join(buildDir, 'mydocker-shim');
 const isRoot = process.getuid?.() === 0;
+const noHostSteps: HostSteps = { created: [], ended: [], failed: [] };
 
-interface Session {
-  messages: ShimMessage[];
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  shimPid: number;
+function plan(steps: Step[], more: Partial<Plan> = {}): Plan {
+  return { namespaces: [], cloneFlags: 0, stdin: 'null', steps, host: noHostSteps, ...more };
 }
 
-/** Runs the shim on a plan; `go` decides whether it gets GO after PID. `during` runs after GO. */
-function runShim(cloneFlags: number, steps: Step[] | Buffer, options: { go?: boolean; during?: (pid: number, shimPid: number) => void } = {}): Promise<Session> {
-  const child = spawn(SHIM, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  const control = child.stdio[3] as Socket;
-  const reader = new FrameReader();
-  const session: Session = { messages: [], stdout: '', stderr: '', exitCode: null, shimPid: child.pid ?? -1 };
-  child.stdout?.on('data', (chunk: Buffer) => (session.stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (session.stderr += chunk.toString()));
-  control.on('error', () => undefined);
-  control.on('data', (chunk: Buffer) => {
-    for (const message of reader.push(chunk)) {
-      session.messages.push(message);
-      if (message.type === 'PID') {
-        if (options.go === false) control.destroy();
-        else {
-          control.write(encodeFrame(['GO']));
-          options.during?.(message.pid, session.shimPid);
-        }
-      }
-    }
-  });
-  control.write(Buffer.isBuffer(steps) ? steps : encodePlan({ namespaces: [], cloneFlags, steps }));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ ...session, exitCode: code })));
+function runShim(args: string[], options: { input?: string } = {}) {
+  return execa(shimBinary, args, { reject: false, stripFinalNewline: false, ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }) });
 }
 
-const exec = (argv: string[], search = '/usr/bin:/bin', env = ['PATH=' + search]): Step => ({ op: 'exec', argv, env, search });
+const exec = (argv: string[], search = '/usr/bin:/bin'): Step => ({ op: 'exec', argv, env: [`PATH=${search}`], search });
 
 describe('mydocker-shim', () => {
   let dir = '';
-  beforeAll(() => {
-    buildShim();
+  beforeAll(async () => {
+    await buildShim();
     dir = mkdtempSync(join(tmpdir(), 'shim-test-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('runs the command with the stdio it was given and reports its exit code', async () => {
-    const session = await runShim(0, [exec(['sh', '-c', 'echo out; echo err >&2; exit 7'])]);
-    expect(session.messages.map((m) => m.type)).toEqual(['PID', 'STARTED', 'EXITED']);
-    expect(session.messages.at(-1)).toEqual({ type: 'EXITED', code: 7 });
-    expect(session.stdout).toBe('out\n');
-    expect(session.stderr).toBe('err\n');
-    expect(session.exitCode).toBe(0);
+  test('runs the command with the stdio it was given and exits with its code', async () => {
+    const result = await runShim(planArguments(plan([exec(['sh', '-c', 'echo out; echo err >&2; exit 7'])])));
+    expect(result.stdout).toBe('out\n');
+    expect(result.stderr).toBe('err\n');
+    expect(result.exitCode).toBe(7);
   });
 
-  test('reports a command killed by a signal as SIGNALED', async () => {
-    const session = await runShim(0, [exec(['sh', '-c', 'kill -TERM $$'])]);
-    expect(session.messages.at(-1)).toEqual({ type: 'SIGNALED', signal: 15 });
+  test('exits 128+n when signal n killed the command', async () => {
+    expect((await runShim(planArguments(plan([exec(['sh', '-c', 'kill -TERM $$'])])))).exitCode).toBe(143);
+    expect((await runShim(planArguments(plan([exec(['sh', '-c', 'kill -KILL $$'])])))).exitCode).toBe(137);
   });
 
-  test('a missing command fails the exec step with ENOENT, named by argv[0]', async () => {
-    const session = await runShim(0, [exec(['no-such-program'])]);
-    expect(session.messages[1]).toEqual({ type: 'FAILED', step: 0, op: 'exec', subject: 'no-such-program', errno: constants.errno.ENOENT });
+  test('gives the container /dev/null as stdin without -i, and its own stdin with it', async () => {
+    const cat = [exec(['cat'])];
+    expect((await runShim(planArguments(plan(cat)), { input: 'typed\n' })).stdout).toBe('');
+    expect((await runShim(planArguments(plan(cat, { stdin: 'inherit' })), { input: 'typed\n' })).stdout).toBe('typed\n');
   });
 
-  test('searches the PATH of the new environment, skips non-executables, and reports EACCES when only those exist', async () => {
+  test('the container inherits only its stdio', async () => {
+    const result = await runShim(planArguments(plan([exec(['ls', '/proc/self/fd'])])));
+    // 0-2, and the directory ls itself has open to read /proc/self/fd
+    expect(result.stdout.trim().split('\n').map(Number)).toEqual([0, 1, 2, 3]);
+  });
+
+  test.each([
+    ['no such command: 127', exec(['no-such-program']), 127, 'mydocker: exec: "no-such-program": executable file not found in $PATH\n'],
+    ['no such file: 127', exec(['/no/such/file']), 127, 'mydocker: exec: "/no/such/file": no such file or directory\n'],
+  ])('%s, in docker\'s words', async (_, step, code, message) => {
+    const result = await runShim(planArguments(plan([step])));
+    expect(result.exitCode).toBe(code);
+    expect(result.stderr).toBe(message);
+  });
+
+  test('searches the PATH of the new environment, skips non-executables, and reports EACCES (126) when only those exist', async () => {
     const first = join(dir, 'first');
     const second = join(dir, 'second');
     mkdirSync(first);
@@ -84,47 +73,79 @@ describe('mydocker-shim', () => {
     chmodSync(join(first, 'tool'), 0o644);
     writeFileSync(join(second, 'tool'), '#!/bin/sh\necho second\n');
     chmodSync(join(second, 'tool'), 0o755);
-    const found = await runShim(0, [exec(['tool'], `/nonexistent:${first}:${second}`)]);
-    expect(found.stdout).toBe('second\n');
-    const denied = await runShim(0, [exec(['tool'], `/nonexistent:${first}`)]);
-    expect(denied.messages[1]).toMatchObject({ type: 'FAILED', op: 'exec', errno: constants.errno.EACCES });
+    expect((await runShim(planArguments(plan([exec(['tool'], `/nonexistent:${first}:${second}`)])))).stdout).toBe('second\n');
+    const denied = await runShim(planArguments(plan([exec(['tool'], `/nonexistent:${first}`)])));
+    expect(denied.exitCode).toBe(126);
+    expect(denied.stderr).toBe('mydocker: exec: "tool": permission denied\n');
+  });
+
+  test('a failing set-up step is named with its errno, exits 125, and runs the failed steps', async () => {
+    const marker = join(dir, 'failed-marker');
+    writeFileSync(marker, 'x');
+    const steps: Step[] = [{ op: 'mount', source: 'none', target: '/no/such/dir', fstype: 'tmpfs', flags: 0, data: '' }, exec(['true'])];
+    const result = await runShim(planArguments(plan(steps, { host: { created: [], ended: [], failed: [{ op: 'unlink', path: marker }] } })));
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe('mydocker: step 1, mount /no/such/dir: ENOENT (no such file or directory)\n');
+    expect(existsSync(marker)).toBe(false);
   });
 
   test('an op it does not know fails with ENOSYS instead of being skipped', async () => {
-    const session = await runShim(0, encodeFrame(['PLAN', '0', 'frobnicate', '0', 'exec', '3', '/bin', '1', 'true']));
-    expect(session.messages[1]).toEqual({ type: 'FAILED', step: 0, op: 'frobnicate', subject: '', errno: constants.errno.ENOSYS });
+    const args = ['1', '0', 'null', 'container', '2', 'frobnicate', '0', 'exec', '3', '/bin', '1', 'true', 'created', '0', 'ended', '0', 'failed', '0'];
+    const result = await runShim(args);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe('mydocker: step 1, frobnicate : ENOSYS (function not implemented)\n');
   });
 
-  test('without GO it kills the held child and exits 125, leaving no process', async () => {
-    let childPid = 0;
-    const session = await runShim(0, [exec(['sleep', '30'])], { go: false });
-    childPid = (session.messages[0] as { pid: number }).pid;
-    expect(session.exitCode).toBe(125);
-    expect(() => process.kill(childPid, 0)).toThrow();
+  test('host steps: {pid} before the start, {exit} after the end', async () => {
+    const pidFile = join(dir, 'pid');
+    const exitFile = join(dir, 'exit');
+    const host: HostSteps = {
+      created: [{ op: 'write', path: pidFile, content: '{pid}\n' }],
+      ended: [{ op: 'write', path: exitFile, content: 'code {exit}\n' }],
+      failed: [],
+    };
+    const shim = runShim(planArguments(plan([exec(['sh', '-c', 'echo $$ $PPID; exit 5'])], { host })));
+    const result = await shim;
+    const [containerPid, parentPid] = result.stdout.trim().split(' ').map(Number);
+    expect(result.exitCode).toBe(5);
+    expect(readFileSync(exitFile, 'utf8')).toBe('code 5\n');
+    expect(readFileSync(pidFile, 'utf8'), 'the pid file holds the container\'s pid').toBe(`${containerPid}\n`);
+    expect(parentPid, 'the container\'s parent is the shim').toBe(shim.pid);
+  });
+
+  test('a failing host step stops the start: the container never runs, the failed steps do', async () => {
+    const ran = join(dir, 'container-ran');
+    const cleaned = join(dir, 'cleaned');
+    writeFileSync(cleaned, 'x');
+    const host: HostSteps = {
+      created: [{ op: 'write', path: join(dir, 'no/such/dir/pid'), content: '{pid}' }],
+      ended: [],
+      failed: [{ op: 'unlink', path: cleaned }],
+    };
+    const result = await runShim(planArguments(plan([exec(['touch', ran])], { host })));
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(/^mydocker: preparing the host, write .*no\/such\/dir\/pid: ENOENT/);
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(cleaned)).toBe(false);
   });
 
   test('passes SIGTERM on to the container', async () => {
-    const session = await runShim(0, [exec(['sleep', '30'])], {
-      during: (_pid, shimPid) => setTimeout(() => process.kill(shimPid, 'SIGTERM'), 100),
-    });
-    expect(session.messages.at(-1)).toEqual({ type: 'SIGNALED', signal: 15 });
+    const shim = runShim(planArguments(plan([exec(['sleep', '30'])])));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    shim.kill('SIGTERM');
+    expect((await shim).exitCode).toBe(143);
   });
 
   test('a malformed plan is refused with one line and 125', async () => {
-    const child = spawn(SHIM, [], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    (child.stdio[3] as Socket).end(encodeFrame(['NOT-A-PLAN']));
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    expect(code).toBe(125);
-    expect(stderr).toBe('mydocker-shim: malformed plan from the runtime\n');
+    const result = await runShim(['1', '0', 'null', 'container']);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe('mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n');
   });
 
   test.runIf(isRoot)('clones into new namespaces: PID 1 with its own hostname', async () => {
-    const session = await runShim(CLONE_NEWPID | CLONE_NEWUTS, [
-      { op: 'sethostname', name: 'shim-test' },
-      exec(['sh', '-c', 'echo $$ $(hostname)']),
-    ]);
-    expect(session.stdout).toBe('1 shim-test\n');
+    const result = await runShim(
+      planArguments(plan([{ op: 'sethostname', name: 'shim-test' }, exec(['sh', '-c', 'echo $$ $(hostname)'])], { cloneFlags: CLONE_NEWPID | CLONE_NEWUTS })),
+    );
+    expect(result.stdout).toBe('1 shim-test\n');
   });
 });

@@ -19,7 +19,7 @@ const marker = randomUUID();
 const isRoot = process.getuid?.() === 0;
 
 async function mydocker(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.js'), ...args], {
+  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
     reject: false,
     stdin: 'ignore',
     env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_TEST_MARKER: marker, ...env },

@@ -2,11 +2,12 @@
 import { describe, expect, test } from 'vitest';
 import { FakeKernel } from '../../checker/harness/fake-kernel.ts';
 import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.ts';
-import { containerEnv, DEFAULT_PATH } from '../../solutions/src/container/env.ts';
+import { containerEnv, DEFAULT_PATH } from '../../solutions/src/container/command.ts';
 import { explainPlan } from '../../solutions/src/kernel/explain.ts';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_PRIVATE, MS_REC } from '../../solutions/src/kernel/constants.ts';
 
 const spec = { hostname: 'box', command: ['sh', '-c', 'echo a   b'], env: ['PATH=/bin:/usr/bin'] };
+const host = { created: [{ op: 'write' as const, path: '/state/pid', content: '{pid}\n' }], ended: [{ op: 'rmdir' as const, path: '/state' }], failed: [] };
 
 describe('the container set-up recipe', () => {
   test('runs private mounts, proc, hostname, exec in that order', () => {
@@ -28,20 +29,30 @@ describe('the container set-up recipe', () => {
   });
 
   test('buildPlan clones into five namespaces and takes PATH from the command environment', () => {
-    const plan = buildPlan(spec);
+    const plan = buildPlan(spec, { interactive: false, host });
     expect(plan.cloneFlags).toBe(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET);
     expect(plan.steps.at(-1)).toEqual({ op: 'exec', argv: spec.command, env: spec.env, search: '/bin:/usr/bin' });
   });
 
-  test('--explain names every step in syscall terms', () => {
-    expect(explainPlan(buildPlan(spec))).toBe(
+  test('stdin is /dev/null unless interactive', () => {
+    expect(buildPlan(spec, { interactive: false, host }).stdin).toBe('null');
+    expect(buildPlan(spec, { interactive: true, host }).stdin).toBe('inherit');
+  });
+
+  test('--explain names every step in syscall terms, host steps included', () => {
+    expect(explainPlan(buildPlan(spec, { interactive: false, host }))).toBe(
       [
         'clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)',
-        'wait at the barrier until the parent says go',
-        '1. mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)',
-        '2. mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC)',
-        '3. sethostname("box")',
-        '4. execve(["sh","-c","echo a   b"]) searching PATH=/bin:/usr/bin',
+        'host, while the container waits at the barrier:',
+        '   write /state/pid "{pid}\\n"',
+        'container:',
+        '   stdin from /dev/null (no -i)',
+        ' 1. mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)',
+        ' 2. mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC)',
+        ' 3. sethostname("box")',
+        ' 4. execve(["sh","-c","echo a   b"]) searching PATH=/bin:/usr/bin',
+        'host, after it ended:',
+        '   rmdir /state',
         '',
       ].join('\n'),
     );
@@ -62,7 +73,7 @@ describe('containerEnv', () => {
 
   test('-e NAME copies the value from the environment, and skips it when unset', () => {
     process.env.MYDOCKER_TEST_VALUE = 'from host';
-    const env = containerEnv({ hostname: 'h', tty: false, assignments: ['MYDOCKER_TEST_VALUE', 'MYDOCKER_TEST_UNSET'] });
+    const env: string[] = containerEnv({ hostname: 'h', tty: false, assignments: ['MYDOCKER_TEST_VALUE', 'MYDOCKER_TEST_UNSET'] });
     expect(env).toContain('MYDOCKER_TEST_VALUE=from host');
     expect(env.some((entry) => entry.startsWith('MYDOCKER_TEST_UNSET'))).toBe(false);
     delete process.env.MYDOCKER_TEST_VALUE;

@@ -1,14 +1,13 @@
-// `mydocker run`: the whole recipe on one screen. The parent's side is here; the container's side is
-// the plan (container/setup.ts), which the shim executes inside the new namespaces.
-import { randomBytes } from 'node:crypto';
-import { getSystemErrorMessage } from 'node:util';
-import { exitCodeOf } from '../container/command.ts';
-import { containerEnv } from '../container/env.ts';
+// `mydocker run`: the whole recipe on one screen. The runtime decides everything and writes it down
+// as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
+// steps, the container's steps, and waiting for it. The shim's exit code is docker's.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
 import { buildPlan } from '../container/setup.ts';
-import { errnoName, RuntimeError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import { Shim, type Outcome } from '../shim/shim.ts';
+import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 
 export interface RunOptions {
@@ -22,42 +21,29 @@ export interface RunOptions {
   explain: boolean;
 }
 
-export async function run(options: RunOptions): Promise<number> {
+export function run(options: RunOptions): number {
   validate(options);
-  const id = randomBytes(32).toString('hex');
+  const id = newContainerId();
   const hostname = containerHostname(options.hostname, id);
   const env = containerEnv({ hostname, tty: options.tty, assignments: options.env });
-  const plan = buildPlan({ hostname, command: options.command, env });
+  const store = new StateStore();
+  const plan = buildPlan(
+    { hostname, command: options.command, env },
+    { interactive: options.interactive, host: store.hostSteps(id, options.rm) },
+  );
   if (options.explain) {
     process.stdout.write(explainPlan(plan));
     return 0;
   }
 
-  const store = new StateStore();
-  const shim = Shim.start(plan, { interactive: options.interactive });
-  const created = await shim.created(); // the container exists, held at the barrier
-  if (created.kind === 'failed') throw new RuntimeError(describeFailure(created));
-  const state = { id, hostname, command: options.command, pid: created.pid, created: new Date().toISOString() };
+  const shim = shimPath();
+  store.create({ id, hostname, command: options.command, created: new Date().toISOString() });
   try {
-    await store.save({ ...state, status: 'running' });
-    // (chapter 2 puts the container into its cgroup here, chapter 6 wires its network)
+    return execShim(shim, plan);
   } catch (error) {
-    shim.abort(); // the held child is killed by the shim; nothing ran
-    await store.remove(id);
+    store.remove(id); // it never started: leave nothing behind
     throw error;
   }
-
-  const stopForwarding = forwardSignals(shim);
-  const outcome = await shim.go().finally(stopForwarding);
-  if (outcome.kind === 'failed') {
-    await store.remove(id); // it never started: leave nothing behind
-    process.stderr.write(`mydocker: ${describeFailure(outcome)}\n`);
-  } else if (options.rm) {
-    await store.remove(id);
-  } else {
-    await store.save({ ...state, status: 'exited', exitCode: exitCodeOf(outcome) });
-  }
-  return exitCodeOf(outcome);
 }
 
 function validate(options: RunOptions): void {
@@ -74,34 +60,17 @@ function validate(options: RunOptions): void {
   }
 }
 
-/** `exec: "nope": executable file not found in $PATH`, in docker's words where docker has some. */
-export function describeFailure(outcome: Outcome): string {
-  if (outcome.kind !== 'failed') return `unexpected outcome ${JSON.stringify(outcome)}`;
-  const name = errnoName(outcome.errno);
-  const text = getSystemErrorMessage(-outcome.errno);
-  if (outcome.op === 'exec' && name === 'ENOENT' && !outcome.subject.includes('/')) {
-    return `exec: "${outcome.subject}": executable file not found in $PATH`;
-  }
-  if (outcome.op === 'exec') return `exec: "${outcome.subject}": ${text}`;
-  if (outcome.op === 'clone') return `clone(${outcome.subject}): ${name} (${text}); namespaces need root`;
-  return `step ${outcome.step + 1}, ${outcome.op} ${outcome.subject}: ${name} (${text})`;
-}
-
 /**
- * While the container runs, Node passes termination signals on to the shim, which passes them to the
- * container. Ctrl-C and Ctrl-\ are not passed on: the terminal sends them to the container itself
- * (it is in the same foreground process group), and a second copy would be one too many.
+ * 64 hex digits from the kernel's random source, like docker's ids. Read directly: loading
+ * node:crypto would cost more than the rest of the start-up.
  */
-function forwardSignals(shim: Shim): () => void {
-  const forward = (signal: NodeJS.Signals) => shim.signal(signal);
-  const survive = () => undefined;
-  const forwarded = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
-  for (const signal of forwarded) process.on(signal, forward);
-  process.on('SIGINT', survive);
-  process.on('SIGQUIT', survive);
-  return () => {
-    for (const signal of forwarded) process.off(signal, forward);
-    process.off('SIGINT', survive);
-    process.off('SIGQUIT', survive);
-  };
+function newContainerId(): string {
+  const bytes = Buffer.alloc(32);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString('hex');
 }

@@ -1,8 +1,27 @@
-// Lab ch1-command: run the user's command exactly as given, and pass on how it ended.
-import { constants } from 'node:os';
-import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_RUNTIME_ERROR } from '../errors.ts';
+// Lab ch1-command: run the user's command exactly as given, in the environment docker gives it.
 import type { Kernel } from '../kernel/kernel.ts';
-import type { Outcome } from '../shim/shim.ts';
+
+/** docker's default PATH for Linux containers (an image may set its own). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface EnvOptions {
+  hostname: string;
+  tty: boolean;
+  /** `-e NAME=value`, or `-e NAME` to copy the value from mydocker's own environment. */
+  assignments: readonly string[];
+}
+
+/** The environment the command starts with: nothing of the caller's unless asked for with -e. */
+export function containerEnv({ hostname, tty, assignments }: EnvOptions): string[] {
+  // TODO: docker starts every container with PATH=DEFAULT_PATH, HOSTNAME=<its hostname>, HOME=/root,
+  // and TERM=xterm when it has a terminal (-t). Then each -e: NAME=value sets (or replaces) a
+  // variable; a bare NAME copies NAME's value from mydocker's own environment, if it has one.
+  // Why not simply pass mydocker's whole environment on? (What would leak into every container?)
+  void hostname;
+  void tty;
+  void assignments;
+  return [`PATH=${DEFAULT_PATH}`];
+}
 
 /** The last step of every plan: replace the set-up process with the user's command. */
 export function execCommand(kernel: Kernel, command: readonly string[], env: readonly string[]): void {
@@ -10,17 +29,4 @@ export function execCommand(kernel: Kernel, command: readonly string[], env: rea
   //   mydocker run host sh -c 'echo a   b'
   // Who split the command line into words before mydocker saw it? Why is splitting again wrong?
   kernel.exec(command.join(' ').split(' '), env);
-}
-
-/** The exit code of `mydocker run`, docker's way. */
-export function exitCodeOf(outcome: Outcome): number {
-  // TODO: docker's convention (see errors.ts): the command's own code; 128+n when signal n killed
-  // it; when exec failed, 127 if there was nothing by that name (ENOENT) and 126 if there was but it
-  // could not run; 125 when an earlier set-up step failed. Why 128+n? (Try `sh -c 'kill -9 $$'` in
-  // a shell on the host, then `echo $?`.)
-  void constants;
-  void EXIT_CANNOT_INVOKE;
-  void EXIT_NOT_FOUND;
-  void EXIT_RUNTIME_ERROR;
-  return outcome.kind === 'exited' ? outcome.code : 1;
 }

@@ -1,11 +1,16 @@
 import { mountFlagNames } from './constants.ts';
-import type { Plan, Step } from './plan.ts';
+import type { HostStep, Plan, Step } from './plan.ts';
 
-/** One line per step, in the words of the syscalls, for `mydocker run --explain`. */
+/** The whole plan in the words of the syscalls, for `mydocker run --explain`. */
 export function explainPlan(plan: Plan): string {
   const lines = [`clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`];
-  lines.push('wait at the barrier until the parent says go');
-  plan.steps.forEach((step, index) => lines.push(`${index + 1}. ${describeStep(step)}`));
+  lines.push('host, while the container waits at the barrier:');
+  plan.host.created.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
+  lines.push('container:');
+  if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
+  plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
+  lines.push('host, after it ended:');
+  plan.host.ended.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
   return lines.join('\n') + '\n';
 }
 
@@ -18,6 +23,10 @@ export function describeStep(step: Step): string {
     case 'exec':
       return `execve(${JSON.stringify(step.argv)}) searching PATH=${step.search}`;
   }
+}
+
+export function describeHostStep(step: HostStep): string {
+  return step.op === 'write' ? `write ${step.path} ${JSON.stringify(step.content)}` : `${step.op} ${step.path}`;
 }
 
 function cloneName(ns: string): string {

@@ -1,17 +1,35 @@
 import type { Kernel, Namespace } from './kernel.ts';
 
-/** One step of a container's set-up, as data: what the shim will do, in this order. */
+/** One step of the container's own set-up, as data: what the shim's child does, in this order. */
 export type Step =
   | { op: 'mount'; source: string; target: string; fstype: string; flags: number; data: string }
   | { op: 'sethostname'; name: string }
   | { op: 'exec'; argv: string[]; env: string[]; search: string };
+
+/**
+ * One step the shim does on the host, as the container's parent. In `content`, {pid} becomes the
+ * container's pid (as the host sees it) and {exit} its exit code.
+ */
+export type HostStep = { op: 'write'; path: string; content: string } | { op: 'unlink'; path: string } | { op: 'rmdir'; path: string };
+
+export interface HostSteps {
+  /** After clone, before the container may run: state now; cgroups and network in later chapters. */
+  created: HostStep[];
+  /** After the container ended. */
+  ended: HostStep[];
+  /** When the container never started (a host step or a container step failed): undo everything. */
+  failed: HostStep[];
+}
 
 export interface Plan {
   /** The namespaces the shim clone()s the container into. */
   namespaces: Namespace[];
   /** The clone(2) flags for those namespaces. */
   cloneFlags: number;
+  /** docker run without -i gives the container /dev/null as its standard input. */
+  stdin: 'inherit' | 'null';
   steps: Step[];
+  host: HostSteps;
 }
 
 /** The real Kernel: it does nothing now, it writes down what the container will do. */

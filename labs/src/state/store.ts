@@ -1,17 +1,24 @@
-// Container state: one JSON file per container under the state directory, written atomically
-// (write a temporary file, then rename(2) over the old one), so a reader never sees half a file.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// Container state, one directory per container under the state root:
+//   config.json  what the container was created with; written once, by the runtime, before the start
+//   pid          the container's pid on the host; written by the shim as soon as it exists
+//   exit         its exit code; written by the shim when it ended (a --rm container leaves nothing)
+// The status is derived from these files and the process table, never stored, so it cannot go stale.
+// Files are written atomically (a temporary file renamed over the old one), here and in the shim.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HostSteps } from '../kernel/plan.ts';
 
-export interface ContainerState {
+export interface ContainerConfig {
   id: string;
   hostname: string;
   command: string[];
-  /** The container's first process, as the host sees it. */
-  pid: number;
-  status: 'running' | 'exited';
-  exitCode?: number;
   created: string;
+}
+
+export interface ContainerState extends ContainerConfig {
+  status: 'created' | 'running' | 'exited';
+  pid?: number;
+  exitCode?: number;
 }
 
 /** MYDOCKER_ROOT lets the checker and graders give every run its own state. */
@@ -26,28 +33,73 @@ export class StateStore {
     this.root = root;
   }
 
-  private dir(id: string): string {
+  dir(id: string): string {
     return join(this.root, 'containers', id);
   }
 
-  async save(state: ContainerState): Promise<void> {
-    const dir = this.dir(state.id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temporary = join(dir, `.state.json.${process.pid}`);
-    await writeFile(temporary, JSON.stringify(state, null, 2) + '\n');
-    await rename(temporary, join(dir, 'state.json'));
+  /** Writes config.json. Synchronous: node:fs/promises alone costs ~2 ms to load on the start path. */
+  create(config: ContainerConfig): void {
+    const dir = this.dir(config.id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = join(dir, `.config.json.${process.pid}`);
+    writeFileSync(temporary, JSON.stringify(config, null, 2) + '\n');
+    renameSync(temporary, join(dir, 'config.json'));
   }
 
-  async load(id: string): Promise<ContainerState> {
-    return JSON.parse(await readFile(join(this.dir(id), 'state.json'), 'utf8')) as ContainerState;
+  /** What the shim does with the state: record the pid, then the exit code or (--rm) remove it all. */
+  hostSteps(id: string, removeWhenEnded: boolean): HostSteps {
+    const dir = this.dir(id);
+    const removeAll = [
+      { op: 'unlink', path: join(dir, 'exit') },
+      { op: 'unlink', path: join(dir, 'pid') },
+      { op: 'unlink', path: join(dir, 'config.json') },
+      { op: 'rmdir', path: dir },
+    ] as const;
+    return {
+      created: [{ op: 'write', path: join(dir, 'pid'), content: '{pid}\n' }],
+      ended: removeWhenEnded ? [...removeAll] : [{ op: 'write', path: join(dir, 'exit'), content: '{exit}\n' }],
+      failed: [...removeAll],
+    };
   }
 
-  async list(): Promise<ContainerState[]> {
-    const ids = await readdir(join(this.root, 'containers')).catch(() => []);
-    return Promise.all(ids.map((id) => this.load(id)));
+  load(id: string): ContainerState {
+    const dir = this.dir(id);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ContainerConfig;
+    const pid = readNumber(join(dir, 'pid'));
+    const exitCode = readNumber(join(dir, 'exit'));
+    if (pid === undefined) return { ...config, status: 'created' };
+    if (exitCode !== undefined || !isAlive(pid)) return { ...config, status: 'exited', pid, exitCode };
+    return { ...config, status: 'running', pid };
   }
 
-  async remove(id: string): Promise<void> {
-    await rm(this.dir(id), { recursive: true, force: true });
+  list(): ContainerState[] {
+    let ids: string[] = [];
+    try {
+      ids = readdirSync(join(this.root, 'containers'));
+    } catch {
+      return [];
+    }
+    return ids.map((id) => this.load(id));
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+}
+
+function readNumber(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

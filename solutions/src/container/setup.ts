@@ -1,7 +1,7 @@
 // The container's side of `run`, in order: the recipe the shim executes in the new namespaces.
 // Each step is one lab of chapter 1; the order is part of the lesson (see chapters/01-namespaces).
 import type { Kernel } from '../kernel/kernel.ts';
-import { PlanKernel, type Plan } from '../kernel/plan.ts';
+import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
 import { RuntimeError } from '../errors.ts';
 import { execCommand } from './command.ts';
 import { setHostname } from './hostname.ts';
@@ -23,11 +23,17 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
-export function buildPlan(spec: ContainerSpec): Plan {
+export function buildPlan(spec: ContainerSpec, options: { interactive: boolean; host: HostSteps }): Plan {
   const kernel = new PlanKernel();
   setUpContainer(kernel, spec);
   const namespaces = containerNamespaces();
-  const plan = { namespaces, cloneFlags: cloneFlags(namespaces), steps: kernel.steps };
+  const plan: Plan = {
+    namespaces,
+    cloneFlags: cloneFlags(namespaces),
+    stdin: options.interactive ? 'inherit' : 'null',
+    steps: kernel.steps,
+    host: options.host,
+  };
   refuseHostChanges(plan);
   return plan;
 }

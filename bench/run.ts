@@ -1,0 +1,81 @@
+// Start latency of the reference runtime against its peers, measured in one run: each round runs
+// every command once, in turn, so that whatever else the machine does falls on all of them alike.
+// Prints medians and ratios. Usage: npm run bench [-- --runs 30]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundlePath, ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
+
+interface Peer {
+  name: string;
+  command: string[];
+  env?: Record<string, string>;
+}
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
+const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-'));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function timeOnce(peer: Peer): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(peer.command[0]!, peer.command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...peer.env } });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${peer.name} failed (${result.status}): ${result.stderr}`);
+  return elapsed;
+}
+
+/** A runc bundle whose rootfs is Debian's static busybox, running /bin/true. */
+function runcBundle(): string | undefined {
+  const busybox = '/bin/busybox';
+  if (!existsSync(busybox) || spawnSync('runc', ['--version']).status !== 0) return undefined;
+  const bundle = join(work, 'bundle');
+  mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true });
+  for (const dir of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(bundle, 'rootfs', dir));
+  copyFileSync(busybox, join(bundle, 'rootfs', 'bin', 'busybox'));
+  symlinkSync('busybox', join(bundle, 'rootfs', 'bin', 'true'));
+  spawnSync('runc', ['spec', '--bundle', bundle]);
+  const config = JSON.parse(spawnSync('cat', [join(bundle, 'config.json')]).stdout.toString());
+  config.process.terminal = false;
+  config.process.args = ['/bin/true'];
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+  return bundle;
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt('solutions');
+  const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: join(work, 'state'), MYDOCKER_SHIM: shimBinary };
+  const peers: Peer[] = [
+    { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
+    { name: 'mydocker run --rm host /bin/true', command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'], env },
+    { name: '  (the bundle, without the launcher)', command: [process.execPath, bundlePath('solutions'), 'run', '--rm', 'host', '/bin/true'], env },
+  ];
+  const bundle = runcBundle();
+  let round = 0;
+  if (bundle) peers.push({ name: 'runc run (busybox bundle, /bin/true)', command: ['sh', '-c', `exec runc run --bundle ${bundle} bench-$$`] });
+  else console.log('runc or /bin/busybox missing: runc is left out (sudo bash vm/provision.sh)');
+
+  const times = new Map<string, number[]>(peers.map((peer) => [peer.name, []]));
+  for (const peer of peers) timeOnce(peer); // warm the page cache
+  for (round = 0; round < runs; round++) for (const peer of peers) times.get(peer.name)!.push(timeOnce(peer));
+
+  const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
+  const node = medians.get('node -e 0')!;
+  const mydocker = medians.get('mydocker run --rm host /bin/true')!;
+  const runc = medians.get('runc run (busybox bundle, /bin/true)');
+  console.log(`\nNode ${process.version}, ${runs} rounds, medians:\n`);
+  for (const [name, value] of medians) console.log(`  ${name.padEnd(40)} ${value.toFixed(1).padStart(7)} ms`);
+  console.log(`\n  mydocker minus node -e 0: ${(mydocker - node).toFixed(1)} ms (target <= 10 ms)`);
+  if (runc) console.log(`  mydocker / runc:          ${(mydocker / runc).toFixed(2)}x (target <= 1.5x)`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs the mydocker built from labs/ (yours), or from solutions/ with MYDOCKER_SOURCE=solutions,
+// rebuilding it first when a source file is newer than the build.
+//
+// CommonJS on purpose, like the bundle it loads: this file is on the path of every container start,
+// and an ESM import of node:fs alone loads 34 of Node's internal modules (docs/benchmarks.md).
+'use strict';
+const { readdirSync, statSync } = require('node:fs');
+const { basename, isAbsolute, join } = require('node:path');
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `mydocker: Node.js 22.12 or newer is needed, this is ${process.version}: run \`npx mydocker\`, or put the project's Node first on PATH with \`eval "$(npx lab env)"\`\n`,
+  );
+  process.exit(125);
+}
+
+const root = join(__dirname, '..');
+const build = join(root, '.lab', 'build');
+const source = process.env.MYDOCKER_SOURCE ?? 'labs';
+const named = source === 'labs' || source === 'solutions';
+if (!named && !isAbsolute(source)) {
+  process.stderr.write(`mydocker: MYDOCKER_SOURCE must be 'labs', 'solutions' or an absolute path, not '${source}'\n`);
+  process.exit(125);
+}
+const tree = named ? join(root, source) : source;
+const bundle = join(build, named ? source : `tree-${basename(source)}`, 'mydocker.cjs');
+const shim = join(build, 'mydocker-shim');
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestUnder(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, mtime(join(entry.parentPath, entry.name)));
+  }
+  return newest;
+}
+
+function start() {
+  process.env.MYDOCKER_SHIM ??= shim;
+  // V8's compiled code for the bundle, kept on disk: later starts skip parsing and compiling it.
+  require('node:module').enableCompileCache?.(join(build, 'compile-cache'));
+  require(bundle);
+}
+
+const fresh = mtime(shim) >= mtime(join(root, 'native', 'shim.c')) && mtime(bundle) >= newestUnder(join(tree, 'src'));
+if (fresh) {
+  start();
+} else {
+  import('../scripts/build.mjs')
+    .then(({ ensureBuilt }) => ensureBuilt(source))
+    .then(start, (error) => {
+      process.stderr.write(`mydocker: could not build the runtime from ${tree}: ${error.message}\n`);
+      process.exitCode = 125;
+    });
+}

@@ -1,0 +1,38 @@
+// The plan as the shim's argv (see the comment at the top of native/shim.c):
+//   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
+// where each OP is its name, its argument count, then its arguments. argv carries any bytes but NUL,
+// and nothing in a plan can hold a NUL: it all came from argv and the environment.
+import type { HostStep, Plan, Step } from '../kernel/plan.ts';
+
+export const PLAN_FORMAT_VERSION = '1';
+
+export function planArguments(plan: Plan): string[] {
+  return [
+    PLAN_FORMAT_VERSION,
+    String(plan.cloneFlags),
+    plan.stdin,
+    ...section('container', plan.steps.map(stepArguments)),
+    ...section('created', plan.host.created.map(hostStepArguments)),
+    ...section('ended', plan.host.ended.map(hostStepArguments)),
+    ...section('failed', plan.host.failed.map(hostStepArguments)),
+  ];
+}
+
+function section(name: string, ops: [string, string[]][]): string[] {
+  return [name, String(ops.length), ...ops.flatMap(([op, args]) => [op, String(args.length), ...args])];
+}
+
+function stepArguments(step: Step): [string, string[]] {
+  switch (step.op) {
+    case 'mount':
+      return ['mount', [step.source, step.target, step.fstype, String(step.flags), step.data]];
+    case 'sethostname':
+      return ['sethostname', [step.name]];
+    case 'exec':
+      return ['exec', [step.search, String(step.argv.length), ...step.argv, ...step.env]];
+  }
+}
+
+function hostStepArguments(step: HostStep): [string, string[]] {
+  return step.op === 'write' ? ['write', [step.path, step.content]] : [step.op, [step.path]];
+}
