@@ -6,6 +6,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePath, ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
+import { planArguments } from '../solutions/src/shim/argv.ts';
+import { buildPlan } from '../solutions/src/container/setup.ts';
+import { containerEnv } from '../solutions/src/container/command.ts';
 
 interface Peer {
   name: string;
@@ -55,6 +58,10 @@ async function main(): Promise<void> {
     { name: 'mydocker run --rm host /bin/true', command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'], env },
     { name: '  (the bundle, without the launcher)', command: [process.execPath, bundlePath('solutions'), 'run', '--rm', 'host', '/bin/true'], env },
   ];
+  // The same container with no Node at all: the shim run directly on the plan mydocker would build.
+  const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
+  const plan = buildPlan({ hostname: 'bench', command: ['/bin/true'], env: env0 }, { interactive: false, host: { created: [], ended: [], failed: [] } });
+  peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
   const bundle = runcBundle();
   let round = 0;
   if (bundle) peers.push({ name: 'runc run (busybox bundle, /bin/true)', command: ['sh', '-c', `exec runc run --bundle ${bundle} bench-$$`] });

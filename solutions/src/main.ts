@@ -3,7 +3,7 @@
 //
 // Arguments are parsed with node:util's parseArgs, not a library: every `mydocker run` pays for what
 // it loads before the container starts, and commander alone costs more than the 10 ms budget (see
-// docs/benchmarks.md and docs/decisions/0004-argument-parsing.md).
+// docs/benchmarks.md and docs/decisions/0003-commonjs-bundle-and-parseargs.md).
 import { UsageError } from './errors.ts';
 
 const USAGE = `Usage: mydocker COMMAND

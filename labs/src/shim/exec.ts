@@ -1,7 +1,7 @@
 // Hands the plan to the shim: Node replaces itself with it (execve(2), same pid, no fork), so the
 // container's parent is a small C program and no Node process stays behind, even in the foreground.
 // Forking Node to start a helper instead costs more than the rest of `mydocker run` together (see
-// docs/decisions/0003-node-execs-the-shim.md).
+// docs/decisions/0002-node-execs-the-shim.md).
 import { existsSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import type { Plan } from '../kernel/plan.ts';
