@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   ];
   // The same container with no Node at all: the shim run directly on the plan mydocker would build.
   const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
-  const plan = buildPlan({ hostname: 'bench', command: ['/bin/true'], env: env0 }, { interactive: false, host: { created: [], ended: [], failed: [] } });
+  const plan = buildPlan({ hostname: 'bench', command: ['/bin/true'], env: env0 }, { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } });
   peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
   const bundle = runcBundle();
   let round = 0;

@@ -11,8 +11,9 @@
  *
  *   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
  *
- * Each OP is: name, argument count, arguments. STDIN is `inherit` or `null` (/dev/null, as docker run
- * without -i). The sections, in the order the shim runs them:
+ * Each OP is: name, argument count, arguments. STDIN is `null` (/dev/null, as docker run without -i),
+ * `inherit`, or `terminal` (-it: inherit, and the container becomes the terminal's foreground process
+ * group). The sections, in the order the shim runs them:
  *
  *      shim (the host side)                                 container (new namespaces)
  *      clone(CLONE_FLAGS) ---------------------------------> blocks on the barrier pipe
@@ -44,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define EXIT_RUNTIME_ERROR 125
@@ -61,9 +63,11 @@ struct section {
 	struct op *ops;
 };
 
+enum stdin_mode { STDIN_NULL, STDIN_INHERIT, STDIN_TERMINAL };
+
 struct plan {
 	unsigned long clone_flags;
-	int stdin_null;
+	enum stdin_mode stdin_mode;
 	struct section container, created, ended, failed;
 };
 
@@ -107,7 +111,14 @@ static void parse_plan(int argc, char **argv, struct plan *plan)
 	if (argc < 4 || strcmp(argv[1], "1") != 0)
 		bad_plan("version");
 	plan->clone_flags = strtoul(argv[2], NULL, 10);
-	plan->stdin_null = strcmp(argv[3], "null") == 0;
+	if (strcmp(argv[3], "null") == 0)
+		plan->stdin_mode = STDIN_NULL;
+	else if (strcmp(argv[3], "inherit") == 0)
+		plan->stdin_mode = STDIN_INHERIT;
+	else if (strcmp(argv[3], "terminal") == 0)
+		plan->stdin_mode = STDIN_TERMINAL;
+	else
+		bad_plan("stdin");
 	int at = 4;
 	parse_section(argc, argv, &at, "container", &plan->container);
 	parse_section(argc, argv, &at, "created", &plan->created);
@@ -336,12 +347,25 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 
-	if (plan->stdin_null) {
+	if (plan->stdin_mode == STDIN_NULL) {
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0)
 			_exit(EXIT_RUNTIME_ERROR);
 		if (null > 2)
 			close(null);
+	}
+	/*
+	 * -it shares the user's terminal (a pty of its own comes with the lifecycle chapter). Put the
+	 * container in a process group of its own and make that the terminal's foreground group: then the
+	 * shell inside sees itself in the foreground from the start, Ctrl-C reaches only the container, and
+	 * at exit the shell has no group outside its PID namespace to restore (which it cannot see). A
+	 * background group calling tcsetpgrp() gets SIGTTOU, so it is ignored for the call.
+	 */
+	if (plan->stdin_mode == STDIN_TERMINAL && isatty(0)) {
+		signal(SIGTTOU, SIG_IGN);
+		setpgid(0, 0);
+		tcsetpgrp(0, getpgrp());
+		signal(SIGTTOU, SIG_DFL);
 	}
 	/*
 	 * Node opens its stdio with O_CLOEXEC: a command exec'd with FD_CLOEXEC on 1 and 2 starts with no
@@ -417,6 +441,17 @@ int main(int argc, char **argv)
 	char message[PATH_MAX + 256];
 	parse_plan(argc, argv, &plan);
 
+	/*
+	 * Node leaves the terminal's open file description non-blocking, and it is shared with the user's
+	 * shell and with the container: a command reading a non-blocking stdin gets EAGAIN (dash says
+	 * "turning off NDELAY mode"). Blocking is what every program expects of its stdio.
+	 */
+	for (int fd = 0; fd <= 2; fd++) {
+		int flags = fcntl(fd, F_GETFL);
+		if (flags >= 0 && (flags & O_NONBLOCK))
+			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	}
+
 	int barrier[2], errors[2];
 	if (pipe2(barrier, O_CLOEXEC) < 0 || pipe2(errors, O_CLOEXEC) < 0) {
 		snprintf(message, sizeof message, "pipe2: %s (%s)", error_name(errno), error_text(errno));
@@ -484,6 +519,11 @@ int main(int argc, char **argv)
 			perror("mydocker-shim: waitpid");
 			return EXIT_RUNTIME_ERROR;
 		}
+	/* Take the terminal back from the container's process group (see container_main). */
+	if (plan.stdin_mode == STDIN_TERMINAL && isatty(0)) {
+		signal(SIGTTOU, SIG_IGN);
+		tcsetpgrp(0, getpgrp());
+	}
 	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
 	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	failed_op = run_host_section(&plan.ended, pid, exit_code);

@@ -29,18 +29,18 @@ describe('the container set-up recipe', () => {
   });
 
   test('buildPlan clones into five namespaces and takes PATH from the command environment', () => {
-    const plan = buildPlan(spec, { interactive: false, host });
+    const plan = buildPlan(spec, { interactive: false, tty: false, host });
     expect(plan.cloneFlags).toBe(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET);
     expect(plan.steps.at(-1)).toEqual({ op: 'exec', argv: spec.command, env: spec.env, search: '/bin:/usr/bin' });
   });
 
   test('stdin is /dev/null unless interactive', () => {
-    expect(buildPlan(spec, { interactive: false, host }).stdin).toBe('null');
-    expect(buildPlan(spec, { interactive: true, host }).stdin).toBe('inherit');
+    expect(buildPlan(spec, { interactive: false, tty: false, host }).stdin).toBe('null');
+    expect(buildPlan(spec, { interactive: true, tty: false, host }).stdin).toBe('inherit');
   });
 
   test('--explain names every step in syscall terms, host steps included', () => {
-    expect(explainPlan(buildPlan(spec, { interactive: false, host }))).toBe(
+    expect(explainPlan(buildPlan(spec, { interactive: false, tty: false, host }))).toBe(
       [
         'clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)',
         'host, while the container waits at the barrier:',

@@ -8,6 +8,7 @@ export function explainPlan(plan: Plan): string {
   plan.host.created.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
   lines.push('container:');
   if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
+  if (plan.stdin === 'terminal') lines.push("   the terminal's foreground process group (-it)");
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
   lines.push('host, after it ended:');
   plan.host.ended.forEach((step) => lines.push(`   ${describeHostStep(step)}`));

@@ -26,8 +26,11 @@ export interface Plan {
   namespaces: Namespace[];
   /** The clone(2) flags for those namespaces. */
   cloneFlags: number;
-  /** docker run without -i gives the container /dev/null as its standard input. */
-  stdin: 'inherit' | 'null';
+  /**
+   * docker run without -i gives the container /dev/null as its standard input; with -i it shares
+   * mydocker's; with -it the container also becomes the terminal's foreground process group.
+   */
+  stdin: 'null' | 'inherit' | 'terminal';
   steps: Step[];
   host: HostSteps;
 }

@@ -29,7 +29,7 @@ export function run(options: RunOptions): number {
   const store = new StateStore();
   const plan = buildPlan(
     { hostname, command: options.command, env },
-    { interactive: options.interactive, host: store.hostSteps(id, options.rm) },
+    { interactive: options.interactive, tty: options.tty, host: store.hostSteps(id, options.rm) },
   );
   if (options.explain) {
     process.stdout.write(explainPlan(plan));

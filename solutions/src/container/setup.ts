@@ -23,14 +23,14 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
-export function buildPlan(spec: ContainerSpec, options: { interactive: boolean; host: HostSteps }): Plan {
+export function buildPlan(spec: ContainerSpec, options: { interactive: boolean; tty: boolean; host: HostSteps }): Plan {
   const kernel = new PlanKernel();
   setUpContainer(kernel, spec);
   const namespaces = containerNamespaces();
   const plan: Plan = {
     namespaces,
     cloneFlags: cloneFlags(namespaces),
-    stdin: options.interactive ? 'inherit' : 'null',
+    stdin: options.interactive ? (options.tty ? 'terminal' : 'inherit') : 'null',
     steps: kernel.steps,
     host: options.host,
   };

@@ -1,0 +1,32 @@
+// `mydocker run -it host /bin/sh` on a real terminal (a pty from util-linux `script`): an interactive
+// shell as PID 1, whose exit code comes back, with no complaint about the terminal.
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
+
+const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-terminal-'));
+const isRoot = process.getuid?.() === 0;
+
+describe.runIf(isRoot)('mydocker run -it on a terminal', () => {
+  beforeAll(() => ensureBuilt('solutions'));
+  afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+
+  test('an interactive shell is PID 1, sees a terminal, and its exit code comes back', async () => {
+    const mydocker = `${process.execPath} ${join(projectRoot, 'bin', 'mydocker.cjs')} run -it --rm --hostname tty-box host /bin/sh`;
+    const result = await execa('script', ['-qec', mydocker, '/dev/null'], {
+      input: 'echo "pid=$$ host=$(hostname)"; test -t 0 && echo on-a-terminal; exit 4\n',
+      env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot },
+      reject: false,
+      timeout: 10_000,
+    });
+    expect(result.stdout).toContain('pid=1 host=tty-box');
+    expect(result.stdout).toContain('on-a-terminal');
+    // Node leaves the terminal non-blocking (dash: "turning off NDELAY mode"), and a shell that cannot
+    // see its original process group complains at exit ("Cannot set tty process group"): neither.
+    expect(result.stdout).not.toMatch(/NDELAY|process group/);
+    expect(result.exitCode).toBe(4);
+  });
+});
