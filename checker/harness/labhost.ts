@@ -64,6 +64,29 @@ export class LabHost {
     return readlinkSync(`/proc/${this.anchorPid}/ns/${ns}`);
   }
 
+  /** The lab host's network devices, by name. */
+  async links(): Promise<string[]> {
+    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-n', 'ip', '-j', 'link', 'show'], { reject: false });
+    return result.exitCode === 0 ? (JSON.parse(result.stdout) as { ifname: string }[]).map((link) => link.ifname).sort() : [];
+  }
+
+  /**
+   * The lab host's iptables rules and custom chains, each as `table line`. Table headers and the
+   * built-in chains' policies are left out: iptables-save prints them only once a table was touched.
+   */
+  async iptablesRules(): Promise<string[]> {
+    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-n', 'iptables-save'], { reject: false });
+    if (result.exitCode !== 0) return []; // no iptables on this machine: nothing to compare
+    const builtin = /^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) /;
+    let table = '';
+    const rules: string[] = [];
+    for (const line of result.stdout.split('\n')) {
+      if (line.startsWith('*')) table = line.slice(1);
+      else if (line.startsWith('-A ') || (line.startsWith(':') && !builtin.test(line))) rules.push(`${table} ${line.replace(/ \[\d+:\d+\]$/, '')}`);
+    }
+    return rules;
+  }
+
   async hostname(): Promise<string> {
     const result = await execa('nsenter', ['-t', String(this.anchorPid), '-u', 'hostname'], { reject: false });
     return result.stdout.trim();

@@ -1,6 +1,7 @@
 // How a lab's spec is written: `describeLab(id, checks => { checks('...', { hint }, async (lab) => ...) })`.
 // Each spec gets a lab host and a state directory of its own; after every check it proves that
-// nothing leaked (processes, lab host mounts, running state) and cleans up.
+// nothing leaked (processes, the lab host's mounts, network devices and iptables rules, running
+// containers) and cleans up.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { LabHost } from './labhost.ts';
@@ -27,16 +28,19 @@ const CHECK_TIMEOUT_MS = 20_000;
 export function describeLab(labId: string, define: (check: Check) => void): void {
   describe(labId, () => {
     let context: LabContext | undefined;
-    let baseline: string[] = [];
+    let baseline: Baseline = { mounts: [], links: [], rules: [] };
 
     beforeAll(async () => {
       const host = await LabHost.create(`${labId}-${process.pid}`);
       context = { host, mydocker: new Mydocker(host) };
-      baseline = host.mountTable();
+      baseline = await snapshot(host);
     });
 
     afterEach(async () => {
-      if (context) baseline = await proveNothingLeaked(context, baseline);
+      if (!context) return;
+      const { now, problems } = await findLeaks(context, baseline);
+      baseline = now; // report a leak once, not again after every later check
+      if (problems.length > 0) throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     });
 
     afterAll(async () => {
@@ -55,7 +59,26 @@ export function describeLab(labId: string, define: (check: Check) => void): void
   });
 }
 
-async function proveNothingLeaked({ host, mydocker }: LabContext, baseline: string[]): Promise<string[]> {
+/** What the lab host looks like; after every check it must look the same. */
+export interface Baseline {
+  mounts: string[];
+  links: string[];
+  rules: string[];
+}
+
+export async function snapshot(host: LabHost): Promise<Baseline> {
+  return { mounts: host.mountTable(), links: await host.links(), rules: await host.iptablesRules() };
+}
+
+function changes(what: string, before: string[], after: string[]): string[] {
+  return [
+    ...after.filter((line) => !before.includes(line)).map((line) => `the lab host gained ${what}: ${line}`),
+    ...before.filter((line) => !after.includes(line)).map((line) => `the lab host lost ${what}: ${line}`),
+  ];
+}
+
+/** Everything the check left behind, after killing its stray processes. */
+export async function findLeaks({ host, mydocker }: LabContext, baseline: Baseline): Promise<{ now: Baseline; problems: string[] }> {
   const problems: string[] = [];
   let stray = host.strayProcesses();
   for (let wait = 0; stray.length > 0 && wait < 50; wait++) {
@@ -70,16 +93,14 @@ async function proveNothingLeaked({ host, mydocker }: LabContext, baseline: stri
       // it ended meanwhile
     }
   }
-  const mounts = host.mountTable();
-  const added = mounts.filter((line) => !baseline.includes(line));
-  const removed = baseline.filter((line) => !mounts.includes(line));
-  for (const line of added) problems.push(`the lab host gained a mount: ${line}`);
-  for (const line of removed) problems.push(`the lab host lost a mount: ${line}`);
+  const now = await snapshot(host);
+  problems.push(...changes('a mount', baseline.mounts, now.mounts));
+  problems.push(...changes('a network device', baseline.links, now.links));
+  problems.push(...changes('an iptables rule', baseline.rules, now.rules));
   for (const state of mydocker.states().filter((s) => s.status === 'running')) {
-    problems.push(`state of container ${state.id.slice(0, 12)} still says running after it ended`);
+    problems.push(`container ${state.id.slice(0, 12)} is still running after the check`);
   }
-  if (problems.length > 0) throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return mounts; // report a leaked mount once, not again after every later check
+  return { now, problems };
 }
 
 function commandOf(pid: number): string {
