@@ -9,9 +9,10 @@ const { readdirSync, statSync } = require('node:fs');
 const { basename, isAbsolute, join } = require('node:path');
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+// process.execve, which hands the plan to the shim, arrived in Node 22.15.
+if (major < 22 || (major === 22 && minor < 15)) {
   process.stderr.write(
-    `mydocker: Node.js 22.12 or newer is needed, this is ${process.version}: run \`npx mydocker\`, or put the project's Node first on PATH with \`eval "$(npx lab env)"\`\n`,
+    `mydocker: Node.js 22.15 or newer is needed, this is ${process.version}: run \`npx mydocker\`, or put the project's Node first on PATH with \`eval "$(npx lab env)"\`\n`,
   );
   process.exit(125);
 }

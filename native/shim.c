@@ -28,7 +28,9 @@
  *      126 cannot run it, 125 the runtime failed.
  *
  * Container ops: mount SRC TARGET FSTYPE FLAGS DATA; sethostname NAME;
- *                exec SEARCHPATH ARGC ARGV... ENV...  (always last).
+ *                exec SEARCHPATH ARGC ARGV...  (always last).
+ * The command's environment is not in argv (which every user can read in /proc/<pid>/cmdline): it is
+ * the shim's own environment, which Node set to exactly that in execve(); only root can read it.
  * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); unlink PATH; rmdir PATH.
  */
 #define _GNU_SOURCE
@@ -47,6 +49,8 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define EXIT_RUNTIME_ERROR 125
 #define EXIT_CANNOT_INVOKE 126
@@ -177,41 +181,45 @@ static const char *error_name(int errnum)
 
 /* ---- host ops: run by the shim, on the host, with {pid} and {exit} filled in ---------------- */
 
-/* Copies `template` into `out`, replacing {pid} and {exit}. */
-static void substitute(const char *template, char *out, size_t size, pid_t pid, int exit_code)
+/* `template` with {pid} and {exit} replaced, in a new buffer; NULL (errno set) when out of memory. */
+static char *substitute(const char *template, pid_t pid, int exit_code)
 {
-	size_t n = 0;
-	for (const char *p = template; *p && n + 1 < size;) {
-		char number[16];
-		const char *value = NULL;
-		if (strncmp(p, "{pid}", 5) == 0) {
-			snprintf(number, sizeof number, "%d", pid);
-			value = number, p += 5;
-		} else if (strncmp(p, "{exit}", 6) == 0) {
-			snprintf(number, sizeof number, "%d", exit_code);
-			value = number, p += 6;
-		}
-		if (value)
-			for (; *value && n + 1 < size; value++)
-				out[n++] = *value;
+	size_t size = strlen(template) + 1;
+	for (const char *p = template; (p = strchr(p, '{')); p++)
+		size += 16; /* room for one number per placeholder */
+	char *out = malloc(size), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = template; *p;) {
+		if (strncmp(p, "{pid}", 5) == 0)
+			o += sprintf(o, "%d", pid), p += 5;
+		else if (strncmp(p, "{exit}", 6) == 0)
+			o += sprintf(o, "%d", exit_code), p += 6;
 		else
-			out[n++] = *p++;
+			*o++ = *p++;
 	}
-	out[n] = '\0';
+	*o = '\0';
+	return out;
 }
 
 static int run_host_op(const struct op *op, pid_t pid, int exit_code)
 {
 	if (strcmp(op->name, "write") == 0 && op->argc == 2) {
 		/* Atomic: a reader sees the old file or the new one, never half of one (rename(2)). */
-		char content[8192], temporary[PATH_MAX];
-		substitute(op->argv[1], content, sizeof content, pid, exit_code);
-		snprintf(temporary, sizeof temporary, "%s.%d.tmp", op->argv[0], (int)getpid());
-		int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0)
+		char temporary[PATH_MAX];
+		if (snprintf(temporary, sizeof temporary, "%s.%d.tmp", op->argv[0], (int)getpid()) >= (int)sizeof temporary) {
+			errno = ENAMETOOLONG;
 			return -1;
-		int failed = write_full(fd, content, strlen(content)) < 0;
-		if (close(fd) < 0 || failed || rename(temporary, op->argv[0]) < 0) {
+		}
+		char *content = substitute(op->argv[1], pid, exit_code);
+		if (!content)
+			return -1;
+		int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int failed = fd < 0 || write_full(fd, content, strlen(content)) < 0;
+		free(content);
+		if (fd >= 0 && close(fd) < 0)
+			failed = 1;
+		if (failed || rename(temporary, op->argv[0]) < 0) {
 			int saved = errno;
 			unlink(temporary);
 			errno = saved;
@@ -294,18 +302,16 @@ static int run_container_op(const struct op *op)
 		return sethostname(op->argv[0], strlen(op->argv[0]));
 	if (strcmp(op->name, "exec") == 0 && op->argc >= 3) {
 		int nargv = atoi(op->argv[1]);
-		if (nargv < 1 || 2 + nargv > op->argc) {
+		if (nargv < 1 || 2 + nargv != op->argc) {
 			errno = EINVAL;
 			return -1;
 		}
-		/* argv and envp must be NULL-terminated arrays of their own. */
+		/* argv must be a NULL-terminated array of its own; the environment is the shim's. */
 		char **argv = calloc((size_t)nargv + 1, sizeof *argv);
-		char **envp = calloc((size_t)(op->argc - 2 - nargv) + 1, sizeof *envp);
-		if (!argv || !envp)
+		if (!argv)
 			return -1;
 		memcpy(argv, &op->argv[2], (size_t)nargv * sizeof *argv);
-		memcpy(envp, &op->argv[2 + nargv], (size_t)(op->argc - 2 - nargv) * sizeof *envp);
-		exec_search(op->argv[0], argv, envp);
+		exec_search(op->argv[0], argv, environ);
 		return -1;
 	}
 	errno = ENOSYS; /* an op this shim does not know: the runtime and the shim are out of step */
@@ -349,8 +355,10 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 
 	if (plan->stdin_mode == STDIN_NULL) {
 		int null = open("/dev/null", O_RDONLY);
-		if (null < 0 || dup2(null, 0) < 0)
+		if (null < 0 || dup2(null, 0) < 0) {
+			perror("mydocker: stdin from /dev/null");
 			_exit(EXIT_RUNTIME_ERROR);
+		}
 		if (null > 2)
 			close(null);
 	}
@@ -497,14 +505,16 @@ int main(int argc, char **argv)
 		int step = report[0], err = report[1];
 		const struct op *op = step < plan.container.count ? &plan.container.ops[step] : NULL;
 		const char *subject = op ? op_subject(op) : "";
-		int exec_step = !op || strcmp(op->name, "exec") == 0;
-		if (exec_step && err == ENOENT && !strchr(subject, '/'))
+		int exec_step = op && strcmp(op->name, "exec") == 0;
+		if (!op)
+			snprintf(message, sizeof message, "the plan ends without an exec step: nothing to run");
+		else if (exec_step && err == ENOENT && !strchr(subject, '/'))
 			snprintf(message, sizeof message, "exec: \"%s\": executable file not found in $PATH", subject);
 		else if (exec_step)
 			snprintf(message, sizeof message, "exec: \"%s\": %s", subject, error_text(err));
 		else
-			snprintf(message, sizeof message, "step %d, %s %s: %s (%s)", step + 1, op->name, subject,
-				 error_name(err), error_text(err));
+			snprintf(message, sizeof message, "step %d, %s%s%s: %s (%s)", step + 1, op->name, *subject ? " " : "",
+				 subject, error_name(err), error_text(err));
 		start_failed(&plan, pid, message);
 		/* docker's convention: 127 when there is no such command, 126 when it cannot be run. */
 		if (!exec_step)

@@ -1,5 +1,5 @@
 // Drives the runtime under test as a process inside the lab host, with a state directory of its own.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -102,11 +102,21 @@ function readNumber(path: string): number | undefined {
   }
 }
 
+/** Alive and not a zombie (field 3 of /proc/<pid>/stat, after the command in parentheses). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function readState(dir: string): ContainerState {
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string; hostname: string };
   const pid = readNumber(join(dir, 'pid'));
   const exitCode = readNumber(join(dir, 'exit'));
-  const alive = pid !== undefined && existsSync(`/proc/${pid}`);
+  const alive = pid !== undefined && isAlive(pid);
   const status = pid === undefined ? 'created' : exitCode === undefined && alive ? 'running' : 'exited';
   return { id: config.id, hostname: config.hostname, pid, exitCode, status };
 }

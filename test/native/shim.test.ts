@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
-import { planArguments } from '../../solutions/src/shim/argv.ts';
+import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
 import { CLONE_NEWPID, CLONE_NEWUTS } from '../../solutions/src/kernel/constants.ts';
 
@@ -17,8 +17,17 @@ function plan(steps: Step[], more: Partial<Plan> = {}): Plan {
   return { namespaces: [], cloneFlags: 0, stdin: 'null', steps, host: noHostSteps, ...more };
 }
 
-function runShim(args: string[], options: { input?: string } = {}) {
-  return execa(shimBinary, args, { reject: false, stripFinalNewline: false, ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }) });
+/** Runs the shim as mydocker does: the plan as argv, the command's environment as its own. */
+function runShim(args: string[] | Plan, options: { input?: string } = {}) {
+  const argv = Array.isArray(args) ? args : planArguments(args);
+  const env = Array.isArray(args) ? {} : planEnvironment(args);
+  return execa(shimBinary, argv, {
+    reject: false,
+    stripFinalNewline: false,
+    env,
+    extendEnv: false,
+    ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
+  });
 }
 
 const exec = (argv: string[], search = '/usr/bin:/bin'): Step => ({ op: 'exec', argv, env: [`PATH=${search}`], search });
@@ -32,25 +41,44 @@ describe('mydocker-shim', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('runs the command with the stdio it was given and exits with its code', async () => {
-    const result = await runShim(planArguments(plan([exec(['sh', '-c', 'echo out; echo err >&2; exit 7'])])));
+    const result = await runShim(plan([exec(['sh', '-c', 'echo out; echo err >&2; exit 7'])]));
     expect(result.stdout).toBe('out\n');
     expect(result.stderr).toBe('err\n');
     expect(result.exitCode).toBe(7);
   });
 
   test('exits 128+n when signal n killed the command', async () => {
-    expect((await runShim(planArguments(plan([exec(['sh', '-c', 'kill -TERM $$'])])))).exitCode).toBe(143);
-    expect((await runShim(planArguments(plan([exec(['sh', '-c', 'kill -KILL $$'])])))).exitCode).toBe(137);
+    expect((await runShim(plan([exec(['sh', '-c', 'kill -TERM $$'])]))).exitCode).toBe(143);
+    expect((await runShim(plan([exec(['sh', '-c', 'kill -KILL $$'])]))).exitCode).toBe(137);
   });
 
   test('gives the container /dev/null as stdin without -i, and its own stdin with it', async () => {
     const cat = [exec(['cat'])];
-    expect((await runShim(planArguments(plan(cat)), { input: 'typed\n' })).stdout).toBe('');
-    expect((await runShim(planArguments(plan(cat, { stdin: 'inherit' })), { input: 'typed\n' })).stdout).toBe('typed\n');
+    expect((await runShim(plan(cat), { input: 'typed\n' })).stdout).toBe('');
+    expect((await runShim(plan(cat, { stdin: 'inherit' }), { input: 'typed\n' })).stdout).toBe('typed\n');
+  });
+
+  test('the command gets exactly the plan\'s environment', async () => {
+    const result = await runShim(plan([{ op: 'exec', argv: ['env'], env: ['PATH=/usr/bin:/bin', 'GREETING=a b=c'], search: '/usr/bin:/bin' }]));
+    expect(result.stdout.trim().split('\n').sort()).toEqual(['GREETING=a b=c', 'PATH=/usr/bin:/bin']);
+  });
+
+  test('a plan that never execs is a runtime error (125), not a command error', async () => {
+    const result = await runShim(plan([{ op: 'sethostname', name: 'x' }]));
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(/^mydocker: (the plan ends without an exec step|step 1, sethostname x: EPERM)/);
+  });
+
+  test('a host write of any length is written whole', async () => {
+    const file = join(dir, 'long');
+    const content = 'x'.repeat(20_000) + '{pid}';
+    const result = await runShim(plan([exec(['true'])], { host: { created: [{ op: 'write', path: file, content }], ended: [], failed: [] } }));
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^x{20000}\d+$/);
   });
 
   test('the container inherits only its stdio', async () => {
-    const result = await runShim(planArguments(plan([exec(['ls', '/proc/self/fd'])])));
+    const result = await runShim(plan([exec(['ls', '/proc/self/fd'])]));
     // 0-2, and the directory ls itself has open to read /proc/self/fd
     expect(result.stdout.trim().split('\n').map(Number)).toEqual([0, 1, 2, 3]);
   });
@@ -59,7 +87,7 @@ describe('mydocker-shim', () => {
     ['no such command: 127', exec(['no-such-program']), 127, 'mydocker: exec: "no-such-program": executable file not found in $PATH\n'],
     ['no such file: 127', exec(['/no/such/file']), 127, 'mydocker: exec: "/no/such/file": no such file or directory\n'],
   ])('%s, in docker\'s words', async (_, step, code, message) => {
-    const result = await runShim(planArguments(plan([step])));
+    const result = await runShim(plan([step]));
     expect(result.exitCode).toBe(code);
     expect(result.stderr).toBe(message);
   });
@@ -73,8 +101,8 @@ describe('mydocker-shim', () => {
     chmodSync(join(first, 'tool'), 0o644);
     writeFileSync(join(second, 'tool'), '#!/bin/sh\necho second\n');
     chmodSync(join(second, 'tool'), 0o755);
-    expect((await runShim(planArguments(plan([exec(['tool'], `/nonexistent:${first}:${second}`)])))).stdout).toBe('second\n');
-    const denied = await runShim(planArguments(plan([exec(['tool'], `/nonexistent:${first}`)])));
+    expect((await runShim(plan([exec(['tool'], `/nonexistent:${first}:${second}`)]))).stdout).toBe('second\n');
+    const denied = await runShim(plan([exec(['tool'], `/nonexistent:${first}`)]));
     expect(denied.exitCode).toBe(126);
     expect(denied.stderr).toBe('mydocker: exec: "tool": permission denied\n');
   });
@@ -83,7 +111,7 @@ describe('mydocker-shim', () => {
     const marker = join(dir, 'failed-marker');
     writeFileSync(marker, 'x');
     const steps: Step[] = [{ op: 'mount', source: 'none', target: '/no/such/dir', fstype: 'tmpfs', flags: 0, data: '' }, exec(['true'])];
-    const result = await runShim(planArguments(plan(steps, { host: { created: [], ended: [], failed: [{ op: 'unlink', path: marker }] } })));
+    const result = await runShim(plan(steps, { host: { created: [], ended: [], failed: [{ op: 'unlink', path: marker }] } }));
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('mydocker: step 1, mount /no/such/dir: ENOENT (no such file or directory)\n');
     expect(existsSync(marker)).toBe(false);
@@ -93,7 +121,7 @@ describe('mydocker-shim', () => {
     const args = ['1', '0', 'null', 'container', '2', 'frobnicate', '0', 'exec', '3', '/bin', '1', 'true', 'created', '0', 'ended', '0', 'failed', '0'];
     const result = await runShim(args);
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toBe('mydocker: step 1, frobnicate : ENOSYS (function not implemented)\n');
+    expect(result.stderr).toBe('mydocker: step 1, frobnicate: ENOSYS (function not implemented)\n');
   });
 
   test('host steps: {pid} before the start, {exit} after the end', async () => {
@@ -104,7 +132,7 @@ describe('mydocker-shim', () => {
       ended: [{ op: 'write', path: exitFile, content: 'code {exit}\n' }],
       failed: [],
     };
-    const shim = runShim(planArguments(plan([exec(['sh', '-c', 'echo $$ $PPID; exit 5'])], { host })));
+    const shim = runShim(plan([exec(['sh', '-c', 'echo $$ $PPID; exit 5'])], { host }));
     const result = await shim;
     const [containerPid, parentPid] = result.stdout.trim().split(' ').map(Number);
     expect(result.exitCode).toBe(5);
@@ -122,7 +150,7 @@ describe('mydocker-shim', () => {
       ended: [],
       failed: [{ op: 'unlink', path: cleaned }],
     };
-    const result = await runShim(planArguments(plan([exec(['touch', ran])], { host })));
+    const result = await runShim(plan([exec(['touch', ran])], { host }));
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toMatch(/^mydocker: preparing the host, write .*no\/such\/dir\/pid: ENOENT/);
     expect(existsSync(ran)).toBe(false);
@@ -130,7 +158,7 @@ describe('mydocker-shim', () => {
   });
 
   test('passes SIGTERM on to the container', async () => {
-    const shim = runShim(planArguments(plan([exec(['sleep', '30'])])));
+    const shim = runShim(plan([exec(['sleep', '30'])]));
     await new Promise((resolve) => setTimeout(resolve, 150));
     shim.kill('SIGTERM');
     expect((await shim).exitCode).toBe(143);

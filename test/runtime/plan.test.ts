@@ -53,6 +53,7 @@ describe('the container set-up recipe', () => {
         ' 4. execve(["sh","-c","echo a   b"]) searching PATH=/bin:/usr/bin',
         'host, after it ended:',
         '   rmdir /state',
+        'host, if it never started:',
         '',
       ].join('\n'),
     );

@@ -12,6 +12,8 @@ export function explainPlan(plan: Plan): string {
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
   lines.push('host, after it ended:');
   plan.host.ended.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
+  lines.push('host, if it never started:');
+  plan.host.failed.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
   return lines.join('\n') + '\n';
 }
 

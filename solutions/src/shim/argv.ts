@@ -2,6 +2,8 @@
 //   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
 // where each OP is its name, its argument count, then its arguments. argv carries any bytes but NUL,
 // and nothing in a plan can hold a NUL: it all came from argv and the environment.
+// The command's environment is not in argv, which any user can read in /proc/<pid>/cmdline (think of
+// `-e PASSWORD=...`): it becomes the shim's own environment (planEnvironment), readable only by root.
 import type { HostStep, Plan, Step } from '../kernel/plan.ts';
 
 export const PLAN_FORMAT_VERSION = '1';
@@ -29,10 +31,21 @@ function stepArguments(step: Step): [string, string[]] {
     case 'sethostname':
       return ['sethostname', [step.name]];
     case 'exec':
-      return ['exec', [step.search, String(step.argv.length), ...step.argv, ...step.env]];
+      return ['exec', [step.search, String(step.argv.length), ...step.argv]];
   }
 }
 
 function hostStepArguments(step: HostStep): [string, string[]] {
   return step.op === 'write' ? ['write', [step.path, step.content]] : [step.op, [step.path]];
+}
+
+/** The environment the shim is started with: the command's, exactly, as NAME → value. */
+export function planEnvironment(plan: Plan): Record<string, string> {
+  const exec = plan.steps.find((step) => step.op === 'exec');
+  const env: Record<string, string> = {};
+  for (const entry of exec?.env ?? []) {
+    const equals = entry.indexOf('=');
+    env[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return env;
 }

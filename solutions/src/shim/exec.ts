@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import type { Plan } from '../kernel/plan.ts';
-import { planArguments } from './argv.ts';
+import { planArguments, planEnvironment } from './argv.ts';
 
 /** The launcher (bin/mydocker.cjs) says where it built the shim: .lab/build/mydocker-shim. */
 export function shimPath(): string {
@@ -17,6 +17,6 @@ export function shimPath(): string {
 
 /** Never returns: from here on, this process is the shim, and its exit code is the container's. */
 export function execShim(path: string, plan: Plan): never {
-  process.execve!(path, ['mydocker-shim', ...planArguments(plan)], process.env);
+  process.execve!(path, ['mydocker-shim', ...planArguments(plan)], planEnvironment(plan));
   throw new RuntimeError(`could not start the native helper ${path}`);
 }
