@@ -13,6 +13,15 @@ export default class LabReporter implements Reporter {
     if (this.file) appendFileSync(this.file, JSON.stringify(event) + '\n');
   }
 
+  onTestCaseReady(testCase: TestCase): void {
+    this.write({
+      type: 'check-started',
+      lab: testCase.meta().lab ?? '',
+      spec: relative(process.cwd(), testCase.module.moduleId),
+      name: testCase.name,
+    });
+  }
+
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
     const meta = testCase.meta();

@@ -9,6 +9,8 @@ export interface CheckError {
 }
 
 export type CheckEvent =
+  /** A check began (the live view names it while it runs). */
+  | { type: 'check-started'; lab: string; spec: string; name: string }
   | {
       type: 'check';
       lab: string;

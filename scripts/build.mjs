@@ -87,7 +87,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 }
 
 // --- The `lab` workbook CLI (bin/lab.js) -------------------------------------------------------
-// cli/main.tsx bundled with code splitting, so each command's chunk (and ink, marked, execa) loads
+// cli/main.ts bundled with code splitting, so each command's chunk (and ink, marked, execa) loads
 // only when that command runs. The inputs the bundle was made from are recorded beside it, so the
 // launcher can tell whether it is fresh by statting exactly those files.
 
@@ -121,8 +121,9 @@ export function isLabBundleFresh() {
  * Rewrites `import.meta.url` in the project's own modules to the URL of their source file, as a path
  * relative to the bundle: modules that find the project root from their own location
  * (checker/harness/target.ts, cli/paths.ts) keep finding it once bundled, and the checkout can still
- * be moved. (A plain text replacement: fine for code that uses import.meta.url as an expression.) Also keeps yoga-layout (ink's layout engine) from touching the global
- * `fetch`, whose first use loads undici and costs ~40 ms at every start.
+ * be moved. (A plain text replacement: fine for code that uses import.meta.url as an expression.)
+ * Also keeps yoga-layout (ink's layout engine) from touching the global `fetch`, whose first use
+ * loads undici and costs ~40 ms at every start; and see the other hooks below.
  */
 function labBundlePlugin(outdir) {
   return {
@@ -186,7 +187,7 @@ export async function buildLab() {
   rmSync(temporary, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: projectRoot,
-    entryPoints: { lab: join(projectRoot, 'cli', 'main.tsx') },
+    entryPoints: { lab: join(projectRoot, 'cli', 'main.ts') },
     outdir: temporary,
     outExtension: { '.js': '.mjs' },
     chunkNames: '[name]-[hash]',
@@ -217,7 +218,13 @@ export async function buildLab() {
   } catch {
     // no previous build
   }
-  renameSync(temporary, labBuildDir);
+  try {
+    renameSync(temporary, labBuildDir);
+  } catch (error) {
+    // Another `lab` built it at the same moment and put its build in place first: use that one.
+    rmSync(temporary, { recursive: true, force: true });
+    if (mtimeOrZero(labBundlePath()) === 0) throw error;
+  }
   rmSync(old, { recursive: true, force: true });
 }
 

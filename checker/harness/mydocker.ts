@@ -58,13 +58,22 @@ export class Mydocker {
   async hold(runOptions: readonly string[], script = 'true'): Promise<HeldContainer> {
     const args = ['run', '-i', ...runOptions, 'host', 'sh', '-c', `echo ready; read _; ${script}`];
     const process = this.start(args, 'pipe');
+    let output = '';
     const ready = await new Promise<boolean>((resolve) => {
-      process.stdout?.once('data', () => resolve(true));
+      process.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.startsWith('ready\n')) resolve(true);
+      });
       void process.then(() => resolve(false));
     });
     if (!ready) {
       const result = await process;
-      throw new Error(`the container did not start: mydocker ${args.join(' ')} exited ${result.exitCode}\n${String(result.stderr)}`);
+      throw new Error(
+        `the container did not run its command as given: \`mydocker ${args.join(' ')}\` should print "ready" and wait, ` +
+          `but printed ${JSON.stringify(String(result.stdout))} and exited ${result.exitCode}` +
+          `${String(result.stderr).trim() ? `, saying: ${String(result.stderr).trim()}` : ''} ` +
+          '(the checks hold containers with `sh -c`: lab ch1-command must pass first)',
+      );
     }
     return new HeldContainer(process, this.runningState(), `mydocker ${args.join(' ')}`);
   }

@@ -89,7 +89,7 @@ async function checksOf(specs: string[], source: string): Promise<{ byLab: Map<s
   const errors: string[] = [];
   for (const event of events) {
     if (event.type === 'spec-error') errors.push(`${event.spec}: ${event.message}`);
-    else byLab.set(event.lab, [...(byLab.get(event.lab) ?? []), event]);
+    else if (event.type === 'check') byLab.set(event.lab, [...(byLab.get(event.lab) ?? []), event]);
   }
   return { byLab, errors, output };
 }

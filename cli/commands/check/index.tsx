@@ -1,0 +1,65 @@
+// `lab check [LAB] [--json] [--solutions]`: runs the lab's spec on the real kernel and shows each
+// check as it finishes; with labs/ as the source, records whether the lab passed.
+import { render } from 'ink';
+import type { Lab } from '../../../chapters/manifest.ts';
+import { runChecks } from '../../check/run-checks.ts';
+import { LabError } from '../../errors.ts';
+import { labProgress } from '../../progress/progress.ts';
+import { currentLab, labOrCurrent, openSession, saveSession } from '../../session.ts';
+import { initialCheckState, progressAfter, reduceCheck, type CheckAction, type CheckState } from './check-data.ts';
+import { CheckScreen } from './CheckView.tsx';
+
+export interface CheckOptions {
+  /** The lab named on the command line; the current lab when absent. */
+  lab?: Lab;
+  /** 'labs' (the learner's), 'solutions', or the absolute path of a tree with the same layout. */
+  source: string;
+  json: boolean;
+}
+
+export async function check({ lab: named, source, json }: CheckOptions): Promise<number> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    throw new LabError(
+      'the checks need root on Linux (they create namespaces, mounts and cgroups): run lab as root, or in the course VM (README, "Using a VM")',
+    );
+  }
+  const session = openSession();
+  const lab = labOrCurrent(named, session.progress);
+  let state: CheckState = initialCheckState(lab, source, {
+    hintsRevealed: labProgress(session.progress, lab.id).hintsRevealed,
+    isCurrent: currentLab(session.progress)?.id === lab.id,
+  });
+
+  const screen = json ? undefined : render(<CheckScreen state={state} />, { patchConsole: false, exitOnCtrlC: false });
+  const dispatch = (action: CheckAction): void => {
+    state = reduceCheck(state, action);
+    screen?.rerender(<CheckScreen state={state} />);
+  };
+  // Ctrl-C reaches vitest too (the same process group), which stops and cleans up its lab host; wait
+  // for it, so that what finished stays on screen. A second Ctrl-C stops at once.
+  let interrupted = false;
+  const onInterrupt = (): void => {
+    if (interrupted) {
+      process.off('SIGINT', onInterrupt);
+      process.kill(process.pid, 'SIGINT');
+    }
+    interrupted = true;
+  };
+  process.on('SIGINT', onInterrupt);
+  const { output } = await runChecks({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
+    process.off('SIGINT', onInterrupt),
+  );
+  dispatch({ type: 'finished', output, interrupted });
+  const report = state.report!;
+
+  const progress = progressAfter(session.progress, report, new Date(), interrupted);
+  if (progress !== session.progress) saveSession(session, progress);
+  if (screen) {
+    await screen.waitUntilRenderFlush();
+    screen.unmount();
+    await screen.waitUntilExit();
+  } else {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  }
+  return interrupted ? 130 : report.passed ? 0 : 1;
+}

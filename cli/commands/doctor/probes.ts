@@ -1,0 +1,245 @@
+// What `lab doctor` checks on this machine, as data. Every probe reads through a `Host`, so tests can
+// point it at a directory of fake /proc and /sys files instead of the real ones.
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+
+export interface ProbeResult {
+  name: string;
+  ok: boolean;
+  /** What was found, in a few words. */
+  detail: string;
+  /** The command (or step) that fixes a problem. */
+  fix?: string;
+}
+
+export interface Host {
+  readFile(path: string): string | undefined;
+  /** The first `bytes` bytes of a file (for ELF headers), or undefined. */
+  readHead(path: string, bytes: number): Buffer | undefined;
+  readdir(path: string): string[] | undefined;
+  mtimeMs(path: string): number | undefined;
+  uid: number | undefined;
+  platform: NodeJS.Platform;
+  kernelRelease: string;
+  nodeVersion: string;
+  projectRoot: string;
+}
+
+export type HostFacts = Pick<Host, 'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot'>;
+
+/** A host whose absolute paths are looked up under `root` ('/' for the real machine). */
+export function hostAt(root: string, facts: HostFacts): Host {
+  const at = (path: string) => join(root, path);
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    ...facts,
+    readFile: (path) => attempt(() => readFileSync(at(path), 'utf8')),
+    readHead: (path, bytes) =>
+      attempt(() => {
+        const fd = openSync(at(path), 'r');
+        try {
+          const buffer = Buffer.alloc(bytes);
+          return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0));
+        } finally {
+          closeSync(fd);
+        }
+      }),
+    readdir: (path) => attempt(() => readdirSync(at(path))),
+    mtimeMs: (path) => attempt(() => statSync(at(path)).mtimeMs),
+  };
+}
+
+export function realHost(projectRoot: string): Host {
+  return hostAt('/', {
+    uid: process.getuid?.(),
+    platform: process.platform,
+    kernelRelease: release(),
+    nodeVersion: process.versions.node,
+    projectRoot,
+  });
+}
+
+const USE_VM = 'use the course VM (README, "Using a VM")';
+
+export function probeRoot(host: Host): ProbeResult {
+  const ok = host.platform === 'linux' && host.uid === 0;
+  const detail =
+    host.platform !== 'linux'
+      ? `this is ${host.platform}, not Linux`
+      : ok
+        ? 'running as root'
+        : `running as uid ${host.uid}`;
+  return {
+    name: 'root on Linux',
+    ok,
+    detail,
+    fix: ok ? undefined : host.platform === 'linux' ? 'sudo -s, then run lab again' : USE_VM,
+  };
+}
+
+const MINIMUM_KERNEL: [number, number] = [4, 18];
+
+export function probeKernel(host: Host): ProbeResult {
+  const [major = 0, minor = 0] = host.kernelRelease.split(/[.-]/).map(Number);
+  const ok =
+    host.platform === 'linux' &&
+    (major > MINIMUM_KERNEL[0] || (major === MINIMUM_KERNEL[0] && minor >= MINIMUM_KERNEL[1]));
+  return {
+    name: 'Linux kernel',
+    ok,
+    detail: `${host.kernelRelease}${ok ? '' : ` (${MINIMUM_KERNEL.join('.')} or newer is needed)`}`,
+    fix: ok ? undefined : USE_VM,
+  };
+}
+
+export const NAMESPACES = ['mnt', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup'] as const;
+
+export function probeNamespaces(host: Host): ProbeResult {
+  const present = host.readdir('/proc/self/ns') ?? [];
+  const missing = NAMESPACES.filter((ns) => !present.includes(ns));
+  return {
+    name: 'namespaces',
+    ok: missing.length === 0,
+    detail: missing.length === 0 ? NAMESPACES.join(' ') : `missing: ${missing.join(' ')}`,
+    fix:
+      missing.length === 0
+        ? undefined
+        : `a kernel built with ${missing.map((ns) => `CONFIG_${ns.toUpperCase()}_NS`).join(', ')}: ${USE_VM}`,
+  };
+}
+
+export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
+
+/**
+ * The filesystem types mounted, from /proc/self/mountinfo (proc(5): the type follows the " - ") or,
+ * failing that, /proc/mounts (the third field).
+ */
+export function mountedTypes(host: Host): string[] {
+  const mountinfo = host.readFile('/proc/self/mountinfo');
+  const lines = (mountinfo ?? host.readFile('/proc/mounts') ?? '').split('\n').filter(Boolean);
+  return lines.map((line) => (mountinfo ? line.split(' - ')[1]?.split(' ')[0] : line.split(' ')[2]) ?? '');
+}
+
+/**
+ * v2 when only the unified hierarchy is mounted, v1 when only v1 hierarchies are, hybrid when both
+ * are (systemd's "hybrid": v1 controllers, and a cgroup2 mount that usually holds none).
+ */
+export function cgroupMode(types: readonly string[], hasRootControllers: boolean): CgroupMode {
+  const v1 = types.includes('cgroup');
+  const v2 = hasRootControllers || types.includes('cgroup2');
+  return v1 && v2 ? 'hybrid' : v2 ? 'v2' : v1 ? 'v1' : 'none';
+}
+
+const CGROUP_DETAIL: Record<CgroupMode, string> = {
+  v2: 'v2 (unified)',
+  v1: 'v1',
+  hybrid: 'hybrid (v1 controllers, and a cgroup2 mount)',
+  none: 'no cgroup filesystem is mounted',
+};
+
+export function probeCgroups(host: Host): ProbeResult {
+  const mode = cgroupMode(mountedTypes(host), host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined);
+  return {
+    name: 'cgroups',
+    ok: mode !== 'none',
+    detail: CGROUP_DETAIL[mode],
+    fix: mode === 'none' ? 'mount -t cgroup2 none /sys/fs/cgroup' : undefined,
+  };
+}
+
+export function probeOverlay(host: Host): ProbeResult {
+  const ok = /\toverlay$/m.test(host.readFile('/proc/filesystems') ?? '');
+  return {
+    name: 'overlayfs',
+    ok,
+    detail: ok ? 'in /proc/filesystems' : 'not in /proc/filesystems',
+    fix: ok ? undefined : 'modprobe overlay',
+  };
+}
+
+const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export function probeIptables(host: Host): ProbeResult {
+  const found = BIN_DIRS.map((dir) => `${dir}/iptables`).find((path) => host.mtimeMs(path) !== undefined);
+  return {
+    name: 'iptables',
+    ok: found !== undefined,
+    detail: found ?? 'not found',
+    fix: found ? undefined : 'apt-get install iptables',
+  };
+}
+
+/** An ELF file is dynamically linked when it has a PT_INTERP program header (elf(5)). */
+export function isStaticElf(head: Buffer): boolean | undefined {
+  if (head.length < 64 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined; // 64-bit little-endian only
+  const phoff = Number(head.readBigUInt64LE(0x20));
+  const phentsize = head.readUInt16LE(0x36);
+  const phnum = head.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (at + 4 > head.length) return undefined;
+    if (head.readUInt32LE(at) === 3 /* PT_INTERP */) return false;
+  }
+  return true;
+}
+
+export function probeBusybox(host: Host): ProbeResult {
+  const fix = 'apt-get install busybox-static';
+  const head = host.readHead('/bin/busybox', 4096);
+  if (head === undefined) return { name: 'busybox-static', ok: false, detail: '/bin/busybox not found', fix };
+  const isStatic = isStaticElf(head);
+  if (isStatic === false)
+    return { name: 'busybox-static', ok: false, detail: '/bin/busybox is dynamically linked', fix };
+  return { name: 'busybox-static', ok: true, detail: isStatic ? '/bin/busybox, statically linked' : '/bin/busybox' };
+}
+
+export function probeShim(host: Host): ProbeResult {
+  const built = host.mtimeMs(join(host.projectRoot, '.lab/build/mydocker-shim'));
+  const source = host.mtimeMs(join(host.projectRoot, 'native/shim.c'));
+  const ok = built !== undefined && (source === undefined || built >= source);
+  return {
+    name: 'native helper',
+    ok,
+    detail:
+      built === undefined
+        ? '.lab/build/mydocker-shim is not built'
+        : ok
+          ? '.lab/build/mydocker-shim'
+          : 'older than native/shim.c',
+    fix: ok ? undefined : 'make -C native (npm install also builds it)',
+  };
+}
+
+export function probeNode(host: Host): ProbeResult {
+  const [major = 0, minor = 0] = host.nodeVersion.split('.').map(Number);
+  const ok = major > 22 || (major === 22 && minor >= 15); // process.execve (ADR 2)
+  return {
+    name: 'Node.js',
+    ok,
+    detail: `${host.nodeVersion}${ok ? '' : ' (22.15 or newer is needed)'}`,
+    fix: ok ? undefined : 'eval "$(npx lab env)" puts the project\'s Node 24 first on PATH',
+  };
+}
+
+export const PROBES = [
+  probeRoot,
+  probeKernel,
+  probeNamespaces,
+  probeCgroups,
+  probeOverlay,
+  probeIptables,
+  probeBusybox,
+  probeShim,
+  probeNode,
+];
+
+export function runProbes(host: Host): ProbeResult[] {
+  return PROBES.map((probe) => probe(host));
+}

@@ -1,0 +1,201 @@
+// lab doctor's probes, against a directory of fake /proc, /sys and /bin files.
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import {
+  cgroupMode,
+  hostAt,
+  isStaticElf,
+  mountedTypes,
+  probeBusybox,
+  probeCgroups,
+  probeIptables,
+  probeKernel,
+  probeNamespaces,
+  probeNode,
+  probeOverlay,
+  probeRoot,
+  probeShim,
+  runProbes,
+  type Host,
+  type HostFacts,
+} from '../../cli/commands/doctor/probes.ts';
+
+const facts: HostFacts = {
+  uid: 0,
+  platform: 'linux',
+  kernelRelease: '6.1.0-18-amd64',
+  nodeVersion: '24.9.0',
+  projectRoot: '/project',
+};
+
+const V1_MOUNTINFO = [
+  '25 30 0:23 / /sys rw,nosuid - sysfs sysfs rw',
+  '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup rw,cpu',
+  '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+].join('\n');
+const HYBRID_MOUNTINFO = `${V1_MOUNTINFO}\n41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`;
+const V2_MOUNTINFO = '30 25 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate';
+
+/** The first bytes of a 64-bit little-endian ELF file with the given program header types. */
+function elfHeader(programTypes: number[]): Buffer {
+  const header = Buffer.alloc(64 + programTypes.length * 56);
+  header.writeUInt32BE(0x7f454c46, 0);
+  header[4] = 2; // ELFCLASS64
+  header[5] = 1; // little-endian
+  header.writeBigUInt64LE(64n, 0x20); // e_phoff
+  header.writeUInt16LE(56, 0x36); // e_phentsize
+  header.writeUInt16LE(programTypes.length, 0x38); // e_phnum
+  programTypes.forEach((type, i) => header.writeUInt32LE(type, 64 + i * 56));
+  return header;
+}
+const PT_LOAD = 1;
+const PT_INTERP = 3;
+
+describe('probes on a fake machine', () => {
+  let root: string;
+  let host: Host;
+  const write = (path: string, content: string | Buffer) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'lab-doctor-'));
+    host = hostAt(root, facts);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test('a well set-up machine: every probe is ok', () => {
+    for (const ns of ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts']) write(`/proc/self/ns/${ns}`, '');
+    write('/proc/self/mountinfo', V2_MOUNTINFO);
+    write('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory pids\n');
+    write('/proc/filesystems', 'nodev\tsysfs\nnodev\toverlay\n\text4\n');
+    write('/usr/sbin/iptables', '');
+    write('/bin/busybox', elfHeader([PT_LOAD, PT_LOAD]));
+    write('/project/native/shim.c', '');
+    write('/project/.lab/build/mydocker-shim', '');
+    const results = runProbes(host);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.map((r) => r.name)).toEqual([
+      'root on Linux',
+      'Linux kernel',
+      'namespaces',
+      'cgroups',
+      'overlayfs',
+      'iptables',
+      'busybox-static',
+      'native helper',
+      'Node.js',
+    ]);
+  });
+
+  test('an empty machine: each problem comes with the command that fixes it', () => {
+    const fixes = Object.fromEntries(
+      runProbes(host)
+        .filter((r) => !r.ok)
+        .map((r) => [r.name, r.fix]),
+    );
+    expect(fixes).toMatchObject({
+      namespaces: expect.stringContaining('CONFIG_USER_NS'),
+      cgroups: 'mount -t cgroup2 none /sys/fs/cgroup',
+      overlayfs: 'modprobe overlay',
+      iptables: 'apt-get install iptables',
+      'busybox-static': 'apt-get install busybox-static',
+      'native helper': expect.stringContaining('make -C native'),
+    });
+    expect(Object.keys(fixes)).not.toContain('Node.js');
+  });
+
+  test('namespaces: names the missing ones', () => {
+    for (const ns of ['ipc', 'mnt', 'net', 'pid', 'uts']) write(`/proc/self/ns/${ns}`, '');
+    expect(probeNamespaces(host)).toMatchObject({ ok: false, detail: 'missing: user cgroup' });
+  });
+
+  test.each([
+    ['v1', V1_MOUNTINFO, false],
+    ['hybrid', HYBRID_MOUNTINFO, false],
+    ['v2', V2_MOUNTINFO, true],
+  ] as const)('cgroups: %s', (mode, mountinfo, controllers) => {
+    write('/proc/self/mountinfo', mountinfo);
+    if (controllers) write('/sys/fs/cgroup/cgroup.controllers', 'memory pids\n');
+    expect(cgroupMode(mountedTypes(host), controllers)).toBe(mode);
+    expect(probeCgroups(host)).toMatchObject({ ok: true, detail: expect.stringMatching(new RegExp(`^${mode}`)) });
+  });
+
+  test('cgroups: falls back to /proc/mounts', () => {
+    write('/proc/mounts', 'sysfs /sys sysfs rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n');
+    expect(mountedTypes(host)).toEqual(['sysfs', 'cgroup2']);
+    expect(probeCgroups(host).detail).toMatch(/^v2/);
+  });
+
+  test('overlayfs: looks for the overlay line, not a substring', () => {
+    write('/proc/filesystems', 'nodev\toverlayfake\n');
+    expect(probeOverlay(host).ok).toBe(false);
+    write('/proc/filesystems', 'nodev\toverlay\n');
+    expect(probeOverlay(host).ok).toBe(true);
+  });
+
+  test('iptables: found in /sbin too', () => {
+    expect(probeIptables(host).ok).toBe(false);
+    write('/sbin/iptables', '');
+    expect(probeIptables(host)).toMatchObject({ ok: true, detail: '/sbin/iptables' });
+  });
+
+  test('busybox: a dynamically linked one is a problem', () => {
+    write('/bin/busybox', elfHeader([PT_LOAD, PT_INTERP]));
+    expect(probeBusybox(host)).toMatchObject({ ok: false, detail: '/bin/busybox is dynamically linked' });
+    write('/bin/busybox', elfHeader([PT_LOAD]));
+    expect(probeBusybox(host)).toMatchObject({ ok: true, detail: '/bin/busybox, statically linked' });
+  });
+
+  test('isStaticElf: not an ELF file is unknown', () => {
+    expect(isStaticElf(Buffer.from('#!/bin/sh\necho hi\n'.padEnd(80)))).toBeUndefined();
+  });
+
+  test('native helper: older than its source is a problem', () => {
+    write('/project/native/shim.c', '');
+    write('/project/.lab/build/mydocker-shim', '');
+    utimesSync(join(root, '/project/.lab/build/mydocker-shim'), new Date(1000), new Date(1000));
+    expect(probeShim(host)).toMatchObject({ ok: false, detail: 'older than native/shim.c' });
+  });
+});
+
+describe('probes of facts', () => {
+  const at = (overrides: Partial<HostFacts>) => hostAt('/nonexistent', { ...facts, ...overrides });
+
+  test('root', () => {
+    expect(probeRoot(at({})).ok).toBe(true);
+    expect(probeRoot(at({ uid: 1000 }))).toMatchObject({
+      ok: false,
+      detail: 'running as uid 1000',
+      fix: 'sudo -s, then run lab again',
+    });
+    expect(probeRoot(at({ platform: 'darwin' }))).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('Using a VM'),
+    });
+  });
+
+  test.each([
+    ['6.1.0-18-amd64', true],
+    ['5.4.0-150-generic', true],
+    ['4.18.0-553.el8', true],
+    ['4.9.0-8-amd64', false],
+    ['3.10.0', false],
+  ])('kernel %s ok: %s', (kernelRelease, ok) => {
+    expect(probeKernel(at({ kernelRelease })).ok).toBe(ok);
+  });
+
+  test.each([
+    ['24.9.0', true],
+    ['22.15.0', true],
+    ['22.14.0', false],
+    ['20.20.0', false],
+  ])('Node %s ok: %s', (nodeVersion, ok) => {
+    const result = probeNode(at({ nodeVersion }));
+    expect(result.ok).toBe(ok);
+    if (!ok) expect(result.fix).toContain('eval "$(npx lab env)"');
+  });
+});

@@ -1,0 +1,27 @@
+// A small course for the CLI's tests: two ready chapters, one coming, independent of the real manifest.
+import type { Chapter, Lab } from '../../chapters/manifest.ts';
+
+export function fakeLab(id: string, hints = 3): Lab {
+  return {
+    id,
+    title: `Title of ${id}`,
+    task: `Do **${id}**.`,
+    files: [`src/${id}.ts`],
+    functions: [`${id.replace(/\W/g, '')}Fn`],
+    spec: `checker/specs/${id}.spec.ts`,
+    hints: Array.from({ length: hints }, (_, i) => `hint ${i + 1} of ${id}`),
+  };
+}
+
+export const a1 = fakeLab('a1');
+export const a2 = fakeLab('a2');
+export const b1 = fakeLab('b1', 2);
+
+export const course: Chapter[] = [
+  { number: 0, title: 'Set-up', status: 'ready', text: 'chapters/00/README.md', book: 'ch 1', labs: [] },
+  { number: 1, title: 'Alpha', status: 'ready', text: 'chapters/01/README.md', book: 'ch 2', labs: [a1, a2] },
+  { number: 2, title: 'Beta', status: 'ready', text: 'chapters/02/README.md', book: 'ch 3', labs: [b1] },
+  { number: 3, title: 'Gamma', status: 'coming', book: 'ch 4', labs: [fakeLab('c1')] },
+];
+
+export const PASSED = { passedAt: '2026-01-01T00:00:00.000Z', hintsRevealed: 0 };
