@@ -1,17 +1,46 @@
 // Every process a spec starts runs in a cgroup of its own with a pids and a memory limit, so a fork
 // bomb or a leak in learner code stops at the limit instead of taking the machine down. The same
 // cgroup tells, after the spec, whether anything it started is still alive.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
 const PIDS_MAX = 512;
 const MEMORY_MAX = 1024 * 1024 * 1024;
 
+/** A run's cgroups are named `<spec>-<pid of the vitest worker>`. */
+function ownerPid(name: string): number | undefined {
+  const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Removes the empty cgroups of runs whose process is gone: a run stopped with Ctrl-C or SIGKILL
+ * never reaches its afterAll, and this machine is shared.
+ */
+function removeStale(parent: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = ownerPid(name);
+    if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
+    try {
+      rmdirSync(join(parent, name)); // fails while processes are still in it: then it is not stale
+    } catch {
+      // still in use
+    }
+  }
+}
+
 export class Containment {
   /** The cgroup directories a process must be written into: one per v1 hierarchy, one in v2. */
   readonly dirs: string[];
 
+  /** `name` ends with the pid of the process that owns the run (see removeStale). */
   constructor(name: string) {
     const parent = 'mydocker-checker';
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
@@ -19,6 +48,7 @@ export class Containment {
       enableControllers(ROOT);
       const top = join(ROOT, parent);
       mkdirSync(top, { recursive: true });
+      removeStale(top);
       enableControllers(top);
       this.dirs = [join(top, name)];
       mkdirSync(this.dirs[0]!, { recursive: true });
@@ -26,6 +56,8 @@ export class Containment {
       writeFileSync(join(this.dirs[0]!, 'memory.max'), String(MEMORY_MAX));
     } else {
       // cgroup v1: a hierarchy per controller.
+      removeStale(join(ROOT, 'pids', parent));
+      removeStale(join(ROOT, 'memory', parent));
       const pids = join(ROOT, 'pids', parent, name);
       const memory = join(ROOT, 'memory', parent, name);
       mkdirSync(pids, { recursive: true });

@@ -1,5 +1,5 @@
 // Drives the runtime under test as a process inside the lab host, with a state directory of its own.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -27,12 +27,24 @@ export interface ContainerState {
 
 const RUN_TIMEOUT_MS = 15_000;
 
+const STATE_PREFIX = 'mydocker-check-';
+
+/** State directories of runs whose process is gone (stopped before their clean-up) are removed. */
+function removeStaleStateRoots(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^mydocker-check-(\d+)-/.exec(name)?.[1]);
+    if (pid > 0 && !existsSync(`/proc/${pid}`)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 export class Mydocker {
-  readonly stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-check-'));
+  readonly stateRoot: string;
   private readonly host: LabHost;
 
   constructor(host: LabHost) {
     this.host = host;
+    removeStaleStateRoots();
+    this.stateRoot = mkdtempSync(join(tmpdir(), `${STATE_PREFIX}${process.pid}-`));
   }
 
   private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {

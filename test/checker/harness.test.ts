@@ -58,3 +58,23 @@ describe.runIf(isRoot)('the lab host', () => {
     if (iptables.exitCode === 0) await host.exec(['iptables', '-D', 'INPUT', '-s', '192.0.2.1', '-j', 'DROP']);
   });
 });
+
+describe.runIf(isRoot)('containment', () => {
+  test('removes the empty cgroups of runs whose process is gone, and keeps live ones', async () => {
+    const { Containment } = await import('../../checker/harness/containment.ts');
+    const { mkdirSync, existsSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync('true').pid; // a pid that just exited
+    const live = new Containment(`harness-live-${process.pid}`);
+    const staleDirs = live.dirs.map((dir) => dir.replace(/harness-live-\d+$/, `harness-stale-${dead}`));
+    for (const dir of staleDirs) mkdirSync(dir);
+    const next = new Containment(`harness-next-${process.pid}`);
+    try {
+      for (const dir of staleDirs) expect(existsSync(dir), dir).toBe(false);
+      for (const dir of live.dirs) expect(existsSync(dir), dir).toBe(true);
+    } finally {
+      await next.destroy();
+      await live.destroy();
+    }
+  });
+});
