@@ -9,6 +9,7 @@ import { bundlePath, ensureBuilt, projectRoot, shimBinary } from '../scripts/bui
 import { planArguments } from '../solutions/src/shim/argv.ts';
 import { buildPlan } from '../solutions/src/container/setup.ts';
 import { containerEnv } from '../solutions/src/container/command.ts';
+import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
 
 interface Peer {
   name: string;
@@ -18,6 +19,7 @@ interface Peer {
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-'));
+const cgroupParent = testCgroupParent('bench');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,7 +54,7 @@ function runcBundle(): string | undefined {
 
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
-  const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: join(work, 'state'), MYDOCKER_SHIM: shimBinary };
+  const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: join(work, 'state'), MYDOCKER_SHIM: shimBinary, MYDOCKER_CGROUP_PARENT: cgroupParent };
   const peers: Peer[] = [
     { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
     { name: 'mydocker run --rm host /bin/true', command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'], env },
@@ -85,4 +87,5 @@ try {
   await main();
 } finally {
   rmSync(work, { recursive: true, force: true });
+  removeCgroupParent(cgroupParent);
 }

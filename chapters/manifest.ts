@@ -144,9 +144,99 @@ export const chapters: Chapter[] = [
   {
     number: 2,
     title: 'Cgroups: limits the kernel enforces',
-    status: 'coming',
+    status: 'ready',
+    text: 'chapters/02-cgroups/README.md',
     book: 'chapters 2.2 and 3.2',
-    labs: [],
+    labs: [
+      {
+        id: 'ch2-lifecycle',
+        title: "Put the container in its cgroups, and take them away",
+        task:
+          'Make `cgroupSteps` turn the container\'s cgroup directories and limits into host steps: make ' +
+          'each cgroup, write its limits, join the container, all while it waits at the barrier; remove ' +
+          'the cgroups when it ends, and when it never started.',
+        files: ['src/cgroups/lifecycle.ts'],
+        functions: ['cgroupSteps'],
+        spec: 'checker/specs/ch02/lifecycle.spec.ts',
+        hints: [
+          "`mydocker run --explain host true` shows the host steps. A cgroup is a directory: `mkdir` makes " +
+            'one (the kernel fills it with control files), and writing a pid into its `cgroup.procs` moves ' +
+            "that process in. `{pid}` in a step's content becomes the container's pid.",
+          'Order in `created`: every `mkdir`, then every write as a `set` step, then one ' +
+            "`set <leaf>/cgroup.procs` of '{pid}' per leaf. `ended` and `failed` are the same list: an " +
+            "`rmdir` per leaf (a cgroup's files are not real files: `rm -r` fails, `rmdir` of an empty cgroup works).",
+          "Each step is an object: `{ op: 'mkdir', path }`, `{ op: 'set', path, content }`, `{ op: 'rmdir', " +
+            "path }`; `join(leaf, 'cgroup.procs')` from node:path builds the path.",
+        ],
+      },
+      {
+        id: 'ch2-memory',
+        title: 'Limit memory',
+        task:
+          'Make `memorySettings` give the files and values for `-m` and `--memory-swap` on cgroup v1 and ' +
+          "v2, with docker's defaults: swap as much as memory unless told, `-1` for unlimited swap.",
+        files: ['src/cgroups/memory.ts'],
+        functions: ['memorySettings'],
+        spec: 'checker/specs/ch02/memory.spec.ts',
+        hints: [
+          'Run `mydocker run --rm -m 32m host sh -c "cat /proc/self/cgroup"` and look in the memory ' +
+            'cgroup it names, on the host, while a container runs: `memory.limit_in_bytes` (v1) or ' +
+            '`memory.max` (v2) hold the limit in bytes.',
+          'Total memory+swap is `resources.memorySwap ?? memory * 2`. v1: ' +
+            '`memory.limit_in_bytes` = memory, then `memory.memsw.limit_in_bytes` = total (left out when ' +
+            'total is -1). v2: `memory.max` = memory, `memory.swap.max` = total - memory, or `max` for -1.',
+          'The swap setting is `optional: true` exactly when `resources.memorySwap` is undefined. The ' +
+            "OOM counters to look at: v1 `memory.oom_control` (oom_kill), v2 `memory.events` (oom_kill).",
+        ],
+      },
+      {
+        id: 'ch2-cpu',
+        title: 'Limit CPU time, and weigh CPU shares',
+        task:
+          'Make `cpuSettings` turn `--cpus` into a CFS quota per 100 ms period and `--cpu-shares` into ' +
+          "v1's shares or v2's weight, and `sharesToWeight` convert between the two scales as runc does.",
+        files: ['src/cgroups/cpu.ts'],
+        functions: ['cpuSettings', 'sharesToWeight'],
+        spec: 'checker/specs/ch02/cpu.spec.ts',
+        hints: [
+          'The quota is CPU time per period across all CPUs: `--cpus 0.2` is 20 ms of every 100 ms. ' +
+            'Watch `cpu.stat` (nr_throttled) in the container\'s cgroup while a busy loop runs.',
+          'quota = `Math.round(cpus * CFS_PERIOD_US)`. v1: two settings, `cpu.cfs_period_us` then ' +
+            '`cpu.cfs_quota_us`. v2: one, `cpu.max` = `"<quota> <period>"`. Shares: v1 `cpu.shares` as ' +
+            'given, v2 `cpu.weight` = `sharesToWeight(shares)`.',
+          '`sharesToWeight(s)` = `1 + Math.floor(((s - 2) * 9999) / 262142)`: 2 → 1, 262144 → 10000.',
+        ],
+      },
+      {
+        id: 'ch2-cpuset',
+        title: 'Pin the container to CPUs',
+        task: 'Make `cpusetSettings` turn `--cpuset-cpus` into the cpuset setting, on v1 and v2.',
+        files: ['src/cgroups/cpuset.ts'],
+        functions: ['cpusetSettings'],
+        spec: 'checker/specs/ch02/cpuset.spec.ts',
+        hints: [
+          'The CPUs a process may run on show in `/proc/<pid>/status` as `Cpus_allowed_list`. The ' +
+            'cpuset controller narrows them for every process in the cgroup.',
+          "One setting, the same in v1 and v2: `{ controller: 'cpuset', file: 'cpuset.cpus', value: " +
+            'resources.cpusetCpus }`, and none without the flag. (The v1 trap, empty cpuset.cpus and ' +
+            'cpuset.mems in a new cgroup, is handled in driver.ts: read why there.)',
+        ],
+      },
+      {
+        id: 'ch2-pids',
+        title: 'Limit the number of processes',
+        task: 'Make `pidsSettings` turn `--pids-limit` into the pids setting, so a fork bomb stops at the limit.',
+        files: ['src/cgroups/pids.ts'],
+        functions: ['pidsSettings'],
+        spec: 'checker/specs/ch02/pids.spec.ts',
+        hints: [
+          'The pids controller counts tasks (processes and threads) in `pids.current` and refuses ' +
+            'fork() with EAGAIN past `pids.max`; `pids.events` counts the refusals (`max`).',
+          "One setting, the same in v1 and v2: `{ controller: 'pids', file: 'pids.max', value: " +
+            'String(resources.pidsLimit) }`, and none without the flag (0 and -1 already mean none).',
+        ],
+      },
+    ],
   },
   {
     number: 3,

@@ -31,7 +31,8 @@
  *                exec SEARCHPATH ARGC ARGV...  (always last).
  * The command's environment is not in argv (which every user can read in /proc/<pid>/cmdline): it is
  * the shim's own environment, which Node set to exactly that in execve(); only root can read it.
- * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); unlink PATH; rmdir PATH.
+ * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); set PATH CONTENT (one plain
+ * write, for cgroup files, where rename is impossible); mkdir PATH; unlink PATH; rmdir PATH.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -45,6 +46,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -227,11 +229,42 @@ static int run_host_op(const struct op *op, pid_t pid, int exit_code)
 		}
 		return 0;
 	}
+	if (strcmp(op->name, "set") == 0 && op->argc == 2) {
+		/*
+		 * A control file (cgroupfs) takes one write(2) and acts on it: no temporary file and rename,
+		 * and the kernel's answer to the write is the error to report (EINVAL for a bad value).
+		 */
+		char *content = substitute(op->argv[1], pid, exit_code);
+		if (!content)
+			return -1;
+		int fd = open(op->argv[0], O_WRONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : write(fd, content, strlen(content));
+		int saved = errno;
+		free(content);
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return n < 0 ? -1 : 0;
+	}
+	if (strcmp(op->name, "mkdir") == 0 && op->argc == 1)
+		return mkdir(op->argv[0], 0755) < 0 && errno != EEXIST ? -1 : 0;
 	/* Clean-up ops tolerate what is already gone: they also run after partial failures. */
 	if (strcmp(op->name, "unlink") == 0 && op->argc == 1)
 		return unlink(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
-	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1)
-		return rmdir(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
+	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1) {
+		/*
+		 * A cgroup can be removed once no process is in it. When PID 1 of a PID namespace exits, the
+		 * kernel kills the rest of the namespace, but they leave the cgroup a moment later: retry
+		 * EBUSY for up to a second.
+		 */
+		for (int attempt = 0;; attempt++) {
+			if (rmdir(op->argv[0]) == 0 || errno == ENOENT)
+				return 0;
+			if (errno != EBUSY || attempt == 100)
+				return -1;
+			usleep(10000);
+		}
+	}
 	errno = ENOSYS;
 	return -1;
 }
@@ -536,11 +569,12 @@ int main(int argc, char **argv)
 	}
 	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
 	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	failed_op = run_host_section(&plan.ended, pid, exit_code);
-	if (failed_op >= 0) {
-		const struct op *op = &plan.ended.ops[failed_op];
-		fprintf(stderr, "mydocker: after the container ended, %s %s: %s (%s)\n", op->name,
-			op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
+	/* Every `ended` op is tried: a cgroup that cannot be removed must not keep the state unwritten. */
+	for (int i = 0; i < plan.ended.count; i++) {
+		const struct op *op = &plan.ended.ops[i];
+		if (run_host_op(op, pid, exit_code) < 0)
+			fprintf(stderr, "mydocker: after the container ended, %s %s: %s (%s)\n", op->name,
+				op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
 	}
 	return exit_code;
 }

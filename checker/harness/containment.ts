@@ -1,12 +1,32 @@
-// Every process a spec starts runs in a cgroup of its own with a pids and a memory limit, so a fork
-// bomb or a leak in learner code stops at the limit instead of taking the machine down. The same
+// Every process a spec starts runs in a cgroup of the spec's own with a pids and a memory limit, so a
+// fork bomb or a leak in learner code stops at the limit instead of taking the machine down. The same
 // cgroup tells, after the spec, whether anything it started is still alive.
+//
+//   mydocker-checker/<spec>-<pid>/          pids.max, memory limit: for everything below
+//   mydocker-checker/<spec>-<pid>/harness/  the checker's processes (the lab host, mydocker, probes)
+//   mydocker-checker/<spec>-<pid>/containers/<id>/   the containers (MYDOCKER_CGROUP_PARENT)
+//
+// Processes sit only in leaves: on cgroup v2 a cgroup that has processes of its own cannot enable
+// controllers for its children (EBUSY), and the runtime must enable them on `containers`' ancestors.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
+const TOP = 'mydocker-checker';
 const PIDS_MAX = 512;
 const MEMORY_MAX = 1024 * 1024 * 1024;
+
+function isV2(): boolean {
+  return existsSync(join(ROOT, 'cgroup.controllers'));
+}
+
+/** The hierarchies to look in: v2's one tree, or every v1 controller hierarchy (the runtime uses five). */
+function hierarchies(): string[] {
+  if (isV2()) return [ROOT];
+  return readdirSync(ROOT)
+    .map((name) => join(ROOT, name))
+    .filter((dir) => existsSync(join(dir, 'cgroup.procs')) && !dir.endsWith('/unified') && !dir.endsWith('/systemd'));
+}
 
 /** A run's cgroups are named `<spec>-<pid of the vitest worker>`. */
 function ownerPid(name: string): number | undefined {
@@ -14,75 +34,108 @@ function ownerPid(name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/**
- * Removes the empty cgroups of runs whose process is gone: a run stopped with Ctrl-C or SIGKILL
- * never reaches its afterAll, and this machine is shared.
- */
-function removeStale(parent: string): void {
-  let names: string[] = [];
+/** The cgroup directories under `dir`, deepest first, `dir` last. */
+function treeDeepestFirst(dir: string): string[] {
+  let children: string[] = [];
   try {
-    names = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
   } catch {
-    return;
+    return [];
   }
-  for (const name of names) {
-    const pid = ownerPid(name);
-    if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
+  return [...children.flatMap(treeDeepestFirst), dir];
+}
+
+function processesIn(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Removes a cgroup tree, deepest first; a cgroup that still has processes stays (rmdir: EBUSY). */
+function removeTree(dir: string): void {
+  for (const cgroup of treeDeepestFirst(dir)) {
     try {
-      rmdirSync(join(parent, name)); // fails while processes are still in it: then it is not stale
+      rmdirSync(cgroup);
     } catch {
-      // still in use
+      // still in use, or gone
+    }
+  }
+}
+
+/**
+ * Removes the cgroups of runs whose process is gone: a run stopped with Ctrl-C or SIGKILL never reaches
+ * its afterAll, and this machine is shared. Live runs' cgroups are never touched.
+ */
+function removeStale(): void {
+  for (const hierarchy of hierarchies()) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(hierarchy, TOP), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const pid = ownerPid(name);
+      if (pid !== undefined && !existsSync(`/proc/${pid}`)) removeTree(join(hierarchy, TOP, name));
     }
   }
 }
 
 export class Containment {
-  /** The cgroup directories a process must be written into: one per v1 hierarchy, one in v2. */
-  readonly dirs: string[];
+  /** The cgroup path, relative to each hierarchy, under which the runtime puts containers. */
+  readonly containersParent: string;
+  /** The directories a checker process must be written into: one per limiting hierarchy. */
+  readonly harnessDirs: string[];
+  private readonly base: string;
 
   /** `name` ends with the pid of the process that owns the run (see removeStale). */
   constructor(name: string) {
-    const parent = 'mydocker-checker';
-    if (existsSync(join(ROOT, 'cgroup.controllers'))) {
-      // cgroup v2: one tree. Controllers must be enabled in every ancestor's subtree_control.
+    removeStale();
+    this.base = join(TOP, name);
+    this.containersParent = join(this.base, 'containers');
+    if (isV2()) {
+      // Controllers must be enabled top-down through cgroup.subtree_control.
       enableControllers(ROOT);
-      const top = join(ROOT, parent);
-      mkdirSync(top, { recursive: true });
-      removeStale(top);
-      enableControllers(top);
-      this.dirs = [join(top, name)];
-      mkdirSync(this.dirs[0]!, { recursive: true });
-      writeFileSync(join(this.dirs[0]!, 'pids.max'), String(PIDS_MAX));
-      writeFileSync(join(this.dirs[0]!, 'memory.max'), String(MEMORY_MAX));
+      mkdirSync(join(ROOT, TOP), { recursive: true });
+      enableControllers(join(ROOT, TOP));
+      mkdirSync(join(ROOT, this.base), { recursive: true });
+      writeFileSync(join(ROOT, this.base, 'pids.max'), String(PIDS_MAX));
+      writeFileSync(join(ROOT, this.base, 'memory.max'), String(MEMORY_MAX));
+      enableControllers(join(ROOT, this.base));
+      this.harnessDirs = [join(ROOT, this.base, 'harness')];
     } else {
-      // cgroup v1: a hierarchy per controller.
-      removeStale(join(ROOT, 'pids', parent));
-      removeStale(join(ROOT, 'memory', parent));
-      const pids = join(ROOT, 'pids', parent, name);
-      const memory = join(ROOT, 'memory', parent, name);
-      mkdirSync(pids, { recursive: true });
-      mkdirSync(memory, { recursive: true });
-      writeFileSync(join(pids, 'pids.max'), String(PIDS_MAX));
-      writeFileSync(join(memory, 'memory.limit_in_bytes'), String(MEMORY_MAX));
-      this.dirs = [pids, memory];
+      mkdirSync(join(ROOT, 'pids', this.base), { recursive: true });
+      mkdirSync(join(ROOT, 'memory', this.base), { recursive: true });
+      writeFileSync(join(ROOT, 'pids', this.base, 'pids.max'), String(PIDS_MAX));
+      writeFileSync(join(ROOT, 'memory', this.base, 'memory.limit_in_bytes'), String(MEMORY_MAX));
+      this.harnessDirs = [join(ROOT, 'pids', this.base, 'harness'), join(ROOT, 'memory', this.base, 'harness')];
     }
+    for (const dir of this.harnessDirs) mkdirSync(dir, { recursive: true });
   }
 
-  /** A shell prefix that moves the shell into this cgroup and then execs the command. */
+  /** A shell prefix that moves the shell into the harness cgroup and then execs the command. */
   wrap(command: readonly string[]): string[] {
-    const moves = this.dirs.map((_, i) => `echo $$ > "$${i + 1}/cgroup.procs"`).join(' && ');
-    return ['sh', '-c', `${moves} && shift ${this.dirs.length} && exec "$@"`, 'sh', ...this.dirs, ...command];
+    const moves = this.harnessDirs.map((_, i) => `echo $$ > "$${i + 1}/cgroup.procs"`).join(' && ');
+    return ['sh', '-c', `${moves} && shift ${this.harnessDirs.length} && exec "$@"`, 'sh', ...this.harnessDirs, ...command];
   }
 
-  /** Pids of the processes still in the cgroup. */
+  /** Pids of every process the spec started that is still alive: the harness's and the containers'. */
   pids(): number[] {
-    return readFileSync(join(this.dirs[0]!, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
+    const limiting = isV2() ? join(ROOT, this.base) : join(ROOT, 'pids', this.base);
+    return [...new Set(treeDeepestFirst(limiting).flatMap(processesIn))];
   }
 
-  /** Kills what is left and removes the cgroup directories (leaf first). */
+  /** The containers' cgroups still there, as paths relative to the cgroup root, in every hierarchy. */
+  containerCgroups(): string[] {
+    return hierarchies().flatMap((hierarchy) => {
+      const dir = join(hierarchy, this.containersParent);
+      return treeDeepestFirst(dir).filter((cgroup) => cgroup !== dir);
+    });
+  }
+
+  /** Kills what is left and removes the spec's cgroups in every hierarchy (the runtime made some too). */
   async destroy(): Promise<void> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const pids = this.pids();
@@ -96,19 +149,20 @@ export class Containment {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    for (const dir of this.dirs) {
+    for (const hierarchy of hierarchies()) {
+      removeTree(join(hierarchy, this.base));
       try {
-        rmdirSync(dir);
-        rmdirSync(join(dir, '..')); // the shared parent, when this was the last spec using it
+        rmdirSync(join(hierarchy, TOP)); // when this was the last spec using it
       } catch {
-        // the parent still has other specs' cgroups
+        // other specs' cgroups are still there, or it never existed in this hierarchy
       }
     }
   }
 }
 
 function enableControllers(dir: string): void {
-  const wanted = ['pids', 'memory'].filter((c) => readFileSync(join(dir, 'cgroup.controllers'), 'utf8').includes(c));
+  const available = readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/);
+  const wanted = ['cpu', 'cpuset', 'memory', 'pids'].filter((c) => available.includes(c));
   try {
     writeFileSync(join(dir, 'cgroup.subtree_control'), wanted.map((c) => `+${c}`).join(' '));
   } catch {

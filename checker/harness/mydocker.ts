@@ -50,7 +50,7 @@ export class Mydocker {
   private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
     const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
     return this.host.exec(command, {
-      env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource() },
+      env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource(), MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
       timeout: RUN_TIMEOUT_MS,
       stripFinalNewline: false,
@@ -155,6 +155,30 @@ export class HeldContainer {
 
   get pid(): number {
     return this.state.pid;
+  }
+
+  /**
+   * Sends a line (ending the script's `read _`) and waits until the container has printed `marker`:
+   * for scripts that wait again (`...; echo done; read _`) so the check can look while they hold.
+   */
+  async proceed(marker: string, timeoutMs = 15_000): Promise<string> {
+    let output = '';
+    const seen = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the container did not print "${marker}" within ${timeoutMs / 1000} s; it printed: ${JSON.stringify(output)}`)), timeoutMs);
+      this.process.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(marker)) {
+          clearTimeout(timer);
+          resolve(output);
+        }
+      });
+      void this.process.then((result) => {
+        clearTimeout(timer);
+        reject(new Error(`the container ended (exit ${result.exitCode}) before printing "${marker}"; it printed: ${JSON.stringify(output)}`));
+      });
+    });
+    this.process.stdin?.write('\n');
+    return seen;
   }
 
   /** Lets the container's script go on, and waits for mydocker to end. */

@@ -2,7 +2,7 @@
 // Each spec gets a lab host and a state directory of its own; after every check it proves that
 // nothing leaked (processes, the lab host's mounts, network devices and iptables rules, running
 // containers) and cleans up.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { LabHost } from './labhost.ts';
 import { Mydocker } from './mydocker.ts';
@@ -99,6 +99,14 @@ export async function findLeaks({ host, mydocker }: LabContext, baseline: Baseli
   problems.push(...changes('an iptables rule', baseline.rules, now.rules));
   for (const state of mydocker.states().filter((s) => s.status === 'running')) {
     problems.push(`container ${state.id.slice(0, 12)} is still running after the check`);
+  }
+  for (const cgroup of host.containment.containerCgroups()) {
+    problems.push(`cgroup ${cgroup} is still there after the container ended`);
+    try {
+      rmdirSync(cgroup); // so that the next check starts clean
+    } catch {
+      // it still has processes: they were killed above, the spec's clean-up removes it
+    }
   }
   return { now, problems };
 }

@@ -1,6 +1,7 @@
 // The checker's own harness: the lab host sandbox keeps changes away from the real host, and the
 // leak check sees every kind of leftover a check can leave.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LabHost, LAB_HOSTNAME } from '../../checker/harness/labhost.ts';
 import { Mydocker } from '../../checker/harness/mydocker.ts';
@@ -66,12 +67,12 @@ describe.runIf(isRoot)('containment', () => {
     const { spawnSync } = await import('node:child_process');
     const dead = spawnSync('true').pid; // a pid that just exited
     const live = new Containment(`harness-live-${process.pid}`);
-    const staleDirs = live.dirs.map((dir) => dir.replace(/harness-live-\d+$/, `harness-stale-${dead}`));
-    for (const dir of staleDirs) mkdirSync(dir);
+    const staleDirs = live.harnessDirs.map((dir) => dir.replace(/harness-live-\d+\/harness$/, `harness-stale-${dead}`));
+    for (const dir of staleDirs) mkdirSync(join(dir, 'containers', 'c0ffee'), { recursive: true });
     const next = new Containment(`harness-next-${process.pid}`);
     try {
       for (const dir of staleDirs) expect(existsSync(dir), dir).toBe(false);
-      for (const dir of live.dirs) expect(existsSync(dir), dir).toBe(true);
+      for (const dir of live.harnessDirs) expect(existsSync(dir), dir).toBe(true);
     } finally {
       await next.destroy();
       await live.destroy();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
 
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-bad-input-'));
 const notExecutable = join(stateRoot, 'not-executable');
@@ -17,12 +18,13 @@ writeFileSync(notAProgram, 'text without a #! line\n');
 chmodSync(notAProgram, 0o755);
 const marker = randomUUID();
 const isRoot = process.getuid?.() === 0;
+const cgroupParent = testCgroupParent('bad-input');
 
 async function mydocker(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
     reject: false,
     stdin: 'ignore',
-    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_TEST_MARKER: marker, ...env },
+    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: cgroupParent, MYDOCKER_TEST_MARKER: marker, ...env },
   });
 }
 
@@ -46,7 +48,10 @@ describe('mydocker run with bad input', () => {
     await ensureBuilt('solutions');
     mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
   });
-  afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(stateRoot, { recursive: true, force: true });
+    removeCgroupParent(cgroupParent);
+  });
 
   test.each([
     ['no image', ['run'], /^mydocker: missing required argument 'image'/],

@@ -16,6 +16,14 @@ Options:
       --rm               Remove the container when it exits
       --explain          Print the plan the container would execute, and do nothing
   -h, --help             Show this help
+
+Resources (chapter 2):
+  -m, --memory BYTES     Memory limit (like 64m or 1g; at least 6m; 0: none)
+      --memory-swap BYTES  Memory plus swap (-1: unlimited swap; default: twice -m)
+      --cpus NUMBER      CPU time, in CPUs (like 0.5)
+  -c, --cpu-shares N     Relative CPU weight (default 1024)
+      --cpuset-cpus LIST CPUs the container may use (like 0-1 or 0,2)
+      --pids-limit N     Most tasks at once (0 or -1: none)
 `;
 
 const OPTIONS = {
@@ -26,9 +34,16 @@ const OPTIONS = {
   rm: { type: 'boolean' },
   explain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  memory: { type: 'string', short: 'm' },
+  'memory-swap': { type: 'string' },
+  cpus: { type: 'string' },
+  'cpu-shares': { type: 'string', short: 'c' },
+  'cpuset-cpus': { type: 'string' },
+  'pids-limit': { type: 'string' },
 } as const;
 
-export function parseRunArguments(args: string[]): RunOptions | 'help' {
+export function parseRunArguments(given: string[]): RunOptions | 'help' {
+  const args = attachNegativeValues(given);
   const imageAt = firstPositional(args);
   const optionArgs = imageAt === undefined ? args : args.slice(0, imageAt);
   let values;
@@ -50,7 +65,42 @@ export function parseRunArguments(args: string[]): RunOptions | 'help' {
     env: values.env ?? [],
     rm: values.rm ?? false,
     explain: values.explain ?? false,
+    resources: {
+      memory: values.memory,
+      memorySwap: values['memory-swap'],
+      cpus: values.cpus,
+      cpuShares: values['cpu-shares'],
+      cpusetCpus: values['cpuset-cpus'],
+      pidsLimit: values['pids-limit'],
+    },
   };
+}
+
+/**
+ * `--pids-limit -1` and `--memory-swap -1` are documented values, but to parseArgs `-1` looks like an
+ * option. Before IMAGE, a negative number after an option that takes a value becomes `--option=-1`.
+ */
+function attachNegativeValues(args: string[]): string[] {
+  const takesValue = (arg: string): boolean =>
+    Object.entries(OPTIONS).some(([name, option]) => option.type === 'string' && (arg === `--${name}` || ('short' in option && arg === `-${option.short}`)));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (takesValue(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg.startsWith('--') ? arg : `--${longName(arg)}`}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+      if (!arg.startsWith('-')) return [...out, ...args.slice(i + 1)]; // IMAGE: the rest is the command's
+      if (takesValue(arg) && next !== undefined) out.push(args[++i]!);
+    }
+  }
+  return out;
+}
+
+function longName(short: string): string {
+  return Object.entries(OPTIONS).find(([, option]) => 'short' in option && `-${option.short}` === short)![0];
 }
 
 /** Where IMAGE is: the first argument that is neither an option nor an option's value. */

@@ -29,7 +29,9 @@ export function describeStep(step: Step): string {
 }
 
 export function describeHostStep(step: HostStep): string {
-  return step.op === 'write' ? `write ${step.path} ${JSON.stringify(step.content)}` : `${step.op} ${step.path}`;
+  return step.op === 'write' || step.op === 'set'
+    ? `${step.op} ${step.path} ${JSON.stringify(step.content)}`
+    : `${step.op} ${step.path}`;
 }
 
 function cloneName(ns: string): string {

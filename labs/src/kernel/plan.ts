@@ -9,8 +9,17 @@ export type Step =
 /**
  * One step the shim does on the host, as the container's parent. In `content`, {pid} becomes the
  * container's pid (as the host sees it) and {exit} its exit code.
+ *   write   a file, atomically (a temporary file renamed over it): state files
+ *   set     a control file, with one write(2): cgroup files, which cannot be renamed over
+ *   mkdir   a directory (one that exists is fine); in cgroupfs, a new cgroup
+ *   unlink, rmdir   remove (what is gone already is fine; rmdir waits out a cgroup's last exits)
  */
-export type HostStep = { op: 'write'; path: string; content: string } | { op: 'unlink'; path: string } | { op: 'rmdir'; path: string };
+export type HostStep =
+  | { op: 'write'; path: string; content: string }
+  | { op: 'set'; path: string; content: string }
+  | { op: 'mkdir'; path: string }
+  | { op: 'unlink'; path: string }
+  | { op: 'rmdir'; path: string };
 
 export interface HostSteps {
   /** After clone, before the container may run: state now; cgroups and network in later chapters. */

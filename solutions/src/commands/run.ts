@@ -2,6 +2,9 @@
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { cgroupParent, containerCgroups } from '../cgroups/driver.ts';
+import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
+import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
 import { buildPlan } from '../container/setup.ts';
@@ -19,17 +22,31 @@ export interface RunOptions {
   env: string[];
   rm: boolean;
   explain: boolean;
+  resources: ResourceFlags;
 }
 
 export function run(options: RunOptions): number {
   validate(options);
+  const resources = parseResources(options.resources, thisMachine());
   const id = newContainerId();
   const hostname = containerHostname(options.hostname, id);
   const env = containerEnv({ hostname, tty: options.tty, assignments: options.env });
   const store = new StateStore();
+  const state = store.hostSteps(id, options.rm);
+  const cgroups = containerCgroups(detectCgroups(), resources, cgroupParent(), id);
   const plan = buildPlan(
     { hostname, command: options.command, env },
-    { interactive: options.interactive, tty: options.tty, host: store.hostSteps(id, options.rm) },
+    {
+      interactive: options.interactive,
+      tty: options.tty,
+      // The state first (the pid is known), then the cgroups, all before the container may run;
+      // afterwards the cgroups go first, then the state records the end.
+      host: {
+        created: [...state.created, ...cgroups.created],
+        ended: [...cgroups.ended, ...state.ended],
+        failed: [...cgroups.failed, ...state.failed],
+      },
+    },
   );
   if (options.explain) {
     process.stdout.write(explainPlan(plan));

@@ -36,7 +36,7 @@ function stepArguments(step: Step): [string, string[]] {
 }
 
 function hostStepArguments(step: HostStep): [string, string[]] {
-  return step.op === 'write' ? ['write', [step.path, step.content]] : [step.op, [step.path]];
+  return step.op === 'write' || step.op === 'set' ? [step.op, [step.path, step.content]] : [step.op, [step.path]];
 }
 
 /** The environment the shim is started with: the command's, exactly, as NAME → value. */

@@ -1,0 +1,42 @@
+// Host-side probes of a container's cgroups, read the way any tool would: the checker does not use the
+// runtime's code to find them. v1 puts a container in one directory per controller hierarchy; v2 in one.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export function cgroupVersion(): 1 | 2 {
+  return existsSync(join(CGROUP_ROOT, 'cgroup.controllers')) && !existsSync(join(CGROUP_ROOT, 'memory')) ? 2 : 1;
+}
+
+/** The container's cgroup directory for a controller: `<root>/<controller>/<parent>/<id>` on v1. */
+export function containerCgroup(controller: string, parent: string, id: string): string {
+  return cgroupVersion() === 2 ? join(CGROUP_ROOT, parent, id) : join(CGROUP_ROOT, controller, parent, id);
+}
+
+export function readControl(dir: string, file: string): string {
+  return readFileSync(join(dir, file), 'utf8').trim();
+}
+
+/** `key value` lines (memory.events, pids.events, cpu.stat, memory.oom_control) as a record. */
+export function readKeyed(dir: string, file: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const line of readControl(dir, file).split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) values[key] = Number(value);
+  }
+  return values;
+}
+
+/** CPU time the cgroup has used, in seconds: cpuacct.usage (ns) on v1, cpu.stat usage_usec on v2. */
+export function cpuSeconds(parent: string, id: string): number {
+  return cgroupVersion() === 2
+    ? readKeyed(containerCgroup('cpu', parent, id), 'cpu.stat').usage_usec! / 1e6
+    : Number(readControl(containerCgroup('cpuacct', parent, id), 'cpuacct.usage')) / 1e9;
+}
+
+/** How many times the OOM killer killed in the cgroup: memory.oom_control (v1), memory.events (v2). */
+export function oomKills(parent: string, id: string): number {
+  const dir = containerCgroup('memory', parent, id);
+  return (cgroupVersion() === 2 ? readKeyed(dir, 'memory.events') : readKeyed(dir, 'memory.oom_control')).oom_kill ?? 0;
+}
