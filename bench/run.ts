@@ -10,6 +10,9 @@ import { planArguments } from '../solutions/src/shim/argv.ts';
 import { buildPlan } from '../solutions/src/container/setup.ts';
 import { containerEnv } from '../solutions/src/container/command.ts';
 import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
+import { containerCgroups } from '../solutions/src/cgroups/driver.ts';
+import { parseResources, thisMachine } from '../solutions/src/cgroups/resources.ts';
+import { detectCgroups } from '../solutions/src/cgroups/system.ts';
 
 interface Peer {
   name: string;
@@ -64,6 +67,10 @@ async function main(): Promise<void> {
   const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
   const plan = buildPlan({ hostname: 'bench', command: ['/bin/true'], env: env0 }, { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } });
   peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
+  // The same, with the cgroup set-up every container gets (make, limit, join, remove): its extra cost.
+  const cgroups = containerCgroups(detectCgroups(), parseResources({ memory: '64m', cpus: '0.5', pidsLimit: '100' }, thisMachine()), cgroupParent, 'bench');
+  const withCgroups = { ...plan, host: cgroups };
+  peers.push({ name: '  (the shim alone, with cgroup set-up)', command: [shimBinary, ...planArguments(withCgroups)] });
   const bundle = runcBundle();
   let round = 0;
   if (bundle) peers.push({ name: 'runc run (busybox bundle, /bin/true)', command: ['sh', '-c', `exec runc run --bundle ${bundle} bench-$$`] });
@@ -81,6 +88,9 @@ async function main(): Promise<void> {
   for (const [name, value] of medians) console.log(`  ${name.padEnd(40)} ${value.toFixed(1).padStart(7)} ms`);
   console.log(`\n  mydocker minus node -e 0: ${(mydocker - node).toFixed(1)} ms (target <= 10 ms)`);
   if (runc) console.log(`  mydocker / runc:          ${(mydocker / runc).toFixed(2)}x (target <= 1.5x)`);
+  const bare = medians.get('  (the shim alone, on the same plan)')!;
+  const limited = medians.get('  (the shim alone, with cgroup set-up)')!;
+  console.log(`  cgroup set-up adds:       ${(limited - bare).toFixed(1)} ms (-m, --cpus, --pids-limit; target <= 5 ms)`);
 }
 
 try {

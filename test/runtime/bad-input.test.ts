@@ -28,6 +28,19 @@ async function mydocker(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** Cgroup directories of containers under `parent`, in any hierarchy. */
+function containerCgroupsUnder(parent: string): string[] {
+  return readdirSync('/sys/fs/cgroup').flatMap((hierarchy) => {
+    try {
+      return readdirSync(join('/sys/fs/cgroup', hierarchy, parent), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(hierarchy, parent, entry.name));
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Processes that inherited this test's marker: a container or shim left running. */
 function processesWithMarker(): number[] {
   return readdirSync('/proc')
@@ -68,6 +81,31 @@ describe('mydocker run with bad input', () => {
     expect(result.stdout).toBe('');
   });
 
+  test.each<[string, string[], RegExp, Record<string, string>?]>([
+    ['-m abc', ['-m', 'abc'], /^mydocker: invalid value "abc" for -m, --memory: use a number with an optional unit/],
+    ['-m 5m, below the 6 MB a container needs', ['-m', '5m'], /^mydocker: minimum memory limit allowed is 6MB/],
+    ['--cpus -1', ['--cpus', '-1'], /^mydocker: range of CPUs is from 0.01 to \d+\.00, as there are only \d+ CPUs available/],
+    ['--cpus 99', ['--cpus', '99'], /^mydocker: range of CPUs is from 0.01 to \d+\.00/],
+    ['--cpuset-cpus 7 on a smaller machine', ['--cpuset-cpus', '7'], /^mydocker: requested CPUs are not available - requested 7, available: /],
+    ['--memory-swap smaller than -m', ['-m', '64m', '--memory-swap', '32m'], /^mydocker: minimum memory-swap limit should be larger than the memory limit/],
+    ['--memory-swap without -m', ['--memory-swap', '64m'], /^mydocker: you should always set the memory limit/],
+    ['--cpu-shares 1', ['--cpu-shares', '1'], /^mydocker: invalid --cpu-shares 1/],
+    ['a MYDOCKER_CGROUP_PARENT outside the hierarchy', [], /^mydocker: MYDOCKER_CGROUP_PARENT must be a relative path/, { MYDOCKER_CGROUP_PARENT: '../escape' }],
+  ])('%s: one line, exit 125', async (_, flags, message, env = {}) => {
+    const result = await mydocker(['run', ...flags, 'host', 'true'], env);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test.runIf(isRoot)('-m 0 and --pids-limit 0 or -1 mean no limit', async () => {
+    for (const flags of [['-m', '0'], ['--pids-limit', '0'], ['--pids-limit', '-1']]) {
+      const result = await mydocker(['run', '--explain', ...flags, 'host', 'true']);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).not.toMatch(/memory\.(limit_in_bytes|max)|pids\.max/);
+    }
+  });
+
   test('an unknown MYDOCKER_SOURCE: one line, exit 125', async () => {
     const result = await mydocker(['run', 'host', 'true'], { MYDOCKER_SOURCE: 'mine' });
     expect(result.exitCode).toBe(125);
@@ -97,5 +135,6 @@ describe('mydocker run with bad input', () => {
     expect(left, 'container state directories').toEqual([]);
     expect(processesWithMarker(), 'processes from these runs').toEqual([]);
     expect(readFileSync('/proc/self/mountinfo', 'utf8'), 'the mount table').toBe(mountsBefore);
+    expect(containerCgroupsUnder(cgroupParent), 'container cgroups under the test parent').toEqual([]);
   });
 });
