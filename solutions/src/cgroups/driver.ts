@@ -86,9 +86,14 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
     ancestors.push({ op: 'set', path: join(root, ancestor, 'cgroup.subtree_control'), content: enable });
   }
   const leaf = join(root, parent, id);
-  const writes = settings
-    .filter((setting) => available.includes(setting.controller === 'cpuacct' ? 'cpu' : setting.controller))
-    .map((setting) => ({ path: join(leaf, setting.file), value: setting.value }));
+  const writes: ControlWrite[] = [];
+  for (const setting of settings) {
+    if (!available.includes(setting.controller)) {
+      if (setting.optional) continue;
+      throw new RuntimeError(`this machine's cgroup v2 root offers no ${setting.controller} controller, which ${setting.file} needs (cgroup.controllers: ${available.join(' ')})`);
+    }
+    writes.push({ path: join(leaf, setting.file), value: setting.value });
+  }
   const steps = cgroupSteps([leaf], writes);
   return { ...steps, created: [...ancestors, ...steps.created] };
 }
