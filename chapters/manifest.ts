@@ -194,7 +194,7 @@ export const chapters: Chapter[] = [
         title: 'Limit CPU time, and weigh CPU shares',
         task:
           'Make `cpuSettings` turn `--cpus` into a CFS quota per 100 ms period and `--cpu-shares` into ' +
-          "v1's shares or v2's weight, and `sharesToWeight` convert between the two scales as runc does.",
+          "v1's shares or v2's weight, and `sharesToWeight` convert between the two scales as runc did until 1.3.2.",
         files: ['src/cgroups/cpu.ts'],
         functions: ['cpuSettings', 'sharesToWeight'],
         spec: 'checker/specs/ch02/cpu.spec.ts',

@@ -72,5 +72,8 @@ describe('resource flags', () => {
       pidsLimit: 20,
     });
     expect(parseResources({ memory: '0', pidsLimit: '-1' }, machine)).toEqual({});
+    // docker's unset values: --cpus 0, --memory-swap 0, and -1 swap without a memory limit
+    expect(parseResources({ cpus: '0', memorySwap: '0' }, machine)).toEqual({});
+    expect(parseResources({ memory: '0', memorySwap: '-1' }, machine)).toEqual({});
   });
 });

@@ -7,8 +7,10 @@ export const CFS_PERIOD_US = 100_000;
 
 /**
  * v1's cpu.shares (2-262144, default 1024) as v2's cpu.weight (1-10000, default 100): the linear map
- * runc uses (libcontainer/cgroups/utils.go, ConvertCPUSharesToCgroupV2Value), which sends 2 to 1 and
- * 262144 to 10000. It sends the default 1024 to 39, not 100: the two scales do not line up.
+ * runc used until 1.3.2 and crun until 1.23 (ConvertCPUSharesToCgroupV2Value), which sends 2 to 1 and
+ * 262144 to 10000. It sends the default 1024 to 39, not 100: the two scales do not line up, which is
+ * why both runtimes moved in 2025 to a curve through (1024, 100) (runc issue #4772). This course keeps
+ * the straight line: it is the one to derive by hand, and its flaw is worth seeing.
  */
 export function sharesToWeight(shares: number): number {
   // TODO: the straight line through (2, 1) and (262144, 10000), in whole numbers as runc computes it.

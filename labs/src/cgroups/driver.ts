@@ -6,7 +6,7 @@
 //   v2  one directory; a controller works in a cgroup only if every ancestor enabled it for its
 //       children (cgroup.subtree_control, top-down), and a cgroup with processes of its own cannot do
 //       that (EBUSY, "no internal processes"): processes live only in leaves.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.ts';
 import type { HostStep, HostSteps } from '../kernel/plan.ts';
@@ -88,7 +88,7 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
   const leaf = join(root, parent, id);
   const writes: ControlWrite[] = [];
   for (const setting of settings) {
-    if (!available.includes(setting.controller)) {
+    if (!available.includes(setting.controller) || (setting.optional && !v2Has(root, setting.file))) {
       if (setting.optional) continue;
       throw new RuntimeError(`this machine's cgroup v2 root offers no ${setting.controller} controller, which ${setting.file} needs (cgroup.controllers: ${available.join(' ')})`);
     }
@@ -96,6 +96,20 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
   }
   const steps = cgroupSteps([leaf], writes);
   return { ...steps, created: [...ancestors, ...steps.created] };
+}
+
+/**
+ * Whether this kernel's v2 cgroups have a file (memory.swap.max exists only with swap accounting). The
+ * root has no limit files, so look in a child of the root that has the controller's files; with none
+ * to look at, assume it has.
+ */
+function v2Has(root: string, file: string): boolean {
+  const controllerFile = `${file.split('.')[0]}.max`;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const dir = join(root, entry.name);
+    if (entry.isDirectory() && existsSync(join(dir, controllerFile))) return existsSync(join(dir, file));
+  }
+  return true;
 }
 
 function readCpuset(dir: string): { cpus: string; mems: string } {

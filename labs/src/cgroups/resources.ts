@@ -61,22 +61,23 @@ export function parseResources(flags: ResourceFlags, machine: Machine): Resource
     if (memory !== 0) resources.memory = memory;
   }
   if (flags.memorySwap !== undefined) {
+    // docker: 0 means unset, and -1 (unlimited swap) needs no memory limit to go with it.
     const swap = flags.memorySwap.trim() === '-1' ? -1 : parseBytes(flags.memorySwap, '--memory-swap');
-    if (resources.memory === undefined) {
+    if (swap !== 0 && swap !== -1 && resources.memory === undefined) {
       throw new UsageError('you should always set the memory limit (-m) when using --memory-swap');
     }
-    if (swap !== -1 && swap < resources.memory) {
+    if (swap > 0 && swap < resources.memory!) {
       throw new UsageError(`minimum memory-swap limit should be larger than the memory limit: --memory-swap ${flags.memorySwap} is less than -m`);
     }
-    resources.memorySwap = swap;
+    if (swap !== 0 && resources.memory !== undefined) resources.memorySwap = swap;
   }
   if (flags.cpus !== undefined) {
     const cpus = Number(flags.cpus);
     const most = machine.cpuCount.toFixed(2);
-    if (!Number.isFinite(cpus) || cpus < 0.01 || cpus > machine.cpuCount) {
+    if (!Number.isFinite(cpus) || (cpus !== 0 && cpus < 0.01) || cpus < 0 || cpus > machine.cpuCount) {
       throw new UsageError(`range of CPUs is from 0.01 to ${most}, as there are only ${machine.cpuCount} CPUs available (got --cpus ${flags.cpus})`);
     }
-    resources.cpus = cpus;
+    if (cpus !== 0) resources.cpus = cpus; // docker: 0 means no limit
   }
   if (flags.cpuShares !== undefined) {
     const shares = Number(flags.cpuShares);
@@ -107,7 +108,7 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 /** `64m` → 67108864, docker's way: binary units, one letter (b, k, m, g, t), optional `b` after it. */
 export function parseBytes(text: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)b?\s*$/i.exec(text);
-  if (!match) throw new UsageError(`invalid value "${text}" for ${flag}: use a number with an optional unit b, k, m or g (like 64m)`);
+  if (!match) throw new UsageError(`invalid value "${text}" for ${flag}: use a number with an optional unit b, k, m, g or t (like 64m)`);
   return Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!);
 }
 

@@ -1,7 +1,8 @@
 // Which cgroup system this machine has, read from the mount table (mountinfo(5)):
 //   v1      a hierarchy per controller (cgroup mounts, the controller names in their super options)
-//   hybrid  v1 hierarchies for the controllers, and an empty cgroup2 beside them (Debian 11-12 here)
-//   v2      one cgroup2 hierarchy with every controller (Ubuntu 22.04+, Debian 13)
+//   hybrid  v1 hierarchies for the controllers, and an empty cgroup2 beside them (this project's
+//           machines; older systemd defaults)
+//   v2      one cgroup2 hierarchy with every controller (the default of Debian 11+, Ubuntu 21.10+)
 // In hybrid mode the controllers live on v1, so the runtime drives v1.
 import { readFileSync } from 'node:fs';
 
