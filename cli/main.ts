@@ -49,11 +49,12 @@ program
   .argument('[lab]', 'a lab id, as `lab list` shows them')
   .option('--json', 'print the results as one JSON object, for tools')
   .option('--solutions', 'check the reference solution instead of your labs/')
-  .action(async (id: string | undefined, options: { json?: boolean; solutions?: boolean }) => {
+  .option('--vm', 'run the checks inside a micro-VM with cgroup v2 only (qemu; see docs/vm.md)')
+  .action(async (id: string | undefined, options: { json?: boolean; solutions?: boolean; vm?: boolean }) => {
     const lab = await optionalLab(id);
     const source = await checkSource(options.solutions === true);
     const { check } = await import('./commands/check/index.tsx');
-    exitCode = await check({ lab, json: options.json === true, source });
+    exitCode = await check({ lab, json: options.json === true, source, vm: options.vm === true });
   });
 
 program

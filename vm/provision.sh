@@ -7,6 +7,15 @@ set -euo pipefail
 # procps and util-linux (unshare, nsenter) are what the runtime and the checker call; runc and
 # hyperfine are the benchmark's peer and timer; npm brings Node where the machine has none.
 packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine)
+# qemu-system-x86 and linux-image-amd64 are for the cgroup v2 micro-VM (vm/run.mjs, docs/vm.md): it
+# boots Debian's kernel from /boot with its modules from /lib/modules. On a host that runs another
+# kernel, installing the package only adds those files; the host keeps booting its own. Ubuntu has
+# no linux-image-amd64 (and is cgroup v2 already): its own kernel in /boot serves. xz-utils unpacks
+# the kernel once, so that each boot skips its self-decompression (vm/vmlinux.mjs).
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  packages+=(qemu-system-x86 xz-utils)
+  if grep -qx 'ID=debian' /etc/os-release; then packages+=(linux-image-amd64); fi
+fi
 command -v npm >/dev/null || packages+=(npm)
 
 missing=()

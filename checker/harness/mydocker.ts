@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import type { LabHost } from './labhost.ts';
 import { PROJECT_ROOT, targetSource } from './target.ts';
+import { scaled } from './timing.ts';
 
 export interface RunResult {
   exitCode: number | undefined;
@@ -52,7 +53,7 @@ export class Mydocker {
     return this.host.exec(command, {
       env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource(), MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
-      timeout: RUN_TIMEOUT_MS,
+      timeout: scaled(RUN_TIMEOUT_MS),
       stripFinalNewline: false,
     });
   }
@@ -161,7 +162,7 @@ export class HeldContainer {
    * Sends a line (ending the script's `read _`) and waits until the container has printed `marker`:
    * for scripts that wait again (`...; echo done; read _`) so the check can look while they hold.
    */
-  async proceed(marker: string, timeoutMs = 15_000): Promise<string> {
+  async proceed(marker: string, timeoutMs = scaled(15_000), send = true): Promise<string> {
     let output = '';
     const seen = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the container did not print "${marker}" within ${timeoutMs / 1000} s; it printed: ${JSON.stringify(output)}`)), timeoutMs);
@@ -177,8 +178,13 @@ export class HeldContainer {
         reject(new Error(`the container ended (exit ${result.exitCode}) before printing "${marker}"; it printed: ${JSON.stringify(output)}`));
       });
     });
-    this.process.stdin?.write('\n');
+    if (send) this.process.stdin?.write('\n');
     return seen;
+  }
+
+  /** Waits until the container has printed `marker`, without sending anything. */
+  async waitFor(marker: string, timeoutMs = scaled(15_000)): Promise<string> {
+    return this.proceed(marker, timeoutMs, false);
   }
 
   /** Lets the container's script go on, and waits for mydocker to end. */

@@ -6,6 +6,7 @@ import { readFileSync, rmdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { LabHost } from './labhost.ts';
 import { Mydocker } from './mydocker.ts';
+import { scaled } from './timing.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -34,22 +35,22 @@ export function describeLab(labId: string, define: (check: Check) => void): void
       const host = await LabHost.create(`${labId}-${process.pid}`);
       context = { host, mydocker: new Mydocker(host) };
       baseline = await snapshot(host);
-    });
+    }, scaled(20_000));
 
     afterEach(async () => {
       if (!context) return;
       const { now, problems } = await findLeaks(context, baseline);
       baseline = now; // report a leak once, not again after every later check
       if (problems.length > 0) throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    });
+    }, scaled(20_000));
 
     afterAll(async () => {
       context?.mydocker.cleanup();
       await context?.host.destroy();
-    });
+    }, scaled(20_000));
 
     define((name, options, body) => {
-      test(name, { timeout: options.timeout ?? CHECK_TIMEOUT_MS }, async ({ task }) => {
+      test(name, { timeout: scaled(options.timeout ?? CHECK_TIMEOUT_MS) }, async ({ task }) => {
         task.meta.lab = labId;
         task.meta.hint = options.hint;
         if (!context) throw new Error('the lab host was not created (see the error above)');

@@ -88,6 +88,7 @@ describe('probes on a fake machine', () => {
       'busybox-static',
       'native helper',
       'Node.js',
+      'cgroup v2 VM',
     ]);
   });
 
@@ -197,5 +198,32 @@ describe('probes of facts', () => {
     const result = probeNode(at({ nodeVersion }));
     expect(result.ok).toBe(ok);
     if (!ok) expect(result.fix).toContain('eval "$(npx lab env)"');
+  });
+});
+
+describe('probeV2Vm', () => {
+  test('is ready with qemu and a kernel whose modules are there, optional without', async () => {
+    const { probeV2Vm } = await import('../../cli/commands/doctor/probes.ts');
+    const files = (entries: Record<string, string>) => ({
+      readFile: (path: string) => entries[path],
+      readHead: () => undefined,
+      readdir: (path: string) => {
+        const names = Object.keys(entries).filter((p) => p.startsWith(`${path}/`)).map((p) => p.slice(path.length + 1).split('/')[0]!);
+        return names.length ? [...new Set(names)] : undefined;
+      },
+      mtimeMs: (path: string) => (entries[path] !== undefined ? 1 : undefined),
+      uid: 0,
+      platform: 'linux' as const,
+      kernelRelease: '6.18.0',
+      nodeVersion: '24.21.0',
+      projectRoot: '/p',
+    });
+    const v1 = { '/sys/fs/cgroup/memory/tasks': '' };
+    const ready = probeV2Vm(files({ ...v1, '/usr/bin/qemu-system-x86_64': 'x', '/boot/vmlinuz-6.1.0-56-amd64': 'k', '/lib/modules/6.1.0-56-amd64/modules.dep': '' }));
+    expect(ready.detail).toBe('qemu and vmlinuz-6.1.0-56-amd64 (lab check --vm)');
+    const missing = probeV2Vm(files({ ...v1, '/boot/vmlinuz-6.1.0-56-amd64': 'k' }));
+    expect(missing.ok).toBe(true);
+    expect(missing.detail).toMatch(/optional, not installed: sudo bash vm\/provision.sh/);
+    expect(probeV2Vm(files({ '/sys/fs/cgroup/cgroup.controllers': 'cpu memory' })).detail).toBe('not needed: this host is cgroup v2');
   });
 });

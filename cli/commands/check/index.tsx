@@ -1,5 +1,6 @@
-// `lab check [LAB] [--json] [--solutions]`: runs the lab's spec on the real kernel and shows each
-// check as it finishes; with labs/ as the source, records whether the lab passed.
+// `lab check [LAB] [--json] [--solutions] [--vm]`: runs the lab's spec on the real kernel (with --vm,
+// a micro-VM's, cgroup v2 only) and shows each check as it finishes; with labs/ as the source,
+// records whether the lab passed.
 import { render } from 'ink';
 import type { Lab } from '../../../chapters/manifest.ts';
 import { runChecks } from '../../check/run-checks.ts';
@@ -15,13 +16,24 @@ export interface CheckOptions {
   /** 'labs' (the learner's), 'solutions', or the absolute path of a tree with the same layout. */
   source: string;
   json: boolean;
+  /** Run the checker inside the cgroup v2 micro-VM (vm/run.mjs) instead of on this machine. */
+  vm?: boolean;
 }
 
-export async function check({ lab: named, source, json }: CheckOptions): Promise<number> {
+export async function check({ lab: named, source, json, vm = false }: CheckOptions): Promise<number> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     throw new LabError(
       'the checks need root on Linux (they create namespaces, mounts and cgroups): run lab as root, or in the course VM (README, "Using a VM")',
     );
+  }
+  if (vm) {
+    // What the VM lacks on this machine is one line before anything is drawn, not a failed check.
+    const { vmPrerequisites, VmError } = await import('../../../vm/run.mjs');
+    try {
+      vmPrerequisites();
+    } catch (error) {
+      throw error instanceof VmError ? new LabError(error.message) : error;
+    }
   }
   const session = openSession();
   const lab = labOrCurrent(named, session.progress);
@@ -46,7 +58,8 @@ export async function check({ lab: named, source, json }: CheckOptions): Promise
     interrupted = true;
   };
   process.on('SIGINT', onInterrupt);
-  const { output } = await runChecks({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
+  const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
+  const { output } = await run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
     process.off('SIGINT', onInterrupt),
   );
   dispatch({ type: 'finished', output, interrupted });

@@ -228,6 +228,25 @@ export function probeNode(host: Host): ProbeResult {
   };
 }
 
+/**
+ * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`): qemu and a Debian kernel with its
+ * modules. Optional: a host that is v2 itself needs no VM, and chapter 1 needs neither.
+ */
+export function probeV2Vm(host: Host): ProbeResult {
+  const pureV2 = host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
+  if (pureV2) return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
+  const qemu = ['/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64'].some((path) => host.mtimeMs(path) !== undefined);
+  const kernel = (host.readdir('/boot') ?? [])
+    .filter((name) => name.startsWith('vmlinuz-'))
+    .find((name) => host.readFile(`/lib/modules/${name.slice('vmlinuz-'.length)}/modules.dep`) !== undefined);
+  const ready = qemu && kernel !== undefined;
+  return {
+    name: 'cgroup v2 VM',
+    ok: true, // optional: it only adds the v2 checks on a v1 host
+    detail: ready ? `qemu and ${kernel} (lab check --vm)` : 'optional, not installed: sudo bash vm/provision.sh adds qemu and a kernel for lab check --vm',
+  };
+}
+
 export const PROBES = [
   probeRoot,
   probeKernel,
@@ -238,6 +257,7 @@ export const PROBES = [
   probeBusybox,
   probeShim,
   probeNode,
+  probeV2Vm,
 ];
 
 export function runProbes(host: Host): ProbeResult[] {

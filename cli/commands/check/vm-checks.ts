@@ -1,0 +1,79 @@
+// `lab check --vm`: the same checker run as cli/check/run-checks.ts starts, but inside the cgroup v2
+// micro-VM (vm/run.mjs, docs/vm.md). The guest sees the project read-only, so the runtime is built
+// here first; the results file lives in a directory the VM shares read-write, at the same path, and
+// is read while the checks run, exactly as on the host.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckEvent } from '../../../checker/results.ts';
+import { PROJECT_ROOT } from '../../../checker/harness/target.ts';
+import type { RunChecksOptions, RunChecksResult } from '../../check/run-checks.ts';
+
+/** Boot and power-off come on top of the checks' own limit. */
+const BOOT_ALLOWANCE_MS = 60_000;
+
+export async function runChecksInVm({
+  specs,
+  source,
+  onEvent,
+  timeoutMs = 300_000,
+}: RunChecksOptions): Promise<RunChecksResult> {
+  const { ensureBuilt } = await import('../../../scripts/build.mjs');
+  const { CHECKER_ENV_IN_VM, runInVm, VITEST_IN_VM, VmError, vmDir } = await import('../../../vm/run.mjs');
+  await ensureBuilt(source);
+  const dir = mkdtempSync(join(vmDir, 'check-'));
+  const resultsFile = join(dir, 'results.ndjson');
+  let seen = 0;
+  const events: CheckEvent[] = [];
+  const poll = (): void => {
+    let text = '';
+    try {
+      text = readFileSync(resultsFile, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n').filter(Boolean);
+    for (const line of lines.slice(seen)) {
+      const event = JSON.parse(line) as CheckEvent;
+      events.push(event);
+      onEvent?.(event);
+    }
+    seen = lines.length;
+  };
+  const timer = setInterval(poll, 100);
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  try {
+    const vitest = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+    const reporter = join(PROJECT_ROOT, 'checker', 'reporter.ts');
+    await runInVm({
+      command: [
+        process.execPath,
+        vitest,
+        'run',
+        ...VITEST_IN_VM,
+        '--project',
+        'checker',
+        '--reporter',
+        reporter,
+        ...specs,
+      ],
+      env: { MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0', ...CHECKER_ENV_IN_VM },
+      cwd: PROJECT_ROOT,
+      resultsDir: dir,
+      timeoutMs: timeoutMs + BOOT_ALLOWANCE_MS,
+      onStdout: collect,
+      onStderr: collect,
+    });
+  } catch (error) {
+    // The VM stopped (a timeout, Ctrl-C): what finished stays, and the reason is the output.
+    if (!(error instanceof VmError)) throw error;
+    output += `\nvm: ${error.message}\n`;
+  } finally {
+    clearInterval(timer);
+    poll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { events, output };
+}

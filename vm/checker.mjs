@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm run checker:v2 [-- FILTER...]`: the checker against solutions/, inside the micro-VM, so the
+// cgroup chapter is proven on a pure cgroup v2 machine whatever the host is. FILTER is vitest's (a
+// part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/).
+//
+// The guest sees the project read-only, so everything it would build is built here first.
+import { existsSync } from 'node:fs';
+import { ensureBuilt } from '../scripts/build.mjs';
+import { CHECKER_ENV_IN_VM, runInVm, VITEST_IN_VM, VmError } from './run.mjs';
+
+const DEFAULT_FILTERS = ['checker/specs/ch02/'];
+
+const filters = process.argv.slice(2);
+// On a host that is cgroup v2 already (no v1 controller hierarchies), `npm run checker` proved v2.
+const hostIsV2 = existsSync('/sys/fs/cgroup/cgroup.controllers') && !existsSync('/sys/fs/cgroup/memory');
+if (hostIsV2 && !process.env.LAB_VM_ALWAYS) {
+  process.stderr.write('checker:v2: this host is cgroup v2: `npm run checker` checked v2 (LAB_VM_ALWAYS=1 boots the VM anyway)\n');
+  process.exit(0);
+}
+try {
+  await ensureBuilt('solutions');
+  const { exitCode, bootMs, durationMs } = await runInVm({
+    command: [
+      'vitest',
+      'run',
+      '--project',
+      'checker',
+      ...VITEST_IN_VM,
+      ...(filters.length ? filters : DEFAULT_FILTERS),
+    ],
+    env: { MYDOCKER_SOURCE: 'solutions', ...CHECKER_ENV_IN_VM },
+  });
+  const seconds = (ms) => (ms === undefined ? '?' : (ms / 1000).toFixed(1));
+  process.stderr.write(
+    `checker:v2: in the VM (cgroup v2): boot ${seconds(bootMs)} s, whole run ${seconds(durationMs)} s\n`,
+  );
+  process.exitCode = exitCode;
+} catch (error) {
+  if (!(error instanceof VmError)) throw error;
+  process.stderr.write(`checker:v2: ${error.message}\n`);
+  process.exitCode = error.exitCode;
+}
