@@ -1,7 +1,7 @@
 // The micro-VM (vm/run.mjs), booted once: a script inside prints what a pure cgroup v2 machine must
 // show, one `key=value` line each, and the checks read those lines. Skipped, with the reason, where
 // the VM cannot run (not root, or qemu or a kernel missing: `sudo bash vm/provision.sh`).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInVm, vmDir, vmPrerequisites, type RunInVmResult } from '../../vm/run.mjs';
@@ -47,6 +47,7 @@ describe.skipIf(skip !== undefined)(`the micro-VM${skip ? ` (skipped: ${skip})` 
   const facts = new Map<string, string>();
 
   beforeAll(async () => {
+    mkdirSync(vmDir, { recursive: true }); // a fresh checkout has no .lab/vm yet
     resultsDir = mkdtempSync(join(vmDir, 'test-'));
     result = await runInVm({
       command: ['sh', '-c', FACTS],
