@@ -6,7 +6,7 @@
 // The guest sees the project read-only, so everything it would build is built here first.
 import { existsSync } from 'node:fs';
 import { ensureBuilt } from '../scripts/build.mjs';
-import { CHECKER_ENV_IN_VM, runInVm, VITEST_IN_VM, VmError } from './run.mjs';
+import { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError } from './run.mjs';
 
 const DEFAULT_FILTERS = ['checker/specs/ch02/'];
 
@@ -25,7 +25,7 @@ try {
       'run',
       '--project',
       'checker',
-      ...VITEST_IN_VM,
+      ...vitestInVm(),
       ...(filters.length ? filters : DEFAULT_FILTERS),
     ],
     env: { MYDOCKER_SOURCE: 'solutions', ...CHECKER_ENV_IN_VM },

@@ -33,6 +33,17 @@ export function writablePlaces(paths) {
   return Object.entries(WRITABLE).filter(([dir]) => !holds(dir));
 }
 
+/**
+ * The guest's scratch directory, for TMPDIR and caches: /tmp, unless the project lives there and
+ * /tmp therefore stays read-only (a checkout under /tmp, as CI may make); then the next writable one.
+ */
+export function scratchDir(paths) {
+  const writable = writablePlaces(paths).map(([dir]) => dir);
+  const scratch = ['/tmp', '/var/tmp', '/var/lib/mydocker'].find((dir) => writable.includes(dir));
+  if (!scratch) throw new VmError(`the project's path (${paths[0]}) hides every writable place in the VM: move the project`);
+  return scratch;
+}
+
 /** `'it'\''s'`: one argument for sh, whatever it contains. */
 export function quote(text) {
   return `'${String(text).replaceAll("'", `'\\''`)}'`;

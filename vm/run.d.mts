@@ -40,7 +40,7 @@ export interface RunInVmResult {
 
 export const projectRoot: string;
 export const vmDir: string;
-export const VITEST_IN_VM: readonly string[];
+export function vitestInVm(cwd?: string): string[];
 export const CHECKER_ENV_IN_VM: Readonly<Record<string, string>>;
 export function vmPrerequisites(): { qemu: string; kernel: string };
 export function runInVm(options: RunInVmOptions): Promise<RunInVmResult>;

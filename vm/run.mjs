@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { guestEnv, writablePlaces, writeGuestFiles } from './guest.mjs';
+import { guestEnv, scratchDir, writablePlaces, writeGuestFiles } from './guest.mjs';
 import { findBusybox, findKernel, findQemu, VmError } from './host.mjs';
 import { ensureInitramfs } from './initramfs.mjs';
 import { CHANNELS, qemuArgs } from './qemu.mjs';
@@ -32,11 +32,13 @@ const { signals } = constants;
 /**
  * vitest's options for a run inside the VM, where the project is read-only: the config is loaded
  * without writing a bundled copy next to it (node_modules/.vite-temp), and the caches it keeps
- * between runs (node_modules/.vite/vitest, node_modules/.vitest-cache) go to the guest's /tmp.
+ * between runs (node_modules/.vite/vitest, node_modules/.vitest-cache) go to the guest's scratch dir.
  * Under TCG everything runs about ten times slower than on the host, so a check gets 60 s, not 20.
  */
-export const VITEST_IN_VM =
-  '--configLoader runner --no-cache --fsModuleCachePath /tmp/vitest-cache'.split(' ');
+export function vitestInVm(cwd = process.cwd()) {
+  const scratch = scratchDir([projectRoot, cwd]);
+  return ['--configLoader', 'runner', '--no-cache', '--fsModuleCachePath', `${scratch}/vitest-cache`];
+}
 
 /**
  * What the checker needs in the guest: its limits scaled for TCG (about ten times slower than the
@@ -114,7 +116,8 @@ export async function runInVm({
   const kernel = findKernel();
   const busybox = findBusybox();
   const writable = writablePlaces([projectRoot, cwd]);
-  const guest = guestEnv({ ...(writable.some(([dir]) => dir === '/root') ? {} : { HOME: '/tmp' }), ...env });
+  const scratch = scratchDir([projectRoot, cwd]);
+  const guest = guestEnv({ TMPDIR: scratch, ...(writable.some(([dir]) => dir === '/root') ? {} : { HOME: scratch }), ...env });
   sweepRuns();
 
   const id = `${process.pid}-${Date.now().toString(36)}`;

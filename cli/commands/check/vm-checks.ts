@@ -18,7 +18,7 @@ export async function runChecksInVm({
   timeoutMs = 300_000,
 }: RunChecksOptions): Promise<RunChecksResult> {
   const { ensureBuilt } = await import('../../../scripts/build.mjs');
-  const { CHECKER_ENV_IN_VM, runInVm, VITEST_IN_VM, VmError, vmDir } = await import('../../../vm/run.mjs');
+  const { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError, vmDir } = await import('../../../vm/run.mjs');
   await ensureBuilt(source);
   const dir = mkdtempSync(join(vmDir, 'check-'));
   const resultsFile = join(dir, 'results.ndjson');
@@ -52,7 +52,7 @@ export async function runChecksInVm({
         process.execPath,
         vitest,
         'run',
-        ...VITEST_IN_VM,
+        ...vitestInVm(),
         '--project',
         'checker',
         '--reporter',
