@@ -152,21 +152,23 @@ export const chapters: Chapter[] = [
         id: 'ch2-lifecycle',
         title: "Put the container in its cgroups, and take them away",
         task:
-          'Make `cgroupSteps` turn the container\'s cgroup directories and limits into host steps: make ' +
-          'each cgroup, write its limits, join the container, all while it waits at the barrier; remove ' +
-          'the cgroups when it ends, and when it never started.',
+          'Make `cgroupSteps` plan a container\'s cgroups: the host makes each one and writes its limits ' +
+          'while the container waits at the barrier; the container then moves itself in, first thing; ' +
+          'the host removes them when it ends, and when it never started.',
         files: ['src/cgroups/lifecycle.ts'],
         functions: ['cgroupSteps'],
         spec: 'checker/specs/ch02/lifecycle.spec.ts',
         hints: [
-          "`mydocker run --explain host true` shows the host steps. A cgroup is a directory: `mkdir` makes " +
-            'one (the kernel fills it with control files), and writing a pid into its `cgroup.procs` moves ' +
-            "that process in. `{pid}` in a step's content becomes the container's pid.",
-          'Order in `created`: every `mkdir`, then every write as a `set` step, then one ' +
-            "`set <leaf>/cgroup.procs` of '{pid}' per leaf. `ended` and `failed` are the same list: an " +
-            "`rmdir` per leaf (a cgroup's files are not real files: `rm -r` fails, `rmdir` of an empty cgroup works).",
+          '`mydocker run --explain host true` shows the plan. A cgroup is a directory: `mkdir` makes one ' +
+            '(the kernel fills it with control files), and writing a pid into its `tasks` or ' +
+            '`cgroup.procs` moves that process in; "0" means the writer itself.',
+          '`created`: every `mkdir`, then every write as a `set` step. `join`: for each leaf, ' +
+            '`join(leaf, joinFile)`, the file the container writes "0" into. `ended` and `failed` are ' +
+            "the same list: an `rmdir` per leaf (a cgroup's files are not real files: `rm -r` fails, " +
+            '`rmdir` of an empty cgroup works).',
           "Each step is an object: `{ op: 'mkdir', path }`, `{ op: 'set', path, content }`, `{ op: 'rmdir', " +
-            "path }`; `join(leaf, 'cgroup.procs')` from node:path builds the path.",
+            "path }`; `join` is a plain list of paths. Why the container joins by itself: read the `join` op " +
+            'in native/shim.c (a process that moves itself skips a global lock in the kernel).',
         ],
       },
       {

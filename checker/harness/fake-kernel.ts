@@ -17,6 +17,10 @@ export class FakeKernel {
     ['/dev', 'shared'],
   ]);
 
+  joinCgroup(file: string): void {
+    this.calls.push(`join ${file}`);
+  }
+
   mount(source: string, target: string, fstype: string, flags: number, data = ''): void {
     this.calls.push(`mount ${source || 'NULL'} ${target} ${fstype || 'NULL'} ${flags}${data ? ` ${data}` : ''}`);
     const change = flags & (MS_PRIVATE | MS_SHARED | MS_SLAVE);

@@ -1,6 +1,6 @@
 // The native shim, driven directly with a plan as argv (no TypeScript runtime in between): the
 // container steps, the host steps around them, docker's exit codes and its one-line messages.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -75,6 +75,17 @@ describe('mydocker-shim', () => {
     const result = await runShim(plan([exec(['true'])], { host: { created: [{ op: 'write', path: file, content }], ended: [], failed: [] } }));
     expect(result.exitCode).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^x{20000}\d+$/);
+  });
+
+  test.runIf(isRoot && existsSync('/sys/fs/cgroup/pids/tasks'))('join: the container moves itself into a cgroup before its command runs', async () => {
+    const cgroup = `/sys/fs/cgroup/pids/mydocker-shim-test-${process.pid}`;
+    mkdirSync(cgroup);
+    try {
+      const result = await runShim(plan([{ op: 'join', path: `${cgroup}/tasks` }, exec(['cat', '/proc/self/cgroup'])]));
+      expect(result.stdout).toMatch(new RegExp(`:pids:/mydocker-shim-test-${process.pid}$`, 'm'));
+    } finally {
+      rmdirSync(cgroup);
+    }
   });
 
   test('the container inherits only its stdio', async () => {

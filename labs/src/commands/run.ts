@@ -39,8 +39,9 @@ export function run(options: RunOptions): number {
     {
       interactive: options.interactive,
       tty: options.tty,
-      // The state first (the pid is known), then the cgroups, all before the container may run;
-      // afterwards the cgroups go first, then the state records the end.
+      join: cgroups.join,
+      // The state first (the pid is known), then the cgroups, all before the container may run (it
+      // then joins them itself); afterwards the cgroups go first, then the state records the end.
       host: {
         created: [...state.created, ...cgroups.created],
         ended: [...cgroups.ended, ...state.ended],

@@ -23,8 +23,14 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
-export function buildPlan(spec: ContainerSpec, options: { interactive: boolean; tty: boolean; host: HostSteps }): Plan {
+export function buildPlan(
+  spec: ContainerSpec,
+  options: { interactive: boolean; tty: boolean; host: HostSteps; join?: readonly string[] },
+): Plan {
   const kernel = new PlanKernel();
+  // First of all, the container moves itself into its cgroups, which the host made and limited while
+  // it waited at the barrier: from here on every step, and the command, is limited.
+  for (const file of options.join ?? []) kernel.joinCgroup(file);
   setUpContainer(kernel, spec);
   const namespaces = containerNamespaces();
   const plan: Plan = {
@@ -45,7 +51,7 @@ export function buildPlan(spec: ContainerSpec, options: { interactive: boolean; 
 function refuseHostChanges(plan: Plan): void {
   const needs = { mount: 'mnt', sethostname: 'uts' } as const;
   for (const step of plan.steps) {
-    if (step.op === 'exec') continue;
+    if (step.op === 'exec' || step.op === 'join') continue;
     const namespace = needs[step.op];
     if (!plan.namespaces.includes(namespace)) {
       throw new RuntimeError(

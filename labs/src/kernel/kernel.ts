@@ -3,6 +3,11 @@
 // the plan inside the new namespaces. Tests use a fake that simulates the kernel instead.
 
 export interface Kernel {
+  /**
+   * Moves the calling process into a cgroup by writing "0" to `file` (v1 `tasks`, v2 `cgroup.procs`).
+   * Done by the container itself, first: a process that moves itself is cheap to move (native/shim.c).
+   */
+  joinCgroup(file: string): void;
   /** mount(2). `source`, `fstype` and `data` may be empty strings, passed to the kernel as NULL. */
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   /** sethostname(2): changes the hostname of the caller's UTS namespace. */

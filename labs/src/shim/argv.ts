@@ -26,6 +26,8 @@ function section(name: string, ops: [string, string[]][]): string[] {
 
 function stepArguments(step: Step): [string, string[]] {
   switch (step.op) {
+    case 'join':
+      return ['join', [step.path]];
     case 'mount':
       return ['mount', [step.source, step.target, step.fstype, String(step.flags), step.data]];
     case 'sethostname':

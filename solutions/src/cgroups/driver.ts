@@ -9,10 +9,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.ts';
-import type { HostStep, HostSteps } from '../kernel/plan.ts';
+import type { HostStep } from '../kernel/plan.ts';
 import { cpuSettings } from './cpu.ts';
 import { cpusetSettings } from './cpuset.ts';
-import { cgroupSteps, type ControlWrite } from './lifecycle.ts';
+import { cgroupSteps, type CgroupSteps, type ControlWrite } from './lifecycle.ts';
 import { memorySettings } from './memory.ts';
 import { pidsSettings } from './pids.ts';
 import type { Resources } from './resources.ts';
@@ -39,8 +39,8 @@ export function settingsFor(resources: Resources, version: 1 | 2): Setting[] {
   ];
 }
 
-/** The host steps that give container `id` its cgroups, limited by `resources`, and take them away. */
-export function containerCgroups(system: CgroupSystem, resources: Resources, parent: string, id: string): HostSteps {
+/** The steps that give container `id` its cgroups, limited by `resources`, and take them away. */
+export function containerCgroups(system: CgroupSystem, resources: Resources, parent: string, id: string): CgroupSteps {
   const settings = settingsFor(resources, system.version);
   return system.version === 1 ? v1Steps(system.hierarchies, settings, parent, id) : v2Steps(system.root, settings, parent, id);
 }
@@ -50,7 +50,7 @@ function ancestorsOf(parent: string): string[] {
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Setting[], parent: string, id: string): HostSteps {
+function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Setting[], parent: string, id: string): CgroupSteps {
   const mounts = [...new Set(Object.values(hierarchies))]; // cpu and cpuacct may share one
   const ancestors: HostStep[] = [];
   const writes: ControlWrite[] = [];
@@ -73,11 +73,13 @@ function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Set
     if (!present(join(mount, setting.file), setting)) continue;
     writes.push({ path: join(mount, parent, id, setting.file), value: setting.value });
   }
-  const steps = cgroupSteps(mounts.map((mount) => join(mount, parent, id)), writes);
+  // v1's `tasks` moves one thread; the container's first process has one, and moving itself through
+  // `tasks` is the one move that skips the kernel's global threadgroup lock (native/shim.c, `join`).
+  const steps = cgroupSteps(mounts.map((mount) => join(mount, parent, id)), writes, 'tasks');
   return { ...steps, created: [...ancestors, ...steps.created] };
 }
 
-function v2Steps(root: string, settings: Setting[], parent: string, id: string): HostSteps {
+function v2Steps(root: string, settings: Setting[], parent: string, id: string): CgroupSteps {
   const available = readFileSync(join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
   const enable = ['cpu', 'cpuset', 'memory', 'pids'].filter((c) => available.includes(c)).map((c) => `+${c}`).join(' ');
   const ancestors: HostStep[] = [{ op: 'set', path: join(root, 'cgroup.subtree_control'), content: enable }];
@@ -94,7 +96,8 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
     }
     writes.push({ path: join(leaf, setting.file), value: setting.value });
   }
-  const steps = cgroupSteps([leaf], writes);
+  // v2 has no `tasks` in a domain cgroup; cgroup.procs moves the whole process (the slower move).
+  const steps = cgroupSteps([leaf], writes, 'cgroup.procs');
   return { ...steps, created: [...ancestors, ...steps.created] };
 }
 

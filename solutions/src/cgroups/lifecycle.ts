@@ -1,5 +1,6 @@
-// Lab ch2-lifecycle: a container's cgroups, from birth to removal, as steps the shim performs on the
-// host: while the container waits at the barrier, and after it has ended (or never started).
+// Lab ch2-lifecycle: a container's cgroups, from birth to removal. The host makes and limits them while
+// the container waits at the barrier; the container moves itself in, first thing; the host removes
+// them after it has ended (or never started).
 import { join } from 'node:path';
 import type { HostSteps } from '../kernel/plan.ts';
 
@@ -9,22 +10,28 @@ export interface ControlWrite {
   value: string;
 }
 
+export interface CgroupSteps extends HostSteps {
+  /** The files the container writes "0" into, before anything else, to move itself into its cgroups. */
+  join: string[];
+}
+
 /**
  * `leaves` are the container's own cgroup directories (one per v1 hierarchy, one in v2), `writes` its
- * limits. The container must be limited before its first instruction, and its cgroups must go when
- * it ends, however it ends.
+ * limits, and `joinFile` the file in each leaf that moves a process in (v1 `tasks`, v2 `cgroup.procs`).
+ * The container must be limited before its first instruction, and its cgroups must go when it ends,
+ * however it ends.
  */
-export function cgroupSteps(leaves: readonly string[], writes: readonly ControlWrite[]): HostSteps {
-  // SOLUTION: mkdir makes a cgroup (the kernel fills it with control files); limits next; joining last,
-  // so the process is never in a cgroup without its limits (it waits at the barrier meanwhile).
-  // Writing a pid to cgroup.procs moves that process; its children will be born inside.
+export function cgroupSteps(leaves: readonly string[], writes: readonly ControlWrite[], joinFile: string): CgroupSteps {
+  // SOLUTION: mkdir makes a cgroup (the kernel fills it with control files), then the limits: both on
+  // the host while the container waits at the barrier. Joining comes after both, so the process is
+  // never in a cgroup without its limits; the container does it itself, as its plan's first steps.
   const remove = leaves.map((dir) => ({ op: 'rmdir' as const, path: dir }));
   return {
     created: [
       ...leaves.map((dir) => ({ op: 'mkdir' as const, path: dir })),
       ...writes.map(({ path, value }) => ({ op: 'set' as const, path, content: value })),
-      ...leaves.map((dir) => ({ op: 'set' as const, path: join(dir, 'cgroup.procs'), content: '{pid}' })),
     ],
+    join: leaves.map((dir) => join(dir, joinFile)),
     // SOLUTION: a cgroup is removed with rmdir once empty (the files inside are not real files).
     // After a normal end, a kill -9 and a failed start alike.
     ended: remove,

@@ -19,6 +19,8 @@ export function explainPlan(plan: Plan): string {
 
 export function describeStep(step: Step): string {
   switch (step.op) {
+    case 'join':
+      return `join the cgroup: write "0" to ${step.path}`;
     case 'mount':
       return `mount(${quote(step.source)}, ${quote(step.target)}, ${quote(step.fstype)}, ${mountFlagNames(step.flags)}${step.data ? `, ${quote(step.data)}` : ''})`;
     case 'sethostname':

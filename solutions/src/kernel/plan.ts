@@ -2,6 +2,7 @@ import type { Kernel, Namespace } from './kernel.ts';
 
 /** One step of the container's own set-up, as data: what the shim's child does, in this order. */
 export type Step =
+  | { op: 'join'; path: string }
   | { op: 'mount'; source: string; target: string; fstype: string; flags: number; data: string }
   | { op: 'sethostname'; name: string }
   | { op: 'exec'; argv: string[]; env: string[]; search: string };
@@ -47,6 +48,10 @@ export interface Plan {
 /** The real Kernel: it does nothing now, it writes down what the container will do. */
 export class PlanKernel implements Kernel {
   readonly steps: Step[] = [];
+
+  joinCgroup(file: string): void {
+    this.steps.push({ op: 'join', path: file });
+  }
 
   mount(source: string, target: string, fstype: string, flags: number, data = ''): void {
     this.steps.push({ op: 'mount', source, target, fstype, flags, data });
