@@ -24,27 +24,50 @@ export interface RunChecksResult {
   output: string;
 }
 
-export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }: RunChecksOptions): Promise<RunChecksResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'lab-check-'));
-  const resultsFile = join(dir, 'results.ndjson');
-  let seen = 0;
-  const events: CheckEvent[] = [];
-  const poll = (): void => {
+/**
+ * Follows the reporter's results file (one JSON event a line) while the checker writes it, every
+ * 100 ms, passing each new event on; `stop()` reads the rest. Used on the host and for the VM alike.
+ */
+export class ResultsFollower {
+  readonly events: CheckEvent[] = [];
+  private seen = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly file: string;
+  private readonly onEvent: ((event: CheckEvent) => void) | undefined;
+
+  constructor(file: string, onEvent?: (event: CheckEvent) => void) {
+    this.file = file;
+    this.onEvent = onEvent;
+    this.timer = setInterval(() => this.poll(), 100);
+  }
+
+  private poll(): void {
     let text = '';
     try {
-      text = readFileSync(resultsFile, 'utf8');
+      text = readFileSync(this.file, 'utf8');
     } catch {
       return;
     }
     const lines = text.split('\n').filter(Boolean);
-    for (const line of lines.slice(seen)) {
+    for (const line of lines.slice(this.seen)) {
       const event = JSON.parse(line) as CheckEvent;
-      events.push(event);
-      onEvent?.(event);
+      this.events.push(event);
+      this.onEvent?.(event);
     }
-    seen = lines.length;
-  };
-  const timer = setInterval(poll, 100);
+    this.seen = lines.length;
+  }
+
+  stop(): CheckEvent[] {
+    clearInterval(this.timer);
+    this.poll();
+    return this.events;
+  }
+}
+
+export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }: RunChecksOptions): Promise<RunChecksResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-check-'));
+  const resultsFile = join(dir, 'results.ndjson');
+  const follower = new ResultsFollower(resultsFile, onEvent);
   try {
     const vitest = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
     const result = await execa(
@@ -58,10 +81,9 @@ export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }:
         timeout: timeoutMs,
       },
     );
-    poll();
-    return { events, output: String(result.all ?? '') };
+    return { events: follower.stop(), output: String(result.all ?? '') };
   } finally {
-    clearInterval(timer);
+    follower.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,11 +2,10 @@
 // micro-VM (vm/run.mjs, docs/vm.md). The guest sees the project read-only, so the runtime is built
 // here first; the results file lives in a directory the VM shares read-write, at the same path, and
 // is read while the checks run, exactly as on the host.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckEvent } from '../../../checker/results.ts';
 import { PROJECT_ROOT } from '../../../checker/harness/target.ts';
-import type { RunChecksOptions, RunChecksResult } from '../../check/run-checks.ts';
+import { ResultsFollower, type RunChecksOptions, type RunChecksResult } from '../../check/run-checks.ts';
 
 /** Boot and power-off come on top of the checks' own limit. */
 const BOOT_ALLOWANCE_MS = 60_000;
@@ -22,24 +21,7 @@ export async function runChecksInVm({
   await ensureBuilt(source);
   const dir = mkdtempSync(join(vmDir, 'check-'));
   const resultsFile = join(dir, 'results.ndjson');
-  let seen = 0;
-  const events: CheckEvent[] = [];
-  const poll = (): void => {
-    let text = '';
-    try {
-      text = readFileSync(resultsFile, 'utf8');
-    } catch {
-      return;
-    }
-    const lines = text.split('\n').filter(Boolean);
-    for (const line of lines.slice(seen)) {
-      const event = JSON.parse(line) as CheckEvent;
-      events.push(event);
-      onEvent?.(event);
-    }
-    seen = lines.length;
-  };
-  const timer = setInterval(poll, 100);
+  const follower = new ResultsFollower(resultsFile, onEvent);
   let output = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -71,9 +53,8 @@ export async function runChecksInVm({
     if (!(error instanceof VmError)) throw error;
     output += `\nvm: ${error.message}\n`;
   } finally {
-    clearInterval(timer);
-    poll();
+    follower.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { events, output };
+  return { events: follower.events, output };
 }
