@@ -2,7 +2,7 @@
 // container's own cgroup; without -m the same program lives.
 import { expect } from 'vitest';
 import { oomKills } from '../../harness/cgroups.ts';
-import { describeRun, expectExitCode, expectOutput } from '../../harness/expect.ts';
+import { expectExitCode, expectOutput } from '../../harness/expect.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
 
@@ -50,6 +50,5 @@ describeLab('ch2-memory', (check) => {
   check('the same program without -m lives', { hint: 1 }, async ({ mydocker }) => {
     const result = await mydocker.run(['run', '--rm', 'host', 'sh', '-c', ALLOCATE]);
     expectOutput(result, '100000000\n');
-    void describeRun;
   });
 });
