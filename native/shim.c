@@ -28,16 +28,20 @@
  *      126 cannot run it, 125 the runtime failed.
  *
  * Container ops: join FILE (write "0": the container moves itself into a cgroup); mount SRC TARGET
- *                FSTYPE FLAGS DATA; sethostname NAME; exec SEARCHPATH ARGC ARGV...  (always last).
+ *                FSTYPE FLAGS DATA; sethostname NAME; pivot_root NEW PUT_OLD; chroot DIR; chdir DIR;
+ *                umount2 TARGET FLAGS; mkdir PATH OCTAL-MODE; rmdir PATH; mknod PATH OCTAL-MODE
+ *                MAJOR MINOR; symlink TARGET PATH; exec SEARCHPATH ARGC ARGV...  (always last).
  * The command's environment is not in argv (which every user can read in /proc/<pid>/cmdline): it is
  * the shim's own environment, which Node set to exactly that in execve(); only root can read it.
  * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); set PATH CONTENT (one plain
- * write, for cgroup files, where rename is impossible); mkdir PATH; unlink PATH; rmdir PATH.
+ * write, for cgroup files, where rename is impossible); mkdir PATH; unlink PATH; rmdir PATH;
+ * remove-tree PATH (rm -rf that stays on one filesystem).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -48,6 +52,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -204,6 +209,25 @@ static char *substitute(const char *template, pid_t pid, int exit_code)
 	return out;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/*
+ * rm -rf of a container's own directory (its overlay upper and work directories). FTW_PHYS: never
+ * follow a symlink out of it. FTW_MOUNT: never enter another filesystem; had something stayed mounted
+ * below it, its rmdir fails (EBUSY) and is reported, instead of deleting what the mount shows.
+ */
+static int remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 static int run_host_op(const struct op *op, pid_t pid, int exit_code)
 {
 	if (strcmp(op->name, "write") == 0 && op->argc == 2) {
@@ -251,6 +275,8 @@ static int run_host_op(const struct op *op, pid_t pid, int exit_code)
 	/* Clean-up ops tolerate what is already gone: they also run after partial failures. */
 	if (strcmp(op->name, "unlink") == 0 && op->argc == 1)
 		return unlink(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
+	if (strcmp(op->name, "remove-tree") == 0 && op->argc == 1)
+		return remove_tree(op->argv[0]);
 	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1) {
 		/*
 		 * A cgroup can be removed once no process is in it. When PID 1 of a PID namespace exits, the
@@ -349,6 +375,33 @@ static int run_container_op(const struct op *op)
 	}
 	if (strcmp(op->name, "sethostname") == 0 && op->argc == 1)
 		return sethostname(op->argv[0], strlen(op->argv[0]));
+	/*
+	 * The root filesystem ops (chapter 3). glibc has no pivot_root() wrapper: the raw syscall. It
+	 * refuses (EINVAL) when the new root is not a mount point or a mount involved is shared.
+	 */
+	if (strcmp(op->name, "pivot_root") == 0 && op->argc == 2)
+		return (int)syscall(SYS_pivot_root, op->argv[0], op->argv[1]);
+	if (strcmp(op->name, "chroot") == 0 && op->argc == 1)
+		return chroot(op->argv[0]);
+	if (strcmp(op->name, "chdir") == 0 && op->argc == 1)
+		return chdir(op->argv[0]);
+	if (strcmp(op->name, "umount2") == 0 && op->argc == 2)
+		return umount2(op->argv[0], (int)strtol(op->argv[1], NULL, 10));
+	/* A directory that exists already is fine: an image may ship /dev/pts or the put_old directory. */
+	if (strcmp(op->name, "mkdir") == 0 && op->argc == 2)
+		return mkdir(op->argv[0], (mode_t)strtoul(op->argv[1], NULL, 8)) < 0 && errno != EEXIST ? -1 : 0;
+	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1)
+		return rmdir(op->argv[0]);
+	if (strcmp(op->name, "mknod") == 0 && op->argc == 4) {
+		/* mknod applies the umask; the chmod after it gives the node exactly the mode asked for. */
+		mode_t mode = (mode_t)strtoul(op->argv[1], NULL, 8);
+		dev_t dev = makedev(strtoul(op->argv[2], NULL, 10), strtoul(op->argv[3], NULL, 10));
+		if (mknod(op->argv[0], mode, dev) < 0)
+			return -1;
+		return chmod(op->argv[0], mode & 07777);
+	}
+	if (strcmp(op->name, "symlink") == 0 && op->argc == 2)
+		return symlink(op->argv[0], op->argv[1]);
 	if (strcmp(op->name, "exec") == 0 && op->argc >= 3) {
 		int nargv = atoi(op->argv[1]);
 		if (nargv < 1 || 2 + nargv != op->argc) {
@@ -371,6 +424,8 @@ static int run_container_op(const struct op *op)
 static const char *op_subject(const struct op *op)
 {
 	if (strcmp(op->name, "mount") == 0 && op->argc >= 2)
+		return op->argv[1];
+	if (strcmp(op->name, "symlink") == 0 && op->argc >= 2)
 		return op->argv[1];
 	if (strcmp(op->name, "exec") == 0 && op->argc >= 3)
 		return op->argv[2];

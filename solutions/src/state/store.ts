@@ -10,9 +10,14 @@ import type { HostSteps } from '../kernel/plan.ts';
 
 export interface ContainerConfig {
   id: string;
+  /** --name, unique among the containers; absent when none was given. */
+  name?: string;
   hostname: string;
   command: string[];
   created: string;
+  /** The image it was made from ('host' for the pseudo-image) and, for a real one, its layer ids. */
+  image: string;
+  layers: string[];
 }
 
 export interface ContainerState extends ContainerConfig {
