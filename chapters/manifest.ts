@@ -243,16 +243,152 @@ export const chapters: Chapter[] = [
   {
     number: 3,
     title: 'Root filesystems and pivot_root',
-    status: 'coming',
+    status: 'ready',
+    text: 'chapters/03-rootfs/README.md',
     book: 'chapters 2.3 and 4.1',
-    labs: [],
+    labs: [
+      {
+        id: 'ch3-pivot-root',
+        title: 'Swap the root with pivot_root, and close the chroot escape',
+        task:
+          'Make `enterRootfs` turn the image into the root of the container\'s mount namespace with ' +
+          'pivot_root(2), and detach the host\'s old root, so that nothing of the host is left to ' +
+          'reach: not with `..`, not with the chroot breakout program, not in /proc/1/mountinfo.',
+        files: ['src/rootfs/pivot-root.ts'],
+        functions: ['enterRootfs'],
+        spec: 'checker/specs/ch03/pivot-root.spec.ts',
+        hints: [
+          'pivot_root(new_root, put_old) moves the root mount of the whole namespace to put_old, a ' +
+            'directory under new_root, and makes new_root `/`. Two conditions: new_root is a mount ' +
+            'point (EINVAL otherwise), and put_old is under it. A bind mount of a directory onto ' +
+            'itself makes it a mount point.',
+          'The breakout reads the host because the host\'s whole tree is still mounted in the ' +
+            'container\'s namespace: after pivot_root it sits at put_old, in plain sight, until you ' +
+            'unmount it. It is busy (every host mount below it), so only a lazy unmount works.',
+          'In order: `kernel.mount(root, root, \'\', MS_BIND | MS_REC)`; `kernel.mkdir(`${root}/${PUT_OLD}`, ' +
+            '0o700)`; `kernel.pivotRoot(root, `${root}/${PUT_OLD}`)`; `kernel.chdir(\'/\')`; ' +
+            '`kernel.umount2(`/${PUT_OLD}`, MNT_DETACH)`; `kernel.rmdir(`/${PUT_OLD}`)`.',
+        ],
+      },
+      {
+        id: 'ch3-sysfs',
+        title: 'Mount /sys, read-only',
+        task: 'Make `mountSys` mount a sysfs on /sys that shows the container\'s own network devices and cannot be written.',
+        files: ['src/rootfs/sysfs.ts'],
+        functions: ['mountSys'],
+        spec: 'checker/specs/ch03/sysfs.spec.ts',
+        hints: [
+          'A sysfs belongs to the network namespace of the process that mounts it: mounted by the ' +
+            'container, after clone(CLONE_NEWNET), /sys/class/net lists its own `lo` only.',
+          "One call: `kernel.mount('sysfs', '/sys', 'sysfs', MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV)`. " +
+            'MS_RDONLY is the point: root in the container is root on the host.',
+        ],
+      },
+      {
+        id: 'ch3-dev',
+        title: 'Build a minimal /dev',
+        task:
+          'Make `mountDev` give the container a /dev of its own on a tmpfs: the character devices in ' +
+          '`DEVICES`, a new devpts instance with /dev/ptmx, a /dev/shm, and the links in `DEV_LINKS`; ' +
+          'none of the host\'s devices.',
+        files: ['src/rootfs/dev.ts'],
+        functions: ['mountDev'],
+        spec: 'checker/specs/ch03/dev.spec.ts',
+        hints: [
+          "A tmpfs on /dev first (`'mode=755,size=65536k'`), without MS_NODEV: that flag would make " +
+            'every device node on it refuse to open. Then one mknod per entry of DEVICES.',
+          'mknod takes the file type and the permissions in one mode: `S_IFCHR | 0o666`, and the ' +
+            "device's major and minor numbers: `kernel.mknod(`/dev/${d.name}`, S_IFCHR | 0o666, d.major, d.minor)`.",
+          "devpts: `kernel.mkdir('/dev/pts', 0o755)`, then mount it with `'newinstance,ptmxmode=0666,mode=0620,gid=5'` " +
+            "(MS_NOSUID | MS_NOEXEC); /dev/shm: mkdir 0o1777 and a tmpfs `'mode=1777,size=65536k'` " +
+            '(MS_NOSUID | MS_NODEV | MS_NOEXEC); then `kernel.symlink(link.target, link.path)` for each of DEV_LINKS.',
+        ],
+      },
+      {
+        id: 'ch3-etc-files',
+        title: 'Give the container its own hostname, hosts and resolv.conf',
+        task:
+          'Make `hostsFile` and `resolvConf` write the contents docker gives a container, and ' +
+          '`bindEtcFiles` put the three files over the image\'s /etc/hostname, /etc/hosts and ' +
+          '/etc/resolv.conf without changing the image.',
+        files: ['src/rootfs/etc-files.ts'],
+        functions: ['hostsFile', 'resolvConf', 'bindEtcFiles'],
+        spec: 'checker/specs/ch03/etc-files.spec.ts',
+        hints: [
+          'hosts: `127.0.0.1\tlocalhost`, docker\'s IPv6 lines, and the container\'s own name on ' +
+            '127.0.0.1 while it has no network but its loopback.',
+          'resolv.conf: drop every `nameserver` on 127.0.0.0/8 or ::1 (the host\'s loopback is not ' +
+            'the container\'s); keep the other lines; if no nameserver is left, add DEFAULT_NAMESERVERS.',
+          "Three bind mounts, before pivot_root (the sources are host paths): `kernel.mount(files.hostname, " +
+            "`${root}/etc/hostname`, '', MS_BIND)`, and the same for hosts and resolv.conf.",
+        ],
+      },
+    ],
   },
   {
     number: 4,
     title: 'Union filesystems, volumes and commit',
-    status: 'coming',
+    status: 'ready',
+    text: 'chapters/04-union/README.md',
     book: 'chapters 4.2 to 4.4',
-    labs: [],
+    labs: [
+      {
+        id: 'ch4-overlay',
+        title: 'Stack the image\'s layers with overlayfs',
+        task:
+          'Make `overlayOptions` and `mountRootfs` mount the container\'s root as an overlay of the ' +
+          'image\'s read-only layers and a layer of its own, so that writes never reach the image and ' +
+          '`mydocker commit` can save exactly the container\'s changes.',
+        files: ['src/union/overlay.ts'],
+        functions: ['overlayOptions', 'mountRootfs'],
+        spec: 'checker/specs/ch04/overlay.spec.ts',
+        hints: [
+          'overlayfs stacks `lowerdir=a:b:c` with `a` on top; an image manifest lists its layers ' +
+            'bottom first. Reverse them.',
+          "`kernel.mount('overlay', target, 'overlay', 0, overlayOptions(layers))`: a copy of a " +
+            "lower file is made in upperdir on its first write (copy-up), a deletion leaves a whiteout there.",
+          "`lowerdir=${[...layers.lower].reverse().join(':')},upperdir=${layers.upper},workdir=${layers.work}`.",
+        ],
+      },
+      {
+        id: 'ch4-whiteouts',
+        title: 'Read whiteouts and opaque directories in image layers',
+        task:
+          'Make `whiteoutMark` tell an ordinary tar entry from a whiteout (`.wh.NAME`: NAME is deleted) ' +
+          'and an opaque marker (`.wh..wh..opq`: the directory\'s lower content is hidden), so that ' +
+          'the import writes what overlayfs understands and a layered image shows its final view.',
+        files: ['src/images/whiteouts.ts'],
+        functions: ['whiteoutMark'],
+        spec: 'checker/specs/ch04/whiteouts.spec.ts',
+        hints: [
+          'Only the last name of the path matters: `etc/.wh.passwd` deletes `etc/passwd`; `etc/x.wh.y` ' +
+            'is an ordinary file. Drop a leading `./` first.',
+          '`.wh..wh..opq` is the opaque marker of the directory it is in (`.` at the root of the ' +
+            'layer); the import sets the xattr trusted.overlay.opaque=y on that directory.',
+          "Split on '/', drop '' and '.', pop the base name; `base === '.wh..wh..opq'` → " +
+            "`{ kind: 'opaque', directory }`; `base.startsWith('.wh.')` → `{ kind: 'whiteout', hides: dir + '/' + base.slice(4) }`.",
+        ],
+      },
+      {
+        id: 'ch4-volumes',
+        title: 'Bind-mount volumes, read-only when asked',
+        task:
+          'Make `parseVolume` read `-v HOST:CONTAINER[:ro]` and refuse every malformed spec with one ' +
+          'clear message, and `mountVolumes` bind each host directory into the container, read-only ' +
+          'with `:ro`.',
+        files: ['src/union/volumes.ts'],
+        functions: ['parseVolume', 'mountVolumes'],
+        spec: 'checker/specs/ch04/volumes.spec.ts',
+        hints: [
+          'Two or three parts, none empty; both paths absolute; the mode `ro` or `rw`; and the ' +
+            'target, normalized (`posix.normalize`), must not be `/`. Throw a UsageError for each.',
+          "A bind mount before pivot_root, while the host path is reachable: `kernel.mount(volume.source, " +
+            "`${root}${volume.target}`, '', MS_BIND | MS_REC)`.",
+          'The kernel ignores MS_RDONLY when it creates a bind mount; read-only takes a second call: ' +
+            "`kernel.mount('', target, '', MS_BIND | MS_REMOUNT | MS_RDONLY)`.",
+        ],
+      },
+    ],
   },
   {
     number: 5,

@@ -6,8 +6,9 @@ set -euo pipefail
 # gcc/make/libc6-dev build native/; busybox-static makes the default image; iptables, iproute2,
 # procps and util-linux (unshare, nsenter) are what the runtime and the checker call; runc and
 # hyperfine are the benchmark's peer and timer; umoci and skopeo make the multi-layer image fixtures
-# (OCI layout and docker save archives) offline; npm brings Node where the machine has none.
-packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine umoci skopeo)
+# (OCI layout and docker save archives) offline, and attr's getfattr reads a layer's xattrs in the
+# checks; npm brings Node where the machine has none.
+packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine umoci skopeo attr)
 # qemu-system-x86 and linux-image-amd64 are for the cgroup v2 micro-VM (vm/run.mjs, docs/vm.md): it
 # boots Debian's kernel from /boot with its modules from /lib/modules. On a host that runs another
 # kernel, installing the package only adds those files; the host keeps booting its own. Ubuntu has

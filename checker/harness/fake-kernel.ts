@@ -43,6 +43,38 @@ export class FakeKernel {
     this.hostname = name;
   }
 
+  pivotRoot(newRoot: string, putOld: string): void {
+    this.calls.push(`pivot_root ${newRoot} ${putOld}`);
+  }
+
+  chroot(path: string): void {
+    this.calls.push(`chroot ${path}`);
+  }
+
+  chdir(path: string): void {
+    this.calls.push(`chdir ${path}`);
+  }
+
+  umount2(target: string, flags: number): void {
+    this.calls.push(`umount2 ${target} ${flags}`);
+  }
+
+  mkdir(path: string, mode: number): void {
+    this.calls.push(`mkdir ${path} 0${mode.toString(8)}`);
+  }
+
+  rmdir(path: string): void {
+    this.calls.push(`rmdir ${path}`);
+  }
+
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    this.calls.push(`mknod ${path} 0${mode.toString(8)} ${major} ${minor}`);
+  }
+
+  symlink(target: string, path: string): void {
+    this.calls.push(`symlink ${target} ${path}`);
+  }
+
   exec(argv: readonly string[], env: readonly string[]): void {
     this.calls.push(`exec ${JSON.stringify(argv)} ${env.length} env`);
     this.execed = [...argv];

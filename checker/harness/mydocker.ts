@@ -20,6 +20,7 @@ export interface RunResult {
  */
 export interface ContainerState {
   id: string;
+  name?: string;
   hostname: string;
   pid?: number;
   exitCode?: number;
@@ -68,8 +69,8 @@ export class Mydocker {
    * Starts `mydocker run -i ... host sh -c 'echo ready; read _; SCRIPT'`: a container that waits, so
    * the check can look at it from the host while it lives.
    */
-  async hold(runOptions: readonly string[], script = 'true'): Promise<HeldContainer> {
-    const args = ['run', '-i', ...runOptions, 'host', 'sh', '-c', `echo ready; read _; ${script}`];
+  async hold(runOptions: readonly string[], script = 'true', image = 'host'): Promise<HeldContainer> {
+    const args = ['run', '-i', ...runOptions, image, 'sh', '-c', `echo ready; read _; ${script}`];
     const process = this.start(args, 'pipe');
     let output = '';
     const ready = await new Promise<boolean>((resolve) => {
@@ -111,6 +112,33 @@ export class Mydocker {
     return ids.map((id) => readState(join(dir, id)));
   }
 
+  /** containers/<id> in the state directory: the container's files (chapter 3's layout.ts). */
+  containerDir(id: string): string {
+    return join(this.stateRoot, 'containers', id);
+  }
+
+  /** An image's record, read as any tool could (images/<name:tag>.json). */
+  image(name: string): { name: string; layers: string[] } | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.stateRoot, 'images', `${encodeURIComponent(name)}.json`), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  layerDir(id: string): string {
+    return join(this.stateRoot, 'layers', id);
+  }
+
+  /** Every file under the state root, as paths relative to it (to prove nothing was left). */
+  files(): string[] {
+    try {
+      return readdirSync(this.stateRoot, { recursive: true }).map(String).sort();
+    } catch {
+      return [];
+    }
+  }
+
   cleanup(): void {
     rmSync(this.stateRoot, { recursive: true, force: true });
   }
@@ -135,12 +163,12 @@ function isAlive(pid: number): boolean {
 }
 
 function readState(dir: string): ContainerState {
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string; hostname: string };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string; name?: string; hostname: string };
   const pid = readNumber(join(dir, 'pid'));
   const exitCode = readNumber(join(dir, 'exit'));
   const alive = pid !== undefined && isAlive(pid);
   const status = pid === undefined ? 'created' : exitCode === undefined && alive ? 'running' : 'exited';
-  return { id: config.id, hostname: config.hostname, pid, exitCode, status };
+  return { id: config.id, ...(config.name !== undefined && { name: config.name }), hostname: config.hostname, pid, exitCode, status };
 }
 
 export class HeldContainer {

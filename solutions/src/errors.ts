@@ -14,3 +14,11 @@ export class UsageError extends Error {
 export class RuntimeError extends Error {
   readonly exitCode = EXIT_RUNTIME_ERROR;
 }
+
+/** EXIT_COMMAND_FAILED: docker's code when a command other than `run` fails (rm, rmi, commit...). */
+export const EXIT_COMMAND_FAILED = 1;
+
+/** A command other than `run` could not do what was asked: one line, exit 1. */
+export class CommandError extends Error {
+  readonly exitCode = EXIT_COMMAND_FAILED;
+}

@@ -1,6 +1,7 @@
 // The native shim, driven directly with a plan as argv (no TypeScript runtime in between): the
 // container steps, the host steps around them, docker's exit codes and its one-line messages.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
-import { CLONE_NEWPID, CLONE_NEWUTS } from '../../solutions/src/kernel/constants.ts';
+import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, S_IFCHR } from '../../solutions/src/kernel/constants.ts';
 
 const isRoot = process.getuid?.() === 0;
 const noHostSteps: HostSteps = { created: [], ended: [], failed: [] };
@@ -133,6 +134,66 @@ describe('mydocker-shim', () => {
     const result = await runShim(args);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('mydocker: step 1, frobnicate: ENOSYS (function not implemented)\n');
+  });
+
+  test.runIf(isRoot)('root filesystem ops: bind, pivot_root, detach the old root, mknod, symlink, in a new mount namespace', async () => {
+    const root = join(dir, 'newroot');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    mkdirSync(join(root, 'dev'));
+    execFileSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
+    const steps: Step[] = [
+      { op: 'mount', source: '', target: '/', fstype: '', flags: MS_REC | MS_PRIVATE, data: '' },
+      { op: 'mount', source: root, target: root, fstype: '', flags: MS_BIND | MS_REC, data: '' },
+      { op: 'mkdir', path: `${root}/.old`, mode: 0o700 },
+      { op: 'pivot_root', newRoot: root, putOld: `${root}/.old` },
+      { op: 'chdir', path: '/' },
+      { op: 'umount2', target: '/.old', flags: MNT_DETACH },
+      { op: 'rmdir', path: '/.old' },
+      { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: 0, data: 'mode=755' },
+      { op: 'mknod', path: '/dev/null', mode: S_IFCHR | 0o666, major: 1, minor: 3 },
+      { op: 'symlink', target: '/bin/busybox', path: '/dev/sh-link' },
+      exec(['/bin/busybox', 'sh', '-c', '/bin/busybox ls -A /; /bin/busybox stat -c "%F %t:%T %a" /dev/null; /bin/busybox readlink /dev/sh-link']),
+    ];
+    const result = await runShim(plan(steps, { namespaces: ['mnt'], cloneFlags: CLONE_NEWNS }));
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('bin\ndev\ncharacter special file 1:3 666\n/bin/busybox\n');
+    expect(existsSync(join(root, '.old')), 'put_old is removed').toBe(false);
+  });
+
+  test.runIf(isRoot)('chroot changes the root directory only', async () => {
+    const root = join(dir, 'chrooted');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    execFileSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
+    const steps: Step[] = [{ op: 'chroot', path: root }, { op: 'chdir', path: '/' }, exec(['/bin/busybox', 'ls', '/'])];
+    const result = await runShim(plan(steps));
+    expect(result.stdout).toBe('bin\n');
+  });
+
+  test('remove-tree removes a directory with everything in it, and what is gone already is fine', async () => {
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'a', 'b'), { recursive: true });
+    writeFileSync(join(tree, 'a', 'b', 'file'), 'x');
+    symlinkSync('/etc/passwd', join(tree, 'a', 'link'));
+    const host: HostSteps = { created: [], ended: [{ op: 'remove-tree', path: tree }, { op: 'remove-tree', path: join(dir, 'never-made') }], failed: [] };
+    const result = await runShim(plan([exec(['true'])], { host }));
+    expect(result.stderr).toBe('');
+    expect(existsSync(tree)).toBe(false);
+    expect(existsSync('/etc/passwd'), 'a symlink is removed, not followed').toBe(true);
+  });
+
+  test.runIf(isRoot)('remove-tree does not enter a mount point below it, and says so', async () => {
+    const tree = join(dir, 'mounted-tree');
+    mkdirSync(join(tree, 'mnt'), { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(tree, 'mnt')]);
+    writeFileSync(join(tree, 'mnt', 'kept'), 'x');
+    try {
+      const host: HostSteps = { created: [], ended: [{ op: 'remove-tree', path: tree }], failed: [] };
+      const result = await runShim(plan([exec(['true'])], { host }));
+      expect(result.stderr).toMatch(/^mydocker: after the container ended, remove-tree .*mounted-tree: /);
+      expect(readFileSync(join(tree, 'mnt', 'kept'), 'utf8'), 'the file on the mounted filesystem').toBe('x');
+    } finally {
+      execFileSync('umount', [join(tree, 'mnt')]);
+    }
   });
 
   test('host steps: {pid} before the start, {exit} after the end', async () => {

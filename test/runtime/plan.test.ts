@@ -22,6 +22,60 @@ describe('the container set-up recipe', () => {
     expect(kernel.reachedHost).toEqual([]);
   });
 
+  test('with an image: overlay root, /etc files and volumes while host paths are reachable, then pivot_root, then the kernel filesystems', () => {
+    const kernel = new FakeKernel();
+    const rootfs = {
+      storeRoot: '/state',
+      layers: { lower: ['layers/base', 'containers/c/init'], upper: 'containers/c/upper', work: 'containers/c/work' },
+      target: '/state/containers/c/rootfs',
+      etcFiles: { hostname: '/state/containers/c/hostname', hosts: '/state/containers/c/hosts', resolvConf: '/state/containers/c/resolv.conf' },
+      volumes: [{ source: '/srv', target: '/data', readOnly: true }],
+      workingDir: '/work',
+    };
+    setUpContainer(kernel, { ...spec, rootfs });
+    const order = kernel.calls.map((call) => call.split(' ').slice(0, 3).join(' '));
+    expect(order).toEqual([
+      'mount NULL /',
+      'chdir /state',
+      'mount overlay /state/containers/c/rootfs',
+      'mount /state/containers/c/hostname /state/containers/c/rootfs/etc/hostname',
+      'mount /state/containers/c/hosts /state/containers/c/rootfs/etc/hosts',
+      'mount /state/containers/c/resolv.conf /state/containers/c/rootfs/etc/resolv.conf',
+      'mount /srv /state/containers/c/rootfs/data',
+      'mount NULL /state/containers/c/rootfs/data',
+      'mount /state/containers/c/rootfs /state/containers/c/rootfs',
+      'mkdir /state/containers/c/rootfs/.pivot_root 0700',
+      'pivot_root /state/containers/c/rootfs /state/containers/c/rootfs/.pivot_root',
+      'chdir /',
+      'umount2 /.pivot_root 2',
+      'rmdir /.pivot_root',
+      'mount proc /proc',
+      'mount sysfs /sys',
+      'mount tmpfs /dev',
+      ...['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((name) => `mknod /dev/${name} 020666`),
+      'mkdir /dev/pts 0755',
+      'mount devpts /dev/pts',
+      'mkdir /dev/shm 01777',
+      'mount shm /dev/shm',
+      'symlink /proc/self/fd /dev/fd',
+      'symlink /proc/self/fd/0 /dev/stdin',
+      'symlink /proc/self/fd/1 /dev/stdout',
+      'symlink /proc/self/fd/2 /dev/stderr',
+      'symlink pts/ptmx /dev/ptmx',
+      'chdir /work',
+      'sethostname box',
+      'exec ["sh","-c","echo a',
+    ]);
+    expect(kernel.calls[2]).toBe('mount overlay /state/containers/c/rootfs overlay 0 lowerdir=containers/c/init:layers/base,upperdir=containers/c/upper,workdir=containers/c/work');
+  });
+
+  test('the plan recorder writes pivot_root down as a step', async () => {
+    const { PlanKernel } = await import('../../solutions/src/kernel/plan.ts');
+    const kernel = new PlanKernel();
+    kernel.pivotRoot('/a', '/a/b');
+    expect(kernel.steps).toEqual([{ op: 'pivot_root', newRoot: '/a', putOld: '/a/b' }]);
+  });
+
   test('the fake kernel sees a proc mount reach the host when / stays shared', () => {
     const kernel = new FakeKernel();
     kernel.mount('proc', '/proc', 'proc', 0);

@@ -1,5 +1,6 @@
 // The state directory: config.json from the runtime, pid and exit from the shim, status derived.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -13,7 +14,7 @@ function store(): StateStore {
 }
 afterEach(() => roots.splice(0).forEach((root) => rmSync(root, { recursive: true, force: true })));
 
-const config = { id: 'c0ffee', hostname: 'box', command: ['true'], created: '2026-11-23T00:00:00.000Z' };
+const config = { id: 'c0ffee', hostname: 'box', command: ['true'], created: '2026-11-23T00:00:00.000Z', image: 'host', layers: [] };
 
 describe('StateStore', () => {
   test('created, then running while its pid lives, then exited with the code the shim wrote', () => {
@@ -39,14 +40,36 @@ describe('StateStore', () => {
     expect(states.hostSteps('c0ffee', false)).toEqual({
       created: [{ op: 'write', path: join(dir, 'pid'), content: '{pid}\n' }],
       ended: [{ op: 'write', path: join(dir, 'exit'), content: '{exit}\n' }],
-      failed: [
-        { op: 'unlink', path: join(dir, 'exit') },
-        { op: 'unlink', path: join(dir, 'pid') },
-        { op: 'unlink', path: join(dir, 'config.json') },
-        { op: 'rmdir', path: dir },
-      ],
+      failed: [{ op: 'remove-tree', path: dir }],
     });
     expect(states.hostSteps('c0ffee', true).ended).toEqual(states.hostSteps('c0ffee', true).failed);
+  });
+
+  test('resolve finds a container by id, by name, or by a prefix only it has', () => {
+    const states = store();
+    states.create({ ...config, id: 'c0ffee01aa', name: 'web' });
+    states.create({ ...config, id: 'c0ffee02bb' });
+    expect(states.resolve('web').id).toBe('c0ffee01aa');
+    expect(states.resolve('c0ffee02bb').id).toBe('c0ffee02bb');
+    expect(states.resolve('c0ffee02').id).toBe('c0ffee02bb');
+    expect(() => states.resolve('c0ffee')).toThrow(/matches 2 containers/);
+    expect(() => states.resolve('nothing')).toThrow(/no such container: nothing/);
+  });
+
+  test('remove deletes the directory, and refuses while something is mounted below it', () => {
+    const states = store();
+    states.create(config);
+    const mountPoint = join(states.dir('c0ffee'), 'rootfs');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
+    try {
+      expect(() => states.remove('c0ffee')).toThrow(/rootfs is still mounted on the host/);
+      expect(existsSync(join(states.dir('c0ffee'), 'config.json'))).toBe(true);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+    states.remove('c0ffee');
+    expect(states.list()).toEqual([]);
   });
 
   test('list shows every container', () => {

@@ -6,12 +6,16 @@ import type { RunOptions } from './run.ts';
 
 export const RUN_USAGE = `Usage: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]
 
-Run a command in a new container. The image 'host' runs it on the host's own filesystem (chapters 1-2).
+Run a command in a new container, in IMAGE's root filesystem (default image: busybox). The
+pseudo-image 'host' runs it on the host's own filesystem instead (chapters 1-2).
 
 Options:
   -i, --interactive      Keep standard input open for the container
   -t, --tty              The container talks to a terminal (sets TERM)
+      --name NAME        A name for the container, to use instead of its id
       --hostname NAME    The container's host name (default: the first 12 digits of its id)
+  -v, --volume HOST:CONTAINER[:ro]
+                         Bind-mount a host directory (made if missing) into the container
   -e, --env NAME=value   Set an environment variable (NAME alone copies it from here)
       --rm               Remove the container when it exits
       --explain          Print the plan the container would execute, and do nothing
@@ -29,7 +33,9 @@ Resources (chapter 2):
 const OPTIONS = {
   interactive: { type: 'boolean', short: 'i' },
   tty: { type: 'boolean', short: 't' },
+  name: { type: 'string' },
   hostname: { type: 'string' },
+  volume: { type: 'string', short: 'v', multiple: true },
   env: { type: 'string', short: 'e', multiple: true },
   rm: { type: 'boolean' },
   explain: { type: 'boolean' },
@@ -61,8 +67,10 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
     command: args.slice(imageAt + 1),
     interactive: values.interactive ?? false,
     tty: values.tty ?? false,
+    name: values.name,
     hostname: values.hostname,
     env: values.env ?? [],
+    volumes: values.volume ?? [],
     rm: values.rm ?? false,
     explain: values.explain ?? false,
     resources: {

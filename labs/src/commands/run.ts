@@ -1,13 +1,18 @@
 // `mydocker run`: the whole recipe on one screen. The runtime decides everything and writes it down
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
 import { cgroupParent, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
-import { buildPlan } from '../container/setup.ts';
+import { buildPlan, type RootfsSpec } from '../container/setup.ts';
+import type { Image } from '../images/store.ts';
+import { containerLayout, fromStoreRoot, makeContainerDirs, type ContainerLayout } from '../rootfs/layout.ts';
+import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
+import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
@@ -18,24 +23,31 @@ export interface RunOptions {
   command: string[];
   interactive: boolean;
   tty: boolean;
+  name?: string;
   hostname?: string;
   env: string[];
+  volumes: string[];
   rm: boolean;
   explain: boolean;
   resources: ResourceFlags;
 }
 
-export function run(options: RunOptions): number {
+export async function run(options: RunOptions): Promise<number> {
   validate(options);
   const resources = parseResources(options.resources, thisMachine());
+  const volumes = parseVolumes(options.volumes);
+  const store = new StateStore();
+  if (options.name !== undefined) checkName(store, options.name);
+  const image = options.image === 'host' ? undefined : await findImage(options.image);
+  const command = commandOf(options, image);
   const id = newContainerId();
   const hostname = containerHostname(options.hostname, id);
-  const env = containerEnv({ hostname, tty: options.tty, assignments: options.env });
-  const store = new StateStore();
+  const env = containerEnv({ hostname, tty: options.tty, assignments: [...(image?.config.env ?? []), ...options.env] });
+  const layout = containerLayout(store.root, id);
   const state = store.hostSteps(id, options.rm);
   const cgroups = containerCgroups(detectCgroups(), resources, cgroupParent(), id);
   const plan = buildPlan(
-    { hostname, command: options.command, env },
+    { hostname, command, env, rootfs: image && rootfsSpec(layout, image, volumes) },
     {
       interactive: options.interactive,
       tty: options.tty,
@@ -55,8 +67,17 @@ export function run(options: RunOptions): number {
   }
 
   const shim = shimPath();
-  store.create({ id, hostname, command: options.command, created: new Date().toISOString() });
+  store.create({
+    id,
+    ...(options.name !== undefined && { name: options.name }),
+    hostname,
+    command,
+    created: new Date().toISOString(),
+    image: image?.name ?? 'host',
+    layers: image?.layers ?? [],
+  });
   try {
+    if (image) prepareRootfs(layout, hostname, volumes);
     return execShim(shim, plan);
   } catch (error) {
     store.remove(id); // it never started: leave nothing behind
@@ -65,16 +86,88 @@ export function run(options: RunOptions): number {
 }
 
 function validate(options: RunOptions): void {
-  if (options.image !== 'host') {
-    throw new UsageError(
-      `unable to find image '${options.image}': images arrive in chapter 3; until then use the pseudo-image 'host'`,
-    );
-  }
-  if (options.command.length === 0) {
-    throw new UsageError("no command specified: the image 'host' has none of its own (try: mydocker run host /bin/sh)");
-  }
   if (options.tty && options.interactive && !process.stdin.isTTY) {
     throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
+  }
+  if (options.image === 'host' && options.volumes.length > 0) {
+    throw new UsageError("volumes need an image: the pseudo-image 'host' already shows the host's files (try: mydocker run -v ... busybox)");
+  }
+}
+
+async function findImage(name: string): Promise<Image> {
+  const { ImageStore } = await import('../images/store.ts');
+  const { resolveImage } = await import('../images/default-image.ts');
+  return resolveImage(new ImageStore(), name);
+}
+
+/** docker's rule: the command given replaces the image's CMD; its ENTRYPOINT stays in front. */
+function commandOf(options: RunOptions, image: Image | undefined): string[] {
+  if (!image) {
+    if (options.command.length > 0) return options.command;
+    throw new UsageError("no command specified: the image 'host' has none of its own (try: mydocker run host /bin/sh)");
+  }
+  const command = [...image.config.entrypoint, ...(options.command.length > 0 ? options.command : image.config.cmd)];
+  if (command.length > 0) return command;
+  throw new UsageError(`no command specified: the image '${image.name}' has none of its own (try: mydocker run ${options.image} /bin/sh)`);
+}
+
+function parseVolumes(specs: readonly string[]): Volume[] {
+  const volumes = specs.map(parseVolume);
+  const targets = new Set<string>();
+  for (const volume of volumes) {
+    // A seat belt while lab ch4-volumes is half done: a relative source would be made in the current
+    // directory, and a volume on '/' would hide the whole root.
+    if (!isAbsolute(volume.source) || !isAbsolute(volume.target) || normalize(volume.target) === '/') {
+      throw new UsageError(`refusing the volume ${JSON.stringify(volume)}: both paths must be absolute, and the target not '/' (see lab ch4-volumes)`);
+    }
+    if (targets.has(volume.target)) throw new UsageError(`duplicate mount point '${volume.target}': each -v needs its own container path`);
+    targets.add(volume.target);
+  }
+  return volumes;
+}
+
+/** docker's rule for names: they are also used in paths and commands, so a small alphabet. */
+function checkName(store: StateStore, name: string): void {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
+    throw new UsageError(`invalid container name '${name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const taken = store.list().find((container) => container.name === name);
+  if (taken) {
+    throw new UsageError(`the container name '${name}' is already in use by container ${taken.id.slice(0, 12)}: remove it (mydocker rm ${name}) or choose another name`);
+  }
+}
+
+function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Volume[]): RootfsSpec {
+  const layerDir = (id: string): string => fromStoreRoot(layout, join(layout.storeRoot, 'layers', id));
+  return {
+    storeRoot: layout.storeRoot,
+    layers: {
+      lower: [...image.layers.map(layerDir), fromStoreRoot(layout, layout.init)],
+      upper: fromStoreRoot(layout, layout.upper),
+      work: fromStoreRoot(layout, layout.work),
+    },
+    target: layout.rootfs,
+    etcFiles: layout.etc,
+    volumes,
+    workingDir: image.config.workingDir || '/',
+  };
+}
+
+/** What the container's plan expects to find: its directories, its /etc files, its volumes' sources. */
+function prepareRootfs(layout: ContainerLayout, hostname: string, volumes: readonly Volume[]): void {
+  makeContainerDirs(layout, volumes.map((volume) => volume.target));
+  writeFileSync(layout.etc.hostname, `${hostname}\n`);
+  writeFileSync(layout.etc.hosts, hostsFile(hostname));
+  writeFileSync(layout.etc.resolvConf, resolvConf(readHostFile('/etc/resolv.conf')));
+  // docker makes a missing host directory of a volume; it stays, like the data written into it.
+  for (const volume of volumes) mkdirSync(volume.source, { recursive: true });
+}
+
+function readHostFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -21,6 +21,14 @@ export const MS_REC = 0x4000;
 export const MS_PRIVATE = 0x40000;
 export const MS_SLAVE = 0x80000;
 export const MS_SHARED = 0x100000;
+export const MS_STRICTATIME = 0x1000000;
+
+/** umount2(2) flags. */
+export const MNT_DETACH = 0x2;
+
+/** File types in a mode (<sys/stat.h>), for mknod(2). */
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
 
 const MOUNT_FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [MS_RDONLY, 'MS_RDONLY'],
@@ -33,6 +41,7 @@ const MOUNT_FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [MS_PRIVATE, 'MS_PRIVATE'],
   [MS_SLAVE, 'MS_SLAVE'],
   [MS_SHARED, 'MS_SHARED'],
+  [MS_STRICTATIME, 'MS_STRICTATIME'],
 ];
 
 /** `MS_REC|MS_PRIVATE` for 0x44000: how the plan is shown to people. */

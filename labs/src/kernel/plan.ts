@@ -5,6 +5,14 @@ export type Step =
   | { op: 'join'; path: string }
   | { op: 'mount'; source: string; target: string; fstype: string; flags: number; data: string }
   | { op: 'sethostname'; name: string }
+  | { op: 'pivot_root'; newRoot: string; putOld: string }
+  | { op: 'chroot'; path: string }
+  | { op: 'chdir'; path: string }
+  | { op: 'umount2'; target: string; flags: number }
+  | { op: 'mkdir'; path: string; mode: number }
+  | { op: 'rmdir'; path: string }
+  | { op: 'mknod'; path: string; mode: number; major: number; minor: number }
+  | { op: 'symlink'; target: string; path: string }
   | { op: 'exec'; argv: string[]; env: string[]; search: string };
 
 /**
@@ -14,13 +22,15 @@ export type Step =
  *   set     a control file, with one write(2): cgroup files, which cannot be renamed over
  *   mkdir   a directory (one that exists is fine); in cgroupfs, a new cgroup
  *   unlink, rmdir   remove (what is gone already is fine; rmdir waits out a cgroup's last exits)
+ *   remove-tree     rm -rf, staying on one filesystem: a container's own directories
  */
 export type HostStep =
   | { op: 'write'; path: string; content: string }
   | { op: 'set'; path: string; content: string }
   | { op: 'mkdir'; path: string }
   | { op: 'unlink'; path: string }
-  | { op: 'rmdir'; path: string };
+  | { op: 'rmdir'; path: string }
+  | { op: 'remove-tree'; path: string };
 
 export interface HostSteps {
   /** After clone, before the container may run: state now; cgroups and network in later chapters. */
@@ -59,6 +69,38 @@ export class PlanKernel implements Kernel {
 
   sethostname(name: string): void {
     this.steps.push({ op: 'sethostname', name });
+  }
+
+  pivotRoot(newRoot: string, putOld: string): void {
+    this.steps.push({ op: 'pivot_root', newRoot, putOld });
+  }
+
+  chroot(path: string): void {
+    this.steps.push({ op: 'chroot', path });
+  }
+
+  chdir(path: string): void {
+    this.steps.push({ op: 'chdir', path });
+  }
+
+  umount2(target: string, flags: number): void {
+    this.steps.push({ op: 'umount2', target, flags });
+  }
+
+  mkdir(path: string, mode: number): void {
+    this.steps.push({ op: 'mkdir', path, mode });
+  }
+
+  rmdir(path: string): void {
+    this.steps.push({ op: 'rmdir', path });
+  }
+
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    this.steps.push({ op: 'mknod', path, mode, major, minor });
+  }
+
+  symlink(target: string, path: string): void {
+    this.steps.push({ op: 'symlink', target, path });
   }
 
   exec(argv: readonly string[], env: readonly string[]): void {

@@ -8,17 +8,52 @@ import { setHostname } from './hostname.ts';
 import { makeMountsPrivate } from './mounts.ts';
 import { cloneFlags, containerNamespaces } from './namespaces.ts';
 import { mountProc } from './proc.ts';
+import { mountDev } from '../rootfs/dev.ts';
+import { bindEtcFiles, type EtcFiles } from '../rootfs/etc-files.ts';
+import { enterRootfs } from '../rootfs/pivot-root.ts';
+import { mountSys } from '../rootfs/sysfs.ts';
+import { mountRootfs, type RootfsLayers } from '../union/overlay.ts';
+import { mountVolumes, type Volume } from '../union/volumes.ts';
 
 export interface ContainerSpec {
   hostname: string;
   command: readonly string[];
   env: readonly string[];
+  /** The image's root filesystem; absent for the pseudo-image 'host' (chapters 1 and 2). */
+  rootfs?: RootfsSpec;
+}
+
+export interface RootfsSpec {
+  /** The state root, where the container stands (chdir) while it builds its root: see layout.ts. */
+  storeRoot: string;
+  /** The layers to stack, paths relative to storeRoot (see overlay.ts). */
+  layers: RootfsLayers;
+  /** Where the root is assembled: containers/<id>/rootfs. */
+  target: string;
+  etcFiles: EtcFiles;
+  volumes: readonly Volume[];
+  /** The image's working directory; `/` when it names none. */
+  workingDir: string;
 }
 
 /** The set-up steps, written against any Kernel: the plan recorder, or a fake in tests. */
 export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   makeMountsPrivate(kernel); // first: nothing mounted after it can reach the host
-  mountProc(kernel);
+  if (spec.rootfs) {
+    const { rootfs } = spec;
+    kernel.chdir(rootfs.storeRoot);
+    mountRootfs(kernel, rootfs.layers, rootfs.target);
+    // Host paths: bound into the new root while they can still be reached, before pivot_root.
+    bindEtcFiles(kernel, rootfs.target, rootfs.etcFiles);
+    mountVolumes(kernel, rootfs.target, rootfs.volumes);
+    enterRootfs(kernel, rootfs.target);
+    mountProc(kernel);
+    mountSys(kernel);
+    mountDev(kernel);
+    kernel.chdir(rootfs.workingDir);
+  } else {
+    mountProc(kernel);
+  }
   setHostname(kernel, spec.hostname);
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
@@ -45,14 +80,14 @@ export function buildPlan(
 }
 
 /**
- * A seat belt while the labs are half done: a mount without a mount namespace, or a hostname without
- * a UTS namespace, would change the host itself. Refuse such a plan instead of running it.
+ * A seat belt while the labs are half done: a mount, a pivot_root or a mknod without a mount
+ * namespace, or a hostname without a UTS namespace, would change the host itself. Refuse such a plan
+ * instead of running it.
  */
 function refuseHostChanges(plan: Plan): void {
-  const needs = { mount: 'mnt', sethostname: 'uts' } as const;
   for (const step of plan.steps) {
-    if (step.op === 'exec' || step.op === 'join') continue;
-    const namespace = needs[step.op];
+    if (step.op === 'exec' || step.op === 'join' || step.op === 'chdir') continue;
+    const namespace = step.op === 'sethostname' ? 'uts' : 'mnt';
     if (!plan.namespaces.includes(namespace)) {
       throw new RuntimeError(
         `refusing to run: step ${step.op} would change the host, because the container has no ${namespace} namespace (see lab ch1-namespaces)`,

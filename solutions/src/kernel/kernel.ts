@@ -13,6 +13,26 @@ export interface Kernel {
   /** sethostname(2): changes the hostname of the caller's UTS namespace. */
   sethostname(name: string): void;
   /**
+   * pivot_root(2): makes `newRoot` the root mount of the caller's mount namespace and moves the old
+   * root to `putOld`, a directory under `newRoot`. `newRoot` must be a mount point, and neither it nor
+   * the old root may be shared (EINVAL otherwise).
+   */
+  pivotRoot(newRoot: string, putOld: string): void;
+  /** chroot(2): changes only the caller's root directory, not what is mounted. */
+  chroot(path: string): void;
+  /** chdir(2). */
+  chdir(path: string): void;
+  /** umount2(2); MNT_DETACH unmounts lazily, even while something still uses the mount. */
+  umount2(target: string, flags: number): void;
+  /** mkdir(2) with `mode` (before the umask); a directory that exists already is fine. */
+  mkdir(path: string, mode: number): void;
+  /** rmdir(2). */
+  rmdir(path: string): void;
+  /** mknod(2): `mode` holds the type (S_IFCHR) and the permissions, given exactly (no umask). */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** symlink(2): creates `path`, a symbolic link whose content is `target`. */
+  symlink(target: string, path: string): void;
+  /**
    * execve(2) of `argv`, looking `argv[0]` up in the PATH found in `env` when it has no slash, the
    * way execvp(3) does. Always the last step: on success the plan's process becomes the command.
    */

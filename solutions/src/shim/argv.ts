@@ -32,6 +32,22 @@ function stepArguments(step: Step): [string, string[]] {
       return ['mount', [step.source, step.target, step.fstype, String(step.flags), step.data]];
     case 'sethostname':
       return ['sethostname', [step.name]];
+    case 'pivot_root':
+      return ['pivot_root', [step.newRoot, step.putOld]];
+    case 'chroot':
+      return ['chroot', [step.path]];
+    case 'chdir':
+      return ['chdir', [step.path]];
+    case 'umount2':
+      return ['umount2', [step.target, String(step.flags)]];
+    case 'mkdir':
+      return ['mkdir', [step.path, step.mode.toString(8)]];
+    case 'rmdir':
+      return ['rmdir', [step.path]];
+    case 'mknod':
+      return ['mknod', [step.path, step.mode.toString(8), String(step.major), String(step.minor)]];
+    case 'symlink':
+      return ['symlink', [step.target, step.path]];
     case 'exec':
       return ['exec', [step.search, String(step.argv.length), ...step.argv]];
   }

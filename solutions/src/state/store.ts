@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostSteps } from '../kernel/plan.ts';
+import { RuntimeError, UsageError } from '../errors.ts';
 
 export interface ContainerConfig {
   id: string;
@@ -32,7 +33,7 @@ export function stateRoot(): string {
 }
 
 export class StateStore {
-  private readonly root: string;
+  readonly root: string;
 
   constructor(root: string = stateRoot()) {
     this.root = root;
@@ -51,19 +52,17 @@ export class StateStore {
     renameSync(temporary, join(dir, 'config.json'));
   }
 
-  /** What the shim does with the state: record the pid, then the exit code or (--rm) remove it all. */
+  /**
+   * What the shim does with the state: record the pid, then the exit code or (--rm) remove it all,
+   * the container's layer and mount points included (the only mounts on them were in its namespace).
+   */
   hostSteps(id: string, removeWhenEnded: boolean): HostSteps {
     const dir = this.dir(id);
-    const removeAll = [
-      { op: 'unlink', path: join(dir, 'exit') },
-      { op: 'unlink', path: join(dir, 'pid') },
-      { op: 'unlink', path: join(dir, 'config.json') },
-      { op: 'rmdir', path: dir },
-    ] as const;
+    const removeAll = { op: 'remove-tree', path: dir } as const;
     return {
       created: [{ op: 'write', path: join(dir, 'pid'), content: '{pid}\n' }],
-      ended: removeWhenEnded ? [...removeAll] : [{ op: 'write', path: join(dir, 'exit'), content: '{exit}\n' }],
-      failed: [...removeAll],
+      ended: removeWhenEnded ? [removeAll] : [{ op: 'write', path: join(dir, 'exit'), content: '{exit}\n' }],
+      failed: [removeAll],
     };
   }
 
@@ -87,9 +86,37 @@ export class StateStore {
     return ids.map((id) => this.load(id));
   }
 
-  remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+  /** A container by its full id, its name, or a prefix of its id that only it has (as docker). */
+  resolve(reference: string): ContainerState {
+    const all = this.list();
+    const exact = all.find((container) => container.id === reference || container.name === reference);
+    if (exact) return exact;
+    const matches = /^[0-9a-f]+$/.test(reference) ? all.filter((container) => container.id.startsWith(reference)) : [];
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new UsageError(`'${reference}' matches ${matches.length} containers: give more of the id`);
+    throw new UsageError(`no such container: ${reference} (see the directories in ${join(this.root, 'containers')})`);
   }
+
+  /**
+   * Removes the container's directory. Refuses while anything is mounted below it: rm -r walks into a
+   * mount point and would delete what the mount shows (an image layer, a volume's host files).
+   */
+  remove(id: string): void {
+    const dir = this.dir(id);
+    const mounted = mountPointsUnder(dir);
+    if (mounted.length > 0) {
+      throw new RuntimeError(`cannot remove container ${id.slice(0, 12)}: ${mounted[0]} is still mounted on the host (umount it first)`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function mountPointsUnder(dir: string): string[] {
+  const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => unescape(line.split(' ')[4] ?? ''))
+    .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
 }
 
 function readNumber(path: string): number | undefined {

@@ -1,0 +1,68 @@
+// Where a container's files live on the host, under the state root (MYDOCKER_ROOT):
+//
+//   containers/<id>/config.json, pid, exit   its state (state/store.ts)
+//   containers/<id>/hostname, hosts, resolv.conf
+//                                            bind-mounted onto the container's /etc (lab ch3-etc-files)
+//   containers/<id>/init/                    mount points the image may lack (/proc, /sys, /dev,
+//                                            /etc/hostname..., volume targets): a read-only layer
+//                                            between the image and the container, as docker's "-init"
+//   containers/<id>/upper/, work/            the container's own layer: every write lands in upper
+//   containers/<id>/rootfs/                  where the merged view is mounted, inside the container's
+//                                            mount namespace only (the host never sees that mount)
+//   layers/<id>/                             the image layers, shared read-only by every container
+//
+// Removing the container is removing containers/<id>: nothing of it is mounted on the host.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export interface ContainerLayout {
+  /** The state root; the container stands there (chdir) when it mounts its root: see `relative`. */
+  storeRoot: string;
+  dir: string;
+  rootfs: string;
+  init: string;
+  upper: string;
+  work: string;
+  etc: { hostname: string; hosts: string; resolvConf: string };
+}
+
+export function containerLayout(storeRoot: string, id: string): ContainerLayout {
+  const dir = join(storeRoot, 'containers', id);
+  return {
+    storeRoot,
+    dir,
+    rootfs: join(dir, 'rootfs'),
+    init: join(dir, 'init'),
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    etc: { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') },
+  };
+}
+
+/**
+ * A path as seen from the state root. The overlay mount's options name every layer, and the kernel
+ * takes at most one page (4096 bytes) of options: relative names (the container chdir()s to the state
+ * root first) fit more layers, and keep the host's directory names out of the container's mountinfo.
+ */
+export function fromStoreRoot(layout: ContainerLayout, path: string): string {
+  return relative(layout.storeRoot, path);
+}
+
+/** The mount points every container needs, made in its init layer: its own fresh directory. */
+// A directory here hides the attributes of the image's (overlayfs takes them from the uppermost layer):
+// only directories that get something mounted on them, and /etc, whose files are mount points.
+export const INIT_DIRECTORIES = ['proc', 'sys', 'dev', 'etc'];
+export const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+
+/**
+ * Makes the container's directories. Mount points are made here, by the host, in a directory that is
+ * the container's own, rather than by the container in its image's tree: an image is untrusted, and a
+ * path through one of its symlinks (say /etc -> /) would lead a mkdir made before pivot_root onto the
+ * host's own files. Whatever the init layer holds wins over the image's files of the same name.
+ */
+export function makeContainerDirs(layout: ContainerLayout, extraMountPoints: readonly string[] = []): void {
+  for (const dir of [layout.upper, layout.work, layout.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const name of INIT_DIRECTORIES) mkdirSync(join(layout.init, name), { recursive: true, mode: 0o755 });
+  for (const name of INIT_FILES) writeFileSync(join(layout.init, name), '', { mode: 0o644 });
+  for (const target of extraMountPoints) mkdirSync(join(layout.init, target), { recursive: true, mode: 0o755 });
+}
