@@ -47,6 +47,7 @@ function newestUnder(dir) {
 
 function start() {
   process.env.MYDOCKER_SHIM ??= shim;
+  process.env.MYDOCKER_BUSYBOX ??= join(build, 'images', 'busybox.tar');
   // V8's compiled code for the bundle, kept on disk: later starts skip parsing and compiling it.
   require('node:module').enableCompileCache?.(join(build, 'compile-cache'));
   require(bundle);

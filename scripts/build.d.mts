@@ -15,3 +15,20 @@ export function labBundlePath(): string;
 export function isLabBundleFresh(): boolean;
 export function buildLab(): Promise<void>;
 export function ensureLabBuilt(): Promise<void>;
+export const BUSYBOX: string;
+export const busyboxImage: string;
+export interface TarBufferEntry {
+  path: string;
+  type?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: Date;
+  linkpath?: string;
+  data?: string | Buffer;
+  devmaj?: number;
+  devmin?: number;
+}
+export function tarBuffer(entries: readonly TarBufferEntry[]): Promise<Buffer>;
+export function ensureBusyboxImage(): Promise<void>;
+export function buildBusyboxImage(options?: { busybox?: string; output?: string }): Promise<string>;

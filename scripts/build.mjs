@@ -2,7 +2,7 @@
 // (.lab/build/labs/mydocker.cjs, .lab/build/solutions/mydocker.cjs) and the native shim.
 // One bundled file starts faster than many modules, and Node runs it with no type stripping.
 // bin/mydocker.cjs repeats the freshness test below in CommonJS, to start fast; keep them alike.
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,9 @@ export async function buildBundle(source) {
     target: 'node22',
     sourcemap: 'linked',
     logLevel: 'warning',
+    // Loaded from node_modules by the image import only (src/images/): bundled in, koffi's native
+    // module would not load, and `mydocker run` would parse node-tar at every start.
+    external: ['tar', 'koffi'],
   });
 }
 
@@ -79,11 +82,118 @@ export async function buildShim() {
 export async function ensureBuilt(source) {
   if (!isShimFresh()) await buildShim();
   if (!isBundleFresh(source)) await buildBundle(source);
+  if (mtimeOrZero(BUSYBOX) > 0) await ensureBusyboxImage();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await buildShim();
   for (const source of SOURCES) await buildBundle(source);
+  await ensureBusyboxImage();
+}
+
+// --- The default image: busybox, made offline ---------------------------------------------------
+// `mydocker run busybox ...` (and `run` with no image of its own) needs no registry: the set-up
+// makes a one-layer image from Debian's busybox-static, as a `docker save` archive, and the runtime
+// imports it the first time it is needed (MYDOCKER_BUSYBOX, set by bin/mydocker.cjs). The tar is
+// written from memory, entry by entry: owner 0/0, fixed times and modes, sorted, so the same busybox
+// gives the same bytes, the same layer id and the same image id, whatever the umask or the user.
+
+export const BUSYBOX = '/bin/busybox';
+export const busyboxImage = join(buildDir, 'images', 'busybox.tar');
+const FIXED_TIME = new Date('2000-01-01T00:00:00Z');
+
+/**
+ * A tar archive of these entries ({ path, type = 'File' | 'Directory' | 'SymbolicLink' | 'Link' |
+ * 'CharacterDevice' ..., mode, uid, gid, mtime, linkpath, data }), in this order, ending with the
+ * two zero blocks. node-tar's Header encodes each header (a pax header first when a path is long).
+ */
+export async function tarBuffer(entries) {
+  const { Header, Pax } = await import('tar');
+  const blocks = [];
+  for (const entry of entries) {
+    const data = entry.data === undefined ? Buffer.alloc(0) : Buffer.from(entry.data);
+    const type = entry.type ?? 'File';
+    const header = new Header({
+      path: entry.path,
+      type,
+      mode: entry.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      uid: entry.uid ?? 0,
+      gid: entry.gid ?? 0,
+      size: data.length,
+      mtime: entry.mtime ?? FIXED_TIME,
+      linkpath: entry.linkpath,
+      devmaj: entry.devmaj,
+      devmin: entry.devmin,
+    });
+    header.encode();
+    if (header.needPax) blocks.push(new Pax({ path: entry.path, linkpath: entry.linkpath, mtime: entry.mtime ?? FIXED_TIME }).encode());
+    blocks.push(header.block, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+const GOARCH = { x64: 'amd64', arm64: 'arm64' };
+
+/** The busybox rootfs: the binary, a link per applet where `busybox --list-full` puts it, and /etc. */
+async function busyboxEntries(busybox) {
+  const { execFileSync } = await import('node:child_process');
+  const directories = ['bin', 'dev', 'etc', 'home', 'proc', 'root', 'sbin', 'sys', 'tmp', 'usr', 'usr/bin', 'usr/sbin', 'var'];
+  const modes = { root: 0o700, tmp: 0o1777 };
+  const applets = execFileSync(busybox, ['--list-full'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((path) => path !== '' && path !== 'bin/busybox' && !path.includes('..') && !path.startsWith('/'));
+  const files = [
+    { path: 'bin/busybox', mode: 0o755, data: readFileSync(busybox) },
+    { path: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' },
+    { path: 'etc/group', data: 'root:x:0:\nnogroup:x:65534:\n' },
+    // Empty: the runtime mounts the container's own over them.
+    { path: 'etc/hostname' },
+    { path: 'etc/hosts' },
+    { path: 'etc/resolv.conf' },
+    ...applets.map((path) => ({ path, type: 'SymbolicLink', mode: 0o777, linkpath: '/bin/busybox' })),
+  ];
+  const parents = new Set(files.flatMap(({ path }) => path.split('/').slice(0, -1).map((_, i, names) => names.slice(0, i + 1).join('/'))));
+  const allDirectories = [...new Set([...directories, ...parents])];
+  return [
+    ...allDirectories.map((path) => ({ path: `${path}/`, type: 'Directory', mode: modes[path] ?? 0o755 })),
+    ...files,
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Builds the busybox image when it is missing (only then: the same busybox gives the same file). */
+export async function ensureBusyboxImage() {
+  if (mtimeOrZero(busyboxImage) === 0) await buildBusyboxImage();
+}
+
+/** .lab/build/images/busybox.tar, in `docker save` format: manifest.json, the config, the layer. */
+export async function buildBusyboxImage({ busybox = BUSYBOX, output = busyboxImage } = {}) {
+  const { createHash } = await import('node:crypto');
+  const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+  const layer = await tarBuffer(await busyboxEntries(busybox));
+  const diffId = sha256(layer);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: GOARCH[process.arch] ?? process.arch,
+      os: 'linux',
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] },
+      history: [{ created_by: `write-your-own-docker set-up: ${busybox} (Debian busybox-static)` }],
+    }),
+  );
+  const configName = `${sha256(config)}.json`;
+  const manifest = JSON.stringify([{ Config: configName, RepoTags: ['busybox:latest'], Layers: [`${diffId}/layer.tar`] }]);
+  const archive = await tarBuffer([
+    { path: `${diffId}/`, type: 'Directory' },
+    { path: `${diffId}/layer.tar`, data: layer },
+    { path: configName, data: config },
+    { path: 'manifest.json', data: manifest },
+  ]);
+  mkdirSync(dirname(output), { recursive: true });
+  const temporary = `${output}.${process.pid}.tmp`;
+  writeFileSync(temporary, archive);
+  renameSync(temporary, output);
+  return output;
 }
 
 // --- The `lab` workbook CLI (bin/lab.js) -------------------------------------------------------

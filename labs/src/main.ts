@@ -12,6 +12,9 @@ A container runtime you write yourself, chapter by chapter.
 
 Commands:
   run         Run a command in a new container
+  image       Import an image: mydocker image import FILE NAME
+  images      List the images
+  rmi         Remove images
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -27,6 +30,9 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const { run } = await import('./commands/run.ts');
     return run(options);
   },
+  image: async (args) => (await import('./commands/images.ts')).image(args),
+  images: async (args) => (await import('./commands/images.ts')).images(args),
+  rmi: async (args) => (await import('./commands/images.ts')).rmi(args),
 };
 
 async function main(argv: string[]): Promise<number> {

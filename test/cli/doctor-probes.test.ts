@@ -9,6 +9,7 @@ import {
   isStaticElf,
   mountedTypes,
   probeBusybox,
+  probeBusyboxImage,
   probeCgroups,
   probeIptables,
   probeKernel,
@@ -76,6 +77,7 @@ describe('probes on a fake machine', () => {
     write('/bin/busybox', elfHeader([PT_LOAD, PT_LOAD]));
     write('/project/native/shim.c', '');
     write('/project/.lab/build/mydocker-shim', '');
+    write('/project/.lab/build/images/busybox.tar', '');
     const results = runProbes(host);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.map((r) => r.name)).toEqual([
@@ -87,6 +89,7 @@ describe('probes on a fake machine', () => {
       'iptables',
       'busybox-static',
       'native helper',
+      'busybox image',
       'Node.js',
       'cgroup v2 VM',
     ]);
@@ -105,6 +108,7 @@ describe('probes on a fake machine', () => {
       iptables: 'apt-get install iptables',
       'busybox-static': 'apt-get install busybox-static',
       'native helper': expect.stringContaining('make -C native'),
+      'busybox image': expect.stringContaining('scripts/build.mjs'),
     });
     expect(Object.keys(fixes)).not.toContain('Node.js');
   });
@@ -129,6 +133,12 @@ describe('probes on a fake machine', () => {
     write('/proc/mounts', 'sysfs /sys sysfs rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n');
     expect(mountedTypes(host)).toEqual(['sysfs', 'cgroup2']);
     expect(probeCgroups(host).detail).toMatch(/^v2/);
+  });
+
+  test('busybox image: built by the set-up, or how to build it', () => {
+    expect(probeBusyboxImage(host)).toMatchObject({ ok: false, detail: '.lab/build/images/busybox.tar is not built' });
+    write('/project/.lab/build/images/busybox.tar', '');
+    expect(probeBusyboxImage(host)).toMatchObject({ ok: true, detail: '.lab/build/images/busybox.tar' });
   });
 
   test('overlayfs: looks for the overlay line, not a substring', () => {

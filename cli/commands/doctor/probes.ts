@@ -217,6 +217,17 @@ export function probeShim(host: Host): ProbeResult {
   };
 }
 
+/** The default image, built by the set-up from /bin/busybox (scripts/build.mjs, buildBusyboxImage). */
+export function probeBusyboxImage(host: Host): ProbeResult {
+  const built = host.mtimeMs(join(host.projectRoot, '.lab/build/images/busybox.tar')) !== undefined;
+  return {
+    name: 'busybox image',
+    ok: built,
+    detail: built ? '.lab/build/images/busybox.tar' : '.lab/build/images/busybox.tar is not built',
+    fix: built ? undefined : 'node scripts/build.mjs (npm install also builds it; it needs busybox-static)',
+  };
+}
+
 export function probeNode(host: Host): ProbeResult {
   const [major = 0, minor = 0] = host.nodeVersion.split('.').map(Number);
   const ok = major > 22 || (major === 22 && minor >= 15); // process.execve (ADR 2)
@@ -256,6 +267,7 @@ export const PROBES = [
   probeIptables,
   probeBusybox,
   probeShim,
+  probeBusyboxImage,
   probeNode,
   probeV2Vm,
 ];
