@@ -70,7 +70,14 @@ describe('mydocker run with bad input', () => {
     ['no image', ['run'], /^mydocker: missing required argument 'image'/],
     ['an unknown flag', ['run', '--frobnicate', 'host', 'true'], /^mydocker: unknown option '--frobnicate'/],
     ['no command for the host image', ['run', 'host'], /^mydocker: no command specified/],
-    ['an image that does not exist yet', ['run', 'busybox', 'true'], /^mydocker: unable to find image 'busybox'/],
+    ['an image that does not exist', ['run', 'nosuch', 'true'], /^mydocker: unable to find image 'nosuch:latest': import it first/],
+    ['an image name with /../', ['run', 'a/../b', 'true'], /^mydocker: invalid image name 'a\/\.\.\/b'/],
+    ['a relative volume source', ['run', '-v', 'data:/data', 'busybox', 'true'], /^mydocker: invalid volume specification 'data:\/data': the host path 'data' must be absolute/],
+    ['a volume on the container\'s root', ['run', '-v', '/tmp:/', 'busybox', 'true'], /^mydocker: invalid volume specification '\/tmp:\/': a volume cannot be mounted on the container's root/],
+    ['a volume spec without a container path', ['run', '-v', '/tmp', 'busybox', 'true'], /^mydocker: invalid volume specification '\/tmp': use -v/],
+    ['two volumes on one path', ['run', '-v', '/tmp:/data', '-v', '/srv:/data/', 'busybox', 'true'], /^mydocker: duplicate mount point '\/data'/],
+    ['a volume for the host image', ['run', '-v', '/tmp:/data', 'host', 'true'], /^mydocker: volumes need an image/],
+    ['a bad container name', ['run', '--name', 'a/b', 'busybox', 'true'], /^mydocker: invalid container name 'a\/b'/],
     ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
     ['an unknown command', ['frobnicate'], /^mydocker: unknown command 'frobnicate'/],
   ])('%s: one line, exit 125', async (_, args, message) => {
@@ -79,6 +86,18 @@ describe('mydocker run with bad input', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['rm of a container that does not exist', ['rm', 'nosuch'], /^mydocker: no such container: nosuch/],
+    ['commit of a container that does not exist', ['commit', 'nosuch', 'x'], /^mydocker: no such container: nosuch/],
+    ['export of a container that does not exist', ['export', 'nosuch', '/tmp/never-written.tar'], /^mydocker: no such container: nosuch/],
+    ['rmi of an image that does not exist', ['rmi', 'nosuch'], /^mydocker: no such image: nosuch:latest/],
+  ])("%s: one line, docker's exit code 1", async (_, args, message) => {
+    const result = await mydocker(args);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   test.each<[string, string[], RegExp, Record<string, string>?]>([
