@@ -1,6 +1,7 @@
 // Start latency of the reference runtime against its peers, measured in one run: each round runs
 // every command once, in turn, so that whatever else the machine does falls on all of them alike.
-// Prints medians and ratios. Usage: npm run bench [-- --runs 30]
+// Prints medians and ratios. Then the image import's throughput against tar's (bench/import.ts).
+// Usage: npm run bench [-- --runs 30 --import-rounds 10]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,9 @@ async function main(): Promise<void> {
 
 try {
   await main();
+  const importRounds = Number(process.argv[process.argv.indexOf('--import-rounds') + 1]) || 10;
+  const { benchImport, printImportFigures } = await import('./import.ts');
+  printImportFigures(await benchImport(importRounds), importRounds);
 } finally {
   rmSync(work, { recursive: true, force: true });
   removeCgroupParent(cgroupParent);

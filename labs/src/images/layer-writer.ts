@@ -51,7 +51,8 @@ export class LayerWriter {
   /** One admitted entry (its path normalized by LayerPaths). Calls `fail` instead of throwing. */
   write(entry: ReadEntry, fail: (error: Error) => void): void {
     const path = entry.path;
-    const absolute = path === '.' ? this.dir : join(this.dir, path);
+    // Concatenation, not path.join: the path is normalized already, and join costs 3% of an import.
+    const absolute = path === '.' ? this.dir : `${this.dir}/${path}`;
     const mode = (entry.mode ?? (entry.type === 'Directory' ? 0o755 : 0o644)) & 0o7777;
     try {
       switch (entry.type) {
