@@ -15,6 +15,9 @@ Commands:
   image       Import an image: mydocker image import FILE NAME
   images      List the images
   rmi         Remove images
+  rm          Remove containers that have ended
+  commit      Make a new image from a container's changes
+  export      Write a container's filesystem to a tar file
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -33,7 +36,32 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   image: async (args) => (await import('./commands/images.ts')).image(args),
   images: async (args) => (await import('./commands/images.ts')).images(args),
   rmi: async (args) => (await import('./commands/images.ts')).rmi(args),
+  rm: async (args) => {
+    const references = operands(args, 'rm CONTAINER [CONTAINER...]', 1, Infinity);
+    const { removeContainers } = await import('./commands/containers.ts');
+    return removeContainers(references);
+  },
+  commit: async (args) => {
+    const [container, image] = operands(args, 'commit CONTAINER IMAGE', 2, 2);
+    const { commit } = await import('./commands/containers.ts');
+    return commit(container!, image!);
+  },
+  export: async (args) => {
+    const [container, file] = operands(args, 'export CONTAINER FILE', 2, 2);
+    const { exportContainer } = await import('./commands/containers.ts');
+    return exportContainer(container!, file!);
+  },
 };
+
+/** The operands of a command that takes no options: between `min` and `max` of them. */
+function operands(args: string[], usage: string, min: number, max: number): string[] {
+  const option = args.find((arg) => arg.startsWith('-') && arg !== '-');
+  if (option !== undefined) throw new UsageError(`unknown option '${option}' (usage: mydocker ${usage})`);
+  if (args.length < min || args.length > max) {
+    throw new UsageError(`"mydocker ${usage.split(' ')[0]}" needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'} (usage: mydocker ${usage})`);
+  }
+  return args;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
