@@ -1,8 +1,8 @@
 // Start latency of the reference runtime against its peers, measured in one run: each round runs
 // every command once, in turn, so that whatever else the machine does falls on all of them alike.
 // Prints medians and ratios. Then the image import's throughput against tar's (bench/import.ts).
-// Usage: npm run bench [-- --runs 30 --import-rounds 10]
-import { spawnSync } from 'node:child_process';
+// Usage: npm run bench [-- --runs 30 --import-rounds 10 --skip-import]
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,43 @@ function runcBundle(): string | undefined {
   return bundle;
 }
 
+/** Milliseconds until the command's first output (it has started), and until mydocker ended. */
+function startAndEnd(command: string[], env: Record<string, string>): Promise<[number, number]> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const since = () => Number(process.hrtime.bigint() - start) / 1e6;
+    let started: number | undefined;
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    child.stdout.once('data', () => (started = since()));
+    child.stdout.resume();
+    child.on('close', (code) => (code === 0 && started !== undefined ? resolve([started, since()]) : reject(new Error(`${command.join(' ')} failed (${code})`))));
+  });
+}
+
+/**
+ * What an overlay root adds to a start: the same static binary (/bin/busybox echo) run from the
+ * host's filesystem and from the busybox image, timed to its first output. The end-to-end figure
+ * adds the teardown: the namespace's mounts and `remove-tree` of the container's directory.
+ */
+async function startLatency(env: Record<string, string>): Promise<void> {
+  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm'];
+  const images = { host: [...mydocker, 'host', '/bin/busybox', 'echo', 'started'], busybox: [...mydocker, 'busybox', '/bin/busybox', 'echo', 'started'] };
+  const samples = { host: [[], []] as number[][], busybox: [[], []] as number[][] };
+  for (const image of ['host', 'busybox'] as const) await startAndEnd(images[image], env); // warm up
+  for (let round = 0; round < runs; round++) {
+    for (const image of ['host', 'busybox'] as const) {
+      const [started, ended] = await startAndEnd(images[image], env);
+      samples[image][0]!.push(started);
+      samples[image][1]!.push(ended);
+    }
+  }
+  const [hostStart, hostEnd] = samples.host.map(median) as [number, number];
+  const [imageStart, imageEnd] = samples.busybox.map(median) as [number, number];
+  console.log(`\n  start latency, to the first output of /bin/busybox echo (medians of ${runs}):`);
+  console.log(`    host path ${hostStart.toFixed(1)} ms, overlay root (busybox) ${imageStart.toFixed(1)} ms: +${(imageStart - hostStart).toFixed(1)} ms (target <= 5 ms)`);
+  console.log(`    to the end, with the teardown: host path ${hostEnd.toFixed(1)} ms, overlay root ${imageEnd.toFixed(1)} ms: +${(imageEnd - hostEnd).toFixed(1)} ms`);
+}
+
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
   const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: join(work, 'state'), MYDOCKER_SHIM: shimBinary, MYDOCKER_CGROUP_PARENT: cgroupParent };
@@ -89,6 +126,7 @@ async function main(): Promise<void> {
   for (const [name, value] of medians) console.log(`  ${name.padEnd(40)} ${value.toFixed(1).padStart(7)} ms`);
   console.log(`\n  mydocker minus node -e 0: ${(mydocker - node).toFixed(1)} ms (target <= 10 ms)`);
   if (runc) console.log(`  mydocker / runc:          ${(mydocker / runc).toFixed(2)}x (target <= 1.5x)`);
+  await startLatency(env);
   const bare = medians.get('  (the shim alone, on the same plan)')!;
   const limited = medians.get('  (the shim alone, with cgroup set-up)')!;
   // Back-to-back runs keep the kernel's cgroup locks warm: this is the shim's own share. The end-to-end
@@ -98,9 +136,11 @@ async function main(): Promise<void> {
 
 try {
   await main();
-  const importRounds = Number(process.argv[process.argv.indexOf('--import-rounds') + 1]) || 10;
-  const { benchImport, printImportFigures } = await import('./import.ts');
-  printImportFigures(await benchImport(importRounds), importRounds);
+  if (!process.argv.includes('--skip-import')) {
+    const importRounds = Number(process.argv[process.argv.indexOf('--import-rounds') + 1]) || 10;
+    const { benchImport, printImportFigures } = await import('./import.ts');
+    printImportFigures(await benchImport(importRounds), importRounds);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
   removeCgroupParent(cgroupParent);

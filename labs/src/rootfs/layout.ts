@@ -3,16 +3,18 @@
 //   containers/<id>/config.json, pid, exit   its state (state/store.ts)
 //   containers/<id>/hostname, hosts, resolv.conf
 //                                            bind-mounted onto the container's /etc (lab ch3-etc-files)
-//   containers/<id>/init/                    mount points the image may lack (/proc, /sys, /dev,
-//                                            /etc/hostname..., volume targets): a read-only layer
-//                                            between the image and the container, as docker's "-init"
+//   init/                                    the mount points every container needs and an image may
+//                                            lack (/proc, /sys, /dev, /etc/hostname...): a read-only
+//                                            layer between the image and the container, as docker's
+//                                            "-init" layer; the same for all, so made once
+//   containers/<id>/init/                    its volumes' mount points, when it has volumes
 //   containers/<id>/upper/, work/            the container's own layer: every write lands in upper
 //   containers/<id>/rootfs/                  where the merged view is mounted, inside the container's
 //                                            mount namespace only (the host never sees that mount)
 //   layers/<id>/                             the image layers, shared read-only by every container
 //
 // Removing the container is removing containers/<id>: nothing of it is mounted on the host.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface ContainerLayout {
@@ -20,6 +22,9 @@ export interface ContainerLayout {
   storeRoot: string;
   dir: string;
   rootfs: string;
+  /** The init layer every container shares (state root/init). */
+  sharedInit: string;
+  /** The container's own init layer, for its volumes' mount points; made only when it has volumes. */
   init: string;
   upper: string;
   work: string;
@@ -32,6 +37,7 @@ export function containerLayout(storeRoot: string, id: string): ContainerLayout 
     storeRoot,
     dir,
     rootfs: join(dir, 'rootfs'),
+    sharedInit: join(storeRoot, 'init'),
     init: join(dir, 'init'),
     upper: join(dir, 'upper'),
     work: join(dir, 'work'),
@@ -54,15 +60,33 @@ export function fromStoreRoot(layout: ContainerLayout, path: string): string {
 export const INIT_DIRECTORIES = ['proc', 'sys', 'dev', 'etc'];
 export const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
 
+/** The container's init layers, bottom first: the shared one, then its own if it has volumes. */
+export function initLayers(layout: ContainerLayout, hasOwn: boolean): string[] {
+  return hasOwn ? [layout.sharedInit, layout.init] : [layout.sharedInit];
+}
+
 /**
- * Makes the container's directories. Mount points are made here, by the host, in a directory that is
- * the container's own, rather than by the container in its image's tree: an image is untrusted, and a
+ * Makes the container's directories. Mount points are made here, by the host, in directories that are
+ * the runtime's own, rather than by the container in its image's tree: an image is untrusted, and a
  * path through one of its symlinks (say /etc -> /) would lead a mkdir made before pivot_root onto the
- * host's own files. Whatever the init layer holds wins over the image's files of the same name.
+ * host's own files. Whatever an init layer holds wins over the image's files of the same name.
+ * Every directory made here is also one to remove afterwards, and on a disk each costs about 0.1 ms
+ * both ways: the shared init layer is made once, and a container's own only for volumes.
  */
-export function makeContainerDirs(layout: ContainerLayout, extraMountPoints: readonly string[] = []): void {
+export function makeContainerDirs(layout: ContainerLayout, volumeTargets: readonly string[] = []): void {
+  if (!existsSync(layout.sharedInit)) makeSharedInit(layout.sharedInit);
   for (const dir of [layout.upper, layout.work, layout.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o755 });
-  for (const name of INIT_DIRECTORIES) mkdirSync(join(layout.init, name), { recursive: true, mode: 0o755 });
-  for (const name of INIT_FILES) writeFileSync(join(layout.init, name), '', { mode: 0o644 });
-  for (const target of extraMountPoints) mkdirSync(join(layout.init, target), { recursive: true, mode: 0o755 });
+  for (const target of volumeTargets) mkdirSync(join(layout.init, target), { recursive: true, mode: 0o755 });
+}
+
+/** Made whole under a temporary name, then renamed: a container never sees half of it. */
+function makeSharedInit(path: string): void {
+  const temporary = `${path}.${process.pid}`;
+  for (const name of INIT_DIRECTORIES) mkdirSync(join(temporary, name), { recursive: true, mode: 0o755 });
+  for (const name of INIT_FILES) writeFileSync(join(temporary, name), '', { mode: 0o644 });
+  try {
+    renameSync(temporary, path);
+  } catch {
+    rmSync(temporary, { recursive: true, force: true }); // another run made it first
+  }
 }

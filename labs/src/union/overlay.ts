@@ -4,7 +4,7 @@ import { MS_BIND } from '../kernel/constants.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 
 export interface RootfsLayers {
-  /** Read-only layers, bottom first, as an image manifest lists them; the last is the init layer. */
+  /** Read-only layers, bottom first, as an image manifest lists them; the init layers come last. */
   lower: readonly string[];
   /** The container's own layer, where writes land, and the scratch directory overlayfs needs. */
   upper: string;

@@ -1,12 +1,12 @@
 // The commands that act on a container's files once it exists: rm, commit, export (chapter 4).
 // Their errors exit 1, as docker's do; `run` keeps 125 for its own.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { CommandError } from '../errors.ts';
 import { PlanKernel, type Plan } from '../kernel/plan.ts';
 import { CLONE_NEWNS, MS_PRIVATE, MS_RDONLY, MS_REC } from '../kernel/constants.ts';
-import { containerLayout, fromStoreRoot } from '../rootfs/layout.ts';
+import { containerLayout, fromStoreRoot, initLayers } from '../rootfs/layout.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 
@@ -72,7 +72,8 @@ export function exportContainer(reference: string, file: string): number {
   const output = isAbsolute(file) ? file : resolve(file);
   const layout = containerLayout(store.root, container.id);
   const kernel = new PlanKernel();
-  const lower = [layout.upper, layout.init, ...[...container.layers].reverse().map((id) => `${store.root}/layers/${id}`)];
+  const inits = initLayers(layout, existsSync(layout.init)).reverse();
+  const lower = [layout.upper, ...inits, ...[...container.layers].reverse().map((id) => `${store.root}/layers/${id}`)];
   kernel.mount('', '/', '', MS_REC | MS_PRIVATE);
   kernel.chdir(store.root);
   kernel.mount('overlay', layout.rootfs, 'overlay', MS_RDONLY, `lowerdir=${lower.map((dir) => fromStoreRoot(layout, dir)).join(':')}`);

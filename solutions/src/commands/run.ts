@@ -10,7 +10,7 @@ import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
 import { buildPlan, type RootfsSpec } from '../container/setup.ts';
 import type { Image } from '../images/store.ts';
-import { containerLayout, fromStoreRoot, makeContainerDirs, type ContainerLayout } from '../rootfs/layout.ts';
+import { containerLayout, fromStoreRoot, initLayers, makeContainerDirs, type ContainerLayout } from '../rootfs/layout.ts';
 import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
@@ -142,7 +142,7 @@ function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Vol
   return {
     storeRoot: layout.storeRoot,
     layers: {
-      lower: [...image.layers.map(layerDir), fromStoreRoot(layout, layout.init)],
+      lower: [...image.layers.map(layerDir), ...initLayers(layout, volumes.length > 0).map((dir) => fromStoreRoot(layout, dir))],
       upper: fromStoreRoot(layout, layout.upper),
       work: fromStoreRoot(layout, layout.work),
     },
