@@ -1,6 +1,8 @@
 // The plan as the shim's argv: the format native/shim.c parses.
 import { describe, expect, test } from 'vitest';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
+import { describeStep } from '../../solutions/src/kernel/explain.ts';
+import type { Step } from '../../solutions/src/kernel/plan.ts';
 
 describe('planArguments', () => {
   test('version, flags, stdin, then four sections of name, count, and ops of name, count, arguments', () => {
@@ -48,5 +50,44 @@ describe('planArguments', () => {
       host: { created: [], ended: [], failed: [] },
     });
     expect(args.slice(3, 12)).toEqual(['container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
+  });
+
+  test('the root filesystem ops: modes in octal, numbers in decimal, in the order the shim reads them', () => {
+    const steps: Step[] = [
+      { op: 'pivot_root', newRoot: '/r', putOld: '/r/.old' },
+      { op: 'chroot', path: '/r' },
+      { op: 'chdir', path: '/' },
+      { op: 'umount2', target: '/.old', flags: 2 },
+      { op: 'mkdir', path: '/dev/shm', mode: 0o1777 },
+      { op: 'rmdir', path: '/.old' },
+      { op: 'mknod', path: '/dev/null', mode: 0o020666, major: 1, minor: 3 },
+      { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
+    ];
+    const args = planArguments({ namespaces: ['mnt'], cloneFlags: 0x20000, stdin: 'null', steps, host: { created: [], ended: [{ op: 'remove-tree', path: '/s/c' }], failed: [] } });
+    expect(args).toEqual([
+      '1', String(0x20000), 'null',
+      'container', '8',
+      'pivot_root', '2', '/r', '/r/.old',
+      'chroot', '1', '/r',
+      'chdir', '1', '/',
+      'umount2', '2', '/.old', '2',
+      'mkdir', '2', '/dev/shm', '1777',
+      'rmdir', '1', '/.old',
+      'mknod', '4', '/dev/null', '20666', '1', '3',
+      'symlink', '2', 'pts/ptmx', '/dev/ptmx',
+      'created', '0',
+      'ended', '1', 'remove-tree', '1', '/s/c',
+      'failed', '0',
+    ]);
+    expect(steps.map(describeStep)).toEqual([
+      'pivot_root("/r", "/r/.old")',
+      'chroot("/r")',
+      'chdir("/")',
+      'umount2("/.old", MNT_DETACH)',
+      'mkdir("/dev/shm", 01777)',
+      'rmdir("/.old")',
+      'mknod("/dev/null", S_IFCHR|0666, makedev(1, 3))',
+      'symlink("pts/ptmx", "/dev/ptmx")',
+    ]);
   });
 });
