@@ -1,33 +1,11 @@
-// Writes the entries node-tar's parser reads into a layer directory, with synchronous calls and no
-// more of them than GNU tar makes: create, write, chown when the owner is not root, set the time,
-// close. node-tar's own Unpack also stats every entry and makes every entry's parent (recursive
-// mkdir), which made an import 6x slower than `tar -x` (docs/benchmarks.md). Here the layer is a
-// fresh directory: a name that exists already (an entry replacing an earlier one) or a parent that
-// is missing shows up as EEXIST or ENOENT, and only then is it dealt with.
-//
-// Every path comes from LayerPaths (normalized, relative, never below a symbolic link of the layer),
-// and no call here follows a symbolic link in its last component: O_CREAT|O_EXCL, mkdir, symlink,
-// link, lchown, lutimes. So nothing is written outside the layer directory.
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  lchownSync,
-  linkSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  rmdirSync,
-  symlinkSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { join } from 'node:path';
+// Hands the entries node-tar's parser reads to the thread that writes them (write-thread.ts), in
+// batches: one message per 256 entries or 1 MiB of file bytes, the bytes in an ArrayBuffer that is
+// moved, not copied, to the thread and back. A message costs tens of microseconds; one per entry
+// would cost more than the write it carries. At most 4 batches are in flight, so a large layer is
+// never all in memory: the reader waits (ready()) when the writer is behind.
+import { Worker } from 'node:worker_threads';
 import type { ReadEntry } from 'tar';
-import { ancestors } from './layer-paths.ts';
+import { writeThread, type Batch, type EntryRecord, type Reply } from './write-thread.ts';
 
 export interface DirectoryFixup {
   path: string;
@@ -35,124 +13,102 @@ export interface DirectoryFixup {
   mtime?: Date;
 }
 
-const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const BATCH_ENTRIES = 256;
+const BATCH_BYTES = 1 << 20;
+const IN_FLIGHT = 4;
 
 export class LayerWriter {
   /** Directories get their modes (setgid, which mkdir ignores) and times last, after their contents. */
   readonly directories: DirectoryFixup[] = [];
-  private readonly dir: string;
-  private readonly uid = process.getuid?.() ?? 0;
-  private readonly gid = process.getgid?.() ?? 0;
+  /** The first failure of the writing thread: the import stops there. */
+  failure: Error | undefined;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private finished = false;
+  private entries: EntryRecord[] = [];
+  private body: Uint8Array;
+  private used = 0;
+  /** Bodies the thread gave back, to fill again. */
+  private readonly spare: ArrayBuffer[] = [];
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
 
   constructor(dir: string) {
-    this.dir = dir;
+    this.worker = new Worker(`(${writeThread})()`, { eval: true, workerData: dir });
+    this.body = new Uint8Array(BATCH_BYTES);
+    this.worker.on('message', (reply: Reply) => {
+      if (reply.body) this.spare.push(reply.body);
+      if (reply.failure) this.failure ??= Object.assign(new Error(reply.failure.message), { code: reply.failure.code, syscall: reply.failure.syscall });
+      if (reply.done) this.finished = true;
+      else this.inFlight--;
+      this.wakeUp();
+    });
+    this.worker.on('error', (error: Error) => {
+      this.failure ??= error;
+      this.wakeUp();
+    });
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        if (!this.finished) this.failure ??= new Error('the thread writing the layer stopped');
+        this.finished = true;
+        this.wakeUp();
+        resolve();
+      }),
+    );
   }
 
-  /** One admitted entry (its path normalized by LayerPaths). Calls `fail` instead of throwing. */
-  write(entry: ReadEntry, fail: (error: Error) => void): void {
-    const path = entry.path;
-    // Concatenation, not path.join: the path is normalized already, and join costs 3% of an import.
-    const absolute = path === '.' ? this.dir : `${this.dir}/${path}`;
-    const mode = (entry.mode ?? (entry.type === 'Directory' ? 0o755 : 0o644)) & 0o7777;
-    try {
-      switch (entry.type) {
-        case 'Directory':
-        case 'GNUDumpDir':
-          if (path !== '.') this.create(path, () => mkdirSync(absolute, mode & 0o1777), true);
-          this.chown(absolute, entry, lchownSync);
-          this.directories.push({ path, mode, mtime: entry.mtime });
-          return void entry.resume();
-        case 'SymbolicLink':
-          this.create(path, () => symlinkSync(entry.linkpath ?? '', absolute));
-          this.chown(absolute, entry, lchownSync);
-          if (entry.mtime) lutimesSync(absolute, entry.atime ?? entry.mtime, entry.mtime);
-          return void entry.resume();
-        case 'Link':
-          this.create(path, () => linkSync(join(this.dir, entry.linkpath ?? ''), absolute));
-          return void entry.resume();
-        default:
-          return this.file(entry, absolute, mode, fail);
-      }
-    } catch (error) {
-      fail(named(error, path));
-      entry.resume();
-    }
-  }
-
-  private file(entry: ReadEntry, absolute: string, mode: number, fail: (error: Error) => void): void {
-    let fd = -1;
-    this.create(entry.path, () => (fd = openSync(absolute, CREATE, mode)));
-    let failed = false;
+  /** One admitted entry (its path normalized by LayerPaths); a file's bytes follow as it is read. */
+  write(entry: ReadEntry): void {
+    if (this.entries.length >= BATCH_ENTRIES) this.send();
+    const type = entry.type === 'Directory' || entry.type === 'GNUDumpDir' ? 'Directory' : entry.type === 'SymbolicLink' || entry.type === 'Link' ? entry.type : 'File';
+    const mode = (entry.mode ?? (type === 'Directory' ? 0o755 : 0o644)) & 0o7777;
+    const seconds = (date: Date | undefined) => (date === undefined ? undefined : date.getTime() / 1000);
+    const size = type === 'File' ? entry.size : 0;
+    this.entries.push({ path: entry.path, type, mode, uid: entry.uid, gid: entry.gid, mtime: seconds(entry.mtime), atime: seconds(entry.atime), linkpath: entry.linkpath, size });
+    if (type === 'Directory') this.directories.push({ path: entry.path, mode, mtime: entry.mtime });
+    if (size === 0) return void entry.resume();
     entry.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      try {
-        for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
-      } catch (error) {
-        failed = true;
-        fail(named(error, entry.path));
-      }
-    });
-    entry.on('end', () => {
-      try {
-        if (!failed) {
-          // chown clears the setuid and setgid bits: the mode goes on after it.
-          if (this.chown(fd, entry, fchownSync) && mode & 0o6000) fchmodSync(fd, mode);
-          if (entry.mtime) futimesSync(fd, entry.atime ?? entry.mtime, entry.mtime);
-        }
-      } catch (error) {
-        fail(named(error, entry.path));
-      } finally {
-        closeSync(fd);
+      for (let at = 0; at < chunk.length; ) {
+        if (this.used === this.body.length) this.send();
+        const length = Math.min(chunk.length - at, this.body.length - this.used);
+        this.body.set(chunk.subarray(at, at + length), this.used);
+        this.used += length;
+        at += length;
       }
     });
   }
 
-  /**
-   * Makes one name. EEXIST: an earlier entry made it, this one replaces it (a directory stays a
-   * directory). ENOENT: the tar did not list a parent directory; make it, as tar does, 0755.
-   */
-  private create(path: string, make: () => void, isDirectory = false): void {
-    try {
-      return make();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') this.makeParents(path);
-      else if (code === 'EEXIST') {
-        const absolute = join(this.dir, path);
-        const existing = lstatSync(absolute);
-        if (existing.isDirectory()) {
-          if (isDirectory) return;
-          rmdirSync(absolute); // ENOTEMPTY: a directory with files is not replaced by a file
-        } else unlinkSync(absolute);
-      } else throw error;
-    }
-    make();
+  /** Resolves when the thread is not too far behind (or has failed): the reader may go on. */
+  async ready(): Promise<void> {
+    while (this.inFlight >= IN_FLIGHT && !this.failure && !this.finished) await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  private makeParents(path: string): void {
-    for (const parent of ancestors(path)) {
-      try {
-        mkdirSync(join(this.dir, parent), 0o755);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (!lstatSync(join(this.dir, parent)).isDirectory()) throw new Error(`'${parent}' is not a directory`);
-      }
-    }
+  /** Sends what is left and waits until everything is written and the thread has ended. */
+  async finish(): Promise<void> {
+    if (!this.failure && (this.entries.length > 0 || this.used > 0)) this.send();
+    if (!this.failure) this.worker.postMessage('end');
+    while (!this.failure && !this.finished) await new Promise<void>((resolve) => (this.wake = resolve));
+    await this.stop();
   }
 
-  /** The entry's owner, as it says (the import runs as root); true when it changed anything. */
-  private chown<T>(target: T, entry: ReadEntry, chown: (target: T, uid: number, gid: number) => void): boolean {
-    const uid = entry.uid ?? this.uid;
-    const gid = entry.gid ?? this.gid;
-    if (uid === this.uid && gid === this.gid) return false;
-    chown(target, uid, gid);
-    return true;
+  /** Ends the thread, done or not: after this, nothing more is written to the layer. */
+  async stop(): Promise<void> {
+    if (!this.finished) await this.worker.terminate();
+    await this.exited;
   }
-}
 
-/** 'open etc/passwd: EACCES', the way the runtime names every failed call. */
-function named(error: unknown, path: string): Error {
-  const { code, syscall } = error as NodeJS.ErrnoException;
-  if (!code || !syscall) return error as Error;
-  return Object.assign(new Error(`${syscall} ${path}: ${code}`), { code, syscall });
+  private send(): void {
+    const batch: Batch = { entries: this.entries, body: this.body.buffer as ArrayBuffer, length: this.used };
+    this.worker.postMessage(batch, [batch.body]);
+    this.inFlight++;
+    this.entries = [];
+    this.body = new Uint8Array(this.spare.pop() ?? new ArrayBuffer(BATCH_BYTES));
+    this.used = 0;
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
 }

@@ -28,7 +28,7 @@ export async function unpackLayer(chunks: AsyncIterable<Buffer>, dir: string): P
     parser.abort(failure);
   };
   // strict: every warning is an error (a bad checksum, a truncated entry): a layer is unpacked
-  // whole or not at all. node-tar reads; LayerWriter writes (its header says why not Unpack).
+  // whole or not at all. node-tar reads; LayerWriter's thread writes (write-thread.ts says why not Unpack).
   const parser = new Parser({
     strict: true,
     filter: (_path: string, entry: ReadEntry | Stats) => {
@@ -42,7 +42,7 @@ export async function unpackLayer(chunks: AsyncIterable<Buffer>, dir: string): P
     },
   });
   parser.on('error', (error: Error) => (failure ??= error));
-  parser.on('entry', (entry: ReadEntry) => (failure ? entry.resume() : writer.write(entry, fail)));
+  parser.on('entry', (entry: ReadEntry) => (failure ? entry.resume() : writer.write(entry)));
 
   function admit(entry: ReadEntry): boolean {
     const admission = paths.admit(entry.type, entry.path, entry.linkpath);
@@ -60,15 +60,24 @@ export async function unpackLayer(chunks: AsyncIterable<Buffer>, dir: string): P
   parser.on('nullBlock', () => (sawEnd = true));
   const hash = createHash('sha256');
   // All of it is read and hashed even after a failure: a layer inside an archive must be drained.
+  // Whatever happens, the writing thread has ended before this returns or throws: the caller may
+  // remove the directory then, and nothing is written into it afterwards.
   try {
     for await (const chunk of chunks) {
       hash.update(chunk);
-      if (!failure) parser.write(chunk);
+      if (failure) continue;
+      parser.write(chunk);
+      await writer.ready();
+      if (writer.failure) fail(writer.failure);
     }
+    if (!failure) parser.end();
+    if (!failure) await writer.finish();
+    if (writer.failure) fail(writer.failure);
   } catch (error) {
-    throw describeTarError(error as Error);
+    failure = error as Error; // reading the bytes failed: that says more than what it caused
+  } finally {
+    await writer.stop();
   }
-  if (!failure) parser.end();
   if (failure) throw describeTarError(failure);
   // A tar ends with zero blocks. Without them, the file was cut between two entries.
   if (!sawEnd) throw new Error('the tar ends without its end-of-archive blocks: it is truncated');
