@@ -7,20 +7,10 @@ import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { projectRoot, tarBuffer } from '../../scripts/build.mjs';
+import { projectRoot, tarBuffer, type TarBufferEntry } from '../../scripts/build.mjs';
 
-export interface TarEntry {
-  path: string;
-  type?: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'FIFO';
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  mtime?: Date;
-  linkpath?: string;
-  data?: string | Buffer;
-  devmaj?: number;
-  devmin?: number;
-}
+/** An entry of a tar written byte by byte (scripts/build.mjs's tarBuffer). */
+export type TarEntry = TarBufferEntry;
 
 export const tar = (entries: TarEntry[]): Promise<Buffer> => tarBuffer(entries);
 
