@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `npm run checker:v2 [-- FILTER...]`: the checker against solutions/, inside the micro-VM, so the
 // cgroup chapter is proven on a pure cgroup v2 machine whatever the host is. FILTER is vitest's (a
-// part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/).
+// part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/) and the root
+// filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups).
 //
 // The guest sees the project read-only, so everything it would build is built here first.
 import { existsSync } from 'node:fs';
 import { ensureBuilt } from '../scripts/build.mjs';
 import { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError } from './run.mjs';
 
-const DEFAULT_FILTERS = ['checker/specs/ch02/'];
+const DEFAULT_FILTERS = ['checker/specs/ch02/', 'checker/specs/ch03/', 'checker/specs/ch04/'];
 
 const filters = process.argv.slice(2);
 // On a host that is cgroup v2 already (no v1 controller hierarchies), `npm run checker` proved v2.
