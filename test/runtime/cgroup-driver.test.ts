@@ -32,8 +32,8 @@ function fakeV1(): { version: 1; mode: 'v1'; hierarchies: Record<string, string>
     hierarchies[controller] = join(root, controller);
     mkdirSync(hierarchies[controller]);
   }
-  writeFileSync(join(hierarchies.cpuset, 'cpuset.cpus'), '0-1\n');
-  writeFileSync(join(hierarchies.cpuset, 'cpuset.mems'), '0\n');
+  writeFileSync(join(root, 'cpuset', 'cpuset.cpus'), '0-1\n');
+  writeFileSync(join(root, 'cpuset', 'cpuset.mems'), '0\n');
   return { version: 1, mode: 'v1', hierarchies };
 }
 
