@@ -224,7 +224,7 @@ export const chapters: Chapter[] = [
           'The quota is CPU time per period across all CPUs: `--cpus 0.2` is 20 ms of every 100 ms. ' +
             'Watch `cpu.stat` (nr_throttled) in the container\'s cgroup while a busy loop runs.',
           'Quota and period are in µs, and the period is `CFS_PERIOD_US`. v1 has one file for each ' +
-            '(period first: the quota is checked against it); v2 has one file, `cpu.max`, holding both as ' +
+            '(`cpu.cfs_period_us` and `cpu.cfs_quota_us`); v2 has one file, `cpu.max`, holding both as ' +
             '"QUOTA PERIOD". Shares and weight are different scales: the chapter\'s table gives the ' +
             'straight line runc used, through (2, 1) and (262144, 10000), in whole numbers.',
           'quota = `Math.round(cpus * CFS_PERIOD_US)`. v1: `cpu.cfs_period_us`, then ' +
