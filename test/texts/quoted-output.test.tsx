@@ -7,17 +7,23 @@
 //     anything exists. Nothing can start: the shim is replaced by a function that refuses.
 //   - `lab check ch1-proc` (README) is rendered by the real check screen from fixed results, which
 //     must be the spec's own checks and hint numbers.
-// A quote that needs root and a real container (`ls -l /dev` inside one) is marked `captured`, and is
-// the one kind not generated here.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   - a quote marked `root` runs the reference for real (bin/mydocker.cjs, in a state root and a cgroup
+//     parent of this test's own), with stdout and stderr in one file so that their order is kept: for
+//     outputs of a container that are the same on every machine. Skipped when not root.
+// A quote whose output depends on the machine (mount tables, disks) or on steps done by hand is marked
+// `captured`, and is the one kind not generated here.
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { CheckResult } from '../../checker/results.ts';
 import { chapters, findLab } from '../../chapters/manifest.ts';
 import { initialCheckState, reduceCheck, type CheckAction } from '../../cli/commands/check/check-data.ts';
 import { CheckScreen } from '../../cli/commands/check/CheckView.tsx';
+import { ensureBuilt } from '../../scripts/build.mjs';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
 import { shellWords, shows, transcriptsOf, type Transcript } from './transcripts.ts';
 
 const project = join(import.meta.dirname, '../..');
@@ -73,7 +79,29 @@ vi.mock('../../solutions/src/shim/exec.ts', async (importOriginal) => ({
 const { parseRunArguments } = await import('../../solutions/src/commands/run-arguments.ts');
 const { run } = await import('../../solutions/src/commands/run.ts');
 
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const isRoot = process.getuid?.() === 0;
+const realCgroupParent = testCgroupParent('quotes');
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  if (isRoot) removeCgroupParent(realCgroupParent);
+});
+
+/** `mydocker ARGS` for real, as root: the reference, its stdout and stderr in the order written. */
+function mydockerForReal(args: string[]): string[] {
+  const stateRoot = mkdtempSync(join(scratch, 'real-'));
+  const outputFile = join(scratch, 'real-output');
+  const fd = openSync(outputFile, 'w');
+  try {
+    spawnSync(process.execPath, [join(project, 'bin/mydocker.cjs'), ...args], {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: realCgroupParent },
+      timeout: 20_000,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return readFileSync(outputFile, 'utf8').replace(/\n$/, '').split('\n');
+}
 
 /** A fresh fake /sys/fs/cgroup: the parent `mydocker` does not exist yet, as on a new machine. */
 function fakeCgroups(version: 'v1' | 'v2'): void {
@@ -131,7 +159,9 @@ function normalise(lines: readonly string[]): string[] {
     line
       .replace(/\b[0-9a-f]{8}\.\.\./g, '<id>...')
       .replace(/"[0-9a-f]{12}"/g, '"<hostname>"')
-      .replace(/\b\d+ ms\b/g, '<n> ms'),
+      .replace(/\b\d+ ms\b/g, '<n> ms')
+      .replace(/\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b/g, '<date>') // ls -l
+      .replace(/(\/etc\/\w+?)[A-Za-z0-9]{6}'/g, "$1<tmp>'"), // sed -i's temporary file
   );
 }
 
@@ -179,13 +209,17 @@ test('the texts quote commands at all (the finder works)', () => {
 });
 
 describe.each(transcripts.filter((t) => !t.marks.includes('captured')).map((t) => [`${t.file}:${t.line}`, t] as const))('%s', (_, transcript) => {
-  test.each(transcript.commands.map((c) => [c.command, c] as const))('$ %s', async (_, { command, output }) => {
+  const forReal = transcript.marks.includes('root');
+  if (forReal) beforeAll(() => ensureBuilt('solutions'));
+  test.skipIf(forReal && !isRoot).each(transcript.commands.map((c) => [c.command, c] as const))('$ %s', async (_, { command, output }) => {
     const echoStatus = command.endsWith('; echo $?');
     const words = shellWords(command.replace(/; echo \$\?$/, ''));
     if (words[0] === 'MYDOCKER_SOURCE=solutions') words.shift(); // the reference is what runs here
     if (words[0] === 'npx') words.shift();
     let actual: string[];
-    if (words[0] === 'mydocker') {
+    if (words[0] === 'mydocker' && forReal) {
+      actual = mydockerForReal(words.slice(1));
+    } else if (words[0] === 'mydocker') {
       const { lines, code } = await mydocker(words.slice(1), transcript);
       actual = echoStatus ? [...lines, String(code)] : lines;
     } else if (words[0] === 'lab' && words[1] === 'check' && words.length === 3) {
