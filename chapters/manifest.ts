@@ -59,15 +59,17 @@ export const chapters: Chapter[] = [
         functions: ['execCommand', 'containerEnv'],
         spec: 'checker/specs/ch01/command.spec.ts',
         hints: [
-          'Run `mydocker run host sh -c "echo a   b"` and compare with `sh -c "echo a   b"` on the host. ' +
-            'Your shell already split the line into words and removed the quotes; `command` is that list. ' +
-            '`execCommand` needs no string handling at all: pass `command` to `kernel.exec` unchanged.',
-          "The exit codes come from the shim (native/shim.c, the end of main), but only if the command it " +
-            "runs is the one you meant: split into words again, `sh -c 'exit 3'` runs `exit` alone and " +
-            'exits 0, and a check that holds its container with `sh -c ...` never sees it start.',
-          'For `containerEnv`, a `Map` from name to value keeps each name once, in first-seen order, with its ' +
-            'last value: start it with PATH, HOSTNAME and HOME, add TERM when `tty`, then apply each ' +
-            "assignment (`indexOf('=')` < 0 means copy `process.env[name]`, if set). Return `NAME=value` strings.",
+          'Run `mydocker run host sh -c "echo a   b"`, then the same `sh -c` on the host, and compare. ' +
+            'By the time mydocker runs, your shell has split the line into words and removed the quotes: ' +
+            'what shape is `command` already in, and what shape does execve(2) take?',
+          'The exit codes come from the shim (native/shim.c, the end of main), but only if the command ' +
+            'it runs is the one you meant: split into words again, `sh -c \'exit 3\'` runs `exit` alone ' +
+            'and exits 0, and a check that holds its container with `sh -c ...` never sees it start.',
+          '`execCommand` needs no string handling at all: pass `command` to `kernel.exec` unchanged, ' +
+            'with `env`. For `containerEnv`, a `Map` from name to value keeps each name once, in ' +
+            'first-seen order, with its last value: start it with PATH, HOSTNAME and HOME, add TERM when ' +
+            '`tty`, then apply each assignment (`indexOf(\'=\')` < 0 means copy `process.env[name]`, if ' +
+            'set). Return `NAME=value` strings.',
         ],
       },
       {
@@ -81,11 +83,14 @@ export const chapters: Chapter[] = [
         spec: 'checker/specs/ch01/namespaces.spec.ts',
         hints: [
           '`ls -l /proc/self/ns` lists the namespace names the kernel knows. Which five isolate the ' +
-            'hostname, the process ids, the mounts, System V IPC and the network?',
-          'Each CLONE_NEW* constant is a single bit. Combine them with bitwise OR: ' +
-            '`namespaces.reduce((flags, ns) => flags | CLONE_FLAG[ns], 0)`.',
-          "Return `['uts', 'pid', 'mnt', 'ipc', 'net']`. Then `mydocker run --explain host true` shows " +
-            'the clone flags, and `mydocker run host sh -c "echo $$"` prints 1.',
+            'hostname, the process ids, the mounts, System V IPC and the network? (The chapter says why ' +
+            '`user` and `cgroup` wait.)',
+          'Print each CLONE_NEW* constant in hex: each is a single bit. Which operator combines bits so ' +
+            'that a namespace listed twice still gives the same flags? With `+`, two equal bits carry ' +
+            'into the next one, which is another flag altogether.',
+          'Return `[\'uts\', \'pid\', \'mnt\', \'ipc\', \'net\']`, and OR the bits: ' +
+            '`namespaces.reduce((flags, ns) => flags | CLONE_FLAG[ns], 0)`. Then `mydocker run --explain ' +
+            'host true` shows the clone flags, and `mydocker run host sh -c "echo $$"` prints 1.',
         ],
       },
       {
@@ -99,10 +104,14 @@ export const chapters: Chapter[] = [
         spec: 'checker/specs/ch01/private-mounts.spec.ts',
         hints: [
           'Look at `/proc/self/mountinfo` on the host: `shared:N` on a line means mounts and unmounts ' +
-            "there are copied to every peer in group N, the new namespace's copies included.",
-          'A propagation change is a mount(2) call with no source, no filesystem type and no data, on ' +
-            'the target `/`, with the flag for the new type. MS_REC makes it apply to the whole tree.',
-          "`kernel.mount('', '/', '', MS_REC | MS_PRIVATE)`: the shell's `mount --make-rprivate /`.",
+            'there are copied to every peer in group N, the new namespace\'s copies included. What must ' +
+            'change, and for which mounts?',
+          'A propagation change is a mount(2) call of its own (mount(2), "Changing the propagation type ' +
+            'of an existing mount"): it takes no source, no filesystem type and no data, only the new ' +
+            'type\'s flag, and mixing in other flags is EINVAL. On its own it changes one mount: one more ' +
+            'flag makes it reach every mount below the target.',
+          '`kernel.mount(\'\', \'/\', \'\', MS_REC | MS_PRIVATE)`: the shell\'s `mount --make-rprivate ' +
+            '/`.',
         ],
       },
       {
@@ -115,12 +124,14 @@ export const chapters: Chapter[] = [
         functions: ['mountProc'],
         spec: 'checker/specs/ch01/proc.spec.ts',
         hints: [
-          "ps reads /proc. The /proc the container has is the host's mount, which shows the host's PID " +
-            'namespace. A proc filesystem shows the PID namespace of whoever mounted it.',
-          "The call is `mount -t proc proc /proc` in kernel terms: source 'proc', target '/proc', type " +
-            "'proc', and the flags MS_NOSUID | MS_NOEXEC | MS_NODEV.",
-          'If the lab host gains a proc mount while your container runs, your mounts are not private ' +
-            'yet: finish lab ch1-private-mounts first (it runs before this step in setup.ts).',
+          'ps reads /proc. The /proc the container has is the host\'s mount, which shows the host\'s ' +
+            'PID namespace. A proc filesystem shows the PID namespace of whoever mounted it.',
+          'In the shell it is `mount -t proc proc /proc`: map each word onto mount(2)\'s arguments ' +
+            '(source, target, type). For the flags, ask what /proc must never do: run a program, honour a ' +
+            'set-uid bit, open a device. mount(2) has one flag for each.',
+          '`kernel.mount(\'proc\', \'/proc\', \'proc\', MS_NOSUID | MS_NOEXEC | MS_NODEV)`. If the lab ' +
+            'host gains a proc mount while your container runs, your mounts are not private yet: finish ' +
+            'lab ch1-private-mounts first (it runs before this step in setup.ts).',
         ],
       },
       {
@@ -134,9 +145,12 @@ export const chapters: Chapter[] = [
         spec: 'checker/specs/ch01/hostname.spec.ts',
         hints: [
           'The hostname belongs to the UTS namespace. After clone with CLONE_NEWUTS the container has a ' +
-            "copy of the host's; changing the copy changes nothing outside.",
-          '`setHostname` is one call: `kernel.sethostname(hostname)`.',
-          '`containerHostname` returns `requested ?? containerId.slice(0, 12)`, as docker does.',
+            'copy of the host\'s; changing the copy changes nothing outside.',
+          'sethostname(2) changes the name in the caller\'s UTS namespace, and the plan\'s steps run in ' +
+            'the container: one step is enough. Without --hostname, docker names a container as `docker ' +
+            'ps` shows its id: how many characters is that?',
+          '`setHostname` is `kernel.sethostname(hostname)`, and `containerHostname` returns `requested ' +
+            '?? containerId.slice(0, 12)`, as docker does.',
         ],
       },
     ],
@@ -159,16 +173,18 @@ export const chapters: Chapter[] = [
         functions: ['cgroupSteps'],
         spec: 'checker/specs/ch02/lifecycle.spec.ts',
         hints: [
-          '`mydocker run --explain host true` shows the plan. A cgroup is a directory: `mkdir` makes one ' +
-            '(the kernel fills it with control files), and writing a pid into its `tasks` or ' +
+          '`mydocker run --explain host true` shows the plan. A cgroup is a directory: `mkdir` makes ' +
+            'one (the kernel fills it with control files), and writing a pid into its `tasks` or ' +
             '`cgroup.procs` moves that process in; "0" means the writer itself.',
-          '`created`: every `mkdir`, then every write as a `set` step. `join`: for each leaf, ' +
-            '`join(leaf, joinFile)`, the file the container writes "0" into. `ended` and `failed` are ' +
-            "the same list: an `rmdir` per leaf (a cgroup's files are not real files: `rm -r` fails, " +
-            '`rmdir` of an empty cgroup works).',
-          "Each step is an object: `{ op: 'mkdir', path }`, `{ op: 'set', path, content }`, `{ op: 'rmdir', " +
-            "path }`; `join` is a plain list of paths. Why the container joins by itself: read the `join` op " +
-            'in native/shim.c (a process that moves itself skips a global lock in the kernel).',
+          '`created` runs while the container waits: a control file exists only once its cgroup does, ' +
+            'and the limits must be in place before anyone joins. `join` names, for each leaf, the file ' +
+            'the container writes "0" into (`joinFile`). For `ended` and `failed`: how is a directory ' +
+            'full of the kernel\'s files removed (try `rm -r` on one), and why must a start that failed ' +
+            'clean up exactly as a normal end does?',
+          '`created`: a `{ op: \'mkdir\', path }` per leaf, then a `{ op: \'set\', path, content }` per ' +
+            'write. `join`: `join(leaf, joinFile)` per leaf, plain paths. `ended` and `failed`: the same ' +
+            'list, a `{ op: \'rmdir\', path }` per leaf. Why the container joins by itself: read the ' +
+            '`join` op in native/shim.c (a process that moves itself skips a global lock in the kernel).',
         ],
       },
       {
@@ -184,11 +200,15 @@ export const chapters: Chapter[] = [
           'Run `mydocker run --rm -m 32m host sh -c "cat /proc/self/cgroup"` and look in the memory ' +
             'cgroup it names, on the host, while a container runs: `memory.limit_in_bytes` (v1) or ' +
             '`memory.max` (v2) hold the limit in bytes.',
-          'Total memory+swap is `resources.memorySwap ?? memory * 2`. v1: ' +
-            '`memory.limit_in_bytes` = memory, then `memory.memsw.limit_in_bytes` = total (left out when ' +
-            'total is -1). v2: `memory.max` = memory, `memory.swap.max` = total - memory, or `max` for -1.',
-          'The swap setting is `optional: true` exactly when `resources.memorySwap` is undefined. The ' +
-            "OOM counters to look at: v1 `memory.oom_control` (oom_kill), v2 `memory.events` (oom_kill).",
+          'Read the rules under "ch2-memory" in the chapter before you write code: `--memory-swap` ' +
+            'counts memory plus swap, v1\'s memsw does too, v2\'s swap.max counts swap alone. Work out ' +
+            'the default (no --memory-swap) and `-1` on each version, and which v1 file must be written ' +
+            'first.',
+          'Total memory+swap is `resources.memorySwap ?? memory * 2`, and the swap setting is ' +
+            '`optional: true` exactly when `resources.memorySwap` is undefined. v1: ' +
+            '`memory.limit_in_bytes` = memory, then `memory.memsw.limit_in_bytes` = total (none for -1). ' +
+            'v2: `memory.max` = memory, `memory.swap.max` = total - memory, or `max` for -1. The OOM ' +
+            'counters: v1 `memory.oom_control` (oom_kill), v2 `memory.events` (oom_kill).',
         ],
       },
       {
@@ -203,10 +223,14 @@ export const chapters: Chapter[] = [
         hints: [
           'The quota is CPU time per period across all CPUs: `--cpus 0.2` is 20 ms of every 100 ms. ' +
             'Watch `cpu.stat` (nr_throttled) in the container\'s cgroup while a busy loop runs.',
-          'quota = `Math.round(cpus * CFS_PERIOD_US)`. v1: two settings, `cpu.cfs_period_us` then ' +
-            '`cpu.cfs_quota_us`. v2: one, `cpu.max` = `"<quota> <period>"`. Shares: v1 `cpu.shares` as ' +
-            'given, v2 `cpu.weight` = `sharesToWeight(shares)`.',
-          '`sharesToWeight(s)` = `1 + Math.floor(((s - 2) * 9999) / 262142)`: 2 → 1, 262144 → 10000.',
+          'Quota and period are in µs, and the period is `CFS_PERIOD_US`. v1 has one file for each ' +
+            '(`cpu.cfs_period_us` and `cpu.cfs_quota_us`); v2 has one file, `cpu.max`, holding both as ' +
+            '"QUOTA PERIOD". Shares and weight are different scales: the chapter\'s table gives the ' +
+            'straight line runc used, through (2, 1) and (262144, 10000), in whole numbers.',
+          'quota = `Math.round(cpus * CFS_PERIOD_US)`. v1: `cpu.cfs_period_us`, then ' +
+            '`cpu.cfs_quota_us`; v2: `cpu.max` = `"<quota> <period>"`. Shares: v1 `cpu.shares` as given, ' +
+            'v2 `cpu.weight` = `sharesToWeight(shares)`, and `sharesToWeight(s)` = `1 + Math.floor(((s - ' +
+            '2) * 9999) / 262142)`: 2 → 1, 262144 → 10000.',
         ],
       },
       {
@@ -258,16 +282,17 @@ export const chapters: Chapter[] = [
         functions: ['enterRootfs'],
         spec: 'checker/specs/ch03/pivot-root.spec.ts',
         hints: [
-          'pivot_root(new_root, put_old) moves the root mount of the whole namespace to put_old, a ' +
-            'directory under new_root, and makes new_root `/`. Two conditions: new_root is a mount ' +
-            'point (EINVAL otherwise), and put_old is under it. A bind mount of a directory onto ' +
-            'itself makes it a mount point.',
-          'The breakout reads the host because the host\'s whole tree is still mounted in the ' +
-            'container\'s namespace: after pivot_root it sits at put_old, in plain sight, until you ' +
-            'unmount it. It is busy (every host mount below it), so only a lazy unmount works.',
-          'In order: `kernel.mount(root, root, \'\', MS_BIND | MS_REC)`; `kernel.mkdir(`${root}/${PUT_OLD}`, ' +
-            '0o700)`; `kernel.pivotRoot(root, `${root}/${PUT_OLD}`)`; `kernel.chdir(\'/\')`; ' +
-            '`kernel.umount2(`/${PUT_OLD}`, MNT_DETACH)`; `kernel.rmdir(`/${PUT_OLD}`)`.',
+          'Run the breakout against the stub first, then read pivot_root(2): what must `new_root` be ' +
+            '(EINVAL otherwise), and where must `put_old` be? Binding a directory onto itself makes it a ' +
+            'mount point; mind what is already mounted below it.',
+          'After pivot_root the host\'s whole tree is still mounted in the container\'s namespace, at ' +
+            'put_old, in plain sight. It is busy (every host mount below it), so a plain unmount fails ' +
+            'with EBUSY: which umount(2) flag takes it out at once? And where is the process\'s working ' +
+            'directory after the pivot, and the put_old directory after the unmount?',
+          'In order: `kernel.mount(root, root, \'\', MS_BIND | MS_REC)`; ' +
+            '`kernel.mkdir(`${root}/${PUT_OLD}`, 0o700)`; `kernel.pivotRoot(root, `${root}/${PUT_OLD}`)`; ' +
+            '`kernel.chdir(\'/\')`; `kernel.umount2(`/${PUT_OLD}`, MNT_DETACH)`; ' +
+            '`kernel.rmdir(`/${PUT_OLD}`)`.',
         ],
       },
       {
@@ -295,13 +320,19 @@ export const chapters: Chapter[] = [
         functions: ['mountDev'],
         spec: 'checker/specs/ch03/dev.spec.ts',
         hints: [
-          "A tmpfs on /dev first (`'mode=755,size=65536k'`), without MS_NODEV: that flag would make " +
-            'every device node on it refuse to open. Then one mknod per entry of DEVICES.',
-          'mknod takes the file type and the permissions in one mode: `S_IFCHR | 0o666`, and the ' +
-            "device's major and minor numbers: `kernel.mknod(`/dev/${d.name}`, S_IFCHR | 0o666, d.major, d.minor)`.",
-          "devpts: `kernel.mkdir('/dev/pts', 0o755)`, then mount it with `'newinstance,ptmxmode=0666,mode=0620,gid=5'` " +
-            "(MS_NOSUID | MS_NOEXEC); /dev/shm: mkdir 0o1777 and a tmpfs `'mode=1777,size=65536k'` " +
-            '(MS_NOSUID | MS_NODEV | MS_NOEXEC); then `kernel.symlink(link.target, link.path)` for each of DEV_LINKS.',
+          'Start with a filesystem in memory on /dev (tmpfs(5): its `size=` and `mode=` options), and ' +
+            'choose its mount flags with care: on a `nodev` mount no device node opens, yours included. ' +
+            'Then one node per entry of DEVICES, and one link per entry of DEV_LINKS.',
+          'mknod(2) takes the file type and the permissions in one mode (`S_IFCHR` for a character ' +
+            'device, OR the permission bits), and the major and minor numbers that DEVICES lists. Which ' +
+            'permission bits let every user of the container read and write? For terminals: which ' +
+            'filesystem gives the container its own instance, and what does its `ptmxmode` default to?',
+          '`kernel.mount(\'tmpfs\', \'/dev\', \'tmpfs\', MS_NOSUID | MS_STRICTATIME, ' +
+            '\'mode=755,size=65536k\')`; per device `kernel.mknod(`/dev/${d.name}`, S_IFCHR | 0o666, ' +
+            'd.major, d.minor)`; `kernel.mkdir(\'/dev/pts\', 0o755)` and a devpts with ' +
+            '`\'newinstance,ptmxmode=0666,mode=0620,gid=5\'` (MS_NOSUID | MS_NOEXEC); `/dev/shm`: mkdir ' +
+            '0o1777 and a tmpfs `\'mode=1777,size=65536k\'` (MS_NOSUID | MS_NODEV | MS_NOEXEC); then ' +
+            '`kernel.symlink(link.target, link.path)` for each of DEV_LINKS.',
         ],
       },
       {
@@ -315,12 +346,17 @@ export const chapters: Chapter[] = [
         functions: ['hostsFile', 'resolvConf', 'bindEtcFiles'],
         spec: 'checker/specs/ch03/etc-files.spec.ts',
         hints: [
-          'hosts: `127.0.0.1\tlocalhost`, docker\'s IPv6 lines, and the container\'s own name on ' +
-            '127.0.0.1 while it has no network but its loopback.',
-          'resolv.conf: drop every `nameserver` on 127.0.0.0/8 or ::1 (the host\'s loopback is not ' +
-            'the container\'s); keep the other lines; if no nameserver is left, add DEFAULT_NAMESERVERS.',
-          "Three bind mounts, before pivot_root (the sources are host paths): `kernel.mount(files.hostname, " +
-            "`${root}/etc/hostname`, '', MS_BIND)`, and the same for hosts and resolv.conf.",
+          'hosts: `localhost` and the container\'s own name must resolve without DNS. While the ' +
+            'container has no network but its loopback, which address can both have? docker\'s file adds ' +
+            'the usual IPv6 names (`::1 localhost ip6-localhost ip6-loopback`, `fe00::0 ip6-localnet`, ' +
+            '`ff00::0 ip6-mcastprefix`, `ff02::1 ip6-allnodes`, `ff02::2 ip6-allrouters`).',
+          'resolv.conf: a nameserver on the host\'s loopback (127.0.0.0/8, ::1: systemd-resolved\'s ' +
+            '127.0.0.53) is the container\'s loopback once inside, where nobody answers. Which lines go, ' +
+            'which stay (`search`, `options`), and what is left if no nameserver is?',
+          'hosts: `127.0.0.1\\tlocalhost`, the IPv6 lines, `127.0.0.1\\t<name>`. resolv.conf: drop ' +
+            'those nameservers, keep the rest, add DEFAULT_NAMESERVERS if none is left. Three bind ' +
+            'mounts, before pivot_root (the sources are host paths): `kernel.mount(files.hostname, ' +
+            '`${root}/etc/hostname`, \'\', MS_BIND)`, and the same for hosts and resolv.conf.',
         ],
       },
     ],
@@ -343,11 +379,14 @@ export const chapters: Chapter[] = [
         functions: ['overlayOptions', 'mountRootfs'],
         spec: 'checker/specs/ch04/overlay.spec.ts',
         hints: [
-          'overlayfs stacks `lowerdir=a:b:c` with `a` on top; an image manifest lists its layers ' +
-            'bottom first. Reverse them.',
-          "`kernel.mount('overlay', target, 'overlay', 0, overlayOptions(layers))`: a copy of a " +
-            "lower file is made in upperdir on its first write (copy-up), a deletion leaves a whiteout there.",
-          "`lowerdir=${[...layers.lower].reverse().join(':')},upperdir=${layers.upper},workdir=${layers.work}`.",
+          'overlayfs stacks `lowerdir=a:b:c` with `a` on top; an image manifest lists its layers bottom ' +
+            'first. Which order does the option want?',
+          '`mountRootfs` replaces the bind with one mount(2) of type `overlay`: its data are the ' +
+            'options, and its source is free text that mountinfo shows (`overlay` by custom). Copy-up (a ' +
+            'lower file is copied to upperdir on its first write) and whiteouts then happen by ' +
+            'themselves.',
+          '`lowerdir=${[...layers.lower].reverse().join(\':\')},upperdir=${layers.upper},workdir=${layers.work}`, ' +
+            'and `kernel.mount(\'overlay\', target, \'overlay\', 0, overlayOptions(layers))`.',
         ],
       },
       {
@@ -380,12 +419,15 @@ export const chapters: Chapter[] = [
         functions: ['parseVolume', 'mountVolumes'],
         spec: 'checker/specs/ch04/volumes.spec.ts',
         hints: [
-          'Two or three parts, none empty; both paths absolute; the mode `ro` or `rw`; and the ' +
-            'target, normalized (`posix.normalize`), must not be `/`. Throw a UsageError for each.',
-          "A bind mount before pivot_root, while the host path is reachable: `kernel.mount(volume.source, " +
-            "`${root}${volume.target}`, '', MS_BIND | MS_REC)`.",
-          'The kernel ignores MS_RDONLY when it creates a bind mount; read-only takes a second call: ' +
-            "`kernel.mount('', target, '', MS_BIND | MS_REMOUNT | MS_RDONLY)`.",
+          'Two or three parts, none empty; both paths absolute; the mode `ro` or `rw`; and the target, ' +
+            'normalized (`posix.normalize`), must not be `/`. Throw a UsageError for each.',
+          'A volume is a bind mount made before pivot_root, while the host path can still be named: the ' +
+            'source is the host directory, the target is inside `root`. Which flag brings along what is ' +
+            'mounted below the source? And does MS_RDONLY on that same call do anything (mount(2), ' +
+            '"Creating a bind mount")?',
+          '`kernel.mount(volume.source, `${root}${volume.target}`, \'\', MS_BIND | MS_REC)`. The kernel ' +
+            'ignores MS_RDONLY when it creates a bind mount; read-only takes a second call on the new ' +
+            'mount: `kernel.mount(\'\', target, \'\', MS_BIND | MS_REMOUNT | MS_RDONLY)`.',
         ],
       },
     ],

@@ -75,8 +75,7 @@ function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Set
   }
   // v1's `tasks` moves one thread; the container's first process has one, and moving itself through
   // `tasks` is the one move that skips the kernel's global threadgroup lock (native/shim.c, `join`).
-  const steps = cgroupSteps(mounts.map((mount) => join(mount, parent, id)), writes, 'tasks');
-  return { ...steps, created: [...ancestors, ...steps.created] };
+  return withAncestors(ancestors, cgroupSteps(mounts.map((mount) => join(mount, parent, id)), writes, 'tasks'));
 }
 
 function v2Steps(root: string, settings: Setting[], parent: string, id: string): CgroupSteps {
@@ -97,8 +96,17 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
     writes.push({ path: join(leaf, setting.file), value: setting.value });
   }
   // v2 has no `tasks` in a domain cgroup; cgroup.procs moves the whole process (the slower move).
-  const steps = cgroupSteps([leaf], writes, 'cgroup.procs');
-  return { ...steps, created: [...ancestors, ...steps.created] };
+  return withAncestors(ancestors, cgroupSteps([leaf], writes, 'cgroup.procs'));
+}
+
+/**
+ * The parent cgroups come first, but only for a container that gets cgroups of its own: a plan with no
+ * cgroup step (lab ch2-lifecycle's stub plans none) must not touch /sys/fs/cgroup either, or chapter 1's
+ * containers would make /sys/fs/cgroup/<hierarchy>/mydocker behind a plan that shows no such step.
+ */
+function withAncestors(ancestors: HostStep[], steps: CgroupSteps): CgroupSteps {
+  const plansCgroups = steps.created.length + steps.join.length + steps.ended.length + steps.failed.length > 0;
+  return plansCgroups ? { ...steps, created: [...ancestors, ...steps.created] } : steps;
 }
 
 /**
