@@ -1,5 +1,5 @@
 // lab doctor's probes, against a directory of fake /proc, /sys and /bin files.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -11,6 +11,7 @@ import {
   probeBusybox,
   probeBusyboxImage,
   probeCgroups,
+  probeCommands,
   probeIptables,
   probeKernel,
   probeNamespaces,
@@ -19,6 +20,7 @@ import {
   probeRoot,
   probeShim,
   runProbes,
+  shellPath,
   type Host,
   type HostFacts,
 } from '../../cli/commands/doctor/probes.ts';
@@ -29,6 +31,7 @@ const facts: HostFacts = {
   kernelRelease: '6.1.0-18-amd64',
   nodeVersion: '24.9.0',
   projectRoot: '/project',
+  pathEnv: '/project/bin/path:/project/node_modules/.bin:/usr/bin:/bin',
 };
 
 const V1_MOUNTINFO = [
@@ -78,6 +81,8 @@ describe('probes on a fake machine', () => {
     write('/project/native/shim.c', '');
     write('/project/.lab/build/mydocker-shim', '');
     write('/project/.lab/build/images/busybox.tar', '');
+    write('/project/bin/path/lab', '');
+    write('/project/bin/path/mydocker', '');
     const results = runProbes(host);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.map((r) => r.name)).toEqual([
@@ -91,6 +96,7 @@ describe('probes on a fake machine', () => {
       'native helper',
       'busybox image',
       'Node.js',
+      'lab and mydocker',
       'cgroup v2 VM',
     ]);
   });
@@ -109,6 +115,7 @@ describe('probes on a fake machine', () => {
       'busybox-static': 'apt-get install busybox-static',
       'native helper': expect.stringContaining('make -C native'),
       'busybox image': expect.stringContaining('scripts/build.mjs'),
+      'lab and mydocker': expect.stringContaining('eval "$(npx lab env)"'),
     });
     expect(Object.keys(fixes)).not.toContain('Node.js');
   });
@@ -165,12 +172,46 @@ describe('probes on a fake machine', () => {
     expect(isStaticElf(Buffer.from('#!/bin/sh\necho hi\n'.padEnd(80)))).toBeUndefined();
   });
 
+  test("lab and mydocker: the first ones on PATH must be this project's", () => {
+    // Before `eval "$(npx lab env)"`: npm links no root bins into node_modules/.bin.
+    expect(probeCommands(host)).toMatchObject({
+      ok: false,
+      detail: 'lab is not on PATH; mydocker is not on PATH',
+      fix: expect.stringContaining('eval "$(npx lab env)"'),
+    });
+    write('/project/bin/path/lab', '');
+    write('/project/bin/path/mydocker', '');
+    // Another checkout's lab comes first: it would check that checkout's labs.
+    write('/usr/bin/lab', '');
+    const early = hostAt(root, { ...facts, pathEnv: `/usr/bin:${facts.pathEnv}` });
+    expect(probeCommands(early)).toMatchObject({ ok: false, detail: "lab is /usr/bin/lab, not this project's" });
+    expect(probeCommands(host)).toMatchObject({ ok: true, detail: 'on PATH, from bin/path' });
+    // A link to ours is ours.
+    mkdirSync(join(root, 'home/bin'), { recursive: true });
+    symlinkSync(join(root, 'project/bin/path/lab'), join(root, 'home/bin/lab'));
+    const linked = hostAt(root, { ...facts, pathEnv: `/home/bin:${facts.pathEnv}` });
+    expect(probeCommands(linked).ok).toBe(true);
+  });
+
   test('native helper: older than its source is a problem', () => {
     write('/project/native/shim.c', '');
     write('/project/.lab/build/mydocker-shim', '');
     utimesSync(join(root, '/project/.lab/build/mydocker-shim'), new Date(1000), new Date(1000));
     expect(probeShim(host)).toMatchObject({ ok: false, detail: 'older than native/shim.c' });
   });
+});
+
+test("shellPath: under npx, the shell's PATH is what follows npm's own directories", () => {
+  const npx = [
+    '/root/.npm/_npx/67d7ce8f2b45c09e/node_modules/.bin',
+    '/work/course/node_modules/.bin',
+    '/node_modules/.bin',
+    '/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin',
+    '/usr/local/bin',
+    '/usr/bin',
+  ].join(':');
+  expect(shellPath({ PATH: npx, npm_command: 'exec' })).toBe('/usr/local/bin:/usr/bin');
+  expect(shellPath({ PATH: '/course/bin/path:/usr/bin' })).toBe('/course/bin/path:/usr/bin');
 });
 
 describe('probes of facts', () => {
@@ -222,6 +263,8 @@ describe('probeV2Vm', () => {
         return names.length ? [...new Set(names)] : undefined;
       },
       mtimeMs: (path: string) => (entries[path] !== undefined ? 1 : undefined),
+      realpath: (path: string) => (entries[path] !== undefined ? path : undefined),
+      pathEnv: '',
       uid: 0,
       platform: 'linux' as const,
       kernelRelease: '6.18.0',

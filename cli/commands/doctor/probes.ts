@@ -1,8 +1,9 @@
 // What `lab doctor` checks on this machine, as data. Every probe reads through a `Host`, so tests can
 // point it at a directory of fake /proc and /sys files instead of the real ones.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { pathDirs } from '../env/index.ts';
 
 export interface ProbeResult {
   name: string;
@@ -19,14 +20,18 @@ export interface Host {
   readHead(path: string, bytes: number): Buffer | undefined;
   readdir(path: string): string[] | undefined;
   mtimeMs(path: string): number | undefined;
+  /** The path with every symbolic link resolved, or undefined when it does not exist. */
+  realpath(path: string): string | undefined;
   uid: number | undefined;
   platform: NodeJS.Platform;
   kernelRelease: string;
   nodeVersion: string;
   projectRoot: string;
+  /** The PATH that lab was started with. */
+  pathEnv: string;
 }
 
-export type HostFacts = Pick<Host, 'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot'>;
+export type HostFacts = Pick<Host, 'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot' | 'pathEnv'>;
 
 /** A host whose absolute paths are looked up under `root` ('/' for the real machine). */
 export function hostAt(root: string, facts: HostFacts): Host {
@@ -53,6 +58,7 @@ export function hostAt(root: string, facts: HostFacts): Host {
       }),
     readdir: (path) => attempt(() => readdirSync(at(path))),
     mtimeMs: (path) => attempt(() => statSync(at(path)).mtimeMs),
+    realpath: (path) => attempt(() => realpathSync(at(path)).slice(root === '/' ? 0 : root.length) || '/'),
   };
 }
 
@@ -63,7 +69,21 @@ export function realHost(projectRoot: string): Host {
     kernelRelease: release(),
     nodeVersion: process.versions.node,
     projectRoot,
+    pathEnv: shellPath(process.env),
   });
+}
+
+/**
+ * The PATH of the shell lab was started from. Under `npx lab` (or `npm run`), npm has put its own
+ * directories first: the project's package linked into the npx cache (whose .bin has a `lab`), each
+ * node_modules/.bin up the tree, and last its node-gyp-bin; the shell's own PATH follows that one.
+ */
+export function shellPath(env: NodeJS.ProcessEnv): string {
+  const path = env.PATH ?? '';
+  if (env.npm_command === undefined) return path;
+  const dirs = path.split(delimiter);
+  const gyp = dirs.findIndex((dir) => dir.endsWith('/node-gyp-bin'));
+  return gyp === -1 ? path : dirs.slice(gyp + 1).join(delimiter);
 }
 
 const USE_VM = 'use the course VM (README, "Using a VM")';
@@ -239,6 +259,37 @@ export function probeNode(host: Host): ProbeResult {
   };
 }
 
+/** The first `name` on PATH, resolved, as a shell finds it. */
+function commandOnPath(host: Host, name: string): string | undefined {
+  for (const dir of host.pathEnv.split(delimiter)) {
+    if (dir === '') continue;
+    const found = host.realpath(join(dir, name));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const COMMANDS = ['lab', 'mydocker'] as const;
+
+/**
+ * The README and the chapters call `lab` and `mydocker` directly: the first ones on PATH must be
+ * this project's (bin/path, which `lab env` puts first), not missing, and not another checkout's.
+ */
+export function probeCommands(host: Host): ProbeResult {
+  const [ours] = pathDirs(host.projectRoot);
+  const problems = COMMANDS.flatMap((name) => {
+    const found = commandOnPath(host, name);
+    if (found === undefined) return [`${name} is not on PATH`];
+    return found === host.realpath(join(ours!, name)) ? [] : [`${name} is ${found}, not this project's`];
+  });
+  return {
+    name: 'lab and mydocker',
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? 'on PATH, from bin/path' : problems.join('; '),
+    fix: problems.length === 0 ? undefined : 'eval "$(npx lab env)" (once per shell, in the project directory)',
+  };
+}
+
 /**
  * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`): qemu and a Debian kernel with its
  * modules. Optional: a host that is v2 itself needs no VM, and chapter 1 needs neither.
@@ -269,6 +320,7 @@ export const PROBES = [
   probeShim,
   probeBusyboxImage,
   probeNode,
+  probeCommands,
   probeV2Vm,
 ];
 
