@@ -1,7 +1,7 @@
 // lab doctor's probes, against a directory of fake /proc, /sys and /bin files.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   cgroupMode,
@@ -19,11 +19,15 @@ import {
   probeOverlay,
   probeRoot,
   probeShim,
+  probeV2Vm,
+  realHost,
   runProbes,
   shellPath,
   type Host,
   type HostFacts,
 } from '../../cli/commands/doctor/probes.ts';
+import { projectRoot } from '../../cli/paths.ts';
+import { vmPrerequisites } from '../../vm/run.mjs';
 
 const facts: HostFacts = {
   uid: 0,
@@ -32,6 +36,7 @@ const facts: HostFacts = {
   nodeVersion: '24.9.0',
   projectRoot: '/project',
   pathEnv: '/project/bin/path:/project/node_modules/.bin:/usr/bin:/bin',
+  vm: () => ({ kernel: '/boot/vmlinuz-6.1.0-18-amd64' }),
 };
 
 const V1_MOUNTINFO = [
@@ -253,30 +258,33 @@ describe('probes of facts', () => {
 });
 
 describe('probeV2Vm', () => {
-  test('is ready with qemu and a kernel whose modules are there, optional without', async () => {
-    const { probeV2Vm } = await import('../../cli/commands/doctor/probes.ts');
-    const files = (entries: Record<string, string>) => ({
-      readFile: (path: string) => entries[path],
-      readHead: () => undefined,
-      readdir: (path: string) => {
-        const names = Object.keys(entries).filter((p) => p.startsWith(`${path}/`)).map((p) => p.slice(path.length + 1).split('/')[0]!);
-        return names.length ? [...new Set(names)] : undefined;
-      },
-      mtimeMs: (path: string) => (entries[path] !== undefined ? 1 : undefined),
-      realpath: (path: string) => (entries[path] !== undefined ? path : undefined),
-      pathEnv: '',
-      uid: 0,
-      platform: 'linux' as const,
-      kernelRelease: '6.18.0',
-      nodeVersion: '24.21.0',
-      projectRoot: '/p',
+  const v1 = hostAt('/nonexistent', facts);
+  const v1Files = { ...v1, readdir: (path: string) => (path === '/sys/fs/cgroup/memory' ? ['tasks'] : undefined) };
+
+  test('ready is what the VM runner decides (vm/run.mjs vmPrerequisites), not a look at qemu and /boot', () => {
+    expect(probeV2Vm(v1Files)).toEqual({
+      name: 'cgroup v2 VM',
+      ok: true,
+      detail: 'qemu and vmlinuz-6.1.0-18-amd64 (lab check --vm)',
     });
-    const v1 = { '/sys/fs/cgroup/memory/tasks': '' };
-    const ready = probeV2Vm(files({ ...v1, '/usr/bin/qemu-system-x86_64': 'x', '/boot/vmlinuz-6.1.0-56-amd64': 'k', '/lib/modules/6.1.0-56-amd64/modules.dep': '' }));
-    expect(ready.detail).toBe('qemu and vmlinuz-6.1.0-56-amd64 (lab check --vm)');
-    const missing = probeV2Vm(files({ ...v1, '/boot/vmlinuz-6.1.0-56-amd64': 'k' }));
-    expect(missing.ok).toBe(true);
-    expect(missing.detail).toMatch(/optional, not installed: sudo bash vm\/provision.sh/);
-    expect(probeV2Vm(files({ '/sys/fs/cgroup/cgroup.controllers': 'cpu memory' })).detail).toBe('not needed: this host is cgroup v2');
+    // qemu and a kernel are there, but the runner refuses: so does the doctor.
+    const missing = 'setpriv (util-linux) is not installed: sudo bash vm/provision.sh';
+    const refused = probeV2Vm({ ...v1Files, vm: () => ({ missing }) });
+    expect(refused).toEqual({ name: 'cgroup v2 VM', ok: true, detail: `optional, not ready: ${missing}` });
+  });
+
+  test('on this machine it says what vmPrerequisites says', () => {
+    let expected: string;
+    try {
+      expected = `qemu and ${basename(vmPrerequisites().kernel)} (lab check --vm)`;
+    } catch (error) {
+      expected = `optional, not ready: ${(error as Error).message}`;
+    }
+    expect([expected, 'not needed: this host is cgroup v2']).toContain(probeV2Vm(realHost(projectRoot)).detail);
+  });
+
+  test('a cgroup v2 host needs no VM', () => {
+    const v2 = { ...v1, readFile: (path: string) => (path === '/sys/fs/cgroup/cgroup.controllers' ? 'cpu memory' : undefined) };
+    expect(probeV2Vm({ ...v2, vm: () => ({ missing: 'x' }) }).detail).toBe('not needed: this host is cgroup v2');
   });
 });

@@ -58,10 +58,19 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     interrupted = true;
   };
   process.on('SIGINT', onInterrupt);
-  const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
-  const { output } = await run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
-    process.off('SIGINT', onInterrupt),
-  );
+  let output: string;
+  try {
+    const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
+    ({ output } = await run({ specs: [lab.spec], source, onEvent: dispatch }));
+  } catch (error) {
+    // The run could not start or went wrong: the error is lab's one line (cli/main.ts), and the
+    // screen must end first, or its spinner keeps the process alive for ever.
+    screen?.clear();
+    screen?.unmount();
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   dispatch({ type: 'finished', output, interrupted });
   const report = state.report!;
 

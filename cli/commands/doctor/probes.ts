@@ -2,7 +2,8 @@
 // point it at a directory of fake /proc and /sys files instead of the real ones.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
+import { vmPrerequisites, VmError } from '../../../vm/run.mjs';
 import { pathDirs } from '../env/index.ts';
 
 export interface ProbeResult {
@@ -29,9 +30,14 @@ export interface Host {
   projectRoot: string;
   /** The PATH that lab was started with. */
   pathEnv: string;
+  /** Whether the micro-VM can boot here, as vm/run.mjs decides before every run (vmPrerequisites). */
+  vm(): { kernel: string } | { missing: string };
 }
 
-export type HostFacts = Pick<Host, 'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot' | 'pathEnv'>;
+export type HostFacts = Pick<
+  Host,
+  'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot' | 'pathEnv' | 'vm'
+>;
 
 /** A host whose absolute paths are looked up under `root` ('/' for the real machine). */
 export function hostAt(root: string, facts: HostFacts): Host {
@@ -70,6 +76,14 @@ export function realHost(projectRoot: string): Host {
     nodeVersion: process.versions.node,
     projectRoot,
     pathEnv: shellPath(process.env),
+    vm: () => {
+      try {
+        return { kernel: vmPrerequisites().kernel };
+      } catch (error) {
+        if (error instanceof VmError) return { missing: error.message };
+        throw error;
+      }
+    },
   });
 }
 
@@ -291,21 +305,18 @@ export function probeCommands(host: Host): ProbeResult {
 }
 
 /**
- * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`): qemu and a Debian kernel with its
- * modules. Optional: a host that is v2 itself needs no VM, and chapter 1 needs neither.
+ * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`). Optional: a host that is v2 itself
+ * needs no VM, and chapter 1 needs neither. Ready or not is what the VM runner itself decides.
  */
 export function probeV2Vm(host: Host): ProbeResult {
-  const pureV2 = host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
+  const pureV2 =
+    host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
   if (pureV2) return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
-  const qemu = ['/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64'].some((path) => host.mtimeMs(path) !== undefined);
-  const kernel = (host.readdir('/boot') ?? [])
-    .filter((name) => name.startsWith('vmlinuz-'))
-    .find((name) => host.readFile(`/lib/modules/${name.slice('vmlinuz-'.length)}/modules.dep`) !== undefined);
-  const ready = qemu && kernel !== undefined;
+  const vm = host.vm();
   return {
     name: 'cgroup v2 VM',
     ok: true, // optional: it only adds the v2 checks on a v1 host
-    detail: ready ? `qemu and ${kernel} (lab check --vm)` : 'optional, not installed: sudo bash vm/provision.sh adds qemu and a kernel for lab check --vm',
+    detail: 'kernel' in vm ? `qemu and ${basename(vm.kernel)} (lab check --vm)` : `optional, not ready: ${vm.missing}`,
   };
 }
 
