@@ -8,15 +8,14 @@ import {
   hostAt,
   isStaticElf,
   mountedTypes,
-  probeBusybox,
   probeBusyboxImage,
   probeCgroups,
   probeCommands,
-  probeIptables,
   probeKernel,
   probeNamespaces,
   probeNode,
   probeOverlay,
+  probeRequirement,
   probeRoot,
   probeShim,
   probeV2Vm,
@@ -27,7 +26,10 @@ import {
   type HostFacts,
 } from '../../cli/commands/doctor/probes.ts';
 import { projectRoot } from '../../cli/paths.ts';
+import { REQUIREMENTS } from '../../scripts/requirements.mjs';
 import { vmPrerequisites } from '../../vm/run.mjs';
+
+const requirement = (name: string) => REQUIREMENTS.find((r) => r.package === name)!;
 
 const facts: HostFacts = {
   uid: 0,
@@ -81,6 +83,8 @@ describe('probes on a fake machine', () => {
     write('/proc/self/mountinfo', V2_MOUNTINFO);
     write('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory pids\n');
     write('/proc/filesystems', 'nodev\tsysfs\nnodev\toverlay\n\text4\n');
+    for (const command of ['gcc', 'make', 'ip', 'ps', 'unshare', 'nsenter', 'getfattr']) write(`/usr/bin/${command}`, '');
+    write('/usr/include/stdio.h', '');
     write('/usr/sbin/iptables', '');
     write('/bin/busybox', elfHeader([PT_LOAD, PT_LOAD]));
     write('/project/native/shim.c', '');
@@ -96,8 +100,15 @@ describe('probes on a fake machine', () => {
       'namespaces',
       'cgroups',
       'overlayfs',
-      'iptables',
+      'gcc',
+      'make',
+      'libc6-dev',
       'busybox-static',
+      'iptables',
+      'iproute2',
+      'procps',
+      'util-linux',
+      'attr',
       'native helper',
       'busybox image',
       'Node.js',
@@ -116,8 +127,9 @@ describe('probes on a fake machine', () => {
       namespaces: expect.stringContaining('CONFIG_USER_NS'),
       cgroups: 'mount -t cgroup2 none /sys/fs/cgroup',
       overlayfs: 'modprobe overlay',
-      iptables: 'apt-get install iptables',
-      'busybox-static': 'apt-get install busybox-static',
+      iptables: 'apt-get install iptables (sudo bash vm/provision.sh installs all the course needs)',
+      'busybox-static': expect.stringMatching(/^apt-get install busybox-static /),
+      'util-linux': expect.stringMatching(/^apt-get install util-linux /),
       'native helper': expect.stringContaining('make -C native'),
       'busybox image': expect.stringContaining('scripts/build.mjs'),
       'lab and mydocker': expect.stringContaining('eval "$(npx lab env)"'),
@@ -161,16 +173,36 @@ describe('probes on a fake machine', () => {
   });
 
   test('iptables: found in /sbin too', () => {
-    expect(probeIptables(host).ok).toBe(false);
+    expect(probeRequirement(host, requirement('iptables'))).toMatchObject({
+      ok: false,
+      detail: "iptables not found: the checker reads the lab host's rules",
+    });
     write('/sbin/iptables', '');
-    expect(probeIptables(host)).toMatchObject({ ok: true, detail: '/sbin/iptables' });
+    expect(probeRequirement(host, requirement('iptables'))).toMatchObject({ ok: true, detail: '/sbin/iptables' });
+  });
+
+  test('util-linux: each of its commands, and which one is missing', () => {
+    write('/usr/bin/unshare', '');
+    expect(probeRequirement(host, requirement('util-linux'))).toMatchObject({
+      ok: false,
+      detail: "nsenter not found: the checker's lab host",
+    });
+    write('/usr/bin/nsenter', '');
+    expect(probeRequirement(host, requirement('util-linux'))).toMatchObject({
+      ok: true,
+      detail: '/usr/bin/unshare, /usr/bin/nsenter',
+    });
   });
 
   test('busybox: a dynamically linked one is a problem', () => {
+    const busybox = requirement('busybox-static');
     write('/bin/busybox', elfHeader([PT_LOAD, PT_INTERP]));
-    expect(probeBusybox(host)).toMatchObject({ ok: false, detail: '/bin/busybox is dynamically linked' });
+    expect(probeRequirement(host, busybox)).toMatchObject({
+      ok: false,
+      detail: '/bin/busybox is dynamically linked: the default image, made at set-up, and the VM',
+    });
     write('/bin/busybox', elfHeader([PT_LOAD]));
-    expect(probeBusybox(host)).toMatchObject({ ok: true, detail: '/bin/busybox, statically linked' });
+    expect(probeRequirement(host, busybox)).toMatchObject({ ok: true, detail: '/bin/busybox, statically linked' });
   });
 
   test('isStaticElf: not an ELF file is unknown', () => {

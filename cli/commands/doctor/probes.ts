@@ -3,7 +3,10 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
+import { checkRequirement, PROVISION, REQUIREMENTS, type Files, type Requirement } from '../../../scripts/requirements.mjs';
 import { vmPrerequisites, VmError } from '../../../vm/run.mjs';
+
+export { isStaticElf } from '../../../scripts/requirements.mjs';
 import { pathDirs } from '../env/index.ts';
 
 export interface ProbeResult {
@@ -198,40 +201,20 @@ export function probeOverlay(host: Host): ProbeResult {
   };
 }
 
-const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** What `files` of scripts/requirements.mjs reads, through the host. */
+function filesOf(host: Host): Files {
+  return { exists: (path) => host.mtimeMs(path) !== undefined, head: (path, bytes) => host.readHead(path, bytes) };
+}
 
-export function probeIptables(host: Host): ProbeResult {
-  const found = BIN_DIRS.map((dir) => `${dir}/iptables`).find((path) => host.mtimeMs(path) !== undefined);
+/** One package of scripts/requirements.mjs: the list that the set-up, the README and provision.sh share. */
+export function probeRequirement(host: Host, requirement: Requirement): ProbeResult {
+  const { ok, detail } = checkRequirement(requirement, filesOf(host));
   return {
-    name: 'iptables',
-    ok: found !== undefined,
-    detail: found ?? 'not found',
-    fix: found ? undefined : 'apt-get install iptables',
+    name: requirement.package,
+    ok,
+    detail: ok ? detail : `${detail}: ${requirement.why}`,
+    fix: ok ? undefined : `apt-get install ${requirement.package} (${PROVISION} installs all the course needs)`,
   };
-}
-
-/** An ELF file is dynamically linked when it has a PT_INTERP program header (elf(5)). */
-export function isStaticElf(head: Buffer): boolean | undefined {
-  if (head.length < 64 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined; // 64-bit little-endian only
-  const phoff = Number(head.readBigUInt64LE(0x20));
-  const phentsize = head.readUInt16LE(0x36);
-  const phnum = head.readUInt16LE(0x38);
-  for (let i = 0; i < phnum; i++) {
-    const at = phoff + i * phentsize;
-    if (at + 4 > head.length) return undefined;
-    if (head.readUInt32LE(at) === 3 /* PT_INTERP */) return false;
-  }
-  return true;
-}
-
-export function probeBusybox(host: Host): ProbeResult {
-  const fix = 'apt-get install busybox-static';
-  const head = host.readHead('/bin/busybox', 4096);
-  if (head === undefined) return { name: 'busybox-static', ok: false, detail: '/bin/busybox not found', fix };
-  const isStatic = isStaticElf(head);
-  if (isStatic === false)
-    return { name: 'busybox-static', ok: false, detail: '/bin/busybox is dynamically linked', fix };
-  return { name: 'busybox-static', ok: true, detail: isStatic ? '/bin/busybox, statically linked' : '/bin/busybox' };
 }
 
 export function probeShim(host: Host): ProbeResult {
@@ -326,8 +309,7 @@ export const PROBES = [
   probeNamespaces,
   probeCgroups,
   probeOverlay,
-  probeIptables,
-  probeBusybox,
+  ...REQUIREMENTS.map((requirement) => (host: Host) => probeRequirement(host, requirement)),
   probeShim,
   probeBusyboxImage,
   probeNode,
