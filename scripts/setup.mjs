@@ -18,7 +18,13 @@ const realBuild = async () => {
  * The set-up on a machine: its files (for what is installed), the build, and where messages go.
  * Returns the exit code: 0 when all is built, 1 when something is missing or the build failed.
  */
-export async function setUp({ os = platform, files = filesAt('/'), build = realBuild, log = console.log, error = console.error } = {}) {
+export async function setUp({
+  os = platform,
+  files = filesAt('/'),
+  build = realBuild,
+  log = console.log,
+  error = console.error,
+} = {}) {
   if (os !== 'linux') {
     log('write-your-own-docker: containers need Linux; read the course here, run it in the VM (README, "Using a VM").');
     return 0;
@@ -31,7 +37,9 @@ export async function setUp({ os = platform, files = filesAt('/'), build = realB
   try {
     await build();
   } catch (failure) {
-    error(`write-your-own-docker: set-up stopped: the build failed (${failure.message}); \`npx lab doctor\` checks the machine`);
+    error(
+      `write-your-own-docker: set-up stopped: the build failed (${failure.message}); \`npx lab doctor\` checks the machine`,
+    );
     return 1;
   }
   log('write-your-own-docker: built the native shim, both runtimes and the busybox image. Next: npx lab next');

@@ -59,7 +59,9 @@ describe('the set-up (npm install runs it)', () => {
       }),
     );
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^write-your-own-docker: set-up stopped: the build failed \(make: .*\)/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^write-your-own-docker: set-up stopped: the build failed \(make: .*\)/),
+    ]);
   });
 });
 
@@ -73,9 +75,14 @@ describe('the one list against the provision script and the README', () => {
 
   test("the README's requirements name exactly the packages on the list", () => {
     const readme = text('README.md');
-    const section = readme.slice(readme.indexOf('## Requirements'), readme.indexOf('\n## ', readme.indexOf('## Requirements') + 1));
+    const section = readme.slice(
+      readme.indexOf('## Requirements'),
+      readme.indexOf('\n## ', readme.indexOf('## Requirements') + 1),
+    );
     const bullet = section.split('\n- ').find((item) => item.includes('vm/provision.sh'))!;
-    const named = [...bullet.slice(0, bullet.indexOf('vm/provision.sh')).matchAll(/`([a-z0-9.+-]+)`/g)].map((m) => m[1]);
+    const named = [...bullet.slice(0, bullet.indexOf('vm/provision.sh')).matchAll(/`([a-z0-9.+-]+)`/g)].map(
+      (m) => m[1],
+    );
     expect(named.sort()).toEqual(REQUIREMENTS.map((r) => r.package).sort());
   });
 

@@ -18,7 +18,12 @@ vi.mock('../../vm/run.mjs', async (original) => {
   return {
     ...(await original<typeof import('../../vm/run.mjs')>()),
     vmDir: joinPath(fresh.dir, '.lab', 'vm'),
-    runInVm: vi.fn(async ({ resultsDir }: { resultsDir: string }) => ({ exitCode: 0, resultsDir, bootMs: 1, durationMs: 1 })),
+    runInVm: vi.fn(async ({ resultsDir }: { resultsDir: string }) => ({
+      exitCode: 0,
+      resultsDir,
+      bootMs: 1,
+      durationMs: 1,
+    })),
   };
 });
 
