@@ -2,7 +2,7 @@
 // the project's Node 24 whatever `node` comes first on PATH (npm links no bins of the root package
 // into node_modules/.bin, so that directory alone has neither).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,7 +14,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lab-on-path-'));
   // A machine whose own node is too old for the course: it must never be the one that runs the bins.
   fakeBin = join(dir, 'bin');
-  spawnSync('mkdir', [fakeBin]);
+  mkdirSync(fakeBin);
   writeFileSync(join(fakeBin, 'node'), '#!/bin/sh\necho "the machine\'s old node ran" >&2\nexit 99\n');
   chmodSync(join(fakeBin, 'node'), 0o755);
 });
