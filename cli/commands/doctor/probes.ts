@@ -31,7 +31,7 @@ export interface Host {
   kernelRelease: string;
   nodeVersion: string;
   projectRoot: string;
-  /** The PATH that lab was started with. */
+  /** The PATH of the shell that started lab (without what npx put first: shellPath). */
   pathEnv: string;
   /** Whether the micro-VM can boot here, as vm/run.mjs decides before every run (vmPrerequisites). */
   vm(): { kernel: string } | { missing: string };
