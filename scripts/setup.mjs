@@ -1,24 +1,49 @@
 // Runs on `npm install` (the `prepare` script): builds the native shim and both runtimes, so that the
-// first `npx lab next` or `npx mydocker` does not wait for a build. Plain JavaScript on purpose: npm
-// may run it with an older Node than the one the course uses.
+// first `npx lab next` or `npx mydocker` does not wait for a build. When a package the course needs
+// is missing (scripts/requirements.mjs), it says which, and stops the install: a set-up that goes on
+// without them only fails later, in a lab. Plain JavaScript on purpose: npm may run it with an older
+// Node than the one the course uses.
 import { platform } from 'node:process';
-import { BUSYBOX, buildBundle, buildShim, ensureBusyboxImage, SOURCES } from './build.mjs';
+import { fileURLToPath } from 'node:url';
+import { buildShim, buildBundle, ensureBusyboxImage, SOURCES } from './build.mjs';
+import { filesAt, missingLine, missingRequirements } from './requirements.mjs';
 
-if (platform !== 'linux') {
-  console.warn('write-your-own-docker: containers need Linux; read the course here, run it in the VM (README, "Using a VM").');
-} else {
-  try {
-    await buildShim();
-    for (const source of SOURCES) await buildBundle(source);
-    try {
-      await ensureBusyboxImage();
-    } catch (error) {
-      // Chapters 1 and 2 need no image; `lab doctor` says how to get busybox-static for the rest.
-      console.warn(`write-your-own-docker: the default busybox image was not built from ${BUSYBOX} (${error.message}); run \`npx lab doctor\``);
-    }
-    console.log('write-your-own-docker: built the native shim, both runtimes and the busybox image. Next: npx lab next');
-  } catch (error) {
-    // Do not fail the install: `lab doctor` says what is missing and how to get it.
-    console.warn(`write-your-own-docker: the build did not finish (${error.message}); run \`npx lab doctor\``);
+const realBuild = async () => {
+  await buildShim();
+  for (const source of SOURCES) await buildBundle(source);
+  await ensureBusyboxImage();
+};
+
+/**
+ * The set-up on a machine: its files (for what is installed), the build, and where messages go.
+ * Returns the exit code: 0 when all is built, 1 when something is missing or the build failed.
+ */
+export async function setUp({
+  os = platform,
+  files = filesAt('/'),
+  build = realBuild,
+  log = console.log,
+  error = console.error,
+} = {}) {
+  if (os !== 'linux') {
+    log('write-your-own-docker: containers need Linux; read the course here, run it in the VM (README, "Using a VM").');
+    return 0;
   }
+  const missing = missingRequirements(files);
+  if (missing.length > 0) {
+    error(missingLine(missing));
+    return 1;
+  }
+  try {
+    await build();
+  } catch (failure) {
+    error(
+      `write-your-own-docker: set-up stopped: the build failed (${failure.message}); \`npx lab doctor\` checks the machine`,
+    );
+    return 1;
+  }
+  log('write-your-own-docker: built the native shim, both runtimes and the busybox image. Next: npx lab next');
+  return 0;
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = await setUp();

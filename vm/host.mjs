@@ -3,8 +3,9 @@
 // what to install (`sudo bash vm/provision.sh` installs all of them).
 import { accessSync, constants, existsSync, openSync, readdirSync, readSync, closeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { PROVISION } from '../scripts/requirements.mjs';
 
-export const PROVISION = 'sudo bash vm/provision.sh';
+export { PROVISION };
 
 /** An error the user can act on: the CLI prints its message as one line, without a stack. */
 export class VmError extends Error {

@@ -26,7 +26,7 @@ describe('bin/lab.js', { timeout: 60_000 }, () => {
   test('env prints the PATH line', () => {
     expect(lab('env')).toEqual({
       code: 0,
-      stdout: `export PATH="${projectRoot}/node_modules/.bin:$PATH"\n`,
+      stdout: `export PATH="${projectRoot}/bin/path:${projectRoot}/node_modules/.bin:$PATH"\n`,
       stderr: '',
     });
   });

@@ -1,27 +1,35 @@
 // lab doctor's probes, against a directory of fake /proc, /sys and /bin files.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   cgroupMode,
   hostAt,
   isStaticElf,
   mountedTypes,
-  probeBusybox,
   probeBusyboxImage,
   probeCgroups,
-  probeIptables,
+  probeCommands,
   probeKernel,
   probeNamespaces,
   probeNode,
   probeOverlay,
+  probeRequirement,
   probeRoot,
   probeShim,
+  probeV2Vm,
+  realHost,
   runProbes,
+  shellPath,
   type Host,
   type HostFacts,
 } from '../../cli/commands/doctor/probes.ts';
+import { projectRoot } from '../../cli/paths.ts';
+import { REQUIREMENTS } from '../../scripts/requirements.mjs';
+import { vmPrerequisites } from '../../vm/run.mjs';
+
+const requirement = (name: string) => REQUIREMENTS.find((r) => r.package === name)!;
 
 const facts: HostFacts = {
   uid: 0,
@@ -29,6 +37,8 @@ const facts: HostFacts = {
   kernelRelease: '6.1.0-18-amd64',
   nodeVersion: '24.9.0',
   projectRoot: '/project',
+  pathEnv: '/project/bin/path:/project/node_modules/.bin:/usr/bin:/bin',
+  vm: () => ({ kernel: '/boot/vmlinuz-6.1.0-18-amd64' }),
 };
 
 const V1_MOUNTINFO = [
@@ -73,11 +83,15 @@ describe('probes on a fake machine', () => {
     write('/proc/self/mountinfo', V2_MOUNTINFO);
     write('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory pids\n');
     write('/proc/filesystems', 'nodev\tsysfs\nnodev\toverlay\n\text4\n');
+    for (const command of ['gcc', 'make', 'ip', 'ps', 'unshare', 'nsenter', 'getfattr']) write(`/usr/bin/${command}`, '');
+    write('/usr/include/stdio.h', '');
     write('/usr/sbin/iptables', '');
     write('/bin/busybox', elfHeader([PT_LOAD, PT_LOAD]));
     write('/project/native/shim.c', '');
     write('/project/.lab/build/mydocker-shim', '');
     write('/project/.lab/build/images/busybox.tar', '');
+    write('/project/bin/path/lab', '');
+    write('/project/bin/path/mydocker', '');
     const results = runProbes(host);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.map((r) => r.name)).toEqual([
@@ -86,11 +100,19 @@ describe('probes on a fake machine', () => {
       'namespaces',
       'cgroups',
       'overlayfs',
-      'iptables',
+      'gcc',
+      'make',
+      'libc6-dev',
       'busybox-static',
+      'iptables',
+      'iproute2',
+      'procps',
+      'util-linux',
+      'attr',
       'native helper',
       'busybox image',
       'Node.js',
+      'lab and mydocker',
       'cgroup v2 VM',
     ]);
   });
@@ -105,10 +127,12 @@ describe('probes on a fake machine', () => {
       namespaces: expect.stringContaining('CONFIG_USER_NS'),
       cgroups: 'mount -t cgroup2 none /sys/fs/cgroup',
       overlayfs: 'modprobe overlay',
-      iptables: 'apt-get install iptables',
-      'busybox-static': 'apt-get install busybox-static',
+      iptables: 'apt-get install iptables (sudo bash vm/provision.sh installs all the course needs)',
+      'busybox-static': expect.stringMatching(/^apt-get install busybox-static /),
+      'util-linux': expect.stringMatching(/^apt-get install util-linux /),
       'native helper': expect.stringContaining('make -C native'),
       'busybox image': expect.stringContaining('scripts/build.mjs'),
+      'lab and mydocker': expect.stringContaining('eval "$(npx lab env)"'),
     });
     expect(Object.keys(fixes)).not.toContain('Node.js');
   });
@@ -149,20 +173,61 @@ describe('probes on a fake machine', () => {
   });
 
   test('iptables: found in /sbin too', () => {
-    expect(probeIptables(host).ok).toBe(false);
+    expect(probeRequirement(host, requirement('iptables'))).toMatchObject({
+      ok: false,
+      detail: "iptables not found: the checker reads the lab host's rules",
+    });
     write('/sbin/iptables', '');
-    expect(probeIptables(host)).toMatchObject({ ok: true, detail: '/sbin/iptables' });
+    expect(probeRequirement(host, requirement('iptables'))).toMatchObject({ ok: true, detail: '/sbin/iptables' });
+  });
+
+  test('util-linux: each of its commands, and which one is missing', () => {
+    write('/usr/bin/unshare', '');
+    expect(probeRequirement(host, requirement('util-linux'))).toMatchObject({
+      ok: false,
+      detail: "nsenter not found: the checker's lab host",
+    });
+    write('/usr/bin/nsenter', '');
+    expect(probeRequirement(host, requirement('util-linux'))).toMatchObject({
+      ok: true,
+      detail: '/usr/bin/unshare, /usr/bin/nsenter',
+    });
   });
 
   test('busybox: a dynamically linked one is a problem', () => {
+    const busybox = requirement('busybox-static');
     write('/bin/busybox', elfHeader([PT_LOAD, PT_INTERP]));
-    expect(probeBusybox(host)).toMatchObject({ ok: false, detail: '/bin/busybox is dynamically linked' });
+    expect(probeRequirement(host, busybox)).toMatchObject({
+      ok: false,
+      detail: '/bin/busybox is dynamically linked: the default image, made at set-up, and the VM',
+    });
     write('/bin/busybox', elfHeader([PT_LOAD]));
-    expect(probeBusybox(host)).toMatchObject({ ok: true, detail: '/bin/busybox, statically linked' });
+    expect(probeRequirement(host, busybox)).toMatchObject({ ok: true, detail: '/bin/busybox, statically linked' });
   });
 
   test('isStaticElf: not an ELF file is unknown', () => {
     expect(isStaticElf(Buffer.from('#!/bin/sh\necho hi\n'.padEnd(80)))).toBeUndefined();
+  });
+
+  test("lab and mydocker: the first ones on PATH must be this project's", () => {
+    // Before `eval "$(npx lab env)"`: npm links no root bins into node_modules/.bin.
+    expect(probeCommands(host)).toMatchObject({
+      ok: false,
+      detail: 'lab is not on PATH; mydocker is not on PATH',
+      fix: expect.stringContaining('eval "$(npx lab env)"'),
+    });
+    write('/project/bin/path/lab', '');
+    write('/project/bin/path/mydocker', '');
+    // Another checkout's lab comes first: it would check that checkout's labs.
+    write('/usr/bin/lab', '');
+    const early = hostAt(root, { ...facts, pathEnv: `/usr/bin:${facts.pathEnv}` });
+    expect(probeCommands(early)).toMatchObject({ ok: false, detail: "lab is /usr/bin/lab, not this project's" });
+    expect(probeCommands(host)).toMatchObject({ ok: true, detail: 'on PATH, from bin/path' });
+    // A link to ours is ours.
+    mkdirSync(join(root, 'home/bin'), { recursive: true });
+    symlinkSync(join(root, 'project/bin/path/lab'), join(root, 'home/bin/lab'));
+    const linked = hostAt(root, { ...facts, pathEnv: `/home/bin:${facts.pathEnv}` });
+    expect(probeCommands(linked).ok).toBe(true);
   });
 
   test('native helper: older than its source is a problem', () => {
@@ -171,6 +236,19 @@ describe('probes on a fake machine', () => {
     utimesSync(join(root, '/project/.lab/build/mydocker-shim'), new Date(1000), new Date(1000));
     expect(probeShim(host)).toMatchObject({ ok: false, detail: 'older than native/shim.c' });
   });
+});
+
+test("shellPath: under npx, the shell's PATH is what follows npm's own directories", () => {
+  const npx = [
+    '/root/.npm/_npx/67d7ce8f2b45c09e/node_modules/.bin',
+    '/work/course/node_modules/.bin',
+    '/node_modules/.bin',
+    '/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin',
+    '/usr/local/bin',
+    '/usr/bin',
+  ].join(':');
+  expect(shellPath({ PATH: npx, npm_command: 'exec' })).toBe('/usr/local/bin:/usr/bin');
+  expect(shellPath({ PATH: '/course/bin/path:/usr/bin' })).toBe('/course/bin/path:/usr/bin');
 });
 
 describe('probes of facts', () => {
@@ -212,28 +290,33 @@ describe('probes of facts', () => {
 });
 
 describe('probeV2Vm', () => {
-  test('is ready with qemu and a kernel whose modules are there, optional without', async () => {
-    const { probeV2Vm } = await import('../../cli/commands/doctor/probes.ts');
-    const files = (entries: Record<string, string>) => ({
-      readFile: (path: string) => entries[path],
-      readHead: () => undefined,
-      readdir: (path: string) => {
-        const names = Object.keys(entries).filter((p) => p.startsWith(`${path}/`)).map((p) => p.slice(path.length + 1).split('/')[0]!);
-        return names.length ? [...new Set(names)] : undefined;
-      },
-      mtimeMs: (path: string) => (entries[path] !== undefined ? 1 : undefined),
-      uid: 0,
-      platform: 'linux' as const,
-      kernelRelease: '6.18.0',
-      nodeVersion: '24.21.0',
-      projectRoot: '/p',
+  const v1 = hostAt('/nonexistent', facts);
+  const v1Files = { ...v1, readdir: (path: string) => (path === '/sys/fs/cgroup/memory' ? ['tasks'] : undefined) };
+
+  test('ready is what the VM runner decides (vm/run.mjs vmPrerequisites), not a look at qemu and /boot', () => {
+    expect(probeV2Vm(v1Files)).toEqual({
+      name: 'cgroup v2 VM',
+      ok: true,
+      detail: 'qemu and vmlinuz-6.1.0-18-amd64 (lab check --vm)',
     });
-    const v1 = { '/sys/fs/cgroup/memory/tasks': '' };
-    const ready = probeV2Vm(files({ ...v1, '/usr/bin/qemu-system-x86_64': 'x', '/boot/vmlinuz-6.1.0-56-amd64': 'k', '/lib/modules/6.1.0-56-amd64/modules.dep': '' }));
-    expect(ready.detail).toBe('qemu and vmlinuz-6.1.0-56-amd64 (lab check --vm)');
-    const missing = probeV2Vm(files({ ...v1, '/boot/vmlinuz-6.1.0-56-amd64': 'k' }));
-    expect(missing.ok).toBe(true);
-    expect(missing.detail).toMatch(/optional, not installed: sudo bash vm\/provision.sh/);
-    expect(probeV2Vm(files({ '/sys/fs/cgroup/cgroup.controllers': 'cpu memory' })).detail).toBe('not needed: this host is cgroup v2');
+    // qemu and a kernel are there, but the runner refuses: so does the doctor.
+    const missing = 'setpriv (util-linux) is not installed: sudo bash vm/provision.sh';
+    const refused = probeV2Vm({ ...v1Files, vm: () => ({ missing }) });
+    expect(refused).toEqual({ name: 'cgroup v2 VM', ok: true, detail: `optional, not ready: ${missing}` });
+  });
+
+  test('on this machine it says what vmPrerequisites says', () => {
+    let expected: string;
+    try {
+      expected = `qemu and ${basename(vmPrerequisites().kernel)} (lab check --vm)`;
+    } catch (error) {
+      expected = `optional, not ready: ${(error as Error).message}`;
+    }
+    expect([expected, 'not needed: this host is cgroup v2']).toContain(probeV2Vm(realHost(projectRoot)).detail);
+  });
+
+  test('a cgroup v2 host needs no VM', () => {
+    const v2 = { ...v1, readFile: (path: string) => (path === '/sys/fs/cgroup/cgroup.controllers' ? 'cpu memory' : undefined) };
+    expect(probeV2Vm({ ...v2, vm: () => ({ missing: 'x' }) }).detail).toBe('not needed: this host is cgroup v2');
   });
 });

@@ -67,6 +67,8 @@ describe('solution', () => {
 });
 
 test("lab env puts the project's bins first on PATH, quoted for the shell", () => {
-  expect(envLine('/home/me/wyod')).toBe('export PATH="/home/me/wyod/node_modules/.bin:$PATH"');
-  expect(envLine('/tmp/a "b" $c')).toBe('export PATH="/tmp/a \\"b\\" \\$c/node_modules/.bin:$PATH"');
+  expect(envLine('/home/me/wyod')).toBe('export PATH="/home/me/wyod/bin/path:/home/me/wyod/node_modules/.bin:$PATH"');
+  expect(envLine('/tmp/a "b" $c')).toBe(
+    'export PATH="/tmp/a \\"b\\" \\$c/bin/path:/tmp/a \\"b\\" \\$c/node_modules/.bin:$PATH"',
+  );
 });

@@ -7,7 +7,14 @@ import { runChecks } from '../../check/run-checks.ts';
 import { LabError } from '../../errors.ts';
 import { labProgress } from '../../progress/progress.ts';
 import { currentLab, labOrCurrent, openSession, saveSession } from '../../session.ts';
-import { initialCheckState, progressAfter, reduceCheck, type CheckAction, type CheckState } from './check-data.ts';
+import {
+  initialCheckState,
+  progressAfter,
+  reduceCheck,
+  type CheckAction,
+  type CheckReport,
+  type CheckState,
+} from './check-data.ts';
 import { CheckScreen } from './CheckView.tsx';
 
 export interface CheckOptions {
@@ -58,15 +65,24 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     interrupted = true;
   };
   process.on('SIGINT', onInterrupt);
-  const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
-  const { output } = await run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
-    process.off('SIGINT', onInterrupt),
-  );
-  dispatch({ type: 'finished', output, interrupted });
-  const report = state.report!;
-
-  const progress = progressAfter(session.progress, report, new Date(), interrupted);
-  if (progress !== session.progress) saveSession(session, progress);
+  let report: CheckReport;
+  try {
+    const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
+    const { output } = await run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
+      process.off('SIGINT', onInterrupt),
+    );
+    dispatch({ type: 'finished', output, interrupted });
+    report = state.report!;
+    const progress = progressAfter(session.progress, report, new Date(), interrupted);
+    if (progress !== session.progress) saveSession(session, progress);
+  } catch (error) {
+    // The run could not start, or its result could not be recorded: the error is lab's one line
+    // (cli/main.ts), and the screen must end first, or its spinner keeps the process alive for ever.
+    process.off('SIGINT', onInterrupt);
+    screen?.clear();
+    screen?.unmount();
+    throw error;
+  }
   if (screen) {
     await screen.waitUntilRenderFlush();
     screen.unmount();

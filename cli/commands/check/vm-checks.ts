@@ -2,7 +2,7 @@
 // micro-VM (vm/run.mjs, docs/vm.md). The guest sees the project read-only, so the runtime is built
 // here first; the results file lives in a directory the VM shares read-write, at the same path, and
 // is read while the checks run, exactly as on the host.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../checker/harness/target.ts';
 import { ResultsFollower, type RunChecksOptions, type RunChecksResult } from '../../check/run-checks.ts';
@@ -19,6 +19,8 @@ export async function runChecksInVm({
   const { ensureBuilt } = await import('../../../scripts/build.mjs');
   const { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError, vmDir } = await import('../../../vm/run.mjs');
   await ensureBuilt(source);
+  // .lab/vm is made by the first VM run; on a fresh clone this is the first.
+  mkdirSync(vmDir, { recursive: true });
   const dir = mkdtempSync(join(vmDir, 'check-'));
   const resultsFile = join(dir, 'results.ndjson');
   const follower = new ResultsFollower(resultsFile, onEvent);

@@ -1,8 +1,13 @@
 // What `lab doctor` checks on this machine, as data. Every probe reads through a `Host`, so tests can
 // point it at a directory of fake /proc and /sys files instead of the real ones.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
-import { join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
+import { checkRequirement, PROVISION, REQUIREMENTS, type Files, type Requirement } from '../../../scripts/requirements.mjs';
+import { vmPrerequisites, VmError } from '../../../vm/run.mjs';
+
+export { isStaticElf } from '../../../scripts/requirements.mjs';
+import { pathDirs } from '../env/index.ts';
 
 export interface ProbeResult {
   name: string;
@@ -19,14 +24,23 @@ export interface Host {
   readHead(path: string, bytes: number): Buffer | undefined;
   readdir(path: string): string[] | undefined;
   mtimeMs(path: string): number | undefined;
+  /** The path with every symbolic link resolved, or undefined when it does not exist. */
+  realpath(path: string): string | undefined;
   uid: number | undefined;
   platform: NodeJS.Platform;
   kernelRelease: string;
   nodeVersion: string;
   projectRoot: string;
+  /** The PATH of the shell that started lab (without what npx put first: shellPath). */
+  pathEnv: string;
+  /** Whether the micro-VM can boot here, as vm/run.mjs decides before every run (vmPrerequisites). */
+  vm(): { kernel: string } | { missing: string };
 }
 
-export type HostFacts = Pick<Host, 'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot'>;
+export type HostFacts = Pick<
+  Host,
+  'uid' | 'platform' | 'kernelRelease' | 'nodeVersion' | 'projectRoot' | 'pathEnv' | 'vm'
+>;
 
 /** A host whose absolute paths are looked up under `root` ('/' for the real machine). */
 export function hostAt(root: string, facts: HostFacts): Host {
@@ -53,6 +67,7 @@ export function hostAt(root: string, facts: HostFacts): Host {
       }),
     readdir: (path) => attempt(() => readdirSync(at(path))),
     mtimeMs: (path) => attempt(() => statSync(at(path)).mtimeMs),
+    realpath: (path) => attempt(() => realpathSync(at(path)).slice(root === '/' ? 0 : root.length) || '/'),
   };
 }
 
@@ -63,7 +78,29 @@ export function realHost(projectRoot: string): Host {
     kernelRelease: release(),
     nodeVersion: process.versions.node,
     projectRoot,
+    pathEnv: shellPath(process.env),
+    vm: () => {
+      try {
+        return { kernel: vmPrerequisites().kernel };
+      } catch (error) {
+        if (error instanceof VmError) return { missing: error.message };
+        throw error;
+      }
+    },
   });
+}
+
+/**
+ * The PATH of the shell lab was started from. Under `npx lab` (or `npm run`), npm has put its own
+ * directories first: the project's package linked into the npx cache (whose .bin has a `lab`), each
+ * node_modules/.bin up the tree, and last its node-gyp-bin; the shell's own PATH follows that one.
+ */
+export function shellPath(env: NodeJS.ProcessEnv): string {
+  const path = env.PATH ?? '';
+  if (env.npm_command === undefined) return path;
+  const dirs = path.split(delimiter);
+  const gyp = dirs.findIndex((dir) => dir.endsWith('/node-gyp-bin'));
+  return gyp === -1 ? path : dirs.slice(gyp + 1).join(delimiter);
 }
 
 const USE_VM = 'use the course VM (README, "Using a VM")';
@@ -164,40 +201,20 @@ export function probeOverlay(host: Host): ProbeResult {
   };
 }
 
-const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** What `files` of scripts/requirements.mjs reads, through the host. */
+function filesOf(host: Host): Files {
+  return { exists: (path) => host.mtimeMs(path) !== undefined, head: (path, bytes) => host.readHead(path, bytes) };
+}
 
-export function probeIptables(host: Host): ProbeResult {
-  const found = BIN_DIRS.map((dir) => `${dir}/iptables`).find((path) => host.mtimeMs(path) !== undefined);
+/** One package of scripts/requirements.mjs: the list that the set-up, the README and provision.sh share. */
+export function probeRequirement(host: Host, requirement: Requirement): ProbeResult {
+  const { ok, detail } = checkRequirement(requirement, filesOf(host));
   return {
-    name: 'iptables',
-    ok: found !== undefined,
-    detail: found ?? 'not found',
-    fix: found ? undefined : 'apt-get install iptables',
+    name: requirement.package,
+    ok,
+    detail: ok ? detail : `${detail}: ${requirement.why}`,
+    fix: ok ? undefined : `apt-get install ${requirement.package} (${PROVISION} installs all the course needs)`,
   };
-}
-
-/** An ELF file is dynamically linked when it has a PT_INTERP program header (elf(5)). */
-export function isStaticElf(head: Buffer): boolean | undefined {
-  if (head.length < 64 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined; // 64-bit little-endian only
-  const phoff = Number(head.readBigUInt64LE(0x20));
-  const phentsize = head.readUInt16LE(0x36);
-  const phnum = head.readUInt16LE(0x38);
-  for (let i = 0; i < phnum; i++) {
-    const at = phoff + i * phentsize;
-    if (at + 4 > head.length) return undefined;
-    if (head.readUInt32LE(at) === 3 /* PT_INTERP */) return false;
-  }
-  return true;
-}
-
-export function probeBusybox(host: Host): ProbeResult {
-  const fix = 'apt-get install busybox-static';
-  const head = host.readHead('/bin/busybox', 4096);
-  if (head === undefined) return { name: 'busybox-static', ok: false, detail: '/bin/busybox not found', fix };
-  const isStatic = isStaticElf(head);
-  if (isStatic === false)
-    return { name: 'busybox-static', ok: false, detail: '/bin/busybox is dynamically linked', fix };
-  return { name: 'busybox-static', ok: true, detail: isStatic ? '/bin/busybox, statically linked' : '/bin/busybox' };
 }
 
 export function probeShim(host: Host): ProbeResult {
@@ -239,22 +256,50 @@ export function probeNode(host: Host): ProbeResult {
   };
 }
 
+/** The first `name` on PATH, resolved, as a shell finds it. */
+function commandOnPath(host: Host, name: string): string | undefined {
+  for (const dir of host.pathEnv.split(delimiter)) {
+    if (dir === '') continue;
+    const found = host.realpath(join(dir, name));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const COMMANDS = ['lab', 'mydocker'] as const;
+
 /**
- * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`): qemu and a Debian kernel with its
- * modules. Optional: a host that is v2 itself needs no VM, and chapter 1 needs neither.
+ * The README and the chapters call `lab` and `mydocker` directly: the first ones on PATH must be
+ * this project's (bin/path, which `lab env` puts first), not missing, and not another checkout's.
+ */
+export function probeCommands(host: Host): ProbeResult {
+  const [ours] = pathDirs(host.projectRoot);
+  const problems = COMMANDS.flatMap((name) => {
+    const found = commandOnPath(host, name);
+    if (found === undefined) return [`${name} is not on PATH`];
+    return found === host.realpath(join(ours!, name)) ? [] : [`${name} is ${found}, not this project's`];
+  });
+  return {
+    name: 'lab and mydocker',
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? 'on PATH, from bin/path' : problems.join('; '),
+    fix: problems.length === 0 ? undefined : 'eval "$(npx lab env)" (once per shell, in the project directory)',
+  };
+}
+
+/**
+ * The micro-VM that checks cgroup v2 (vm/, `lab check --vm`). Optional: a host that is v2 itself
+ * needs no VM, and chapter 1 needs neither. Ready or not is what the VM runner itself decides.
  */
 export function probeV2Vm(host: Host): ProbeResult {
-  const pureV2 = host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
+  const pureV2 =
+    host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
   if (pureV2) return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
-  const qemu = ['/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64'].some((path) => host.mtimeMs(path) !== undefined);
-  const kernel = (host.readdir('/boot') ?? [])
-    .filter((name) => name.startsWith('vmlinuz-'))
-    .find((name) => host.readFile(`/lib/modules/${name.slice('vmlinuz-'.length)}/modules.dep`) !== undefined);
-  const ready = qemu && kernel !== undefined;
+  const vm = host.vm();
   return {
     name: 'cgroup v2 VM',
     ok: true, // optional: it only adds the v2 checks on a v1 host
-    detail: ready ? `qemu and ${kernel} (lab check --vm)` : 'optional, not installed: sudo bash vm/provision.sh adds qemu and a kernel for lab check --vm',
+    detail: 'kernel' in vm ? `qemu and ${basename(vm.kernel)} (lab check --vm)` : `optional, not ready: ${vm.missing}`,
   };
 }
 
@@ -264,11 +309,11 @@ export const PROBES = [
   probeNamespaces,
   probeCgroups,
   probeOverlay,
-  probeIptables,
-  probeBusybox,
+  ...REQUIREMENTS.map((requirement) => (host: Host) => probeRequirement(host, requirement)),
   probeShim,
   probeBusyboxImage,
   probeNode,
+  probeCommands,
   probeV2Vm,
 ];
 
