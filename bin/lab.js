@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // The workbook: `lab next`, `lab check`, `lab hint`, ... (cli/main.tsx). Runs a bundle of the CLI
 // from .lab/build/lab, rebuilding it first when one of its sources is newer than the build.
-import { ensureLabBuilt, labBundlePath } from '../scripts/build.mjs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 15)) {
-  process.stderr.write(
-    `lab: Node.js 22.15 or newer is needed, this is ${process.version}: run \`npx lab\`, or put the project's Node first on PATH with \`eval "$(npx lab env)"\`\n`,
-  );
-  process.exit(1);
-}
+// Before anything else is loaded: an older Node hands this run to the project's (bin/project-node.cjs).
+createRequire(import.meta.url)('./project-node.cjs').ensureProjectNode(fileURLToPath(import.meta.url), 'lab', 1);
+const { ensureLabBuilt, labBundlePath } = await import('../scripts/build.mjs');
 
 await ensureLabBuilt();
 await import(labBundlePath());

