@@ -31,7 +31,12 @@ const COMMANDS: Command[] = [
   // The pristine stub: the learner's first `lab check`, which fails.
   { name: 'check-labs', args: ['check', 'ch1-namespaces'], anyStatus: true },
   // The loop itself: a lab file was just saved, so the runtime is rebuilt before the checks run.
-  { name: 'check-edited', args: ['check', 'ch1-namespaces'], anyStatus: true, touch: 'labs/src/container/namespaces.ts' },
+  {
+    name: 'check-edited',
+    args: ['check', 'ch1-namespaces'],
+    anyStatus: true,
+    touch: 'labs/src/container/namespaces.ts',
+  },
 ];
 
 const TARGETS: Record<string, { what: 'paint' | 'exit'; ms: number }> = {
@@ -72,14 +77,21 @@ function shellQuote(word: string): string {
  * Runs `argv` in a pseudo-terminal of 100x40 (util-linux `script`; ink draws differently into a pipe)
  * and resolves with the milliseconds to its first output byte and to its exit.
  */
-function timeInTerminal(argv: string[], env: Record<string, string>, anyStatus = false): Promise<{ paint: number; exit: number }> {
+function timeInTerminal(
+  argv: string[],
+  env: Record<string, string>,
+  anyStatus = false,
+): Promise<{ paint: number; exit: number }> {
   const inner = `stty cols 100 rows 40; exec ${argv.map(shellQuote).join(' ')}`;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const since = () => Number(process.hrtime.bigint() - start) / 1e6;
     let paint: number | undefined;
     let output = '';
-    const child = spawn('script', ['-qefc', inner, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn('script', ['-qefc', inner, '/dev/null'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       paint ??= since();
       if (output.length < 4000) output += chunk.toString();
@@ -87,7 +99,8 @@ function timeInTerminal(argv: string[], env: Record<string, string>, anyStatus =
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('close', (code) => {
       const exit = since();
-      if ((code !== 0 && !anyStatus) || paint === undefined) reject(new Error(`${argv.join(' ')} failed (${code}):\n${output}`));
+      if ((code !== 0 && !anyStatus) || paint === undefined)
+        reject(new Error(`${argv.join(' ')} failed (${code}):\n${output}`));
       else resolve({ paint, exit });
     });
   });
@@ -102,9 +115,19 @@ interface Peer {
 
 const roots = [{ label: 'this checkout', root: projectRoot }, ...(compare ? [{ label: compare, root: compare }] : [])];
 const peers: Peer[] = [
-  { label: 'node -e 0', command: { name: 'node -e 0', args: [] }, argv: [process.execPath, '-e', '0'], root: projectRoot },
+  {
+    label: 'node -e 0',
+    command: { name: 'node -e 0', args: [] },
+    argv: [process.execPath, '-e', '0'],
+    root: projectRoot,
+  },
   ...commands.flatMap((command) =>
-    roots.map(({ label, root }) => ({ label, command, argv: [process.execPath, join(root, 'bin', 'lab.js'), ...command.args], root })),
+    roots.map(({ label, root }) => ({
+      label,
+      command,
+      argv: [process.execPath, join(root, 'bin', 'lab.js'), ...command.args],
+      root,
+    })),
   ),
 ];
 
@@ -139,19 +162,32 @@ try {
   }
   console.log(`\nNode ${process.version}, ${runs} interleaved rounds, in a 100x40 pseudo-terminal, medians:\n`);
   console.log(`  ${'command'.padEnd(44)} ${'first paint'.padStart(11)} ${'exit'.padStart(9)}  target`);
-  const medians = peers.map((peer, index) => ({ peer, paint: median(samples[index]!.paint), exit: median(samples[index]!.exit) }));
+  const medians = peers.map((peer, index) => ({
+    peer,
+    paint: median(samples[index]!.paint),
+    exit: median(samples[index]!.exit),
+  }));
   for (const { peer, paint, exit } of medians) {
     const name = peer.command.args.length ? display(peer.command) : peer.command.name;
     const target = TARGETS[peer.command.name];
-    const label = roots.length > 1 && peer.command.args.length ? ` (${peer.label === 'this checkout' ? 'this' : 'other'})` : '';
-    const verdict = target ? `<= ${target.ms} ms to the ${target.what}: ${(target.what === 'paint' ? paint : exit) <= target.ms ? 'met' : 'NOT met'}` : '';
-    console.log(`  ${(name + label).padEnd(44)} ${paint.toFixed(0).padStart(8)} ms ${exit.toFixed(0).padStart(6)} ms  ${verdict}`);
+    const label =
+      roots.length > 1 && peer.command.args.length ? ` (${peer.label === 'this checkout' ? 'this' : 'other'})` : '';
+    const verdict = target
+      ? `<= ${target.ms} ms to the ${target.what}: ${(target.what === 'paint' ? paint : exit) <= target.ms ? 'met' : 'NOT met'}`
+      : '';
+    console.log(
+      `  ${(name + label).padEnd(44)} ${paint.toFixed(0).padStart(8)} ms ${exit.toFixed(0).padStart(6)} ms  ${verdict}`,
+    );
   }
   if (compare) {
     console.log(`\n  this checkout / ${compare} (below 1 is faster):`);
     for (const command of commands) {
-      const [mine, theirs] = roots.map(({ root }) => medians.find((m) => m.peer.command === command && m.peer.root === root)!);
-      console.log(`    ${display(command).padEnd(42)} paint ${(mine!.paint / theirs!.paint).toFixed(2)}x, exit ${(mine!.exit / theirs!.exit).toFixed(2)}x`);
+      const [mine, theirs] = roots.map(({ root }) =>
+        medians.find((m) => m.peer.command === command && m.peer.root === root)!,
+      );
+      console.log(
+        `    ${display(command).padEnd(42)} paint ${(mine!.paint / theirs!.paint).toFixed(2)}x, exit ${(mine!.exit / theirs!.exit).toFixed(2)}x`,
+      );
     }
   }
 } finally {

@@ -142,6 +142,8 @@ describe('the chapter text goes out first, before ink is loaded', () => {
   test('only a screen that starts with a chapter text has one to print first', () => {
     expect(leadingMarkdown(planNext(input({ version: 1, current: 'a1', labs: {} })).screen)).toContain('Alpha text.');
     expect(leadingMarkdown(planNext(input({ version: 1, labs: {} })).screen)).toContain('Welcome text.');
-    expect(leadingMarkdown(planNext(input({ version: 1, current: 'a1', labs: { a1: { hintsRevealed: 0 } } })).screen)).toBeUndefined();
+    expect(
+      leadingMarkdown(planNext(input({ version: 1, current: 'a1', labs: { a1: { hintsRevealed: 0 } } })).screen),
+    ).toBeUndefined();
   });
 });

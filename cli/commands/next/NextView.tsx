@@ -126,7 +126,12 @@ function AllDone({ screen }: { screen: Extract<NextScreen, { kind: 'done' }> }) 
  * The screen of `lab next`, top to bottom; without its leading chapter text when that has been
  * printed already (`leadingMarkdown()`).
  */
-export function nextBlocks(screen: NextScreen, probes: ProbeResult[], width: number, { leadingPrinted = false } = {}): Block[] {
+export function nextBlocks(
+  screen: NextScreen,
+  probes: ProbeResult[],
+  width: number,
+  { leadingPrinted = false } = {},
+): Block[] {
   switch (screen.kind) {
     case 'welcome':
       return [
