@@ -66,8 +66,8 @@ export class ResultsFollower {
 
 /**
  * Where V8 keeps the code it compiled for vitest's modules (vite, rolldown, execa, chai, ...), from one
- * run to the next: they are ~0.3 s of parsing and compiling at each start otherwise, in vitest and
- * again in its worker. The same directory as mydocker's (bin/mydocker.cjs).
+ * run to the next, for vitest and the processes it starts: ~0.1 s of CPU less per check
+ * (docs/benchmarks.md). The same directory as mydocker's (bin/mydocker.cjs).
  */
 export const COMPILE_CACHE = join(PROJECT_ROOT, '.lab', 'build', 'compile-cache');
 
