@@ -83,7 +83,15 @@ export async function buildBundle(source) {
   const { build } = await import('esbuild');
   const srcDir = join(sourceDir(source), 'src');
   const outdir = dirname(bundlePath(source));
-  const common = {
+  // One esbuild call for the main bundle and the lazy ones (each still a bundle of its own): one
+  // start of esbuild's work instead of four, ~60 ms of every rebuild after a learner's edit.
+  const entryPoints = { [basename(bundlePath(source), '.cjs')]: join(srcDir, 'main.ts') };
+  for (const [module, file] of Object.entries(LAZY_MODULES)) entryPoints[basename(file, '.cjs')] = join(srcDir, module);
+  const result = await build({
+    entryPoints,
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    write: false,
     bundle: true,
     platform: 'node',
     // CommonJS, not ESM: an ESM `import` of a Node builtin evaluates all of its lazy exports
@@ -97,12 +105,17 @@ export async function buildBundle(source) {
     // module would not load, and `mydocker run` would parse node-tar at every start.
     external: ['tar', 'koffi'],
     plugins: [lazyModules(srcDir)],
-  };
-  // The lazy bundles first: the main bundle's time stamp tells the launcher that all are fresh.
-  for (const [module, file] of Object.entries(LAZY_MODULES)) {
-    await build({ ...common, entryPoints: [join(srcDir, module)], outfile: join(outdir, file) });
+  });
+  // Each file is written beside its place and renamed over it, so a mydocker starting meanwhile reads
+  // a whole file; the main bundle last: its time stamp tells the launcher that all are fresh.
+  mkdirSync(outdir, { recursive: true });
+  const main = bundlePath(source);
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path === main) - Number(b.path === main));
+  for (const file of files) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
   }
-  await build({ ...common, entryPoints: [join(srcDir, 'main.ts')], outfile: bundlePath(source) });
 }
 
 export async function buildShim() {

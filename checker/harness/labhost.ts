@@ -64,10 +64,24 @@ export class LabHost {
     return readlinkSync(`/proc/${this.anchorPid}/ns/${ns}`);
   }
 
-  /** The lab host's network devices, by name. */
+  /**
+   * The lab host's network devices, by name. /proc/<pid>/net/dev lists every device of the network
+   * namespace that pid is in (proc(5)), one `name: counters` line each after two header lines: the
+   * same names `ip link` prints, read from here without starting nsenter and ip (~15 ms a check).
+   */
   async links(): Promise<string[]> {
-    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-n', 'ip', '-j', 'link', 'show'], { reject: false });
-    return result.exitCode === 0 ? (JSON.parse(result.stdout) as { ifname: string }[]).map((link) => link.ifname).sort() : [];
+    let table = '';
+    try {
+      table = readFileSync(`/proc/${this.anchorPid}/net/dev`, 'utf8');
+    } catch {
+      return []; // the anchor is gone: the spec reports that already
+    }
+    return table
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(':')[0]!.trim())
+      .filter(Boolean)
+      .sort();
   }
 
   /**

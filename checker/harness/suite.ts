@@ -68,7 +68,9 @@ export interface Baseline {
 }
 
 export async function snapshot(host: LabHost): Promise<Baseline> {
-  return { mounts: host.mountTable(), links: await host.links(), rules: await host.iptablesRules() };
+  // iptables-save is a process (in the lab host's network namespace): start it first, read the rest meanwhile.
+  const [rules, links] = await Promise.all([host.iptablesRules(), host.links()]);
+  return { mounts: host.mountTable(), links, rules };
 }
 
 function changes(what: string, before: string[], after: string[]): string[] {

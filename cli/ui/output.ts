@@ -3,11 +3,9 @@
 // already (a chapter) can go out as a text block, around ink's layout.
 import { renderToString } from 'ink';
 import type { ReactNode } from 'react';
+import { terminalWidth } from './width.ts';
 
-/** The width text is wrapped to: the terminal's, or 100 columns when writing to a file or pipe. */
-export function terminalWidth(): number {
-  return process.stdout.columns || 100;
-}
+export { terminalWidth } from './width.ts';
 
 export function print(node: ReactNode): void {
   // Into a pipe, nothing is wrapped a second time: long lines (code, diffs) stay whole for the reader.

@@ -1,8 +1,9 @@
 // `lab next`: what it shows, decided from the progress, and the screens at a fixed width.
 import { render } from 'ink-testing-library';
 import { describe, expect, test } from 'vitest';
-import { planNext, type NextInput } from '../../cli/commands/next/next-data.ts';
+import { leadingMarkdown, planNext, type NextInput } from '../../cli/commands/next/next-data.ts';
 import { nextBlocks } from '../../cli/commands/next/NextView.tsx';
+import { renderMarkdown } from '../../cli/ui/markdown.ts';
 import type { ProbeResult } from '../../cli/commands/doctor/probes.ts';
 import type { NextScreen } from '../../cli/commands/next/next-data.ts';
 import type { Progress } from '../../cli/progress/progress.ts';
@@ -60,8 +61,8 @@ describe('planNext', () => {
 });
 
 /** The screen as `lab next` prints it: ink blocks rendered at 100 columns, text blocks as they are. */
-function screenText(screen: NextScreen, probes: ProbeResult[] = []): string {
-  return nextBlocks(screen, probes, 100)
+function screenText(screen: NextScreen, probes: ProbeResult[] = [], leadingPrinted = false): string {
+  return nextBlocks(screen, probes, 100, { leadingPrinted })
     .map((block) => {
       if ('text' in block) return block.text;
       const { lastFrame, unmount } = render(<>{block.node}</>);
@@ -120,5 +121,29 @@ describe('the lab next screen', () => {
     const frame = screenText(screen);
     expect(frame).toContain('All 3 labs of the ready chapters pass.');
     expect(frame).toContain('Still coming:\n  3 Gamma');
+  });
+});
+
+describe('the chapter text goes out first, before ink is loaded', () => {
+  const screens: [string, Progress][] = [
+    ['a lab that starts a chapter', { version: 1, current: 'a1', labs: {} }],
+    ['the welcome', { version: 1, labs: {} }],
+    ['a lab in a started chapter', { version: 1, current: 'a1', labs: { a1: { hintsRevealed: 0 } } }],
+    ['a lab just reached, after one passed', { version: 1, current: 'a2', labs: { a1: PASSED, a2: PASSED } }],
+  ];
+  test.each(screens)('%s: the text, then the rest, is the whole screen', (_name, progress) => {
+    const { screen } = planNext(input(progress));
+    const leading = leadingMarkdown(screen);
+    const printedFirst = leading === undefined ? [] : [renderMarkdown(leading, 100)];
+    const rest = screenText(screen, [], leading !== undefined);
+    expect([...printedFirst, rest].join('\n')).toBe(screenText(screen));
+  });
+
+  test('only a screen that starts with a chapter text has one to print first', () => {
+    expect(leadingMarkdown(planNext(input({ version: 1, current: 'a1', labs: {} })).screen)).toContain('Alpha text.');
+    expect(leadingMarkdown(planNext(input({ version: 1, labs: {} })).screen)).toContain('Welcome text.');
+    expect(
+      leadingMarkdown(planNext(input({ version: 1, current: 'a1', labs: { a1: { hintsRevealed: 0 } } })).screen),
+    ).toBeUndefined();
   });
 });

@@ -1,7 +1,6 @@
 // `lab check [LAB] [--json] [--solutions] [--vm]`: runs the lab's spec on the real kernel (with --vm,
 // a micro-VM's, cgroup v2 only) and shows each check as it finishes; with labs/ as the source,
 // records whether the lab passed.
-import { render } from 'ink';
 import type { Lab } from '../../../chapters/manifest.ts';
 import { runChecks } from '../../check/run-checks.ts';
 import { LabError } from '../../errors.ts';
@@ -15,7 +14,7 @@ import {
   type CheckReport,
   type CheckState,
 } from './check-data.ts';
-import { CheckScreen } from './CheckView.tsx';
+import type { LiveScreen } from './live-screen.tsx';
 
 export interface CheckOptions {
   /** The lab named on the command line; the current lab when absent. */
@@ -49,10 +48,10 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     isCurrent: currentLab(session.progress)?.id === lab.id,
   });
 
-  const screen = json ? undefined : render(<CheckScreen state={state} />, { patchConsole: false, exitOnCtrlC: false });
+  let screen: LiveScreen | undefined;
   const dispatch = (action: CheckAction): void => {
     state = reduceCheck(state, action);
-    screen?.rerender(<CheckScreen state={state} />);
+    screen?.show(state);
   };
   // Ctrl-C reaches vitest too (the same process group), which stops and cleans up its lab host; wait
   // for it, so that what finished stays on screen. A second Ctrl-C stops at once.
@@ -65,12 +64,17 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     interrupted = true;
   };
   process.on('SIGINT', onInterrupt);
+  const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
+  // The checker first: vitest needs about a second to start, and the screen (ink, react and the first
+  // frame, ~0.1-0.3 s) is made meanwhile. Events that come before it are in `state` when it opens.
+  const running = run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
+    process.off('SIGINT', onInterrupt),
+  );
+  running.catch(() => {}); // awaited below; not "unhandled" while the screen loads
   let report: CheckReport;
   try {
-    const run = vm ? (await import('./vm-checks.ts')).runChecksInVm : runChecks;
-    const { output } = await run({ specs: [lab.spec], source, onEvent: dispatch }).finally(() =>
-      process.off('SIGINT', onInterrupt),
-    );
+    if (!json) screen = (await import('./live-screen.tsx')).openLiveScreen(state);
+    const { output } = await running;
     dispatch({ type: 'finished', output, interrupted });
     report = state.report!;
     const progress = progressAfter(session.progress, report, new Date(), interrupted);
@@ -79,14 +83,11 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     // The run could not start, or its result could not be recorded: the error is lab's one line
     // (cli/main.ts), and the screen must end first, or its spinner keeps the process alive for ever.
     process.off('SIGINT', onInterrupt);
-    screen?.clear();
-    screen?.unmount();
+    screen?.abort();
     throw error;
   }
   if (screen) {
-    await screen.waitUntilRenderFlush();
-    screen.unmount();
-    await screen.waitUntilExit();
+    await screen.close();
   } else {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   }

@@ -122,12 +122,20 @@ function AllDone({ screen }: { screen: Extract<NextScreen, { kind: 'done' }> }) 
   );
 }
 
-/** The screen of `lab next`, top to bottom. */
-export function nextBlocks(screen: NextScreen, probes: ProbeResult[], width: number): Block[] {
+/**
+ * The screen of `lab next`, top to bottom; without its leading chapter text when that has been
+ * printed already (`leadingMarkdown()`).
+ */
+export function nextBlocks(
+  screen: NextScreen,
+  probes: ProbeResult[],
+  width: number,
+  { leadingPrinted = false } = {},
+): Block[] {
   switch (screen.kind) {
     case 'welcome':
       return [
-        ...(screen.setup ? [chapterBlock(screen.setup, width)] : []),
+        ...(screen.setup && !leadingPrinted ? [chapterBlock(screen.setup, width)] : []),
         { node: <WelcomeEnd firstLab={screen.firstLab} probes={probes} /> },
       ];
     case 'done':
@@ -139,7 +147,7 @@ export function nextBlocks(screen: NextScreen, probes: ProbeResult[], width: num
           : []),
         ...(screen.intro
           ? [
-              chapterBlock(screen.intro, width),
+              ...(leadingPrinted ? [] : [chapterBlock(screen.intro, width)]),
               { node: <Text dimColor>{`\n${'─'.repeat(Math.min(width, 60))}`}</Text> },
             ]
           : []),

@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import { chapters } from '../../../chapters/manifest.ts';
 import { absolute, projectRoot } from '../../paths.ts';
 import { openSession, saveSession } from '../../session.ts';
-import { printBlocks, terminalWidth } from '../../ui/output.ts';
+import { terminalWidth } from '../../ui/width.ts';
 import { realHost, runProbes } from '../doctor/probes.ts';
-import { planNext } from './next-data.ts';
-import { nextBlocks } from './NextView.tsx';
+import { leadingMarkdown, planNext } from './next-data.ts';
 
 export type NextOptions = Record<string, never>;
 
@@ -24,6 +23,15 @@ export async function next(_options: NextOptions = {}): Promise<number> {
   const { screen, progress } = planNext({ chapters, progress: session.progress, readText });
   if (progress !== session.progress) saveSession(session, progress);
   const probes = screen.kind === 'welcome' ? runProbes(realHost(projectRoot)) : [];
-  printBlocks(nextBlocks(screen, probes, terminalWidth()));
+  const width = terminalWidth();
+  // A chapter's text goes out first, rendered by marked-terminal alone: ink and react (~0.1 s to
+  // load) are loaded only for what follows it (docs/benchmarks.md, "The learner's loop").
+  const leading = leadingMarkdown(screen);
+  if (leading !== undefined) {
+    const { renderMarkdown } = await import('../../ui/markdown.ts');
+    process.stdout.write(renderMarkdown(leading, width) + '\n');
+  }
+  const [{ printBlocks }, { nextBlocks }] = await Promise.all([import('../../ui/output.ts'), import('./NextView.tsx')]);
+  printBlocks(nextBlocks(screen, probes, width, { leadingPrinted: leading !== undefined }));
   return 0;
 }

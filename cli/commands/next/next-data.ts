@@ -69,3 +69,13 @@ export function planNext({ chapters, progress, readText }: NextInput): { screen:
     progress,
   };
 }
+
+/**
+ * The chapter text a screen starts with, when it starts with one: `lab next` prints it before it
+ * loads ink for the rest (the first paint), and nextBlocks() then leaves it out.
+ */
+export function leadingMarkdown(screen: NextScreen): string | undefined {
+  if (screen.kind === 'welcome') return screen.setup?.markdown;
+  if (screen.kind === 'lab' && !screen.passed) return screen.intro?.markdown;
+  return undefined;
+}
