@@ -29,6 +29,13 @@ async function checkSource(solutions: boolean): Promise<string> {
 
 let exitCode = 0;
 
+// `lab next | head`: the reader went away, so the rest of the text has nowhere to go. End as `cat`
+// does in a pipe (SIGPIPE: 128 + 13), without a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(141);
+});
+
 const program = new Command('lab')
   .description('Write your own Docker, one lab at a time, checked on the real kernel.')
   .showSuggestionAfterError()

@@ -1,6 +1,6 @@
 // bin/lab.js end to end: the launcher, the entry's one-line errors and exit codes. (The first run
 // may build .lab/build/lab, hence the timeout.)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +59,19 @@ describe('bin/lab.js', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ 0 Set-up/);
     expect(stdout).toMatch(/\n\d+ of \d+ labs done\n$/);
+  });
+
+  test('a reader that goes away (`lab next | head -1`) ends lab quietly, as SIGPIPE would', async () => {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'lab.js'), 'next'], {
+      env: { ...process.env, LAB_PROGRESS_FILE: join(dir, 'progress.json'), MYDOCKER_SOURCE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reading end is closed in this tick, long before the child's Node has started: its first
+    // write meets EPIPE, whatever the machine's load.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 });
