@@ -130,11 +130,6 @@ export async function ensureBuilt(source) {
   if (mtimeOrZero(BUSYBOX) > 0) await ensureBusyboxImage();
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await buildShim();
-  for (const source of SOURCES) await buildBundle(source);
-  await ensureBusyboxImage();
-}
 
 // --- The default image: busybox, made offline ---------------------------------------------------
 // `mydocker run busybox ...` (and `run` with no image of its own) needs no registry: the set-up
@@ -385,4 +380,12 @@ export async function buildLab() {
 
 export async function ensureLabBuilt() {
   if (!isLabBundleFresh()) await buildLab();
+}
+
+// Run directly (`node scripts/build.mjs`): everything, as set-up does. Last in the file, so that every
+// constant above is initialized before the top-level await runs.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildShim();
+  for (const source of SOURCES) await buildBundle(source);
+  await ensureBusyboxImage();
 }
