@@ -16,6 +16,8 @@ export interface RunChecksOptions {
   onEvent?: (event: CheckEvent) => void;
   /** The whole run's limit. */
   timeoutMs?: number;
+  /** More environment for the checker (the dev check's LAB_MISTAKES). */
+  env?: Record<string, string>;
 }
 
 export interface RunChecksResult {
@@ -64,7 +66,7 @@ export class ResultsFollower {
   }
 }
 
-export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }: RunChecksOptions): Promise<RunChecksResult> {
+export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000, env = {} }: RunChecksOptions): Promise<RunChecksResult> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-check-'));
   const resultsFile = join(dir, 'results.ndjson');
   const follower = new ResultsFollower(resultsFile, onEvent);
@@ -75,7 +77,7 @@ export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000 }:
       [vitest, 'run', '--project', 'checker', '--reporter', join(PROJECT_ROOT, 'checker', 'reporter.ts'), ...specs],
       {
         cwd: PROJECT_ROOT,
-        env: { MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0' },
+        env: { ...env, MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0' },
         reject: false,
         all: true,
         timeout: timeoutMs,

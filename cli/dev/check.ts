@@ -11,9 +11,15 @@
 //               own work, not just a broken neighbour
 //   in order    every lab passes once it and the labs before it are solved, with later labs still
 //               stubs: a learner going in order sees each lab pass as they finish it
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//   mistakes    every classic mistake a lab lists (manifest.ts, Lab.mistakes) makes a check of that
+//               lab fail; each is printed with the check and the first line a learner would read.
+//               All mistakes run in one vitest run, each stopping at its first failing check.
+//
+// `node cli/dev/check.ts --mistakes [LAB]` runs the manifest's checks and the mistakes (of one lab) only.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { allLabs, chapters, type Lab } from '../../chapters/manifest.ts';
+import { ensureBuilt } from '../../scripts/build.mjs';
+import { allLabs, chapters, findLab, type Lab, type Mistake } from '../../chapters/manifest.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
 import type { CheckResult } from '../../checker/results.ts';
 import { runChecks } from '../check/run-checks.ts';
@@ -83,13 +89,35 @@ function treeWithStubs(name: string, stubbed: readonly Lab[]): string {
   return tree;
 }
 
-async function checksOf(specs: string[], source: string): Promise<{ byLab: Map<string, CheckResult[]>; errors: string[]; output: string }> {
-  const { events, output } = await runChecks({ specs, source });
+/** solutions/ with one mistake made; undefined (and a failure recorded) when its `find` does not occur exactly once. */
+function treeWithMistake(name: string, lab: Lab, mistake: Mistake): string | undefined {
+  const solution = join(PROJECT_ROOT, 'solutions', mistake.file);
+  const text = existsSync(solution) ? readFileSync(solution, 'utf8') : '';
+  const count = text.split(mistake.find).length - 1;
+  if (count !== 1) {
+    record(false, `mistake ${lab.id} "${mistake.name}": its text occurs ${count} times in solutions/${mistake.file}, not once (did the solution change?)`, mistake.find);
+    return undefined;
+  }
+  const tree = treeWithStubs(name, []);
+  writeFileSync(join(tree, mistake.file), text.replace(mistake.find, () => mistake.replace));
+  return tree;
+}
+
+async function checksOf(
+  specs: string[],
+  source: string,
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ byLab: Map<string, CheckResult[]>; errors: string[]; output: string }> {
+  const { events, output } = await runChecks({ specs, source, ...options });
   const byLab = new Map<string, CheckResult[]>();
   const errors: string[] = [];
   for (const event of events) {
     if (event.type === 'spec-error') errors.push(`${event.spec}: ${event.message}`);
-    else if (event.type === 'check') byLab.set(event.lab, [...(byLab.get(event.lab) ?? []), event]);
+    // With mistakes, results are kept per lab and mistake: `<lab> / <mistake>`.
+    else if (event.type === 'check') {
+      const key = event.mistake === undefined ? event.lab : `${event.lab} / ${event.mistake}`;
+      byLab.set(key, [...(byLab.get(key) ?? []), event]);
+    }
   }
   return { byLab, errors, output };
 }
@@ -136,12 +164,53 @@ async function checkChecker(): Promise<void> {
   }
 }
 
+/** Every listed mistake of these labs makes a check of its lab fail: all in one vitest run. */
+async function checkMistakes(labs: readonly Lab[]): Promise<void> {
+  const runs: Record<string, { name: string; source: string }[]> = {};
+  const started = performance.now();
+  for (const lab of labs) {
+    record(lab.mistakes.length >= 2, `${lab.id} lists at least two classic mistakes`, `it lists ${lab.mistakes.length}`);
+    for (const [index, mistake] of lab.mistakes.entries()) {
+      const tree = treeWithMistake(`mistake-${lab.id}-${index + 1}`, lab, mistake);
+      if (!tree) continue;
+      await ensureBuilt(tree); // here, not inside a check's time limit
+      (runs[lab.id] ??= []).push({ name: mistake.name, source: tree });
+    }
+  }
+  const specs = labs.filter((lab) => runs[lab.id]).map((lab) => lab.spec);
+  if (specs.length === 0) return;
+  const result = await checksOf(specs, 'solutions', { env: { LAB_MISTAKES: JSON.stringify(runs) }, timeoutMs: 1_800_000 });
+  for (const lab of labs) {
+    for (const { name } of runs[lab.id] ?? []) {
+      const results = result.byLab.get(`${lab.id} / ${name}`);
+      const failedCheck = results?.find((r) => r.state === 'failed');
+      const what = `mistake: ${lab.id} "${name}" is caught`;
+      if (failedCheck) {
+        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${failedCheck.errors[0]?.message.split('\n')[0] ?? ''}`);
+      } else {
+        record(false, what, `no check of ${lab.id} failed\n${summary(results, result.output)}`);
+      }
+    }
+  }
+  process.stdout.write(`(mistakes: ${Object.values(runs).flat().length} in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
 try {
   checkManifest();
+  const mistakesAt = process.argv.indexOf('--mistakes');
   if (process.argv.includes('--manifest-only')) {
     process.stdout.write('(checker runs skipped: --manifest-only)\n');
+  } else if (mistakesAt >= 0) {
+    const id = process.argv[mistakesAt + 1];
+    const lab = id === undefined ? undefined : findLab(id);
+    if (id !== undefined && !lab) {
+      record(false, `--mistakes ${id}: no such lab`);
+    } else {
+      await checkMistakes(lab ? [lab] : allLabs());
+    }
   } else {
     await checkChecker();
+    await checkMistakes(allLabs());
   }
 } finally {
   rmSync(TREES, { recursive: true, force: true });
