@@ -164,6 +164,12 @@ async function checkChecker(): Promise<void> {
   }
 }
 
+/** A message's first line, and its last when there are more: a run's "ran: ..." comes first, the comparison last. */
+function firstAndLast(message: string): string {
+  const lines = message.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]} … ${lines.at(-1)!.trim()}` : (lines[0] ?? '');
+}
+
 /** Every listed mistake of these labs makes a check of its lab fail: all in one vitest run. */
 async function checkMistakes(labs: readonly Lab[]): Promise<void> {
   const runs: Record<string, { name: string; source: string }[]> = {};
@@ -186,7 +192,7 @@ async function checkMistakes(labs: readonly Lab[]): Promise<void> {
       const failedCheck = results?.find((r) => r.state === 'failed');
       const what = `mistake: ${lab.id} "${name}" is caught`;
       if (failedCheck) {
-        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${failedCheck.errors[0]?.message.split('\n')[0] ?? ''}`);
+        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(failedCheck.errors[0]?.message ?? '')}`);
       } else {
         record(false, what, `no check of ${lab.id} failed\n${summary(results, result.output)}`);
       }
