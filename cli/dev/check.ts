@@ -50,6 +50,12 @@ function checkManifest(): void {
   for (const lab of labs) {
     record(lab.hints.length >= 2, `${lab.id} has at least two staged hints`, `it has ${lab.hints.length}`);
     record(existsSync(join(PROJECT_ROOT, lab.spec)), `${lab.id} has its spec ${lab.spec}`);
+    const names = lab.mistakes.map((mistake) => mistake.name);
+    record(names.length >= 2 && new Set(names).size === names.length, `${lab.id} lists two or more classic mistakes, each named once`, `names: ${JSON.stringify(names)}`);
+    for (const mistake of lab.mistakes) {
+      const count = occurrences(mistake);
+      record(count === 1, `${lab.id}: the mistake "${mistake.name}" edits text found once in solutions/${mistake.file}`, `found ${count} times (did the solution change?): ${JSON.stringify(mistake.find)}`);
+    }
     for (const file of lab.files) {
       const stub = join(PROJECT_ROOT, 'labs', file);
       const solution = join(PROJECT_ROOT, 'solutions', file);
@@ -89,15 +95,15 @@ function treeWithStubs(name: string, stubbed: readonly Lab[]): string {
   return tree;
 }
 
-/** solutions/ with one mistake made; undefined (and a failure recorded) when its `find` does not occur exactly once. */
-function treeWithMistake(name: string, lab: Lab, mistake: Mistake): string | undefined {
+/** How often a mistake's `find` occurs in its solution file: it must be once. */
+function occurrences(mistake: Mistake): number {
   const solution = join(PROJECT_ROOT, 'solutions', mistake.file);
-  const text = existsSync(solution) ? readFileSync(solution, 'utf8') : '';
-  const count = text.split(mistake.find).length - 1;
-  if (count !== 1) {
-    record(false, `mistake ${lab.id} "${mistake.name}": its text occurs ${count} times in solutions/${mistake.file}, not once (did the solution change?)`, mistake.find);
-    return undefined;
-  }
+  return existsSync(solution) ? readFileSync(solution, 'utf8').split(mistake.find).length - 1 : 0;
+}
+
+/** solutions/ with one mistake made (its `find` occurs once: checkManifest proved it). */
+function treeWithMistake(name: string, mistake: Mistake): string {
+  const text = readFileSync(join(PROJECT_ROOT, 'solutions', mistake.file), 'utf8');
   const tree = treeWithStubs(name, []);
   writeFileSync(join(tree, mistake.file), text.replace(mistake.find, () => mistake.replace));
   return tree;
@@ -175,10 +181,9 @@ async function checkMistakes(labs: readonly Lab[]): Promise<void> {
   const runs: Record<string, { name: string; source: string }[]> = {};
   const started = performance.now();
   for (const lab of labs) {
-    record(lab.mistakes.length >= 2, `${lab.id} lists at least two classic mistakes`, `it lists ${lab.mistakes.length}`);
     for (const [index, mistake] of lab.mistakes.entries()) {
-      const tree = treeWithMistake(`mistake-${lab.id}-${index + 1}`, lab, mistake);
-      if (!tree) continue;
+      if (occurrences(mistake) !== 1) continue; // recorded as a failure by checkManifest
+      const tree = treeWithMistake(`mistake-${lab.id}-${index + 1}`, mistake);
       await ensureBuilt(tree); // here, not inside a check's time limit
       (runs[lab.id] ??= []).push({ name: mistake.name, source: tree });
     }
