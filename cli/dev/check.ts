@@ -176,6 +176,12 @@ function firstAndLast(message: string): string {
   return lines.length > 1 ? `${lines[0]} … ${lines.at(-1)!.trim()}` : (lines[0] ?? '');
 }
 
+/** A serialised value on one short line. */
+function oneLine(value: string): string {
+  const line = value.replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
 /** Every listed mistake of these labs makes a check of its lab fail: all in one vitest run. */
 async function checkMistakes(labs: readonly Lab[]): Promise<void> {
   const runs: Record<string, { name: string; source: string }[]> = {};
@@ -197,7 +203,9 @@ async function checkMistakes(labs: readonly Lab[]): Promise<void> {
       const failedCheck = results?.find((r) => r.state === 'failed');
       const what = `mistake: ${lab.id} "${name}" is caught`;
       if (failedCheck) {
-        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(failedCheck.errors[0]?.message ?? '')}`);
+        const error = failedCheck.errors[0];
+        const values = error?.actual !== undefined && error.expected !== undefined ? `\n         actual ${oneLine(error.actual)}, expected ${oneLine(error.expected)}` : '';
+        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(error?.message ?? '')}${values}`);
       } else {
         record(false, what, `no check of ${lab.id} failed\n${summary(results, result.output)}`);
       }
