@@ -177,8 +177,8 @@ function firstAndLast(message: string): string {
 }
 
 /** A serialised value on one short line. */
-function oneLine(value: string): string {
-  const line = value.replace(/\s+/g, ' ').trim();
+function oneLine(value: unknown): string {
+  const line = String(value).replace(/\s+/g, ' ').trim();
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
