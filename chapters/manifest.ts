@@ -17,6 +17,22 @@ export interface Lab {
   spec: string;
   /** Staged hints, from a nudge to nearly the answer; `lab hint` reveals one at a time. */
   hints: string[];
+  /**
+   * The classic mistakes the lab's checks must catch, as edits of the solution: the dev check copies
+   * solutions/, replaces `find` (which must occur exactly once in `file`, so that a change of the
+   * solution shows) with `replace`, runs the lab's spec on that tree and proves a check fails.
+   */
+  mistakes: Mistake[];
+}
+
+/** One classic mistake: the solution with one edit (see Lab.mistakes). */
+export interface Mistake {
+  /** What the learner got wrong, in a few words: "no MS_REC". */
+  name: string;
+  /** The file to edit, relative to solutions/ (usually one of the lab's files). */
+  file: string;
+  find: string;
+  replace: string;
 }
 
 export interface Chapter {
@@ -71,6 +87,12 @@ export const chapters: Chapter[] = [
             '`tty`, then apply each assignment (`indexOf(\'=\')` < 0 means copy `process.env[name]`, if ' +
             'set). Return `NAME=value` strings.',
         ],
+        mistakes: [
+          { name: 'the command split into words again', file: 'src/container/command.ts', find: 'kernel.exec(command, env);', replace: 'kernel.exec(command.join(\' \').split(\' \'), env);' },
+          { name: 'TERM set without -t', file: 'src/container/command.ts', find: 'if (tty) env.set(\'TERM\', \'xterm\');', replace: 'env.set(\'TERM\', \'xterm\');' },
+          { name: 'a later -e does not override an earlier value', file: 'src/container/command.ts', find: 'env.set(assignment.slice(0, equals), assignment.slice(equals + 1));', replace: 'if (!env.has(assignment.slice(0, equals))) env.set(assignment.slice(0, equals), assignment.slice(equals + 1));' },
+          { name: 'the caller\'s environment passed on', file: 'src/container/command.ts', find: 'return [...env].map(', replace: 'return [...Object.entries(process.env), ...env].map(' },
+        ],
       },
       {
         id: 'ch1-namespaces',
@@ -91,6 +113,11 @@ export const chapters: Chapter[] = [
           'Return `[\'uts\', \'pid\', \'mnt\', \'ipc\', \'net\']`, and OR the bits: ' +
             '`namespaces.reduce((flags, ns) => flags | CLONE_FLAG[ns], 0)`. Then `mydocker run --explain ' +
             'host true` shows the clone flags, and `mydocker run host sh -c "echo $$"` prints 1.',
+        ],
+        mistakes: [
+          { name: 'no net namespace', file: 'src/container/namespaces.ts', find: 'return [\'uts\', \'pid\', \'mnt\', \'ipc\', \'net\'];', replace: 'return [\'uts\', \'pid\', \'mnt\', \'ipc\'];' },
+          { name: 'no pid namespace', file: 'src/container/namespaces.ts', find: 'return [\'uts\', \'pid\', \'mnt\', \'ipc\', \'net\'];', replace: 'return [\'uts\', \'mnt\', \'ipc\', \'net\'];' },
+          { name: 'flags combined with || instead of |', file: 'src/container/namespaces.ts', find: 'flags | CLONE_FLAG[ns]', replace: 'flags || CLONE_FLAG[ns]' },
         ],
       },
       {
@@ -113,6 +140,11 @@ export const chapters: Chapter[] = [
           '`kernel.mount(\'\', \'/\', \'\', MS_REC | MS_PRIVATE)`: the shell\'s `mount --make-rprivate ' +
             '/`.',
         ],
+        mistakes: [
+          { name: 'no MS_REC', file: 'src/container/mounts.ts', find: 'MS_REC | MS_PRIVATE);', replace: 'MS_PRIVATE);' },
+          { name: 'MS_REC without a propagation type', file: 'src/container/mounts.ts', find: 'MS_REC | MS_PRIVATE);', replace: 'MS_REC);' },
+          { name: 'made private on /proc, not on /', file: 'src/container/mounts.ts', find: 'kernel.mount(\'\', \'/\', ', replace: 'kernel.mount(\'\', \'/proc\', ' },
+        ],
       },
       {
         id: 'ch1-proc',
@@ -133,6 +165,11 @@ export const chapters: Chapter[] = [
             'host gains a proc mount while your container runs, your mounts are not private yet: finish ' +
             'lab ch1-private-mounts first (it runs before this step in setup.ts).',
         ],
+        mistakes: [
+          { name: 'no flags', file: 'src/container/proc.ts', find: 'MS_NOSUID | MS_NOEXEC | MS_NODEV);', replace: '0);' },
+          { name: 'no MS_NOEXEC', file: 'src/container/proc.ts', find: 'MS_NOSUID | MS_NOEXEC | MS_NODEV);', replace: 'MS_NOSUID | MS_NODEV);' },
+          { name: 'the host\'s /proc bound instead of a new proc', file: 'src/container/proc.ts', find: 'kernel.mount(\'proc\', \'/proc\', \'proc\', ', replace: 'kernel.mount(\'/proc\', \'/proc\', \'\', 4096 /* MS_BIND */ | ' },
+        ],
       },
       {
         id: 'ch1-hostname',
@@ -151,6 +188,11 @@ export const chapters: Chapter[] = [
             'ps` shows its id: how many characters is that?',
           '`setHostname` is `kernel.sethostname(hostname)`, and `containerHostname` returns `requested ' +
             '?? containerId.slice(0, 12)`, as docker does.',
+        ],
+        mistakes: [
+          { name: 'the id\'s first 11 characters (off by one)', file: 'src/container/hostname.ts', find: 'containerId.slice(0, 12)', replace: 'containerId.slice(0, 11)' },
+          { name: '--hostname ignored', file: 'src/container/hostname.ts', find: 'return requested ?? containerId.slice(0, 12);', replace: 'return containerId.slice(0, 12);' },
+          { name: 'sethostname left out', file: 'src/container/hostname.ts', find: 'kernel.sethostname(hostname);', replace: 'void kernel;' },
         ],
       },
     ],
@@ -186,6 +228,11 @@ export const chapters: Chapter[] = [
             'list, a `{ op: \'rmdir\', path }` per leaf. Why the container joins by itself: read the ' +
             '`join` op in native/shim.c (a process that moves itself skips a global lock in the kernel).',
         ],
+        mistakes: [
+          { name: 'limits written before the mkdir', file: 'src/cgroups/lifecycle.ts', find: '      ...leaves.map((dir) => ({ op: \'mkdir\' as const, path: dir })),\n      ...writes.map(({ path, value }) => ({ op: \'set\' as const, path, content: value })),', replace: '      ...writes.map(({ path, value }) => ({ op: \'set\' as const, path, content: value })),\n      ...leaves.map((dir) => ({ op: \'mkdir\' as const, path: dir })),' },
+          { name: 'the container never joins', file: 'src/cgroups/lifecycle.ts', find: 'join: leaves.map((dir) => join(dir, joinFile)),', replace: 'join: [],' },
+          { name: 'no clean-up when the container never started', file: 'src/cgroups/lifecycle.ts', find: 'failed: remove,', replace: 'failed: [],' },
+        ],
       },
       {
         id: 'ch2-memory',
@@ -210,6 +257,13 @@ export const chapters: Chapter[] = [
             'v2: `memory.max` = memory, `memory.swap.max` = total - memory, or `max` for -1. The OOM ' +
             'counters: v1 `memory.oom_control` (oom_kill), v2 `memory.events` (oom_kill).',
         ],
+        mistakes: [
+          { name: '--memory-swap -1 written to memsw on v1', file: 'src/cgroups/memory.ts', find: 'if (total !== -1) settings.push(', replace: 'settings.push(' },
+          { name: '--memory-swap -1 written as a number on v2', file: 'src/cgroups/memory.ts', find: 'total === -1 ? \'max\' : String(total - memory)', replace: 'String(total - memory)' },
+          { name: 'v2 swap.max the total, not the swap alone', file: 'src/cgroups/memory.ts', find: 'String(total - memory)', replace: 'String(total)' },
+          { name: 'no swap by default', file: 'src/cgroups/memory.ts', find: 'resources.memorySwap ?? memory * 2', replace: 'resources.memorySwap ?? memory' },
+          { name: 'a wrong file name: memory.limit_bytes', file: 'src/cgroups/memory.ts', find: 'file: \'memory.limit_in_bytes\'', replace: 'file: \'memory.limit_bytes\'' },
+        ],
       },
       {
         id: 'ch2-cpu',
@@ -232,6 +286,12 @@ export const chapters: Chapter[] = [
             'v2 `cpu.weight` = `sharesToWeight(shares)`, and `sharesToWeight(s)` = `1 + Math.floor(((s - ' +
             '2) * 9999) / 262142)`: 2 → 1, 262144 → 10000.',
         ],
+        mistakes: [
+          { name: 'the quota in ms, not µs', file: 'src/cgroups/cpu.ts', find: 'Math.round(resources.cpus * CFS_PERIOD_US)', replace: 'Math.round(resources.cpus * 100)' },
+          { name: 'v2 cpu.max as period then quota', file: 'src/cgroups/cpu.ts', find: '`${quota} ${CFS_PERIOD_US}`', replace: '`${CFS_PERIOD_US} ${quota}`' },
+          { name: 'v2 weight given the shares unconverted', file: 'src/cgroups/cpu.ts', find: 'String(sharesToWeight(resources.cpuShares))', replace: 'String(resources.cpuShares)' },
+          { name: 'sharesToWeight without the 1 + (off by one)', file: 'src/cgroups/cpu.ts', find: 'return 1 + Math.floor(', replace: 'return Math.floor(' },
+        ],
       },
       {
         id: 'ch2-cpuset',
@@ -247,6 +307,11 @@ export const chapters: Chapter[] = [
             'resources.cpusetCpus }`, and none without the flag. (The v1 trap, empty cpuset.cpus and ' +
             'cpuset.mems in a new cgroup, is handled in driver.ts: read why there.)',
         ],
+        mistakes: [
+          { name: 'a wrong file name: cpuset.cpu', file: 'src/cgroups/cpuset.ts', find: 'file: \'cpuset.cpus\'', replace: 'file: \'cpuset.cpu\'' },
+          { name: 'the CPUs written to cpuset.mems', file: 'src/cgroups/cpuset.ts', find: 'file: \'cpuset.cpus\'', replace: 'file: \'cpuset.mems\'' },
+          { name: 'a setting without the flag', file: 'src/cgroups/cpuset.ts', find: 'if (resources.cpusetCpus === undefined) return [];', replace: '' },
+        ],
       },
       {
         id: 'ch2-pids',
@@ -260,6 +325,11 @@ export const chapters: Chapter[] = [
             'fork() with EAGAIN past `pids.max`; `pids.events` counts the refusals (`max`).',
           "One setting, the same in v1 and v2: `{ controller: 'pids', file: 'pids.max', value: " +
             'String(resources.pidsLimit) }`, and none without the flag (0 and -1 already mean none).',
+        ],
+        mistakes: [
+          { name: 'pids.max one higher (off by one)', file: 'src/cgroups/pids.ts', find: 'String(resources.pidsLimit)', replace: 'String(resources.pidsLimit + 1)' },
+          { name: 'a wrong file name: pids.limit', file: 'src/cgroups/pids.ts', find: 'file: \'pids.max\'', replace: 'file: \'pids.limit\'' },
+          { name: 'a setting without the flag', file: 'src/cgroups/pids.ts', find: 'if (resources.pidsLimit === undefined) return [];', replace: '' },
         ],
       },
     ],
@@ -294,6 +364,13 @@ export const chapters: Chapter[] = [
             '`kernel.chdir(\'/\')`; `kernel.umount2(`/${PUT_OLD}`, MNT_DETACH)`; ' +
             '`kernel.rmdir(`/${PUT_OLD}`)`.',
         ],
+        mistakes: [
+          { name: 'no chdir(\'/\') after pivot_root', file: 'src/rootfs/pivot-root.ts', find: 'kernel.chdir(\'/\');', replace: '' },
+          { name: 'no rmdir of the put-old directory', file: 'src/rootfs/pivot-root.ts', find: 'kernel.rmdir(`/${PUT_OLD}`);', replace: '' },
+          { name: 'the old root not detached', file: 'src/rootfs/pivot-root.ts', find: 'kernel.umount2(`/${PUT_OLD}`, MNT_DETACH);', replace: '' },
+          { name: 'umount2 without MNT_DETACH', file: 'src/rootfs/pivot-root.ts', find: 'kernel.umount2(`/${PUT_OLD}`, MNT_DETACH);', replace: 'kernel.umount2(`/${PUT_OLD}`, 0);' },
+          { name: 'chroot instead of pivot_root', file: 'src/rootfs/pivot-root.ts', find: 'kernel.pivotRoot(root, `${root}/${PUT_OLD}`);', replace: 'kernel.chroot(root);' },
+        ],
       },
       {
         id: 'ch3-sysfs',
@@ -307,6 +384,10 @@ export const chapters: Chapter[] = [
             'container, after clone(CLONE_NEWNET), /sys/class/net lists its own `lo` only.',
           "One call: `kernel.mount('sysfs', '/sys', 'sysfs', MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV)`. " +
             'MS_RDONLY is the point: root in the container is root on the host.',
+        ],
+        mistakes: [
+          { name: 'no MS_RDONLY', file: 'src/rootfs/sysfs.ts', find: 'MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV', replace: 'MS_NOSUID | MS_NOEXEC | MS_NODEV' },
+          { name: 'a wrong filesystem type: sys', file: 'src/rootfs/sysfs.ts', find: 'kernel.mount(\'sysfs\', \'/sys\', \'sysfs\', ', replace: 'kernel.mount(\'sysfs\', \'/sys\', \'sys\', ' },
         ],
       },
       {
@@ -334,6 +415,12 @@ export const chapters: Chapter[] = [
             '0o1777 and a tmpfs `\'mode=1777,size=65536k\'` (MS_NOSUID | MS_NODEV | MS_NOEXEC); then ' +
             '`kernel.symlink(link.target, link.path)` for each of DEV_LINKS.',
         ],
+        mistakes: [
+          { name: 'MS_NODEV on the /dev tmpfs', file: 'src/rootfs/dev.ts', find: 'kernel.mount(\'tmpfs\', \'/dev\', \'tmpfs\', MS_NOSUID | MS_STRICTATIME', replace: 'kernel.mount(\'tmpfs\', \'/dev\', \'tmpfs\', MS_NOSUID | MS_NODEV | MS_STRICTATIME' },
+          { name: 'mknod without S_IFCHR (regular files)', file: 'src/rootfs/dev.ts', find: 'S_IFCHR | 0o666', replace: '0o666' },
+          { name: 'major and minor swapped', file: 'src/rootfs/dev.ts', find: 'device.major, device.minor)', replace: 'device.minor, device.major)' },
+          { name: 'no /dev/ptmx link', file: 'src/rootfs/dev.ts', find: '  { path: \'/dev/ptmx\', target: \'pts/ptmx\' },\n', replace: '' },
+        ],
       },
       {
         id: 'ch3-etc-files',
@@ -357,6 +444,12 @@ export const chapters: Chapter[] = [
             'those nameservers, keep the rest, add DEFAULT_NAMESERVERS if none is left. Three bind ' +
             'mounts, before pivot_root (the sources are host paths): `kernel.mount(files.hostname, ' +
             '`${root}/etc/hostname`, \'\', MS_BIND)`, and the same for hosts and resolv.conf.',
+        ],
+        mistakes: [
+          { name: 'hosts without the container\'s own name', file: 'src/rootfs/etc-files.ts', find: '    `127.0.0.1\\t${hostname}`,\n', replace: '' },
+          { name: 'only 127.0.0.1 taken for a local nameserver', file: 'src/rootfs/etc-files.ts', find: 'match[1]!.startsWith(\'127.\')', replace: 'match[1] === \'127.0.0.1\'' },
+          { name: 'no fallback nameservers', file: 'src/rootfs/etc-files.ts', find: 'kept.push(...DEFAULT_NAMESERVERS.map((address) => `nameserver ${address}`));', replace: '' },
+          { name: '/etc/hosts not bound', file: 'src/rootfs/etc-files.ts', find: 'kernel.mount(files.hosts, `${root}/etc/hosts`, \'\', MS_BIND);', replace: '' },
         ],
       },
     ],
@@ -388,6 +481,11 @@ export const chapters: Chapter[] = [
           '`lowerdir=${[...layers.lower].reverse().join(\':\')},upperdir=${layers.upper},workdir=${layers.work}`, ' +
             'and `kernel.mount(\'overlay\', target, \'overlay\', 0, overlayOptions(layers))`.',
         ],
+        mistakes: [
+          { name: 'the lower layers not reversed', file: 'src/union/overlay.ts', find: '[...layers.lower].reverse().join(\':\')', replace: '[...layers.lower].join(\':\')' },
+          { name: 'upperdir and workdir swapped', file: 'src/union/overlay.ts', find: 'upperdir=${layers.upper},workdir=${layers.work}', replace: 'upperdir=${layers.work},workdir=${layers.upper}' },
+          { name: 'the lower layers joined with commas', file: 'src/union/overlay.ts', find: '[...layers.lower].reverse().join(\':\')', replace: '[...layers.lower].reverse().join(\',\')' },
+        ],
       },
       {
         id: 'ch4-whiteouts',
@@ -406,6 +504,12 @@ export const chapters: Chapter[] = [
             'layer); the import sets the xattr trusted.overlay.opaque=y on that directory.',
           "Split on '/', drop '' and '.', pop the base name; `base === '.wh..wh..opq'` → " +
             "`{ kind: 'opaque', directory }`; `base.startsWith('.wh.')` → `{ kind: 'whiteout', hides: dir + '/' + base.slice(4) }`.",
+        ],
+        mistakes: [
+          { name: 'the opaque marker taken for a whiteout', file: 'src/images/whiteouts.ts', find: 'if (base === OPAQUE_MARKER) return { kind: \'opaque\', directory };', replace: '' },
+          { name: 'a leading ./ not dropped', file: 'src/images/whiteouts.ts', find: 'name !== \'\' && name !== \'.\'', replace: 'name !== \'\'' },
+          { name: 'a bare .wh. taken for a whiteout', file: 'src/images/whiteouts.ts', find: 'hidden === \'\' || ', replace: '' },
+          { name: 'the prefix cut one short (off by one)', file: 'src/images/whiteouts.ts', find: 'base.slice(WHITEOUT_PREFIX.length)', replace: 'base.slice(WHITEOUT_PREFIX.length - 1)' },
         ],
       },
       {
@@ -428,6 +532,12 @@ export const chapters: Chapter[] = [
           '`kernel.mount(volume.source, `${root}${volume.target}`, \'\', MS_BIND | MS_REC)`. The kernel ' +
             'ignores MS_RDONLY when it creates a bind mount; read-only takes a second call on the new ' +
             'mount: `kernel.mount(\'\', target, \'\', MS_BIND | MS_REMOUNT | MS_RDONLY)`.',
+        ],
+        mistakes: [
+          { name: 'no read-only remount', file: 'src/union/volumes.ts', find: 'if (volume.readOnly) kernel.mount(\'\', target, \'\', MS_BIND | MS_REMOUNT | MS_RDONLY);', replace: '' },
+          { name: 'MS_RDONLY on the bind itself, no remount', file: 'src/union/volumes.ts', find: 'kernel.mount(volume.source, target, \'\', MS_BIND | MS_REC);\n    if (volume.readOnly) kernel.mount(\'\', target, \'\', MS_BIND | MS_REMOUNT | MS_RDONLY);', replace: 'kernel.mount(volume.source, target, \'\', MS_BIND | MS_REC | (volume.readOnly ? MS_RDONLY : 0));' },
+          { name: 'the remount without MS_BIND', file: 'src/union/volumes.ts', find: 'MS_BIND | MS_REMOUNT | MS_RDONLY', replace: 'MS_REMOUNT | MS_RDONLY' },
+          { name: 'the root checked before normalizing', file: 'src/union/volumes.ts', find: 'if (normalized === \'/\') {', replace: 'if (target === \'/\') {' },
         ],
       },
     ],

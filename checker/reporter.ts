@@ -33,6 +33,7 @@ export default class LabReporter implements Reporter {
       state: result.state === 'passed' ? 'passed' : result.state === 'failed' ? 'failed' : 'skipped',
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       hint: meta.hint,
+      ...(meta.mistake !== undefined && { mistake: meta.mistake }),
       errors: (result.errors ?? []).map((error) => ({
         message: error.message,
         expected: error.expected,

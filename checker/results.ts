@@ -20,6 +20,8 @@ export type CheckEvent =
       durationMs: number;
       /** The hint (1-based) that helps with this check. */
       hint?: number;
+      /** Only in the dev check's runs of a lab's mistakes: the mistake this run judged. */
+      mistake?: string;
       errors: CheckError[];
     }
   | { type: 'spec-error'; spec: string; message: string };

@@ -31,4 +31,11 @@ describe('the manifest', () => {
       for (const hint of hints) expect(hint, `${lab.id}: hint ${hint} of ${lab.hints.length}`).toBeLessThanOrEqual(lab.hints.length);
     }
   });
+
+  test('a spec shows only its own lab\'s checks: it imports no other spec (shared helpers live in checker/harness)', () => {
+    for (const lab of allLabs()) {
+      const imports = [...readFileSync(join(projectRoot, lab.spec), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      expect(imports.filter((path) => path.endsWith('.spec.ts')), `${lab.spec} imports`).toEqual([]);
+    }
+  });
 });

@@ -40,3 +40,22 @@ export function oomKills(parent: string, id: string): number {
   const dir = containerCgroup('memory', parent, id);
   return (cgroupVersion() === 2 ? readKeyed(dir, 'memory.events') : readKeyed(dir, 'memory.oom_control')).oom_kill ?? 0;
 }
+
+/**
+ * The CFS bandwidth limit the kernel holds for the container: quota and period in µs, the quota
+ * undefined when there is none (v1 cpu.cfs_quota_us -1, v2 cpu.max "max ...").
+ */
+export function cpuQuota(parent: string, id: string): { quotaUs: number | undefined; periodUs: number } {
+  const dir = containerCgroup('cpu', parent, id);
+  if (cgroupVersion() === 2) {
+    const [quota, period] = readControl(dir, 'cpu.max').split(/\s+/);
+    return { quotaUs: quota === 'max' ? undefined : Number(quota), periodUs: Number(period) };
+  }
+  const quota = Number(readControl(dir, 'cpu.cfs_quota_us'));
+  return { quotaUs: quota < 0 ? undefined : quota, periodUs: Number(readControl(dir, 'cpu.cfs_period_us')) };
+}
+
+/** How many periods the kernel throttled the container's cgroup in: cpu.stat nr_throttled (v1 and v2). */
+export function cpuThrottledPeriods(parent: string, id: string): number {
+  return readKeyed(containerCgroup('cpu', parent, id), 'cpu.stat').nr_throttled ?? 0;
+}

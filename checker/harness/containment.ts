@@ -111,6 +111,16 @@ export class Containment {
       writeFileSync(join(ROOT, 'pids', this.base, 'pids.max'), String(PIDS_MAX));
       writeFileSync(join(ROOT, 'memory', this.base, 'memory.limit_in_bytes'), String(MEMORY_MAX));
       this.harnessDirs = [join(ROOT, 'pids', this.base, 'harness'), join(ROOT, 'memory', this.base, 'harness')];
+      // The spec's cgroup in the runtime's other hierarchies too, made now rather than by the runtime
+      // at its first container: while it exists, another checker run ending at the same time cannot
+      // remove mydocker-checker between the runtime's plan (which saw it) and its mkdir (ENOENT).
+      for (const controller of ['cpu', 'cpuacct', 'cpuset']) {
+        if (!existsSync(join(ROOT, controller))) continue;
+        mkdirSync(join(ROOT, controller, this.base), { recursive: true });
+      }
+      // A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and no task or child cgroup can
+      // use it until they are set: give both levels their parent's.
+      if (existsSync(join(ROOT, 'cpuset'))) for (const dir of [TOP, this.base]) inheritCpuset(join(ROOT, 'cpuset', dir));
     }
     for (const dir of this.harnessDirs) mkdirSync(dir, { recursive: true });
   }
@@ -157,6 +167,13 @@ export class Containment {
         // other specs' cgroups are still there, or it never existed in this hierarchy
       }
     }
+  }
+}
+
+/** v1: a cpuset cgroup left empty gets its parent's cpuset.cpus and cpuset.mems. */
+function inheritCpuset(dir: string): void {
+  for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+    if (readFileSync(join(dir, file), 'utf8').trim() === '') writeFileSync(join(dir, file), readFileSync(join(dir, '..', file), 'utf8').trim());
   }
 }
 

@@ -1,6 +1,8 @@
-// A fake Kernel for fast checks without root: it records each call and simulates the one kernel
-// behaviour the first labs are about, mount propagation. Its mount table starts as a systemd host's
-// (every mount shared); a mount under a shared mount is recorded as having reached the host.
+// A fake Kernel for fast checks without root: it records each call and simulates two kernel
+// behaviours the labs are about. Mount propagation: its mount table starts as a systemd host's (every
+// mount shared); a mount under a shared mount is recorded as having reached the host. And the working
+// directory across pivot_root and the unmount of the old root (see pivotRoot).
+import { posix } from 'node:path';
 import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE } from '../../solutions/src/kernel/constants.ts';
 
 type Propagation = 'shared' | 'private' | 'slave';
@@ -10,6 +12,11 @@ export class FakeKernel {
   readonly reachedHost: string[] = [];
   hostname = 'host';
   execed: string[] | undefined;
+  /**
+   * The working directory, as a path from the current root; undefined once it lies in a tree that
+   * was unmounted (a detached old root: still reachable through the working directory, and `..`).
+   */
+  cwd: string | undefined = '/';
   private readonly mounts = new Map<string, Propagation>([
     ['/', 'shared'],
     ['/proc', 'shared'],
@@ -45,6 +52,14 @@ export class FakeKernel {
 
   pivotRoot(newRoot: string, putOld: string): void {
     this.calls.push(`pivot_root ${newRoot} ${putOld}`);
+    // pivot_root(2): a working directory *at the old root* moves to new_root; any other stays the
+    // directory it was, which now sits under put_old. The man page: "chdir("/") ... after the call".
+    const base = this.cwd ?? '/';
+    const root = posix.resolve(base, newRoot);
+    const putOldFromNewRoot = posix.resolve(base, putOld).slice(root.length);
+    if (this.cwd === undefined || this.cwd === '/') return;
+    if (this.cwd === root || this.cwd.startsWith(`${root}/`)) this.cwd = this.cwd.slice(root.length) || '/';
+    else this.cwd = `${putOldFromNewRoot}${this.cwd}`;
   }
 
   chroot(path: string): void {
@@ -53,10 +68,13 @@ export class FakeKernel {
 
   chdir(path: string): void {
     this.calls.push(`chdir ${path}`);
+    this.cwd = this.cwd === undefined && !path.startsWith('/') ? undefined : posix.resolve(this.cwd ?? '/', path);
   }
 
   umount2(target: string, flags: number): void {
     this.calls.push(`umount2 ${target} ${flags}`);
+    const unmounted = posix.resolve(this.cwd ?? '/', target);
+    if (this.cwd !== undefined && (this.cwd === unmounted || this.cwd.startsWith(`${unmounted}/`))) this.cwd = undefined;
   }
 
   mkdir(path: string, mode: number): void {

@@ -14,6 +14,8 @@ declare module 'vitest' {
     lab?: string;
     /** The hint (1-based) that helps when this check fails. */
     hint?: number;
+    /** The dev check's mistake this run of the check judges (see mistakeRuns). */
+    mistake?: string;
   }
 }
 
@@ -26,12 +28,40 @@ type Check = (name: string, options: { hint: number; timeout?: number }, body: (
 
 const CHECK_TIMEOUT_MS = 20_000;
 
+/**
+ * The dev check (cli/dev/check.ts) proves that a lab's checks catch its classic mistakes: it builds one
+ * tree of the solution per mistake and names them in LAB_MISTAKES, `{ "<lab id>": [{ name, source }] }`.
+ * Then each spec runs its checks once per mistake of its lab, against that tree, in one vitest run,
+ * and stops a mistake's run at its first failing check (that one is what a learner would read).
+ */
+export interface MistakeRun {
+  name: string;
+  /** The tree with the mistake: an absolute path, as MYDOCKER_SOURCE takes it. */
+  source: string;
+}
+
+function mistakeRuns(): Record<string, MistakeRun[]> | undefined {
+  const json = process.env.LAB_MISTAKES;
+  return json ? (JSON.parse(json) as Record<string, MistakeRun[]>) : undefined;
+}
+
 export function describeLab(labId: string, define: (check: Check) => void): void {
-  describe(labId, () => {
+  const mistakes = mistakeRuns();
+  if (!mistakes) {
+    describeChecks(labId, labId, define);
+    return;
+  }
+  for (const mistake of mistakes[labId] ?? []) describeChecks(labId, `${labId}, with the mistake: ${mistake.name}`, define, mistake);
+}
+
+function describeChecks(labId: string, title: string, define: (check: Check) => void, mistake?: MistakeRun): void {
+  describe(title, () => {
     let context: LabContext | undefined;
     let baseline: Baseline = { mounts: [], links: [], rules: [] };
+    let caught = false; // with a mistake: a check failed, the rest are skipped
 
     beforeAll(async () => {
+      if (mistake) process.env.MYDOCKER_SOURCE = mistake.source; // read by importTarget and Mydocker
       const host = await LabHost.create(`${labId}-${process.pid}`);
       context = { host, mydocker: new Mydocker(host) };
       baseline = await snapshot(host);
@@ -41,7 +71,10 @@ export function describeLab(labId: string, define: (check: Check) => void): void
       if (!context) return;
       const { now, problems } = await findLeaks(context, baseline);
       baseline = now; // report a leak once, not again after every later check
-      if (problems.length > 0) throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      if (problems.length > 0) {
+        caught = true;
+        throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      }
     }, scaled(20_000));
 
     afterAll(async () => {
@@ -50,11 +83,20 @@ export function describeLab(labId: string, define: (check: Check) => void): void
     }, scaled(20_000));
 
     define((name, options, body) => {
-      test(name, { timeout: scaled(options.timeout ?? CHECK_TIMEOUT_MS) }, async ({ task }) => {
+      test(name, { timeout: scaled(options.timeout ?? CHECK_TIMEOUT_MS) }, async ({ task, skip }) => {
         task.meta.lab = labId;
         task.meta.hint = options.hint;
+        if (mistake) {
+          task.meta.mistake = mistake.name;
+          if (caught) skip();
+        }
         if (!context) throw new Error('the lab host was not created (see the error above)');
-        await body(context);
+        try {
+          await body(context);
+        } catch (error) {
+          caught = true;
+          throw error;
+        }
       });
     });
   });

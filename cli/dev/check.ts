@@ -11,9 +11,15 @@
 //               own work, not just a broken neighbour
 //   in order    every lab passes once it and the labs before it are solved, with later labs still
 //               stubs: a learner going in order sees each lab pass as they finish it
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//   mistakes    every classic mistake a lab lists (manifest.ts, Lab.mistakes) makes a check of that
+//               lab fail; each is printed with the check and the first line a learner would read.
+//               All mistakes run in one vitest run, each stopping at its first failing check.
+//
+// `node cli/dev/check.ts --mistakes [LAB]` runs the manifest's checks and the mistakes (of one lab) only.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { allLabs, chapters, type Lab } from '../../chapters/manifest.ts';
+import { ensureBuilt } from '../../scripts/build.mjs';
+import { allLabs, chapters, findLab, type Lab, type Mistake } from '../../chapters/manifest.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
 import type { CheckResult } from '../../checker/results.ts';
 import { runChecks } from '../check/run-checks.ts';
@@ -44,6 +50,12 @@ function checkManifest(): void {
   for (const lab of labs) {
     record(lab.hints.length >= 2, `${lab.id} has at least two staged hints`, `it has ${lab.hints.length}`);
     record(existsSync(join(PROJECT_ROOT, lab.spec)), `${lab.id} has its spec ${lab.spec}`);
+    const names = lab.mistakes.map((mistake) => mistake.name);
+    record(names.length >= 2 && new Set(names).size === names.length, `${lab.id} lists two or more classic mistakes, each named once`, `names: ${JSON.stringify(names)}`);
+    for (const mistake of lab.mistakes) {
+      const count = occurrences(mistake);
+      record(count === 1, `${lab.id}: the mistake "${mistake.name}" edits text found once in solutions/${mistake.file}`, `found ${count} times (did the solution change?): ${JSON.stringify(mistake.find)}`);
+    }
     for (const file of lab.files) {
       const stub = join(PROJECT_ROOT, 'labs', file);
       const solution = join(PROJECT_ROOT, 'solutions', file);
@@ -83,13 +95,35 @@ function treeWithStubs(name: string, stubbed: readonly Lab[]): string {
   return tree;
 }
 
-async function checksOf(specs: string[], source: string): Promise<{ byLab: Map<string, CheckResult[]>; errors: string[]; output: string }> {
-  const { events, output } = await runChecks({ specs, source });
+/** How often a mistake's `find` occurs in its solution file: it must be once. */
+function occurrences(mistake: Mistake): number {
+  const solution = join(PROJECT_ROOT, 'solutions', mistake.file);
+  return existsSync(solution) ? readFileSync(solution, 'utf8').split(mistake.find).length - 1 : 0;
+}
+
+/** solutions/ with one mistake made (its `find` occurs once: checkManifest proved it). */
+function treeWithMistake(name: string, mistake: Mistake): string {
+  const text = readFileSync(join(PROJECT_ROOT, 'solutions', mistake.file), 'utf8');
+  const tree = treeWithStubs(name, []);
+  writeFileSync(join(tree, mistake.file), text.replace(mistake.find, () => mistake.replace));
+  return tree;
+}
+
+async function checksOf(
+  specs: string[],
+  source: string,
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ byLab: Map<string, CheckResult[]>; errors: string[]; output: string }> {
+  const { events, output } = await runChecks({ specs, source, ...options });
   const byLab = new Map<string, CheckResult[]>();
   const errors: string[] = [];
   for (const event of events) {
     if (event.type === 'spec-error') errors.push(`${event.spec}: ${event.message}`);
-    else if (event.type === 'check') byLab.set(event.lab, [...(byLab.get(event.lab) ?? []), event]);
+    // With mistakes, results are kept per lab and mistake: `<lab> / <mistake>`.
+    else if (event.type === 'check') {
+      const key = event.mistake === undefined ? event.lab : `${event.lab} / ${event.mistake}`;
+      byLab.set(key, [...(byLab.get(key) ?? []), event]);
+    }
   }
   return { byLab, errors, output };
 }
@@ -136,12 +170,66 @@ async function checkChecker(): Promise<void> {
   }
 }
 
+/** A message's first line, and its last when there are more: a run's "ran: ..." comes first, the comparison last. */
+function firstAndLast(message: string): string {
+  const lines = message.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]} … ${lines.at(-1)!.trim()}` : (lines[0] ?? '');
+}
+
+/** A serialised value on one short line. */
+function oneLine(value: unknown): string {
+  const line = String(value).replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+/** Every listed mistake of these labs makes a check of its lab fail: all in one vitest run. */
+async function checkMistakes(labs: readonly Lab[]): Promise<void> {
+  const runs: Record<string, { name: string; source: string }[]> = {};
+  const started = performance.now();
+  for (const lab of labs) {
+    for (const [index, mistake] of lab.mistakes.entries()) {
+      if (occurrences(mistake) !== 1) continue; // recorded as a failure by checkManifest
+      const tree = treeWithMistake(`mistake-${lab.id}-${index + 1}`, mistake);
+      await ensureBuilt(tree); // here, not inside a check's time limit
+      (runs[lab.id] ??= []).push({ name: mistake.name, source: tree });
+    }
+  }
+  const specs = labs.filter((lab) => runs[lab.id]).map((lab) => lab.spec);
+  if (specs.length === 0) return;
+  const result = await checksOf(specs, 'solutions', { env: { LAB_MISTAKES: JSON.stringify(runs) }, timeoutMs: 1_800_000 });
+  for (const lab of labs) {
+    for (const { name } of runs[lab.id] ?? []) {
+      const results = result.byLab.get(`${lab.id} / ${name}`);
+      const failedCheck = results?.find((r) => r.state === 'failed');
+      const what = `mistake: ${lab.id} "${name}" is caught`;
+      if (failedCheck) {
+        const error = failedCheck.errors[0];
+        const values = error?.actual !== undefined && error.expected !== undefined ? `\n         actual ${oneLine(error.actual)}, expected ${oneLine(error.expected)}` : '';
+        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(error?.message ?? '')}${values}`);
+      } else {
+        record(false, what, `no check of ${lab.id} failed\n${summary(results, result.output)}`);
+      }
+    }
+  }
+  process.stdout.write(`(mistakes: ${Object.values(runs).flat().length} in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
 try {
   checkManifest();
+  const mistakesAt = process.argv.indexOf('--mistakes');
   if (process.argv.includes('--manifest-only')) {
     process.stdout.write('(checker runs skipped: --manifest-only)\n');
+  } else if (mistakesAt >= 0) {
+    const id = process.argv[mistakesAt + 1];
+    const lab = id === undefined ? undefined : findLab(id);
+    if (id !== undefined && !lab) {
+      record(false, `--mistakes ${id}: no such lab`);
+    } else {
+      await checkMistakes(lab ? [lab] : allLabs());
+    }
   } else {
     await checkChecker();
+    await checkMistakes(allLabs());
   }
 } finally {
   rmSync(TREES, { recursive: true, force: true });

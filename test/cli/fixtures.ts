@@ -10,6 +10,7 @@ export function fakeLab(id: string, hints = 3): Lab {
     functions: [`${id.replace(/\W/g, '')}Fn`],
     spec: `checker/specs/${id}.spec.ts`,
     hints: Array.from({ length: hints }, (_, i) => `hint ${i + 1} of ${id}`),
+    mistakes: [],
   };
 }
 

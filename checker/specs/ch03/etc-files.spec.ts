@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
+import { mountPoints } from '../../harness/mountinfo.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
-import { mountPoints } from './pivot-root.spec.ts';
 
 type EtcModule = typeof import('../../../solutions/src/rootfs/etc-files.ts');
 

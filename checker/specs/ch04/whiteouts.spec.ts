@@ -19,6 +19,8 @@ describeLab('ch4-whiteouts', (check) => {
     expect(whiteoutMark('usr/share/.wh..wh..opq'), 'usr/share/.wh..wh..opq').toEqual({ kind: 'opaque', directory: 'usr/share' });
     expect(whiteoutMark('etc/passwd'), 'etc/passwd').toBeUndefined();
     expect(whiteoutMark('etc/x.wh.y'), 'etc/x.wh.y').toBeUndefined();
+    // `.wh.` alone names nothing to delete (or etc itself), `.wh..` would delete the parent: ordinary entries.
+    for (const odd of ['etc/.wh.', 'etc/.wh..']) expect(whiteoutMark(odd), `${odd} hides nothing: an ordinary entry`).toBeUndefined();
   });
 
   check('a multi-layer image shows its final view: the whiteout deletes, the opaque directory hides', { hint: 2, timeout: 40_000 }, async ({ mydocker }) => {

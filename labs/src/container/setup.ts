@@ -3,6 +3,7 @@
 import type { Kernel } from '../kernel/kernel.ts';
 import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
 import { RuntimeError } from '../errors.ts';
+import { MS_BIND, MS_REMOUNT } from '../kernel/constants.ts';
 import { execCommand } from './command.ts';
 import { setHostname } from './hostname.ts';
 import { makeMountsPrivate } from './mounts.ts';
@@ -80,12 +81,22 @@ export function buildPlan(
 }
 
 /**
- * A seat belt while the labs are half done: a mount, a pivot_root or a mknod without a mount
- * namespace, or a hostname without a UTS namespace, would change the host itself. Refuse such a plan
- * instead of running it.
+ * Seat belts while the labs are half done, for steps the sandbox cannot contain:
+ * - a mount, a pivot_root or a mknod without a mount namespace, or a hostname without a UTS
+ *   namespace, would change the host itself;
+ * - a remount without MS_BIND changes the flags of the mounted filesystem's superblock, which every
+ *   mount of that filesystem shares, the host's included (mount(2), "Remounting an existing mount"):
+ *   `MS_REMOUNT | MS_RDONLY` on a volume makes the host's disk read-only. With MS_BIND it changes
+ *   only the one mount point's flags. The container never needs the other kind.
+ * Refuse such a plan instead of running it.
  */
-function refuseHostChanges(plan: Plan): void {
+export function refuseHostChanges(plan: Plan): void {
   for (const step of plan.steps) {
+    if (step.op === 'mount' && (step.flags & MS_REMOUNT) !== 0 && (step.flags & MS_BIND) === 0) {
+      throw new RuntimeError(
+        `refusing to run: the remount of ${step.target} has no MS_BIND, so it would change its whole filesystem, the host's mounts of it too (see lab ch4-volumes)`,
+      );
+    }
     if (step.op === 'exec' || step.op === 'join' || step.op === 'chdir') continue;
     const namespace = step.op === 'sethostname' ? 'uts' : 'mnt';
     if (!plan.namespaces.includes(namespace)) {
