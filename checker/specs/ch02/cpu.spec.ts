@@ -55,9 +55,10 @@ describeLab('ch2-cpu', (check) => {
       expect(cpuQuota(parent, container.state.id), "the CFS quota and period in the container's cpu cgroup").toEqual({ quotaUs: 20_000, periodUs: 100_000 });
       const { share, throttled } = await whileSpinning(parent, container);
       expect(share, 'share of one CPU used over 2 s of the loop (at most 0.2, with room for accounting)').toBeLessThan(0.3);
-      // A loop that got its 20 ms in a period was stopped there; below 15% over the window (a very
-      // busy machine) it may never have reached its quota.
-      if (share > 0.15) expect(throttled, `periods the kernel throttled the loop in (cpu.stat nr_throttled), at a share of ${share.toFixed(2)}`).toBeGreaterThan(0);
+      // A loop that got its 20 ms in a period was stopped there. On a busy machine the scheduler may
+      // hand it less than its quota in every period (with many runnable tasks, slices are even): only
+      // at 90% of the quota or more over the window is a period without throttling implausible.
+      if (share >= 0.18) expect(throttled, `periods the kernel throttled the loop in (cpu.stat nr_throttled), at a share of ${share.toFixed(2)}`).toBeGreaterThan(0);
     } finally {
       await container.release();
     }
