@@ -2,7 +2,17 @@
 // in chapters/manifest.ts) is generated from solutions/, so that only the lesson files are written
 // twice. `npm run dev-update` (cli/dev/update.ts) writes it, `npm run check-all` and the dev check
 // prove it is in step. solutions/ is the one source: an edit of scaffolding in labs/ is overwritten.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 /** The command that brings labs/ in step; every drift message names it. */
@@ -37,7 +47,8 @@ export function filesUnder(dir: string): string[] {
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const path = relative(dir, join(entry.parentPath, entry.name));
     if (entry.isFile()) files.push(path);
-    else if (!entry.isDirectory()) throw new Error(`${join(dir, path)} is not a regular file or a directory: the scaffolding holds only files`);
+    else if (!entry.isDirectory())
+      throw new Error(`${join(dir, path)} is not a regular file or a directory: the scaffolding holds only files`);
   }
   return files.sort();
 }

@@ -11,14 +11,26 @@ import { allLabs } from '../../chapters/manifest.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
 import { applyDrift, describeDrift, scaffoldDrift, UPDATE_COMMAND, type Drift, type Trees } from './scaffold.ts';
 
-const VERB: Record<Drift['kind'], string> = { new: 'copied ', changed: 'updated', mode: 'chmod  ', stale: 'removed', stub: 'stub   ' };
+const VERB: Record<Drift['kind'], string> = {
+  new: 'copied ',
+  changed: 'updated',
+  mode: 'chmod  ',
+  stale: 'removed',
+  stub: 'stub   ',
+};
 
 function main(argv: string[]): number {
   let values: { check?: boolean; root?: string };
   try {
-    ({ values } = parseArgs({ args: argv, options: { check: { type: 'boolean' }, root: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { check: { type: 'boolean' }, root: { type: 'string' } },
+      strict: true,
+    }));
   } catch (error) {
-    process.stderr.write(`dev-update: ${(error as Error).message}; usage: node cli/dev/update.ts [--check] [--root DIR]\n`);
+    process.stderr.write(
+      `dev-update: ${(error as Error).message}; usage: node cli/dev/update.ts [--check] [--root DIR]\n`,
+    );
     return 2;
   }
   const root = resolve(values.root ?? PROJECT_ROOT);
@@ -28,11 +40,15 @@ function main(argv: string[]): number {
 
   if (values.check) {
     if (drifts.length === 0) {
-      process.stdout.write(`dev-update --check: labs/ is in step with solutions/ apart from its ${labFiles.size} lab files\n`);
+      process.stdout.write(
+        `dev-update --check: labs/ is in step with solutions/ apart from its ${labFiles.size} lab files\n`,
+      );
       return 0;
     }
     for (const drift of drifts) process.stdout.write(`${describeDrift(drift)}\n`);
-    process.stdout.write(`dev-update --check: ${drifts.length} file${drifts.length === 1 ? '' : 's'} of labs/ out of step: run \`${UPDATE_COMMAND}\` (solutions/ is the source)\n`);
+    process.stdout.write(
+      `dev-update --check: ${drifts.length} file${drifts.length === 1 ? '' : 's'} of labs/ out of step: run \`${UPDATE_COMMAND}\` (solutions/ is the source)\n`,
+    );
     return 1;
   }
 
