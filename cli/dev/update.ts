@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allLabs } from '../../chapters/manifest.ts';
-import { PROJECT_ROOT } from '../../checker/harness/target.ts';
+import { projectRoot } from '../paths.ts';
 import { applyDrift, describeDrift, scaffoldDrift, UPDATE_COMMAND, type Drift, type Trees } from './scaffold.ts';
 
 const VERB: Record<Drift['kind'], string> = {
@@ -33,7 +33,7 @@ function main(argv: string[]): number {
     );
     return 2;
   }
-  const root = resolve(values.root ?? PROJECT_ROOT);
+  const root = resolve(values.root ?? projectRoot);
   const labFiles = new Set(allLabs().flatMap((lab) => lab.files));
   const trees: Trees = { labs: join(root, 'labs'), solutions: join(root, 'solutions'), labFiles };
   const drifts = scaffoldDrift(trees);
@@ -54,11 +54,11 @@ function main(argv: string[]): number {
 
   applyDrift(trees, drifts);
   for (const { file, kind } of drifts) process.stdout.write(`${VERB[kind]} labs/${file}\n`);
-  const stubs = drifts.filter((drift) => drift.kind === 'stub').length;
+  const stubs = drifts.some((drift) => drift.kind === 'stub');
   process.stdout.write(
     drifts.length === 0
       ? 'dev-update: labs/ is up to date\n'
-      : `dev-update: ${drifts.length} file${drifts.length === 1 ? '' : 's'} of labs/ written from solutions/${stubs ? `; turn the ${stubs} copied solution${stubs === 1 ? '' : 's'} marked "stub" into ${stubs === 1 ? 'its stub' : 'stubs'}` : ''}\n`,
+      : `dev-update: ${drifts.length} file${drifts.length === 1 ? '' : 's'} of labs/ written from solutions/${stubs ? ' (a file marked "stub" is a copy of its solution: make it the stub)' : ''}\n`,
   );
   return 0;
 }
