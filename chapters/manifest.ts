@@ -1,7 +1,8 @@
 // The workbook's one manifest: every chapter, every lab, the files a lab edits, the checks that
 // prove it, and its staged hints. `lab` reads only this; the dev check (cli/dev/check.ts) proves it
 // true: each lab fails on its stub and passes on its solution, has two hints or more, and every
-// file that differs between labs/ and solutions/ belongs to a lab.
+// file that differs between labs/ and solutions/ belongs to a lab. Every other file of labs/ is
+// generated from solutions/ by `npm run dev-update` (cli/dev/update.ts), which leaves lab files alone.
 
 export interface Lab {
   /** Stable id: used on the command line (`lab check ch1-proc`) and in the progress file. */
@@ -9,7 +10,10 @@ export interface Lab {
   title: string;
   /** What to do, in one paragraph of Markdown. */
   task: string;
-  /** Files to edit, relative to labs/ (the same path exists under solutions/). */
+  /**
+   * Files to edit, relative to labs/ (the same path exists under solutions/): the stubs, which
+   * `npm run dev-update` never overwrites (it writes every other file of labs/ from solutions/).
+   */
   files: string[];
   /** The functions in those files that hold TODOs. */
   functions: string[];

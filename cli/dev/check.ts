@@ -2,7 +2,8 @@
 //
 // The manifest: ids unique, every lab has two hints or more, its files and spec exist, the named
 // functions are in its files, its stub differs from its solution, ready chapters have their text,
-// and every file that differs between labs/ and solutions/ belongs to a lab (no orphan).
+// and every file that differs between labs/ and solutions/ belongs to a lab (no orphan): the rest of
+// labs/ is generated from solutions/ by `npm run dev-update` (cli/dev/scaffold.ts).
 //
 // The checker, on real runs:
 //   pristine    every lab fails against labs/ as shipped
@@ -17,12 +18,13 @@
 //
 // `node cli/dev/check.ts --mistakes [LAB]` runs the manifest's checks and the mistakes (of one lab) only.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { allLabs, chapters, findLab, type Lab, type Mistake } from '../../chapters/manifest.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
 import type { CheckResult } from '../../checker/results.ts';
 import { runChecks } from '../check/run-checks.ts';
+import { describeDrift, scaffoldDrift, UPDATE_COMMAND } from './scaffold.ts';
 
 const TREES = join(PROJECT_ROOT, '.lab', 'dev-check');
 let passed = 0;
@@ -32,12 +34,6 @@ function record(ok: boolean, what: string, detail = ''): void {
   if (ok) passed++;
   else failed++;
   process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n       ${detail.replaceAll('\n', '\n       ')}` : ''}\n`);
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
 }
 
 function checkManifest(): void {
@@ -70,17 +66,10 @@ function checkManifest(): void {
       }
     }
   }
-  const labFiles = new Set(labs.flatMap((lab) => lab.files));
-  const labsTree = join(PROJECT_ROOT, 'labs');
-  const solutionsTree = join(PROJECT_ROOT, 'solutions');
-  const all = new Set([...filesUnder(labsTree), ...filesUnder(solutionsTree)]);
-  for (const file of [...all].sort()) {
-    if (labFiles.has(file)) continue;
-    const a = join(labsTree, file);
-    const b = join(solutionsTree, file);
-    const same = existsSync(a) && existsSync(b) && readFileSync(a, 'utf8') === readFileSync(b, 'utf8');
-    if (!same) record(false, `${file} differs between labs/ and solutions/ but belongs to no lab (scaffolding must be identical)`);
-  }
+  const trees = { labs: join(PROJECT_ROOT, 'labs'), solutions: join(PROJECT_ROOT, 'solutions'), labFiles: new Set(labs.flatMap((lab) => lab.files)) };
+  const drifts = scaffoldDrift(trees);
+  for (const drift of drifts) record(false, `${describeDrift(drift)}: run \`${UPDATE_COMMAND}\``);
+  if (drifts.length === 0) record(true, 'labs/ is the same as solutions/ but for the lab files');
 }
 
 /** solutions/ with the given labs' files taken from labs/ (their stubs). */
