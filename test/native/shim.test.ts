@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
+import { containerOps, hostOps } from '../../solutions/src/kernel/ops.ts';
 import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, S_IFCHR } from '../../solutions/src/kernel/constants.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -181,6 +182,16 @@ describe('mydocker-shim', () => {
       expect(result.stderr).toBe('');
       expect(existsSync(written)).toBe(true);
     });
+  });
+
+  test('every op in the runtime\'s tables (kernel/ops.ts) is in the shim\'s tables too', async () => {
+    const sections = (container: string[], host: string[]) => ['container', ...container, 'created', ...host, 'ended', '0', 'failed', '0'];
+    // With no arguments, an op the shim knows is refused for its arity, one it does not as unknown.
+    const refusals = await Promise.all([
+      ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
+      ...Object.keys(hostOps).map((op) => runShim(['1', '0', 'null', ...sections(['0'], ['1', op, '0'])])),
+    ]);
+    for (const result of refusals) expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
   });
 
   test('numbers in the plan\'s frame are checked too', async () => {
