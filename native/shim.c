@@ -504,8 +504,10 @@ static void check_op(const struct op_spec *table, const char *section, int index
 		if (letter == 's')
 			continue;
 		const struct number_kind *kind = number_kinds;
-		while (kind->letter != letter)
+		while (kind->letter && kind->letter != letter)
 			kind++;
+		if (!kind->letter)
+			refuse_op(section, index, op->name, "the shim's table gives it an argument kind it does not define");
 		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, &op->number[i]) < 0) {
 			snprintf(why, sizeof why, "argument %d is \"%.40s\", not %s", i + 1, op->argv[i], kind->what);
 			refuse_op(section, index, op->name, why);
