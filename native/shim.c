@@ -27,15 +27,9 @@
  *      exit with docker's code: the command's own, 128+n for signal n, 127 command not found,
  *      126 cannot run it, 125 the runtime failed.
  *
- * Container ops: join FILE (write "0": the container moves itself into a cgroup); mount SRC TARGET
- *                FSTYPE FLAGS DATA; sethostname NAME; pivot_root NEW PUT_OLD; chroot DIR; chdir DIR;
- *                umount2 TARGET FLAGS; mkdir PATH OCTAL-MODE; rmdir PATH; mknod PATH OCTAL-MODE
- *                MAJOR MINOR; symlink TARGET PATH; exec SEARCHPATH ARGC ARGV...  (always last).
+ * The ops are the tables `container_ops` and `host_ops` below, documented in README.md ("Operations").
  * The command's environment is not in argv (which every user can read in /proc/<pid>/cmdline): it is
  * the shim's own environment, which Node set to exactly that in execve(); only root can read it.
- * Host ops: write PATH CONTENT (atomic, {pid} and {exit} replaced); set PATH CONTENT (one plain
- * write, for cgroup files, where rename is impossible); mkdir PATH; unlink PATH; rmdir PATH;
- * remove-tree PATH (rm -rf that stays on one filesystem).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -63,10 +57,17 @@ extern char **environ;
 #define EXIT_CANNOT_INVOKE 126
 #define EXIT_NOT_FOUND 127
 
+/* The most fixed arguments an op has (mount's five); exec's argv comes after its fixed ones. */
+#define MAX_FIXED_ARGS 5
+
+struct op_spec;
+
 struct op {
 	const char *name;
 	int argc;
 	char **argv;
+	const struct op_spec *spec;            /* its entry in the table, found when the plan is read */
+	unsigned long number[MAX_FIXED_ARGS]; /* its numeric arguments, parsed and checked then */
 };
 
 struct section {
@@ -83,61 +84,6 @@ struct plan {
 };
 
 static pid_t container_pid;
-
-/* ---- parsing the plan ---------------------------------------------------------------------- */
-
-static void bad_plan(const char *why)
-{
-	fprintf(stderr, "mydocker-shim: malformed plan from the runtime (%s); start containers with mydocker\n", why);
-	exit(EXIT_RUNTIME_ERROR);
-}
-
-/* Parses `NAME N OP...` at argv[*at], advancing *at past it. */
-static void parse_section(int argc, char **argv, int *at, const char *name, struct section *section)
-{
-	if (*at + 1 >= argc || strcmp(argv[*at], name) != 0)
-		bad_plan(name);
-	section->count = atoi(argv[*at + 1]);
-	*at += 2;
-	if (section->count < 0 || section->count > argc)
-		bad_plan(name);
-	section->ops = calloc((size_t)section->count + 1, sizeof *section->ops);
-	if (!section->ops)
-		bad_plan("out of memory");
-	for (int i = 0; i < section->count; i++) {
-		if (*at + 1 >= argc)
-			bad_plan(name);
-		struct op *op = &section->ops[i];
-		op->name = argv[*at];
-		op->argc = atoi(argv[*at + 1]);
-		op->argv = &argv[*at + 2];
-		*at += 2 + op->argc;
-		if (op->argc < 0 || *at > argc)
-			bad_plan(name);
-	}
-}
-
-static void parse_plan(int argc, char **argv, struct plan *plan)
-{
-	if (argc < 4 || strcmp(argv[1], "1") != 0)
-		bad_plan("version");
-	plan->clone_flags = strtoul(argv[2], NULL, 10);
-	if (strcmp(argv[3], "null") == 0)
-		plan->stdin_mode = STDIN_NULL;
-	else if (strcmp(argv[3], "inherit") == 0)
-		plan->stdin_mode = STDIN_INHERIT;
-	else if (strcmp(argv[3], "terminal") == 0)
-		plan->stdin_mode = STDIN_TERMINAL;
-	else
-		bad_plan("stdin");
-	int at = 4;
-	parse_section(argc, argv, &at, "container", &plan->container);
-	parse_section(argc, argv, &at, "created", &plan->created);
-	parse_section(argc, argv, &at, "ended", &plan->ended);
-	parse_section(argc, argv, &at, "failed", &plan->failed);
-	if (at != argc)
-		bad_plan("trailing arguments");
-}
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
@@ -186,6 +132,23 @@ static const char *error_name(int errnum)
 	return name ? name : "E?";
 }
 
+/*
+ * A whole decimal or octal number from `min` to `max`, or -1: no sign, no blank, nothing after it.
+ * strtoul alone would take "12x" as 12, "" as 0 and "-1" as ULONG_MAX.
+ */
+static int parse_number(const char *text, int base, unsigned long min, unsigned long max, unsigned long *out)
+{
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, base);
+	if (errno || *end || value < min || value > max)
+		return -1;
+	*out = value;
+	return 0;
+}
+
 /* ---- host ops: run by the shim, on the host, with {pid} and {exit} filled in ---------------- */
 
 /* `template` with {pid} and {exit} replaced, in a new buffer; NULL (errno set) when out of memory. */
@@ -215,107 +178,175 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+/* Atomic: a reader sees the old file or the new one, never half of one (rename(2)). */
+static int host_write(const struct op *op, pid_t pid, int exit_code)
+{
+	char temporary[PATH_MAX];
+	if (snprintf(temporary, sizeof temporary, "%s.%d.tmp", op->argv[0], (int)getpid()) >= (int)sizeof temporary) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	char *content = substitute(op->argv[1], pid, exit_code);
+	if (!content)
+		return -1;
+	int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int failed = fd < 0 || write_full(fd, content, strlen(content)) < 0;
+	free(content);
+	if (fd >= 0 && close(fd) < 0)
+		failed = 1;
+	if (failed || rename(temporary, op->argv[0]) < 0) {
+		int saved = errno;
+		unlink(temporary);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A control file (cgroupfs) takes one write(2) and acts on it: no temporary file and rename, and the
+ * kernel's answer to the write is the error to report (EINVAL for a bad value).
+ */
+static int host_set(const struct op *op, pid_t pid, int exit_code)
+{
+	char *content = substitute(op->argv[1], pid, exit_code);
+	if (!content)
+		return -1;
+	int fd = open(op->argv[0], O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, content, strlen(content));
+	int saved = errno;
+	free(content);
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return n < 0 ? -1 : 0;
+}
+
+static int host_mkdir(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	return mkdir(op->argv[0], 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Clean-up ops tolerate what is already gone: they also run after partial failures. */
+static int host_unlink(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	return unlink(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/*
+ * A cgroup can be removed once no process is in it. When PID 1 of a PID namespace exits, the kernel
+ * kills the rest of the namespace, but they leave the cgroup a moment later: retry EBUSY for up to a
+ * second.
+ */
+static int host_rmdir(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	for (int attempt = 0;; attempt++) {
+		if (rmdir(op->argv[0]) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || attempt == 100)
+			return -1;
+		usleep(10000);
+	}
+}
+
 /*
  * rm -rf of a container's own directory (its overlay upper and work directories). FTW_PHYS: never
  * follow a symlink out of it. FTW_MOUNT: never enter another filesystem; had something stayed mounted
  * below it, its rmdir fails (EBUSY) and is reported, instead of deleting what the mount shows.
  */
-static int remove_tree(const char *path)
+static int host_remove_tree(const struct op *op, pid_t pid, int exit_code)
 {
+	(void)pid, (void)exit_code;
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (lstat(op->argv[0], &st) < 0)
 		return errno == ENOENT ? 0 : -1;
-	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-static int run_host_op(const struct op *op, pid_t pid, int exit_code)
-{
-	if (strcmp(op->name, "write") == 0 && op->argc == 2) {
-		/* Atomic: a reader sees the old file or the new one, never half of one (rename(2)). */
-		char temporary[PATH_MAX];
-		if (snprintf(temporary, sizeof temporary, "%s.%d.tmp", op->argv[0], (int)getpid()) >= (int)sizeof temporary) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		char *content = substitute(op->argv[1], pid, exit_code);
-		if (!content)
-			return -1;
-		int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int failed = fd < 0 || write_full(fd, content, strlen(content)) < 0;
-		free(content);
-		if (fd >= 0 && close(fd) < 0)
-			failed = 1;
-		if (failed || rename(temporary, op->argv[0]) < 0) {
-			int saved = errno;
-			unlink(temporary);
-			errno = saved;
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(op->name, "set") == 0 && op->argc == 2) {
-		/*
-		 * A control file (cgroupfs) takes one write(2) and acts on it: no temporary file and rename,
-		 * and the kernel's answer to the write is the error to report (EINVAL for a bad value).
-		 */
-		char *content = substitute(op->argv[1], pid, exit_code);
-		if (!content)
-			return -1;
-		int fd = open(op->argv[0], O_WRONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : write(fd, content, strlen(content));
-		int saved = errno;
-		free(content);
-		if (fd >= 0)
-			close(fd);
-		errno = saved;
-		return n < 0 ? -1 : 0;
-	}
-	if (strcmp(op->name, "mkdir") == 0 && op->argc == 1)
-		return mkdir(op->argv[0], 0755) < 0 && errno != EEXIST ? -1 : 0;
-	/* Clean-up ops tolerate what is already gone: they also run after partial failures. */
-	if (strcmp(op->name, "unlink") == 0 && op->argc == 1)
-		return unlink(op->argv[0]) < 0 && errno != ENOENT ? -1 : 0;
-	if (strcmp(op->name, "remove-tree") == 0 && op->argc == 1)
-		return remove_tree(op->argv[0]);
-	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1) {
-		/*
-		 * A cgroup can be removed once no process is in it. When PID 1 of a PID namespace exits, the
-		 * kernel kills the rest of the namespace, but they leave the cgroup a moment later: retry
-		 * EBUSY for up to a second.
-		 */
-		for (int attempt = 0;; attempt++) {
-			if (rmdir(op->argv[0]) == 0 || errno == ENOENT)
-				return 0;
-			if (errno != EBUSY || attempt == 100)
-				return -1;
-			usleep(10000);
-		}
-	}
-	errno = ENOSYS;
-	return -1;
-}
-
-/* Runs a host section; returns the index of the op that failed (errno set), or -1. */
-static int run_host_section(const struct section *section, pid_t pid, int exit_code)
-{
-	for (int i = 0; i < section->count; i++)
-		if (run_host_op(&section->ops[i], pid, exit_code) < 0)
-			return i;
-	return -1;
-}
-
-/* Clean-up after a failure: every op is tried, and a failing one is reported but does not stop it. */
-static void run_cleanup(const struct section *section, pid_t pid)
-{
-	for (int i = 0; i < section->count; i++) {
-		const struct op *op = &section->ops[i];
-		if (run_host_op(op, pid, EXIT_RUNTIME_ERROR) < 0)
-			fprintf(stderr, "mydocker: clean-up %s %s: %s (%s)\n", op->name, op->argc ? op->argv[0] : "",
-				error_name(errno), error_text(errno));
-	}
+	return nftw(op->argv[0], remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* ---- container ops: run by the child, inside the new namespaces ----------------------------- */
+
+/*
+ * The container moves itself ("0" means the writer) into its cgroup. Moving another process, or a
+ * whole thread group, takes the kernel's global cgroup_threadgroup_rwsem for writing, which waits out
+ * an RCU grace period when the lock was idle: about 6 ms here. A thread that moves itself through
+ * v1's `tasks` skips that lock (cgroup_procs_write_start): 0.5 ms.
+ */
+static int op_join(const struct op *op)
+{
+	int fd = open(op->argv[0], O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, "0", 1);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return n < 0 ? -1 : 0;
+}
+
+static int op_mount(const struct op *op)
+{
+	const char *source = op->argv[0][0] ? op->argv[0] : NULL;
+	const char *fstype = op->argv[2][0] ? op->argv[2] : NULL;
+	const char *data = op->argv[4][0] ? op->argv[4] : NULL;
+	return mount(source, op->argv[1], fstype, op->number[3], data);
+}
+
+static int op_sethostname(const struct op *op)
+{
+	return sethostname(op->argv[0], strlen(op->argv[0]));
+}
+
+/*
+ * The root filesystem ops (chapter 3). glibc has no pivot_root() wrapper: the raw syscall. It refuses
+ * (EINVAL) when the new root is not a mount point or a mount involved is shared.
+ */
+static int op_pivot_root(const struct op *op)
+{
+	return (int)syscall(SYS_pivot_root, op->argv[0], op->argv[1]);
+}
+
+static int op_chroot(const struct op *op)
+{
+	return chroot(op->argv[0]);
+}
+
+static int op_chdir(const struct op *op)
+{
+	return chdir(op->argv[0]);
+}
+
+static int op_umount2(const struct op *op)
+{
+	return umount2(op->argv[0], (int)op->number[1]);
+}
+
+/* A directory that exists already is fine: an image may ship /dev/pts or the put_old directory. */
+static int op_mkdir(const struct op *op)
+{
+	return mkdir(op->argv[0], (mode_t)op->number[1]) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int op_rmdir(const struct op *op)
+{
+	return rmdir(op->argv[0]);
+}
+
+/* mknod applies the umask; the chmod after it gives the node exactly the mode asked for. */
+static int op_mknod(const struct op *op)
+{
+	mode_t mode = (mode_t)op->number[1];
+	if (mknod(op->argv[0], mode, makedev((unsigned int)op->number[2], (unsigned int)op->number[3])) < 0)
+		return -1;
+	return chmod(op->argv[0], mode & 07777);
+}
+
+static int op_symlink(const struct op *op)
+{
+	return symlink(op->argv[0], op->argv[1]);
+}
 
 /*
  * exec with a PATH search done here, not by execvp(3): glibc's execvp searches the PATH of the
@@ -349,87 +380,219 @@ static void exec_search(const char *search, char **argv, char **envp)
 	errno = saw_eacces ? EACCES : ENOENT;
 }
 
-static int run_container_op(const struct op *op)
+static int op_exec(const struct op *op)
 {
-	if (strcmp(op->name, "join") == 0 && op->argc == 1) {
-		/*
-		 * The container moves itself ("0" means the writer) into its cgroup. Moving another process,
-		 * or a whole thread group, takes the kernel's global cgroup_threadgroup_rwsem for writing,
-		 * which waits out an RCU grace period when the lock was idle: about 6 ms here. A thread that
-		 * moves itself through v1's `tasks` skips that lock (cgroup_procs_write_start): 0.5 ms.
-		 */
-		int fd = open(op->argv[0], O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		ssize_t n = write(fd, "0", 1);
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return n < 0 ? -1 : 0;
-	}
-	if (strcmp(op->name, "mount") == 0 && op->argc == 5) {
-		const char *source = op->argv[0][0] ? op->argv[0] : NULL;
-		const char *fstype = op->argv[2][0] ? op->argv[2] : NULL;
-		const char *data = op->argv[4][0] ? op->argv[4] : NULL;
-		return mount(source, op->argv[1], fstype, strtoul(op->argv[3], NULL, 10), data);
-	}
-	if (strcmp(op->name, "sethostname") == 0 && op->argc == 1)
-		return sethostname(op->argv[0], strlen(op->argv[0]));
-	/*
-	 * The root filesystem ops (chapter 3). glibc has no pivot_root() wrapper: the raw syscall. It
-	 * refuses (EINVAL) when the new root is not a mount point or a mount involved is shared.
-	 */
-	if (strcmp(op->name, "pivot_root") == 0 && op->argc == 2)
-		return (int)syscall(SYS_pivot_root, op->argv[0], op->argv[1]);
-	if (strcmp(op->name, "chroot") == 0 && op->argc == 1)
-		return chroot(op->argv[0]);
-	if (strcmp(op->name, "chdir") == 0 && op->argc == 1)
-		return chdir(op->argv[0]);
-	if (strcmp(op->name, "umount2") == 0 && op->argc == 2)
-		return umount2(op->argv[0], (int)strtol(op->argv[1], NULL, 10));
-	/* A directory that exists already is fine: an image may ship /dev/pts or the put_old directory. */
-	if (strcmp(op->name, "mkdir") == 0 && op->argc == 2)
-		return mkdir(op->argv[0], (mode_t)strtoul(op->argv[1], NULL, 8)) < 0 && errno != EEXIST ? -1 : 0;
-	if (strcmp(op->name, "rmdir") == 0 && op->argc == 1)
-		return rmdir(op->argv[0]);
-	if (strcmp(op->name, "mknod") == 0 && op->argc == 4) {
-		/* mknod applies the umask; the chmod after it gives the node exactly the mode asked for. */
-		mode_t mode = (mode_t)strtoul(op->argv[1], NULL, 8);
-		dev_t dev = makedev(strtoul(op->argv[2], NULL, 10), strtoul(op->argv[3], NULL, 10));
-		if (mknod(op->argv[0], mode, dev) < 0)
-			return -1;
-		return chmod(op->argv[0], mode & 07777);
-	}
-	if (strcmp(op->name, "symlink") == 0 && op->argc == 2)
-		return symlink(op->argv[0], op->argv[1]);
-	if (strcmp(op->name, "exec") == 0 && op->argc >= 3) {
-		int nargv = atoi(op->argv[1]);
-		if (nargv < 1 || 2 + nargv != op->argc) {
-			errno = EINVAL;
-			return -1;
-		}
-		/* argv must be a NULL-terminated array of its own; the environment is the shim's. */
-		char **argv = calloc((size_t)nargv + 1, sizeof *argv);
-		if (!argv)
-			return -1;
-		memcpy(argv, &op->argv[2], (size_t)nargv * sizeof *argv);
-		exec_search(op->argv[0], argv, environ);
+	/* argv must be a NULL-terminated array of its own; the environment is the shim's. */
+	size_t nargv = op->number[1];
+	char **argv = calloc(nargv + 1, sizeof *argv);
+	if (!argv)
 		return -1;
-	}
-	errno = ENOSYS; /* an op this shim does not know: the runtime and the shim are out of step */
+	memcpy(argv, &op->argv[2], nargv * sizeof *argv);
+	exec_search(op->argv[0], argv, environ);
 	return -1;
 }
+
+/* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
+
+/*
+ * One letter per argument, checked for every op of the plan before anything is made:
+ *   s  a string (any bytes but NUL; empty is allowed)
+ *   f  decimal mount flags, 0 to ULONG_MAX (mount(2)'s unsigned long)
+ *   i  decimal flags, 0 to INT_MAX (umount2(2)'s int)
+ *   p  octal permission bits, 0 to 07777
+ *   m  octal mode with the file type, 0 to 0177777 (S_IFMT | 07777)
+ *   d  decimal device number, 0 to UINT_MAX (makedev(3)'s unsigned int)
+ *   n  decimal count, 1 to INT_MAX, of the arguments that follow the fixed ones (exec's argv); last
+ */
+struct op_spec {
+	const char *name;
+	const char *args;
+	int subject; /* the argument that names what the op acted on, for messages: `mount /proc: EPERM` */
+	int (*run_container)(const struct op *op);
+	int (*run_host)(const struct op *op, pid_t pid, int exit_code);
+};
+
+static const struct op_spec container_ops[] = {
+	{.name = "join", .args = "s", .subject = 0, .run_container = op_join},
+	{.name = "mount", .args = "sssfs", .subject = 1, .run_container = op_mount},
+	{.name = "sethostname", .args = "s", .subject = 0, .run_container = op_sethostname},
+	{.name = "pivot_root", .args = "ss", .subject = 0, .run_container = op_pivot_root},
+	{.name = "chroot", .args = "s", .subject = 0, .run_container = op_chroot},
+	{.name = "chdir", .args = "s", .subject = 0, .run_container = op_chdir},
+	{.name = "umount2", .args = "si", .subject = 0, .run_container = op_umount2},
+	{.name = "mkdir", .args = "sp", .subject = 0, .run_container = op_mkdir},
+	{.name = "rmdir", .args = "s", .subject = 0, .run_container = op_rmdir},
+	{.name = "mknod", .args = "smdd", .subject = 0, .run_container = op_mknod},
+	{.name = "symlink", .args = "ss", .subject = 1, .run_container = op_symlink},
+	{.name = "exec", .args = "sn", .subject = 2, .run_container = op_exec}, /* its command, argv[0] */
+	{0},
+};
+
+static const struct op_spec host_ops[] = {
+	{.name = "write", .args = "ss", .subject = 0, .run_host = host_write},
+	{.name = "set", .args = "ss", .subject = 0, .run_host = host_set},
+	{.name = "mkdir", .args = "s", .subject = 0, .run_host = host_mkdir},
+	{.name = "unlink", .args = "s", .subject = 0, .run_host = host_unlink},
+	{.name = "rmdir", .args = "s", .subject = 0, .run_host = host_rmdir},
+	{.name = "remove-tree", .args = "s", .subject = 0, .run_host = host_remove_tree},
+	{0},
+};
+
+struct number_kind {
+	char letter;
+	int base;
+	unsigned long min, max;
+	const char *what;
+};
+
+static const struct number_kind number_kinds[] = {
+	{'f', 10, 0, ULONG_MAX, "a decimal number"},
+	{'i', 10, 0, INT_MAX, "a decimal number up to 2147483647"},
+	{'p', 8, 0, 07777, "an octal mode up to 7777"},
+	{'m', 8, 0, 0177777, "an octal mode up to 177777"},
+	{'d', 10, 0, UINT_MAX, "a decimal number up to 4294967295"},
+	{'n', 10, 1, INT_MAX, "a decimal count from 1"},
+	{0, 0, 0, 0, NULL},
+};
 
 /* The argument that names what an op acted on, for messages (`mount ... /proc: EPERM`). */
 static const char *op_subject(const struct op *op)
 {
-	if (strcmp(op->name, "mount") == 0 && op->argc >= 2)
-		return op->argv[1];
-	if (strcmp(op->name, "symlink") == 0 && op->argc >= 2)
-		return op->argv[1];
-	if (strcmp(op->name, "exec") == 0 && op->argc >= 3)
-		return op->argv[2];
-	return op->argc > 0 ? op->argv[0] : "";
+	return op->spec->subject < op->argc ? op->argv[op->spec->subject] : "";
+}
+
+static int is_exec(const struct op *op)
+{
+	return op->spec->run_container == op_exec;
+}
+
+/* ---- reading and checking the plan: all of it, before anything is made ------------------------ */
+
+static void bad_plan(const char *why)
+{
+	fprintf(stderr, "mydocker-shim: malformed plan from the runtime (%s); start containers with mydocker\n", why);
+	exit(EXIT_RUNTIME_ERROR);
+}
+
+/*
+ * An op the table does not hold, the wrong number of arguments, or a number out of its range: the
+ * runtime and this shim are out of step. Said before clone, so nothing was made that needs undoing.
+ */
+static void refuse_op(const char *section, int index, const char *name, const char *why)
+{
+	fprintf(stderr, "mydocker-shim: plan refused, %s step %d, %s: %s (the runtime and the shim are out of step)\n",
+		section, index + 1, name, why);
+	exit(EXIT_RUNTIME_ERROR);
+}
+
+/* Finds the op in its table and checks its arguments against the entry, parsing its numbers. */
+static void check_op(const struct op_spec *table, const char *section, int index, struct op *op)
+{
+	char why[160];
+	for (op->spec = table; op->spec->name && strcmp(op->spec->name, op->name) != 0; op->spec++)
+		;
+	if (!op->spec->name)
+		refuse_op(section, index, op->name, "unknown op");
+	int fixed = (int)strlen(op->spec->args);
+	long expected = fixed;
+	if (op->argc < fixed) {
+		snprintf(why, sizeof why, "%d arguments, expected %d", op->argc, fixed);
+		refuse_op(section, index, op->name, why);
+	}
+	for (int i = 0; i < fixed; i++) {
+		char letter = op->spec->args[i];
+		if (letter == 's')
+			continue;
+		const struct number_kind *kind = number_kinds;
+		while (kind->letter && kind->letter != letter)
+			kind++;
+		if (!kind->letter)
+			refuse_op(section, index, op->name, "the shim's table gives it an argument kind it does not define");
+		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, &op->number[i]) < 0) {
+			snprintf(why, sizeof why, "argument %d is \"%.40s\", not %s", i + 1, op->argv[i], kind->what);
+			refuse_op(section, index, op->name, why);
+		}
+		if (letter == 'n')
+			expected += (long)op->number[i];
+	}
+	if (op->argc != expected) {
+		snprintf(why, sizeof why, "%d arguments, expected %ld", op->argc, expected);
+		refuse_op(section, index, op->name, why);
+	}
+}
+
+/* Parses `NAME N OP...` at argv[*at], advancing *at past it, and checks each op against `table`. */
+static void parse_section(int argc, char **argv, int *at, const char *name, const struct op_spec *table,
+			  struct section *section)
+{
+	unsigned long count;
+	if (*at + 1 >= argc || strcmp(argv[*at], name) != 0 || parse_number(argv[*at + 1], 10, 0, (unsigned long)argc, &count) < 0)
+		bad_plan(name);
+	section->count = (int)count;
+	*at += 2;
+	section->ops = calloc((size_t)section->count + 1, sizeof *section->ops);
+	if (!section->ops)
+		bad_plan("out of memory");
+	for (int i = 0; i < section->count; i++) {
+		unsigned long op_argc;
+		if (*at + 1 >= argc || parse_number(argv[*at + 1], 10, 0, (unsigned long)(argc - *at - 2), &op_argc) < 0)
+			bad_plan(name);
+		struct op *op = &section->ops[i];
+		op->name = argv[*at];
+		op->argc = (int)op_argc;
+		op->argv = &argv[*at + 2];
+		*at += 2 + op->argc;
+		check_op(table, name, i, op);
+	}
+}
+
+static void parse_plan(int argc, char **argv, struct plan *plan)
+{
+	if (argc < 4 || strcmp(argv[1], "1") != 0)
+		bad_plan("version");
+	if (parse_number(argv[2], 10, 0, ULONG_MAX, &plan->clone_flags) < 0)
+		bad_plan("clone flags");
+	if (strcmp(argv[3], "null") == 0)
+		plan->stdin_mode = STDIN_NULL;
+	else if (strcmp(argv[3], "inherit") == 0)
+		plan->stdin_mode = STDIN_INHERIT;
+	else if (strcmp(argv[3], "terminal") == 0)
+		plan->stdin_mode = STDIN_TERMINAL;
+	else
+		bad_plan("stdin");
+	int at = 4;
+	parse_section(argc, argv, &at, "container", container_ops, &plan->container);
+	parse_section(argc, argv, &at, "created", host_ops, &plan->created);
+	parse_section(argc, argv, &at, "ended", host_ops, &plan->ended);
+	parse_section(argc, argv, &at, "failed", host_ops, &plan->failed);
+	if (at != argc)
+		bad_plan("trailing arguments");
+}
+
+/* ---- running the plan ---------------------------------------------------------------------- */
+
+/* Runs a host section; returns the index of the op that failed (errno set), or -1. */
+static int run_host_section(const struct section *section, pid_t pid, int exit_code)
+{
+	for (int i = 0; i < section->count; i++)
+		if (section->ops[i].spec->run_host(&section->ops[i], pid, exit_code) < 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Every op is tried, and a failing one is reported in one line but does not stop the rest: clean-up
+ * (`failed`), and the `ended` ops, where a cgroup that cannot be removed must not keep the state
+ * unwritten.
+ */
+static void run_every_host_op(const struct section *section, pid_t pid, int exit_code, const char *when)
+{
+	for (int i = 0; i < section->count; i++) {
+		const struct op *op = &section->ops[i];
+		if (op->spec->run_host(op, pid, exit_code) < 0)
+			fprintf(stderr, "mydocker: %s %s %s: %s (%s)\n", when, op->name, op_subject(op), error_name(errno),
+				error_text(errno));
+	}
 }
 
 /* Runs in the new namespaces. Never returns: it execs the user's command or exits 125. */
@@ -492,7 +655,8 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 				fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	for (int step = 0; step < plan->container.count; step++) {
-		if (run_container_op(&plan->container.ops[step]) < 0) {
+		const struct op *op = &plan->container.ops[step];
+		if (op->spec->run_container(op) < 0) {
 			int report[2] = {step, errno};
 			write_full(error_fd, report, sizeof report);
 			_exit(EXIT_RUNTIME_ERROR);
@@ -543,14 +707,39 @@ static void start_failed(const struct plan *plan, pid_t pid, const char *message
 			;
 	}
 	fprintf(stderr, "mydocker: %s\n", message);
-	run_cleanup(&plan->failed, pid);
+	run_every_host_op(&plan->failed, pid, EXIT_RUNTIME_ERROR, "clean-up");
+}
 
+/*
+ * The child's report {step, errno} as docker says it, in `message`; returns docker's exit code: 127
+ * when there is no such command, 126 when it cannot be run, 125 for any other step.
+ */
+static int describe_container_failure(const struct plan *plan, const int report[2], char *message, size_t size)
+{
+	int step = report[0], err = report[1];
+	if (step < 0 || step >= plan->container.count) {
+		snprintf(message, size, "the plan ends without an exec step: nothing to run");
+		return EXIT_RUNTIME_ERROR;
+	}
+	const struct op *op = &plan->container.ops[step];
+	const char *subject = op_subject(op);
+	if (!is_exec(op)) {
+		snprintf(message, size, "step %d, %s%s%s: %s (%s)", step + 1, op->name, *subject ? " " : "", subject,
+			 error_name(err), error_text(err));
+		return EXIT_RUNTIME_ERROR;
+	}
+	if (err == ENOENT && !strchr(subject, '/'))
+		snprintf(message, size, "exec: \"%s\": executable file not found in $PATH", subject);
+	else
+		snprintf(message, size, "exec: \"%s\": %s", subject, error_text(err));
+	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE;
 }
 
 int main(int argc, char **argv)
 {
 	static struct plan plan;
 	char message[PATH_MAX + 256];
+	/* The whole plan is read and checked against the tables first: a refusal leaves nothing made. */
 	parse_plan(argc, argv, &plan);
 
 	/*
@@ -596,8 +785,8 @@ int main(int argc, char **argv)
 	int failed_op = run_host_section(&plan.created, pid, 0);
 	if (failed_op >= 0) {
 		const struct op *op = &plan.created.ops[failed_op];
-		snprintf(message, sizeof message, "preparing the host, %s %s: %s (%s)", op->name,
-			 op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
+		snprintf(message, sizeof message, "preparing the host, %s %s: %s (%s)", op->name, op_subject(op),
+			 error_name(errno), error_text(errno));
 		start_failed(&plan, pid, message);
 		return EXIT_RUNTIME_ERROR;
 	}
@@ -606,24 +795,9 @@ int main(int argc, char **argv)
 
 	int report[2];
 	if (read_full(errors[0], report, sizeof report) == 0) {
-		int step = report[0], err = report[1];
-		const struct op *op = step < plan.container.count ? &plan.container.ops[step] : NULL;
-		const char *subject = op ? op_subject(op) : "";
-		int exec_step = op && strcmp(op->name, "exec") == 0;
-		if (!op)
-			snprintf(message, sizeof message, "the plan ends without an exec step: nothing to run");
-		else if (exec_step && err == ENOENT && !strchr(subject, '/'))
-			snprintf(message, sizeof message, "exec: \"%s\": executable file not found in $PATH", subject);
-		else if (exec_step)
-			snprintf(message, sizeof message, "exec: \"%s\": %s", subject, error_text(err));
-		else
-			snprintf(message, sizeof message, "step %d, %s%s%s: %s (%s)", step + 1, op->name, *subject ? " " : "",
-				 subject, error_name(err), error_text(err));
+		int exit_code = describe_container_failure(&plan, report, message, sizeof message);
 		start_failed(&plan, pid, message);
-		/* docker's convention: 127 when there is no such command, 126 when it cannot be run. */
-		if (!exec_step)
-			return EXIT_RUNTIME_ERROR;
-		return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE;
+		return exit_code;
 	}
 	close(errors[0]);
 
@@ -640,12 +814,6 @@ int main(int argc, char **argv)
 	}
 	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
 	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	/* Every `ended` op is tried: a cgroup that cannot be removed must not keep the state unwritten. */
-	for (int i = 0; i < plan.ended.count; i++) {
-		const struct op *op = &plan.ended.ops[i];
-		if (run_host_op(op, pid, exit_code) < 0)
-			fprintf(stderr, "mydocker: after the container ended, %s %s: %s (%s)\n", op->name,
-				op->argc ? op->argv[0] : "", error_name(errno), error_text(errno));
-	}
+	run_every_host_op(&plan.ended, pid, exit_code, "after the container ended,");
 	return exit_code;
 }

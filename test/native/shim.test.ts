@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
+import { containerOps, hostOps } from '../../solutions/src/kernel/ops.ts';
 import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, S_IFCHR } from '../../solutions/src/kernel/constants.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -129,11 +130,74 @@ describe('mydocker-shim', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  test('an op it does not know fails with ENOSYS instead of being skipped', async () => {
-    const args = ['1', '0', 'null', 'container', '2', 'frobnicate', '0', 'exec', '3', '/bin', '1', 'true', 'created', '0', 'ended', '0', 'failed', '0'];
-    const result = await runShim(args);
+  describe('the whole plan is checked against the shim\'s tables before anything is made', () => {
+    // Each op as it goes into argv: its name, its argument count, its arguments.
+    const op = (name: string, ...args: string[]) => [name, String(args.length), ...args];
+    const section = (name: string, ops: string[][]) => [name, String(ops.length), ...ops.flat()];
+    const exec = ['exec', '3', '/bin', '1', 'true'];
+
+    // A created step that writes a marker, and a failed step that removes one: had either run, the
+    // shim had cloned (created runs after clone) or had made something to undo.
+    function plan(container: string[][], ended: string[][] = [], cloneFlags = CLONE_NEWNS) {
+      const written = join(dir, 'refused-written');
+      const kept = join(dir, 'refused-kept');
+      writeFileSync(kept, 'x');
+      rmSync(written, { force: true });
+      const args = [
+        '1', String(cloneFlags), 'null',
+        ...section('container', container),
+        ...section('created', [op('write', written, '{pid}')]),
+        ...section('ended', ended),
+        ...section('failed', [op('unlink', kept)]),
+      ];
+      return { args, written, kept };
+    }
+
+    test.each([
+      ['an unknown op', [op('frobnicate'), exec], [], 'container step 1, frobnicate: unknown op'],
+      ['an unknown host op', [exec], [op('frobnicate', '/x')], 'ended step 1, frobnicate: unknown op'],
+      ['a host op in the container', [op('unlink', '/x'), exec], [], 'container step 1, unlink: unknown op'],
+      ['too few arguments', [op('mount', 'none', '/mnt', 'tmpfs', '0'), exec], [], 'container step 1, mount: 4 arguments, expected 5'],
+      ['too many arguments', [op('sethostname', 'a', 'b'), exec], [], 'container step 1, sethostname: 2 arguments, expected 1'],
+      ['exec\'s argv count disagrees', [op('exec', '/bin', '1', 'true', 'extra')], [], 'container step 1, exec: 4 arguments, expected 3'],
+      ['mount flags that are not a number', [op('mount', 'none', '/mnt', 'tmpfs', '12x', ''), exec], [], 'container step 1, mount: argument 4 is "12x", not a decimal number'],
+      ['a negative number', [op('umount2', '/mnt', '-1'), exec], [], 'container step 1, umount2: argument 2 is "-1", not a decimal number up to 2147483647'],
+      ['a number out of range', [op('umount2', '/mnt', '2147483648'), exec], [], 'container step 1, umount2: argument 2 is "2147483648", not a decimal number up to 2147483647'],
+      ['an empty number', [op('mkdir', '/x', ''), exec], [], 'container step 1, mkdir: argument 2 is "", not an octal mode up to 7777'],
+      ['a mode that is not octal, in a later step', [op('sethostname', 'x'), op('mkdir', '/x', '789'), exec], [], 'container step 2, mkdir: argument 2 is "789", not an octal mode up to 7777'],
+      ['a device number too large', [op('mknod', '/dev/x', '20666', '1', '4294967296'), exec], [], 'container step 1, mknod: argument 4 is "4294967296", not a decimal number up to 4294967295'],
+      ['an exec with no command', [op('exec', '/bin', '0')], [], 'container step 1, exec: argument 2 is "0", not a decimal count from 1'],
+    ])('%s: one line naming the step, 125, nothing made', async (_, container, ended, why) => {
+      const { args, written, kept } = plan(container, ended);
+      const result = await runShim(args);
+      expect(result.stderr).toBe(`mydocker-shim: plan refused, ${why} (the runtime and the shim are out of step)\n`);
+      expect(result.exitCode).toBe(125);
+      expect(existsSync(written), 'no created step ran: nothing was cloned').toBe(false);
+      expect(existsSync(kept), 'no failed step ran').toBe(true);
+    });
+
+    test.runIf(isRoot)('the same plan with its ops spelled right runs its created step (so the marker can tell)', async () => {
+      const { args, written } = plan([op('sethostname', 'x'), exec], [], CLONE_NEWUTS);
+      const result = await runShim(args);
+      expect(result.stderr).toBe('');
+      expect(existsSync(written)).toBe(true);
+    });
+  });
+
+  test('every op in the runtime\'s tables (kernel/ops.ts) is in the shim\'s tables too', async () => {
+    const sections = (container: string[], host: string[]) => ['container', ...container, 'created', ...host, 'ended', '0', 'failed', '0'];
+    // With no arguments, an op the shim knows is refused for its arity, one it does not as unknown.
+    const refusals = await Promise.all([
+      ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
+      ...Object.keys(hostOps).map((op) => runShim(['1', '0', 'null', ...sections(['0'], ['1', op, '0'])])),
+    ]);
+    for (const result of refusals) expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
+  });
+
+  test('numbers in the plan\'s frame are checked too', async () => {
+    const result = await runShim(['1', '0x10', 'null', 'container', '0', 'created', '0', 'ended', '0', 'failed', '0']);
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toBe('mydocker: step 1, frobnicate: ENOSYS (function not implemented)\n');
+    expect(result.stderr).toBe('mydocker-shim: malformed plan from the runtime (clone flags); start containers with mydocker\n');
   });
 
   test.runIf(isRoot)('root filesystem ops: bind, pivot_root, detach the old root, mknod, symlink, in a new mount namespace', async () => {

@@ -1,36 +1,12 @@
 import type { Kernel, Namespace } from './kernel.ts';
-
-/** One step of the container's own set-up, as data: what the shim's child does, in this order. */
-export type Step =
-  | { op: 'join'; path: string }
-  | { op: 'mount'; source: string; target: string; fstype: string; flags: number; data: string }
-  | { op: 'sethostname'; name: string }
-  | { op: 'pivot_root'; newRoot: string; putOld: string }
-  | { op: 'chroot'; path: string }
-  | { op: 'chdir'; path: string }
-  | { op: 'umount2'; target: string; flags: number }
-  | { op: 'mkdir'; path: string; mode: number }
-  | { op: 'rmdir'; path: string }
-  | { op: 'mknod'; path: string; mode: number; major: number; minor: number }
-  | { op: 'symlink'; target: string; path: string }
-  | { op: 'exec'; argv: string[]; env: string[]; search: string };
+import type { HostStep, Step } from './ops.ts';
 
 /**
- * One step the shim does on the host, as the container's parent. In `content`, {pid} becomes the
- * container's pid (as the host sees it) and {exit} its exit code.
- *   write   a file, atomically (a temporary file renamed over it): state files
- *   set     a control file, with one write(2): cgroup files, which cannot be renamed over
- *   mkdir   a directory (one that exists is fine); in cgroupfs, a new cgroup
- *   unlink, rmdir   remove (what is gone already is fine; rmdir waits out a cgroup's last exits)
- *   remove-tree     rm -rf, staying on one filesystem: a container's own directories
+ * A step of the container's set-up (the shim's child runs them, in this order) and a step the shim
+ * does on the host, as its parent: both derived from the tables of ops in ops.ts, which
+ * native/README.md ("Operations") documents.
  */
-export type HostStep =
-  | { op: 'write'; path: string; content: string }
-  | { op: 'set'; path: string; content: string }
-  | { op: 'mkdir'; path: string }
-  | { op: 'unlink'; path: string }
-  | { op: 'rmdir'; path: string }
-  | { op: 'remove-tree'; path: string };
+export type { HostStep, Step };
 
 export interface HostSteps {
   /** After clone, before the container may run: state now; cgroups and network in later chapters. */

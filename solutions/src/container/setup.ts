@@ -4,6 +4,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
 import { RuntimeError } from '../errors.ts';
 import { MS_BIND, MS_REMOUNT } from '../kernel/constants.ts';
+import { containerEntry } from '../kernel/ops.ts';
 import { execCommand } from './command.ts';
 import { setHostname } from './hostname.ts';
 import { makeMountsPrivate } from './mounts.ts';
@@ -97,9 +98,8 @@ export function refuseHostChanges(plan: Plan): void {
         `refusing to run: the remount of ${step.target} has no MS_BIND, so it would change its whole filesystem, the host's mounts of it too (see lab ch4-volumes)`,
       );
     }
-    if (step.op === 'exec' || step.op === 'join' || step.op === 'chdir') continue;
-    const namespace = step.op === 'sethostname' ? 'uts' : 'mnt';
-    if (!plan.namespaces.includes(namespace)) {
+    const namespace = containerEntry(step).contains;
+    if (namespace && !plan.namespaces.includes(namespace)) {
       throw new RuntimeError(
         `refusing to run: step ${step.op} would change the host, because the container has no ${namespace} namespace (see lab ch1-namespaces)`,
       );

@@ -1,0 +1,131 @@
+// The shim's ops, on this side of the protocol: one entry each, with the op's arguments as argv
+// encodes them (their number is its arity, their order the one native/shim.c's table reads) and its
+// line in `mydocker run --explain`. The shim's own tables (`container_ops`, `host_ops` in shim.c)
+// are the other side; native/README.md ("Operations") documents both. `Step` and `HostStep` are
+// derived from these tables, so a new op is one entry here (and one there), and TypeScript insists
+// that every op has its encoding and its explanation.
+import { MNT_DETACH, S_IFBLK, S_IFCHR, mountFlagNames } from './constants.ts';
+import type { Namespace } from './kernel.ts';
+
+interface OpEntry<Fields> {
+  /** The op's arguments in argv: strings as they are, numbers as the shim's table reads them. */
+  args(step: Fields): string[];
+  /** Its line in `mydocker run --explain`. */
+  explain(step: Fields): string;
+}
+
+interface ContainerOpEntry<Fields> extends OpEntry<Fields> {
+  /**
+   * The namespace that keeps what the op changes inside the container: without it the op would
+   * change the host, and refuseHostChanges (container/setup.ts) refuses the plan. None for the ops
+   * that change only the calling process: chdir, exec, join.
+   */
+  contains: Namespace | undefined;
+}
+
+/** An entry whose step carries `Fields` (besides `op`, which is the entry's name). */
+const container = <Fields>(op: ContainerOpEntry<Fields>): ContainerOpEntry<Fields> => op;
+const host = <Fields>(op: OpEntry<Fields>): OpEntry<Fields> => op;
+
+/** Ops the shim's child runs in the container's namespaces, in the plan's order. */
+export const containerOps = {
+  join: container<{ path: string }>({
+    contains: undefined,
+    args: (step) => [step.path],
+    explain: (step) => `join the cgroup: write "0" to ${step.path}`,
+  }),
+  mount: container<{ source: string; target: string; fstype: string; flags: number; data: string }>({
+    contains: 'mnt',
+    args: (step) => [step.source, step.target, step.fstype, String(step.flags), step.data],
+    explain: (step) =>
+      `mount(${quote(step.source)}, ${quote(step.target)}, ${quote(step.fstype)}, ${mountFlagNames(step.flags)}${step.data ? `, ${quote(step.data)}` : ''})`,
+  }),
+  sethostname: container<{ name: string }>({
+    contains: 'uts',
+    args: (step) => [step.name],
+    explain: (step) => `sethostname(${quote(step.name)})`,
+  }),
+  pivot_root: container<{ newRoot: string; putOld: string }>({
+    contains: 'mnt',
+    args: (step) => [step.newRoot, step.putOld],
+    explain: (step) => `pivot_root(${quote(step.newRoot)}, ${quote(step.putOld)})`,
+  }),
+  chroot: container<{ path: string }>({
+    contains: 'mnt',
+    args: (step) => [step.path],
+    explain: (step) => `chroot(${quote(step.path)})`,
+  }),
+  chdir: container<{ path: string }>({
+    contains: undefined,
+    args: (step) => [step.path],
+    explain: (step) => `chdir(${quote(step.path)})`,
+  }),
+  umount2: container<{ target: string; flags: number }>({
+    contains: 'mnt',
+    args: (step) => [step.target, String(step.flags)],
+    explain: (step) => `umount2(${quote(step.target)}, ${step.flags === MNT_DETACH ? 'MNT_DETACH' : step.flags})`,
+  }),
+  mkdir: container<{ path: string; mode: number }>({
+    contains: 'mnt',
+    args: (step) => [step.path, step.mode.toString(8)],
+    explain: (step) => `mkdir(${quote(step.path)}, 0${step.mode.toString(8)})`,
+  }),
+  rmdir: container<{ path: string }>({
+    contains: 'mnt',
+    args: (step) => [step.path],
+    explain: (step) => `rmdir(${quote(step.path)})`,
+  }),
+  mknod: container<{ path: string; mode: number; major: number; minor: number }>({
+    contains: 'mnt',
+    args: (step) => [step.path, step.mode.toString(8), String(step.major), String(step.minor)],
+    explain: (step) =>
+      `mknod(${quote(step.path)}, ${fileTypeName(step.mode)}|0${(step.mode & 0o7777).toString(8)}, makedev(${step.major}, ${step.minor}))`,
+  }),
+  symlink: container<{ target: string; path: string }>({
+    contains: 'mnt',
+    args: (step) => [step.target, step.path],
+    explain: (step) => `symlink(${quote(step.target)}, ${quote(step.path)})`,
+  }),
+  // Always the last step. `env` is not in argv (anyone can read /proc/<pid>/cmdline): it becomes the
+  // shim's own environment (planEnvironment in shim/argv.ts).
+  exec: container<{ argv: string[]; env: string[]; search: string }>({
+    contains: undefined,
+    args: (step) => [step.search, String(step.argv.length), ...step.argv],
+    explain: (step) => `execve(${JSON.stringify(step.argv)}) searching PATH=${step.search}`,
+  }),
+};
+
+/** Ops the shim runs on the host, as the container's parent; {pid} and {exit} in `content` are filled in. */
+export const hostOps = {
+  write: host<{ path: string; content: string }>({ args: (step) => [step.path, step.content], explain: withContent('write') }),
+  set: host<{ path: string; content: string }>({ args: (step) => [step.path, step.content], explain: withContent('set') }),
+  mkdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `mkdir ${step.path}` }),
+  unlink: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `unlink ${step.path}` }),
+  rmdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `rmdir ${step.path}` }),
+  'remove-tree': host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `remove-tree ${step.path}` }),
+};
+
+type FieldsOf<Entry> = Entry extends OpEntry<infer Fields> ? Fields : never;
+type StepOf<Table> = { [Op in keyof Table]: { op: Op } & FieldsOf<Table[Op]> }[keyof Table];
+
+/** One step of the container's own set-up, as data: `{ op: its name, ...its entry's fields }`. */
+export type Step = StepOf<typeof containerOps>;
+/** One step the shim does on the host, as data. */
+export type HostStep = StepOf<typeof hostOps>;
+
+// TypeScript cannot relate a union of steps to the union of their entries: one cast each, here.
+export const containerEntry = (step: Step) => containerOps[step.op] as ContainerOpEntry<Step>;
+export const hostEntry = (step: HostStep) => hostOps[step.op] as OpEntry<HostStep>;
+
+function withContent(op: string) {
+  return (step: { path: string; content: string }) => `${op} ${step.path} ${JSON.stringify(step.content)}`;
+}
+
+function fileTypeName(mode: number): string {
+  const type = mode & 0o170000;
+  return type === S_IFCHR ? 'S_IFCHR' : type === S_IFBLK ? 'S_IFBLK' : `0${type.toString(8)}`;
+}
+
+function quote(text: string): string {
+  return text ? JSON.stringify(text) : 'NULL';
+}
