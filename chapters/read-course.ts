@@ -72,7 +72,10 @@ export function readCourse(dir = chaptersDir): Chapter[] {
 }
 
 function readLab(data: unknown, chapter: number, file: string, index: number): Lab {
-  const lab = fields(data, `${file}: lab ${index + 1}`, {
+  // Named by its id once it has one, else by its place in the list.
+  const named = (data as { id?: unknown } | null)?.id;
+  const where = `${file}: lab ${typeof named === 'string' && named !== '' ? named : index + 1}`;
+  const lab = fields(data, where, {
     id: 'required',
     title: 'required',
     files: 'required',
@@ -81,8 +84,7 @@ function readLab(data: unknown, chapter: number, file: string, index: number): L
     hints: 'required',
     mistakes: 'required',
   });
-  const id = textOf(lab.id, `${file}: lab ${index + 1}: id`);
-  const where = `${file}: lab ${id}`;
+  const id = textOf(lab.id, `${where}: id`);
   if (!new RegExp(`^ch${chapter}-[a-z0-9-]+$`).test(id))
     throw new CourseError(`${where}: the id must be ch${chapter}-NAME (lowercase, digits, -)`);
   const files = texts(lab.files, `${where}: files`);
