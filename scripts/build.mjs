@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { isBuiltin } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(projectRoot, '.lab', 'build');
@@ -323,6 +323,14 @@ function labBundlePlugin(outdir) {
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
         loader: 'js',
       }));
+      // The course (chapters/*/labs.yaml) is read here, once per build, and goes into the bundle as
+      // JSON: parsing the YAML at every start would cost ~15-45 ms (docs/decisions/0008).
+      build.onLoad({ filter: /[\\/]chapters[\\/]course\.ts$/ }, async (args) => {
+        if (args.path !== join(projectRoot, 'chapters', 'course.ts')) return undefined;
+        const { readCourse } = await import(pathToFileURL(join(projectRoot, 'chapters', 'read-course.ts')).href);
+        const json = JSON.stringify(readCourse());
+        return { contents: `export const course = JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
+      });
       // ink imports react-devtools-core only when DEV=true and the package is installed; it is not.
       build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'lab-empty' }));
       build.onLoad({ filter: /.*/, namespace: 'lab-empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
@@ -358,8 +366,10 @@ export async function buildLab() {
     plugins: [labBundlePlugin(labBuildDir)],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
+  const { courseInputs } = await import(pathToFileURL(join(projectRoot, 'chapters', 'read-course.ts')).href);
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => !input.includes('node_modules/') && !input.includes(':')) // project files, relative to its root
+    .concat(courseInputs().map((input) => relative(projectRoot, input) || '.')) // what chapters/course.ts was made from
     .concat('scripts/build.mjs'); // the recipe itself
   writeFileSync(join(temporary, 'inputs.json'), JSON.stringify(inputs, null, 2) + '\n');
   const old = `${labBuildDir}.${process.pid}.old`;

@@ -12,6 +12,13 @@ describe('the manifest', () => {
     expect(chapters.slice(firstComing).every((c) => c.status === 'coming')).toBe(true);
   });
 
+  test("a ready chapter's text starts with its number and title, as labs.yaml writes them", () => {
+    for (const chapter of chapters.filter((c) => c.status === 'ready')) {
+      const heading = readFileSync(join(projectRoot, chapter.text!), 'utf8').split('\n')[0];
+      expect(heading, chapter.text).toBe(`# Chapter ${chapter.number} — ${chapter.title}`);
+    }
+  });
+
   test.each(allLabs().map((lab) => [lab.id, lab] as const))('%s: ids, files, spec and hints hold together', (id, lab) => {
     expect(id).toMatch(new RegExp(`^ch${chapterOf(lab).number}-[a-z-]+$`));
     expect(findLab(id)).toBe(lab);
