@@ -23,6 +23,7 @@ const tree = named ? join(root, source) : source;
 const bundle = join(build, named ? source : `tree-${basename(source)}`, 'mydocker.cjs');
 const shim = join(build, 'mydocker-shim');
 
+/** @param {string} path */
 function mtime(path) {
   try {
     return statSync(path).mtimeMs;
@@ -31,6 +32,7 @@ function mtime(path) {
   }
 }
 
+/** @param {string} dir */
 function newestUnder(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
