@@ -54,7 +54,7 @@ const fresh = mtime(shim) >= mtime(join(root, 'native', 'shim.c')) && mtime(bund
 if (fresh || (process.env.MYDOCKER_NO_BUILD && mtime(bundle) > 0)) {
   start();
 } else {
-  import('../scripts/build.mjs')
+  import('../scripts/build/runtime.mjs')
     .then(({ ensureBuilt }) => ensureBuilt(source))
     .then(start, (error) => {
       process.stderr.write(`mydocker: could not build the runtime from ${tree}: ${error.message}\n`);

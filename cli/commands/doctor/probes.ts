@@ -229,7 +229,7 @@ export function probeShim(host: Host): ProbeResult {
   };
 }
 
-/** The default image, built by the set-up from /bin/busybox (scripts/build.mjs, buildBusyboxImage). */
+/** The default image, built by the set-up from /bin/busybox (scripts/build/busybox-image.mjs). */
 export function probeBusyboxImage(host: Host): ProbeResult {
   const built = host.mtimeMs(join(host.projectRoot, '.lab/build/images/busybox.tar')) !== undefined;
   return {
