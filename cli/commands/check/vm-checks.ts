@@ -30,7 +30,12 @@ export async function runChecksInVm({
     output += chunk.toString();
   };
   try {
-    const checker = checkerInVm({ source, specs, reporter: join(PROJECT_ROOT, 'checker', 'reporter.ts'), cwd: PROJECT_ROOT });
+    const checker = checkerInVm({
+      source,
+      specs,
+      reporter: join(PROJECT_ROOT, 'checker', 'reporter.ts'),
+      cwd: PROJECT_ROOT,
+    });
     await runInVm({
       command: checker.command,
       env: { ...checker.env, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0' },
