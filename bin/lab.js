@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The workbook: `lab next`, `lab check`, `lab hint`, ... (cli/main.tsx). Runs a bundle of the CLI
+// The workbook: `lab next`, `lab check`, `lab hint`, ... (cli/main.ts). Runs a bundle of the CLI
 // from .lab/build/lab, rebuilding it first when one of its sources is newer than the build.
 import module, { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 // Before anything else is loaded: an older Node hands this run to the project's (bin/project-node.cjs).
 createRequire(import.meta.url)('./project-node.cjs').ensureProjectNode(fileURLToPath(import.meta.url), 'lab', 1);
-const { buildDir, ensureLabBuilt, labBundlePath } = await import('../scripts/build.mjs');
+const { buildDir } = await import('../scripts/build/paths.mjs');
+const { ensureLabBuilt, labBundlePath } = await import('../scripts/build/lab.mjs');
 
 await ensureLabBuilt();
 // V8's code for the bundle's chunks (ink, react, marked, ...), kept on disk between runs: ~8% of a

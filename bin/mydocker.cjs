@@ -23,6 +23,7 @@ const tree = named ? join(root, source) : source;
 const bundle = join(build, named ? source : `tree-${basename(source)}`, 'mydocker.cjs');
 const shim = join(build, 'mydocker-shim');
 
+/** @param {string} path */
 function mtime(path) {
   try {
     return statSync(path).mtimeMs;
@@ -31,6 +32,7 @@ function mtime(path) {
   }
 }
 
+/** @param {string} dir */
 function newestUnder(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
@@ -52,7 +54,7 @@ const fresh = mtime(shim) >= mtime(join(root, 'native', 'shim.c')) && mtime(bund
 if (fresh || (process.env.MYDOCKER_NO_BUILD && mtime(bundle) > 0)) {
   start();
 } else {
-  import('../scripts/build.mjs')
+  import('../scripts/build/runtime.mjs')
     .then(({ ensureBuilt }) => ensureBuilt(source))
     .then(start, (error) => {
       process.stderr.write(`mydocker: could not build the runtime from ${tree}: ${error.message}\n`);

@@ -9,26 +9,34 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-/** package.json's engines field says the same; test/cli/project-node.test.ts keeps them equal. */
+/**
+ * package.json's engines field says the same; test/cli/project-node.test.ts keeps them equal. `lab
+ * doctor` and the build's esbuild target read it from here.
+ * @type {readonly [number, number]}
+ */
 const MINIMUM_NODE = [22, 15];
 
 /**
  * The project's Node 24: node_modules/.bin/node, or the registry package's own binary where npm did
  * not link it (npm 9, Debian 12's, links no bin named `node`; scripts/setup.mjs then makes the link).
+ * @param {string} root
+ * @returns {string | undefined}
  */
 function projectNode(root) {
   const candidates = [join(root, 'node_modules', '.bin', 'node'), join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node')];
   return candidates.find((candidate) => existsSync(candidate));
 }
 
+/** @param {string} version a Node version, `22.15.0` */
 function isTooOld(version) {
-  const [major, minor] = version.split('.').map(Number);
+  const [major = 0, minor = 0] = version.split('.').map(Number);
   return major < MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor < MINIMUM_NODE[1]);
 }
 
 /**
  * Returns when this Node is new enough. Otherwise runs `script` with the same arguments on the
  * project's Node and exits as it did, or, without one, prints one line and exits `failureCode`.
+ * @param {string} script @param {string} name @param {number} failureCode
  */
 function ensureProjectNode(script, name, failureCode) {
   if (!isTooOld(process.versions.node)) return;

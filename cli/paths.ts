@@ -1,5 +1,5 @@
 // Where the workbook's files are. The project root is found from this file's own location, which
-// stays right once bundled (scripts/build.mjs rewrites import.meta.url to the source file's URL).
+// stays right once bundled (scripts/build/lab.mjs rewrites import.meta.url to the source file's URL).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -8,12 +8,25 @@ import { join } from 'node:path';
 /** The command that installs every package below (as root: it calls apt-get). */
 export const PROVISION = 'sudo bash vm/provision.sh';
 
+/** Debian's busybox-static: the default image is made from it (scripts/build), the VM's initramfs runs it. */
+export const BUSYBOX = '/bin/busybox';
+
 /** Where Debian and Ubuntu put commands; root's PATH has all of them, a user's may lack the sbin ones. */
 export const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /**
+ * @typedef {object} Requirement
+ * @property {string} package The Debian/Ubuntu package.
+ * @property {readonly string[]} [commands] Commands it provides, each looked for in BIN_DIRS.
+ * @property {readonly string[]} [files]
+ * @property {string} [staticElf] A file that must be a statically linked ELF.
+ * @property {string} why What the course uses it for.
+ */
+
+/**
  * Each Debian/Ubuntu package, what the course uses from it, and how to see that it is there: commands
  * (each in one of BIN_DIRS), files, or a statically linked ELF file.
+ * @type {readonly Requirement[]}
  */
 export const REQUIREMENTS = [
   { package: 'gcc', commands: ['gcc'], why: 'builds the native helper (native/)' },
@@ -21,7 +34,7 @@ export const REQUIREMENTS = [
   { package: 'libc6-dev', files: ['/usr/include/stdio.h'], why: 'the C headers the native helper includes' },
   {
     package: 'busybox-static',
-    staticElf: '/bin/busybox',
+    staticElf: BUSYBOX,
     why: 'the default image, made at set-up, and the VM',
   },
   { package: 'iptables', commands: ['iptables'], why: "the checker reads the lab host's rules" },
@@ -31,7 +44,11 @@ export const REQUIREMENTS = [
   { package: 'attr', commands: ['getfattr'], why: "chapter 4's checks read a layer's xattrs" },
 ];
 
-/** An ELF file is dynamically linked when it has a PT_INTERP program header (elf(5)); undefined: not a 64-bit little-endian ELF. */
+/**
+ * An ELF file is dynamically linked when it has a PT_INTERP program header (elf(5)); undefined: not a 64-bit little-endian ELF.
+ * @param {Buffer} head the file's first bytes (its program headers included)
+ * @returns {boolean | undefined}
+ */
 export function isStaticElf(head) {
   if (head.length < 64 || head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined;
   const phoff = Number(head.readBigUInt64LE(0x20));
@@ -72,7 +89,9 @@ export function filesAt(root = '/') {
 
 /**
  * What was found of one requirement: `ok`, and in a few words what is there or what is not.
+ * @param {Requirement} requirement
  * @param {Files} files
+ * @returns {{ ok: boolean, detail: string }}
  */
 export function checkRequirement(requirement, files) {
   if (requirement.staticElf) {
@@ -83,7 +102,9 @@ export function checkRequirement(requirement, files) {
     if (isStatic === false) return { ok: false, detail: `${path} is dynamically linked` };
     return { ok: true, detail: isStatic ? `${path}, statically linked` : path };
   }
+  /** @type {string[]} */
   const found = [];
+  /** @type {string[]} */
   const missing = [];
   for (const file of requirement.files ?? []) (files.exists(file) ? found : missing).push(file);
   for (const command of requirement.commands ?? []) {
@@ -96,12 +117,12 @@ export function checkRequirement(requirement, files) {
     : { ok: false, detail: `${missing.join(', ')} not found` };
 }
 
-/** The requirements this machine lacks. @param {Files} files */
+/** The requirements this machine lacks. @param {Files} files @returns {Requirement[]} */
 export function missingRequirements(files = filesAt('/')) {
   return REQUIREMENTS.filter((requirement) => !checkRequirement(requirement, files).ok);
 }
 
-/** The one line the set-up stops with when packages are missing. */
+/** The one line the set-up stops with when packages are missing. @param {readonly Requirement[]} missing */
 export function missingLine(missing) {
   const names = missing.map((requirement) => requirement.package);
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;

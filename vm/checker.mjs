@@ -5,32 +5,25 @@
 // filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups).
 //
 // The guest sees the project read-only, so everything it would build is built here first.
-import { existsSync } from 'node:fs';
 import { ensureBuilt } from '../scripts/build.mjs';
-import { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError } from './run.mjs';
+import { drivesCgroupV2 } from '../solutions/src/cgroups/system.ts';
+import { checkerInVm } from './checker-command.mjs';
+import { runInVm, VmError } from './run.mjs';
 
 const DEFAULT_FILTERS = ['checker/specs/ch02/', 'checker/specs/ch03/', 'checker/specs/ch04/'];
 
 const filters = process.argv.slice(2);
-// On a host that is cgroup v2 already (no v1 controller hierarchies), `npm run checker` proved v2.
-const hostIsV2 = existsSync('/sys/fs/cgroup/cgroup.controllers') && !existsSync('/sys/fs/cgroup/memory');
-if (hostIsV2 && !process.env.LAB_VM_ALWAYS) {
+// On a host the runtime drives as cgroup v2 (the runtime's own rule), `npm run checker` proved v2.
+if (drivesCgroupV2() && !process.env.LAB_VM_ALWAYS) {
   process.stderr.write('checker:v2: this host is cgroup v2: `npm run checker` checked v2 (LAB_VM_ALWAYS=1 boots the VM anyway)\n');
   process.exit(0);
 }
 try {
   await ensureBuilt('solutions');
-  const { exitCode, bootMs, durationMs } = await runInVm({
-    command: [
-      'vitest',
-      'run',
-      '--project',
-      'checker',
-      ...vitestInVm(),
-      ...(filters.length ? filters : DEFAULT_FILTERS),
-    ],
-    env: { MYDOCKER_SOURCE: 'solutions', ...CHECKER_ENV_IN_VM },
-  });
+  const { exitCode, bootMs, durationMs } = await runInVm(
+    checkerInVm({ source: 'solutions', specs: filters.length ? filters : DEFAULT_FILTERS }),
+  );
+  /** @param {number | undefined} ms */
   const seconds = (ms) => (ms === undefined ? '?' : (ms / 1000).toFixed(1));
   process.stderr.write(
     `checker:v2: in the VM (cgroup v2): boot ${seconds(bootMs)} s, whole run ${seconds(durationMs)} s\n`,

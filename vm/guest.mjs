@@ -3,10 +3,8 @@
 // places) and command.sh, the command with its environment and working directory.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { VmError } from './host.mjs';
-
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { projectRoot } from './paths.mjs';
 
 const HOSTNAME = 'mydocker-vm';
 /** Variables that cross into the guest unless the caller says otherwise; MYDOCKER_* and LAB_* too. */
@@ -27,8 +25,11 @@ const WRITABLE = {
 /**
  * The writable places, less any that holds the project or the working directory: a tmpfs there
  * would hide them (a project cloned into /root, say). That place then stays read-only.
+ * @param {readonly string[]} paths
+ * @returns {[dir: string, options: string][]}
  */
 export function writablePlaces(paths) {
+  /** @param {string} dir */
   const holds = (dir) => paths.some((path) => path === dir || path.startsWith(`${dir}/`));
   return Object.entries(WRITABLE).filter(([dir]) => !holds(dir));
 }
@@ -36,6 +37,8 @@ export function writablePlaces(paths) {
 /**
  * The guest's scratch directory, for TMPDIR and caches: /tmp, unless the project lives there and
  * /tmp therefore stays read-only (a checkout under /tmp, as CI may make); then the next writable one.
+ * @param {readonly string[]} paths
+ * @returns {string}
  */
 export function scratchDir(paths) {
   const writable = writablePlaces(paths).map(([dir]) => dir);
@@ -44,13 +47,19 @@ export function scratchDir(paths) {
   return scratch;
 }
 
-/** `'it'\''s'`: one argument for sh, whatever it contains. */
+/** `'it'\''s'`: one argument for sh, whatever it contains. @param {unknown} text */
 export function quote(text) {
   return `'${String(text).replaceAll("'", `'\\''`)}'`;
 }
 
-/** The guest's environment: the caller's variables that matter, then `extra`, and a PATH with the project's bins first. */
+/**
+ * The guest's environment: the caller's variables that matter, then `extra`, and a PATH with the project's bins first.
+ * @param {Record<string, string>} [extra]
+ * @param {NodeJS.ProcessEnv} [from]
+ * @returns {Record<string, string> & { PATH: string, HOME: string }}
+ */
 export function guestEnv(extra = {}, from = process.env) {
+  /** @type {Record<string, string>} */
   const env = {};
   for (const [name, value] of Object.entries(from)) {
     const passed =
@@ -65,18 +74,19 @@ export function guestEnv(extra = {}, from = process.env) {
     ...(env.PATH ?? from.PATH ?? '').split(':'),
     ...STANDARD_PATH,
   ];
-  env.PATH = [...new Set(path.filter(Boolean))].join(':');
-  env.HOME ??= '/root';
-  for (const name of Object.keys(env)) {
+  const guest = { ...env, PATH: [...new Set(path.filter(Boolean))].join(':'), HOME: env.HOME ?? '/root' };
+  for (const name of Object.keys(guest)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
       throw new VmError(`cannot pass the variable '${name}' into the VM: not a valid name`);
   }
-  return env;
+  return guest;
 }
 
 /**
  * Writes guest.env and command.sh into `runDir`. The command runs under `env -i`, so command.sh
  * exports every variable it gets; it runs in `cwd` and replaces the shell (exec).
+ * @param {string} runDir
+ * @param {{ results: string, writable: readonly [string, string][], env: Record<string, string>, cwd: string, command: readonly string[] }} files
  */
 export function writeGuestFiles(runDir, { results, writable, env, cwd, command }) {
   writeFileSync(

@@ -1,11 +1,16 @@
 // What the micro-VM needs from the host, found once per run: qemu, a kernel in /boot with its modules
 // in /lib/modules, and a static busybox for the initramfs. Each missing piece is one line that says
 // what to install (`sudo bash vm/provision.sh` installs all of them).
-import { accessSync, constants, existsSync, openSync, readdirSync, readSync, closeSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { PROVISION } from '../scripts/requirements.mjs';
+import { BUSYBOX, checkRequirement, filesAt, PROVISION, REQUIREMENTS } from '../scripts/requirements.mjs';
 
 export { PROVISION };
+
+/**
+ * The guest's kernel: its vmlinuz, its version, and its /lib/modules directory.
+ * @typedef {{ path: string, version: string, modules: string }} Kernel
+ */
 
 /** An error the user can act on: the CLI prints its message as one line, without a stack. */
 export class VmError extends Error {
@@ -17,7 +22,7 @@ export class VmError extends Error {
   }
 }
 
-/** @param {string} name */
+/** @param {string} name @returns {string | undefined} */
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -31,6 +36,7 @@ function onPath(name) {
   return undefined;
 }
 
+/** @returns {{ qemu: string, setpriv: string }} */
 export function findQemu() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new VmError(
@@ -45,7 +51,7 @@ export function findQemu() {
   return { qemu, setpriv };
 }
 
-/** Compares kernel versions the way people read them: 6.10 after 6.9. */
+/** Compares kernel versions the way people read them: 6.10 after 6.9. @param {string} a @param {string} b */
 function byVersion(a, b) {
   return a.localeCompare(b, 'en', { numeric: true });
 }
@@ -53,6 +59,7 @@ function byVersion(a, b) {
 /**
  * The guest's kernel: LAB_VM_KERNEL (a path to a vmlinuz), else the newest /boot/vmlinuz-<version>
  * whose modules are in /lib/modules/<version>. It need not be the kernel the host runs.
+ * @returns {Kernel}
  */
 export function findKernel() {
   const wanted = process.env.LAB_VM_KERNEL;
@@ -82,29 +89,14 @@ export function findKernel() {
   );
 }
 
-/** True when the ELF file at `path` asks for a program interpreter (ld.so), so it is not static. */
-function isDynamic(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const header = Buffer.alloc(64);
-    readSync(fd, header, 0, 64, 0);
-    if (header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2) return true; // not a 64-bit ELF: unusable
-    const phoff = Number(header.readBigUInt64LE(32));
-    const phentsize = header.readUInt16LE(54);
-    const phnum = header.readUInt16LE(56);
-    const table = Buffer.alloc(phentsize * phnum);
-    readSync(fd, table, 0, table.length, phoff);
-    for (let i = 0; i < phnum; i++) if (table.readUInt32LE(i * phentsize) === 3 /* PT_INTERP */) return true;
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The initramfs runs busybox before any library exists in the guest: it must be the static build. */
+/**
+ * The initramfs runs busybox before any library exists in the guest: it must be the static build,
+ * the very file and test of busybox-static's requirement (scripts/requirements.mjs), which the
+ * set-up and `lab doctor` check too.
+ * @returns {string}
+ */
 export function findBusybox() {
-  for (const path of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (existsSync(path) && !isDynamic(path)) return path;
-  }
+  const busybox = REQUIREMENTS.find((requirement) => requirement.package === 'busybox-static');
+  if (busybox && checkRequirement(busybox, filesAt('/')).ok) return BUSYBOX;
   throw new VmError(`a static busybox is needed for the VM's initramfs: ${PROVISION} (it installs busybox-static)`);
 }

@@ -14,7 +14,7 @@ import { VmError, PROVISION } from './host.mjs';
 /** The guest needs these before its root is mounted; their dependencies come along (modules.dep). */
 export const EARLY_MODULES = ['virtio_pci', 'virtio_console', '9pnet_virtio', '9p'];
 
-/** `kernel/fs/9p/9p.ko.xz` → `9p`; modprobe treats - and _ alike, so do we. */
+/** `kernel/fs/9p/9p.ko.xz` → `9p`; modprobe treats - and _ alike, so do we. @param {string} path */
 function moduleName(path) {
   return basename(path)
     .replace(/\.ko(\.[a-z]+)?$/, '')
@@ -24,6 +24,9 @@ function moduleName(path) {
 /**
  * The modules to insmod, dependencies first, as paths relative to /lib/modules/<version>.
  * A module built into the kernel needs nothing.
+ * @param {string} modulesDir
+ * @param {readonly string[]} [wanted]
+ * @returns {string[]}
  */
 export function moduleLoadOrder(modulesDir, wanted = EARLY_MODULES) {
   const deps = new Map();
@@ -40,7 +43,9 @@ export function moduleLoadOrder(modulesDir, wanted = EARLY_MODULES) {
   } catch {
     // no list: then everything not in modules.dep is taken as missing
   }
+  /** @type {string[]} */
   const order = [];
+  /** @param {string} name */
   const visit = (name) => {
     const entry = deps.get(name);
     if (!entry) {
@@ -57,7 +62,12 @@ export function moduleLoadOrder(modulesDir, wanted = EARLY_MODULES) {
   return order;
 }
 
-/** busybox's insmod takes a plain .ko; Debian ships them plain, xz'd or zstd'd depending on release. */
+/**
+ * busybox's insmod takes a plain .ko; Debian ships them plain, xz'd or zstd'd depending on release.
+ * @param {string} path
+ * @param {string} busybox
+ * @returns {Buffer}
+ */
 function readModule(path, busybox) {
   if (path.endsWith('.ko')) return readFileSync(path);
   if (path.endsWith('.gz')) return gunzipSync(readFileSync(path));
@@ -66,15 +76,23 @@ function readModule(path, busybox) {
   throw new VmError(`cannot read kernel module ${path}: unknown compression`);
 }
 
-/** One cpio "newc" archive, the format the kernel's initramfs unpacker reads (Documentation/driver-api/early-userspace/buffer-format.rst). */
+/**
+ * One cpio "newc" archive, the format the kernel's initramfs unpacker reads (Documentation/driver-api/early-userspace/buffer-format.rst).
+ * @typedef {{ name: string, mode: number, data?: Buffer, rdev?: readonly [number, number] }} CpioEntry
+ * @param {readonly CpioEntry[]} entries
+ * @returns {Buffer}
+ */
 export function cpio(entries) {
+  /** @type {Buffer[]} */
   const chunks = [];
   const pad = () => {
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     if (length % 4) chunks.push(Buffer.alloc(4 - (length % 4)));
   };
   let ino = 1;
-  for (const { name, mode, data = Buffer.alloc(0), rdev = [0, 0] } of [...entries, { name: 'TRAILER!!!', mode: 0 }]) {
+  /** @type {readonly CpioEntry[]} */
+  const all = [...entries, { name: 'TRAILER!!!', mode: 0 }];
+  for (const { name, mode, data = Buffer.alloc(0), rdev = [0, 0] } of all) {
     const fields = [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, rdev[0], rdev[1], Buffer.byteLength(name) + 1, 0];
     chunks.push(
       Buffer.from('070701' + fields.map((field) => field.toString(16).padStart(8, '0')).join('') + name + '\0'),
@@ -91,7 +109,11 @@ const FILE = 0o100644;
 const EXECUTABLE = 0o100755;
 const CHAR_DEVICE = 0o020600;
 
-/** The initramfs for `kernel`, built if the cache has none for these inputs. Returns its path. */
+/**
+ * The initramfs for `kernel`, built if the cache has none for these inputs. Returns its path.
+ * @param {{ cacheDir: string, kernel: import('./host.mjs').Kernel, busybox: string, initScript: string }} options
+ * @returns {string}
+ */
 export function ensureInitramfs({ cacheDir, kernel, busybox, initScript }) {
   const modules = moduleLoadOrder(kernel.modules);
   const inputs = [
@@ -107,6 +129,7 @@ export function ensureInitramfs({ cacheDir, kernel, busybox, initScript }) {
   if (existsSync(path)) return path;
 
   mkdirSync(cacheDir, { recursive: true });
+  /** @type {CpioEntry[]} */
   const entries = [
     ...['bin', 'dev', 'proc', 'sys', 'newroot', 'modules'].map((name) => ({ name, mode: DIR })),
     // The kernel opens /dev/console for init's stdin, stdout and stderr before /dev is mounted.

@@ -9,14 +9,14 @@
 /** The runner's channels: one unix socket each, in the run directory. */
 export const CHANNELS = ['stdout', 'stderr', 'status', 'console'];
 
-/** qemu's option syntax doubles a comma inside a value. */
+/** qemu's option syntax doubles a comma inside a value. @param {string} text */
 function value(text) {
   return text.replaceAll(',', ',,');
 }
 
 /**
  * @param {{ kernel: string, initramfs: string, cmdline: string, resultsDir: string,
- *   sockets: Record<string, string>, accel: 'tcg' | 'kvm', cpus: number, memoryMiB: number }} options
+ *   sockets: Record<string, string | undefined>, accel: 'tcg' | 'kvm', cpus: number, memoryMiB: number }} options
  */
 export function qemuArgs({ kernel, initramfs, cmdline, resultsDir, sockets, accel, cpus, memoryMiB }) {
   /** One [option, value] per line: prettier keeps them that way, and they read like a command line. */
@@ -45,7 +45,7 @@ export function qemuArgs({ kernel, initramfs, cmdline, resultsDir, sockets, acce
     ['-fsdev', `local,id=results,path=${value(resultsDir)},security_model=none`],
     ['-device', 'virtio-9p-pci,fsdev=results,mount_tag=results'],
     ['-device', 'virtio-serial-pci,id=ports'],
-    ...CHANNELS.map((name) => ['-chardev', `socket,id=${name},path=${value(sockets[name])}`]),
+    ...CHANNELS.map((name) => ['-chardev', `socket,id=${name},path=${value(sockets[name] ?? '')}`]),
     ...['stdout', 'stderr', 'status'].map((name) => [
       '-device',
       `virtserialport,bus=ports.0,chardev=${name},name=${name}`,

@@ -14,7 +14,11 @@ import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 
 const PVH_NOTE = 18; // XEN_ELFNOTE_PHYS32_ENTRY
 
-/** The compressed kernel inside a bzImage, with the size it decompresses to (the payload's last 4 bytes). */
+/**
+ * The compressed kernel inside a bzImage, with the size it decompresses to (the payload's last 4 bytes).
+ * @param {Buffer} image
+ * @returns {{ data: Buffer, size: number } | undefined}
+ */
 function payload(image) {
   if (image.toString('latin1', 0x202, 0x206) !== 'HdrS' || image.readUInt16LE(0x206) < 0x208) return undefined;
   const start = ((image[0x1f1] || 4) + 1) * 512 + image.readUInt32LE(0x248);
@@ -22,7 +26,11 @@ function payload(image) {
   return { data, size: data.readUInt32LE(data.length - 4) };
 }
 
-/** The payload decompressed, or undefined. gzip ends with its own size; the others have it appended. */
+/**
+ * The payload decompressed, or undefined. gzip ends with its own size; the others have it appended.
+ * @param {Buffer} data
+ * @returns {Buffer | undefined}
+ */
 function decompress(data) {
   try {
     if (data[0] === 0x1f && data[1] === 0x8b) return gunzipSync(data);
@@ -41,7 +49,7 @@ function decompress(data) {
   return undefined; // lz4, lzo, bzip2, lzma: rare; boot the bzImage
 }
 
-/** True when `elf` is an x86-64 ELF with a PVH entry note, which qemu can boot with -kernel. */
+/** True when `elf` is an x86-64 ELF with a PVH entry note, which qemu can boot with -kernel. @param {Buffer} elf */
 function hasPvhNote(elf) {
   if (elf.readUInt32BE(0) !== 0x7f454c46) return false;
   const phoff = Number(elf.readBigUInt64LE(32));
@@ -59,7 +67,11 @@ function hasPvhNote(elf) {
   return false;
 }
 
-/** The path qemu should boot: a cached uncompressed kernel when one can be made, else the bzImage. */
+/**
+ * The path qemu should boot: a cached uncompressed kernel when one can be made, else the bzImage.
+ * @param {{ cacheDir: string, kernel: import('./host.mjs').Kernel }} options
+ * @returns {string}
+ */
 export function bootableKernel({ cacheDir, kernel }) {
   const stat = statSync(kernel.path);
   const key = createHash('sha256').update(`${kernel.path} ${stat.size} ${stat.mtimeMs}`).digest('hex').slice(0, 12);

@@ -1,12 +1,17 @@
 // Host-side probes of a container's cgroups, read the way any tool would: the checker does not use the
 // runtime's code to find them. v1 puts a container in one directory per controller hierarchy; v2 in one.
-import { existsSync, readFileSync } from 'node:fs';
+// Which of the two the runtime drives is the project's one rule (drivesCgroupV2, from the reference's
+// scaffolding, never the learner's tree).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
+let version: 1 | 2 | undefined;
+
 export function cgroupVersion(): 1 | 2 {
-  return existsSync(join(CGROUP_ROOT, 'cgroup.controllers')) && !existsSync(join(CGROUP_ROOT, 'memory')) ? 2 : 1;
+  return (version ??= drivesCgroupV2() ? 2 : 1);
 }
 
 /** The container's cgroup directory for a controller: `<root>/<controller>/<parent>/<id>` on v1. */

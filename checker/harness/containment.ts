@@ -10,14 +10,18 @@
 // controllers for its children (EBUSY), and the runtime must enable them on `containers`' ancestors.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 
 const ROOT = '/sys/fs/cgroup';
 const TOP = 'mydocker-checker';
 const PIDS_MAX = 512;
 const MEMORY_MAX = 1024 * 1024 * 1024;
 
+let v2: boolean | undefined;
+
+/** The rule the runtime itself follows (solutions/src/cgroups/system.ts): v1 wherever v1 holds the controllers. */
 function isV2(): boolean {
-  return existsSync(join(ROOT, 'cgroup.controllers'));
+  return (v2 ??= drivesCgroupV2());
 }
 
 /** The hierarchies to look in: v2's one tree, or every v1 controller hierarchy (the runtime uses five). */

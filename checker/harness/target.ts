@@ -6,7 +6,7 @@ import { sourceDir } from '../../scripts/build.mjs';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** 'labs', 'solutions', or the absolute path of a tree with the same layout (see scripts/build.mjs). */
+/** 'labs', 'solutions', or the absolute path of a tree with the same layout (see scripts/build/runtime.mjs). */
 export function targetSource(): string {
   return process.env.MYDOCKER_SOURCE ?? 'labs';
 }

@@ -1,5 +1,5 @@
 // lab doctor's probes, against a directory of fake /proc, /sys and /bin files.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -7,7 +7,6 @@ import {
   cgroupMode,
   hostAt,
   isStaticElf,
-  mountedTypes,
   probeBusyboxImage,
   probeCgroups,
   probeCommands,
@@ -27,6 +26,7 @@ import {
 } from '../../cli/commands/doctor/probes.ts';
 import { projectRoot } from '../../cli/paths.ts';
 import { REQUIREMENTS } from '../../scripts/requirements.mjs';
+import { detectCgroups, drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 import { vmPrerequisites } from '../../vm/run.mjs';
 
 const requirement = (name: string) => REQUIREMENTS.find((r) => r.package === name)!;
@@ -48,6 +48,8 @@ const V1_MOUNTINFO = [
 ].join('\n');
 const HYBRID_MOUNTINFO = `${V1_MOUNTINFO}\n41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`;
 const V2_MOUNTINFO = '30 25 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate';
+/** v2, plus a v1 hierarchy that holds no controller (an old container tool's name=systemd): still v2 to the runtime. */
+const V2_NAMED_V1_MOUNTINFO = `${V2_MOUNTINFO}\n42 30 0:40 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd`;
 
 /** The first bytes of a 64-bit little-endian ELF file with the given program header types. */
 function elfHeader(programTypes: number[]): Buffer {
@@ -143,20 +145,20 @@ describe('probes on a fake machine', () => {
   });
 
   test.each([
-    ['v1', V1_MOUNTINFO, false],
-    ['hybrid', HYBRID_MOUNTINFO, false],
-    ['v2', V2_MOUNTINFO, true],
-  ] as const)('cgroups: %s', (mode, mountinfo, controllers) => {
+    ['v1', V1_MOUNTINFO],
+    ['hybrid', HYBRID_MOUNTINFO],
+    ['v2', V2_MOUNTINFO],
+    ['v2', V2_NAMED_V1_MOUNTINFO],
+  ] as const)('cgroups: %s, as the runtime decides it', (mode, mountinfo) => {
     write('/proc/self/mountinfo', mountinfo);
-    if (controllers) write('/sys/fs/cgroup/cgroup.controllers', 'memory pids\n');
-    expect(cgroupMode(mountedTypes(host), controllers)).toBe(mode);
+    expect(cgroupMode(host)).toBe(mode);
+    expect(cgroupMode(host)).toBe(detectCgroups(mountinfo).mode);
     expect(probeCgroups(host)).toMatchObject({ ok: true, detail: expect.stringMatching(new RegExp(`^${mode}`)) });
   });
 
-  test('cgroups: falls back to /proc/mounts', () => {
-    write('/proc/mounts', 'sysfs /sys sysfs rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n');
-    expect(mountedTypes(host)).toEqual(['sysfs', 'cgroup2']);
-    expect(probeCgroups(host).detail).toMatch(/^v2/);
+  test('cgroups: none mounted', () => {
+    write('/proc/self/mountinfo', '25 30 0:23 / /sys rw,nosuid - sysfs sysfs rw');
+    expect(probeCgroups(host)).toMatchObject({ ok: false, fix: 'mount -t cgroup2 none /sys/fs/cgroup' });
   });
 
   test('busybox image: built by the set-up, or how to build it', () => {
@@ -287,11 +289,24 @@ describe('probes of facts', () => {
     expect(result.ok).toBe(ok);
     if (!ok) expect(result.fix).toContain('eval "$(npx lab env)"');
   });
+
+  test("Node: the minimum is package.json's engines, as the bins enforce it", () => {
+    const engines = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const [major, minor] = engines.replace('>=', '').split('.').map(Number) as [number, number];
+    expect(probeNode(at({ nodeVersion: `${major}.${minor}.0` })).ok).toBe(true);
+    expect(probeNode(at({ nodeVersion: `${major}.${minor - 1}.9` }))).toMatchObject({
+      ok: false,
+      detail: `${major}.${minor - 1}.9 (${major}.${minor} or newer is needed)`,
+    });
+  });
 });
 
 describe('probeV2Vm', () => {
-  const v1 = hostAt('/nonexistent', facts);
-  const v1Files = { ...v1, readdir: (path: string) => (path === '/sys/fs/cgroup/memory' ? ['tasks'] : undefined) };
+  const withMountinfo = (mountinfo: string): Host => ({
+    ...hostAt('/nonexistent', facts),
+    readFile: (path: string) => (path === '/proc/self/mountinfo' ? mountinfo : undefined),
+  });
+  const v1Files = withMountinfo(HYBRID_MOUNTINFO);
 
   test('ready is what the VM runner decides (vm/run.mjs vmPrerequisites), not a look at qemu and /boot', () => {
     expect(probeV2Vm(v1Files)).toEqual({
@@ -315,8 +330,13 @@ describe('probeV2Vm', () => {
     expect([expected, 'not needed: this host is cgroup v2']).toContain(probeV2Vm(realHost(projectRoot)).detail);
   });
 
-  test('a cgroup v2 host needs no VM', () => {
-    const v2 = { ...v1, readFile: (path: string) => (path === '/sys/fs/cgroup/cgroup.controllers' ? 'cpu memory' : undefined) };
-    expect(probeV2Vm({ ...v2, vm: () => ({ missing: 'x' }) }).detail).toBe('not needed: this host is cgroup v2');
+  test.each([V2_MOUNTINFO, V2_NAMED_V1_MOUNTINFO])('a host the runtime drives as cgroup v2 needs no VM', (mountinfo) => {
+    expect(drivesCgroupV2(mountinfo)).toBe(true);
+    expect(probeV2Vm({ ...withMountinfo(mountinfo), vm: () => ({ missing: 'x' }) }).detail).toBe('not needed: this host is cgroup v2');
+  });
+
+  test.each([V1_MOUNTINFO, HYBRID_MOUNTINFO])('a host the runtime drives as v1 may use the VM', (mountinfo) => {
+    expect(drivesCgroupV2(mountinfo)).toBe(false);
+    expect(probeV2Vm(withMountinfo(mountinfo)).detail).toBe('qemu and vmlinuz-6.1.0-18-amd64 (lab check --vm)');
   });
 });

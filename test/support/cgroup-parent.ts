@@ -3,6 +3,7 @@
 // a shared machine must leave nothing.
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 
 const ROOT = '/sys/fs/cgroup';
 
@@ -11,9 +12,7 @@ export function testCgroupParent(name: string): string {
 }
 
 export function removeCgroupParent(parent: string): void {
-  const hierarchies = existsSync(join(ROOT, 'cgroup.controllers')) && !existsSync(join(ROOT, 'memory'))
-    ? [ROOT]
-    : readdirSync(ROOT).map((name) => join(ROOT, name));
+  const hierarchies = drivesCgroupV2() ? [ROOT] : readdirSync(ROOT).map((name) => join(ROOT, name));
   for (const hierarchy of hierarchies) {
     const dir = join(hierarchy, parent);
     if (!existsSync(dir)) continue;

@@ -17,7 +17,8 @@ export async function runChecksInVm({
   timeoutMs = 300_000,
 }: RunChecksOptions): Promise<RunChecksResult> {
   const { ensureBuilt } = await import('../../../scripts/build.mjs');
-  const { CHECKER_ENV_IN_VM, runInVm, vitestInVm, VmError, vmDir } = await import('../../../vm/run.mjs');
+  const { runInVm, VmError, vmDir } = await import('../../../vm/run.mjs');
+  const { checkerInVm } = await import('../../../vm/checker-command.mjs');
   await ensureBuilt(source);
   // .lab/vm is made by the first VM run; on a fresh clone this is the first.
   mkdirSync(vmDir, { recursive: true });
@@ -29,21 +30,15 @@ export async function runChecksInVm({
     output += chunk.toString();
   };
   try {
-    const vitest = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-    const reporter = join(PROJECT_ROOT, 'checker', 'reporter.ts');
+    const checker = checkerInVm({
+      source,
+      specs,
+      reporter: join(PROJECT_ROOT, 'checker', 'reporter.ts'),
+      cwd: PROJECT_ROOT,
+    });
     await runInVm({
-      command: [
-        process.execPath,
-        vitest,
-        'run',
-        ...vitestInVm(),
-        '--project',
-        'checker',
-        '--reporter',
-        reporter,
-        ...specs,
-      ],
-      env: { MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0', ...CHECKER_ENV_IN_VM },
+      command: checker.command,
+      env: { ...checker.env, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0' },
       cwd: PROJECT_ROOT,
       resultsDir: dir,
       timeoutMs: timeoutMs + BOOT_ALLOWANCE_MS,

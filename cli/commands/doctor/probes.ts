@@ -7,7 +7,9 @@ import { checkRequirement, PROVISION, REQUIREMENTS, type Files, type Requirement
 import { vmPrerequisites, VmError } from '../../../vm/run.mjs';
 
 export { isStaticElf } from '../../../scripts/requirements.mjs';
+import { detectCgroups, type CgroupSystem } from '../../../solutions/src/cgroups/system.ts';
 import { pathDirs } from '../env/index.ts';
+import { isTooOld, MINIMUM_NODE } from '../../../bin/project-node.cjs';
 
 export interface ProbeResult {
   name: string;
@@ -152,26 +154,19 @@ export function probeNamespaces(host: Host): ProbeResult {
   };
 }
 
-export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
+export type CgroupMode = CgroupSystem['mode'] | 'none';
 
 /**
- * The filesystem types mounted, from /proc/self/mountinfo (proc(5): the type follows the " - ") or,
- * failing that, /proc/mounts (the third field).
+ * The host's cgroup system as the runtime sees it (solutions/src/cgroups/system.ts, the one rule):
+ * v2 when no v1 hierarchy holds a controller mydocker uses, hybrid when they sit beside a cgroup2
+ * mount (systemd's "hybrid"), v1 without one.
  */
-export function mountedTypes(host: Host): string[] {
-  const mountinfo = host.readFile('/proc/self/mountinfo');
-  const lines = (mountinfo ?? host.readFile('/proc/mounts') ?? '').split('\n').filter(Boolean);
-  return lines.map((line) => (mountinfo ? line.split(' - ')[1]?.split(' ')[0] : line.split(' ')[2]) ?? '');
-}
-
-/**
- * v2 when only the unified hierarchy is mounted, v1 when only v1 hierarchies are, hybrid when both
- * are (systemd's "hybrid": v1 controllers, and a cgroup2 mount that usually holds none).
- */
-export function cgroupMode(types: readonly string[], hasRootControllers: boolean): CgroupMode {
-  const v1 = types.includes('cgroup');
-  const v2 = hasRootControllers || types.includes('cgroup2');
-  return v1 && v2 ? 'hybrid' : v2 ? 'v2' : v1 ? 'v1' : 'none';
+export function cgroupMode(host: Host): CgroupMode {
+  try {
+    return detectCgroups(host.readFile('/proc/self/mountinfo') ?? '').mode;
+  } catch {
+    return 'none';
+  }
 }
 
 const CGROUP_DETAIL: Record<CgroupMode, string> = {
@@ -182,7 +177,7 @@ const CGROUP_DETAIL: Record<CgroupMode, string> = {
 };
 
 export function probeCgroups(host: Host): ProbeResult {
-  const mode = cgroupMode(mountedTypes(host), host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined);
+  const mode = cgroupMode(host);
   return {
     name: 'cgroups',
     ok: mode !== 'none',
@@ -234,7 +229,7 @@ export function probeShim(host: Host): ProbeResult {
   };
 }
 
-/** The default image, built by the set-up from /bin/busybox (scripts/build.mjs, buildBusyboxImage). */
+/** The default image, built by the set-up from /bin/busybox (scripts/build/busybox-image.mjs). */
 export function probeBusyboxImage(host: Host): ProbeResult {
   const built = host.mtimeMs(join(host.projectRoot, '.lab/build/images/busybox.tar')) !== undefined;
   return {
@@ -245,13 +240,13 @@ export function probeBusyboxImage(host: Host): ProbeResult {
   };
 }
 
+/** The bins' own rule (bin/project-node.cjs, kept equal to package.json's engines by a test). */
 export function probeNode(host: Host): ProbeResult {
-  const [major = 0, minor = 0] = host.nodeVersion.split('.').map(Number);
-  const ok = major > 22 || (major === 22 && minor >= 15); // process.execve (ADR 2)
+  const ok = !isTooOld(host.nodeVersion); // process.execve (ADR 2)
   return {
     name: 'Node.js',
     ok,
-    detail: `${host.nodeVersion}${ok ? '' : ' (22.15 or newer is needed)'}`,
+    detail: `${host.nodeVersion}${ok ? '' : ` (${MINIMUM_NODE.join('.')} or newer is needed)`}`,
     fix: ok ? undefined : 'eval "$(npx lab env)" puts the project\'s Node 24 first on PATH',
   };
 }
@@ -292,9 +287,7 @@ export function probeCommands(host: Host): ProbeResult {
  * needs no VM, and chapter 1 needs neither. Ready or not is what the VM runner itself decides.
  */
 export function probeV2Vm(host: Host): ProbeResult {
-  const pureV2 =
-    host.readFile('/sys/fs/cgroup/cgroup.controllers') !== undefined && host.readdir('/sys/fs/cgroup/memory') === undefined;
-  if (pureV2) return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
+  if (cgroupMode(host) === 'v2') return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
   const vm = host.vm();
   return {
     name: 'cgroup v2 VM',

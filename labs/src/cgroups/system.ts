@@ -4,6 +4,10 @@
 //           machines; older systemd defaults)
 //   v2      one cgroup2 hierarchy with every controller (the default of Debian 11+, Ubuntu 21.10+)
 // In hybrid mode the controllers live on v1, so the runtime drives v1.
+// This is the one rule for the whole project: `lab doctor`, the VM runner (vm/checker.mjs) and the
+// checker's harness ask drivesCgroupV2() too, so none of them can disagree with the runtime. It stays
+// here, in the runtime's tree, because a runtime tree is built on its own (the dev check builds copies
+// of it elsewhere); the others import it from solutions/, whose scaffolding is the instructor's.
 import { readFileSync } from 'node:fs';
 
 /** The controllers mydocker uses. cpuacct only counts (v1); v2 counts in cpu.stat. */
@@ -32,4 +36,13 @@ export function detectCgroups(mountinfo: string = readFileSync('/proc/self/mount
   if (Object.keys(hierarchies).length > 0) return { version: 1, mode: unified ? 'hybrid' : 'v1', hierarchies };
   if (unified) return { version: 2, mode: 'v2', root: unified };
   throw new Error('no cgroup filesystem is mounted: mount cgroup2 on /sys/fs/cgroup (or boot with systemd)');
+}
+
+/** Whether the runtime drives cgroup v2 here: true only when no v1 hierarchy holds its controllers. */
+export function drivesCgroupV2(mountinfo?: string): boolean {
+  try {
+    return detectCgroups(mountinfo).version === 2;
+  } catch {
+    return false; // no cgroup filesystem at all
+  }
 }

@@ -1,5 +1,6 @@
 // The container's side of `run`, in order: the recipe the shim executes in the new namespaces.
-// Each step is one lab of chapter 1; the order is part of the lesson (see chapters/01-namespaces).
+// Each step is a lab's function, from chapter 1 (namespaces, /proc, the hostname) to chapter 4
+// (the overlay root, volumes); the order is part of the lesson (see chapters/01-namespaces).
 import type { Kernel } from '../kernel/kernel.ts';
 import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
 import { RuntimeError } from '../errors.ts';

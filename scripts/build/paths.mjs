@@ -1,0 +1,16 @@
+// Where the builds go, and the time stamps their freshness tests compare.
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const buildDir = join(projectRoot, '.lab', 'build');
+
+/** @param {string} path @returns {number} its modification time in ms, 0 when it does not exist */
+export function mtimeOrZero(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
