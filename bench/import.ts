@@ -19,7 +19,14 @@ export interface ImportFigures {
   ratio: number;
 }
 
-const CANDIDATES = ['usr/share/man', 'usr/share/doc', 'usr/share/locale', 'usr/share/vim', 'usr/share/perl', 'usr/lib/python3'];
+const CANDIDATES = [
+  'usr/share/man',
+  'usr/share/doc',
+  'usr/share/locale',
+  'usr/share/vim',
+  'usr/share/perl',
+  'usr/lib/python3',
+];
 const TARGET_BYTES = 60e6;
 const MAX_BYTES = 110e6;
 
@@ -50,7 +57,8 @@ function sourceTar(work: string): { file: string; entries: number } {
   }
   const file = join(work, 'tree.tar');
   spawnSync('tar', ['-cf', file, '-C', '/', ...chosen], { stdio: 'ignore' });
-  const entries = spawnSync('tar', ['-tf', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').length - 1;
+  const entries =
+    spawnSync('tar', ['-tf', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').length - 1;
   return { file, entries };
 }
 
@@ -65,7 +73,10 @@ function measure(where: string, base: string, file: string, entries: number, rou
   const importOnce = () => {
     const root = join(base, 'state');
     const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root };
-    return [run(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), 'image', 'import', file, 'bench'], env), root] as const;
+    return [
+      run(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), 'image', 'import', file, 'bench'], env),
+      root,
+    ] as const;
   };
   const settle = (dir: string) => {
     rmSync(dir, { recursive: true, force: true });
@@ -103,12 +114,16 @@ export async function benchImport(rounds = 10): Promise<ImportFigures[]> {
 
 export function printImportFigures(figures: ImportFigures[], rounds: number): void {
   const first = figures[0]!;
-  console.log(`\nmydocker image import vs tar -xf: ${(first.bytes / 1e6).toFixed(0)} MB, ${first.entries} entries, ${rounds} rounds, medians:\n`);
+  console.log(
+    `\nmydocker image import vs tar -xf: ${(first.bytes / 1e6).toFixed(0)} MB, ${first.entries} entries, ${rounds} rounds, medians:\n`,
+  );
   for (const figure of figures) {
     const throughput = (ms: number) => `${(figure.bytes / 1e6 / (ms / 1000)).toFixed(0).padStart(4)} MB/s`;
     console.log(`  ${figure.where}`);
     console.log(`    tar -xf                  ${figure.tarMs.toFixed(0).padStart(7)} ms  ${throughput(figure.tarMs)}`);
-    console.log(`    mydocker image import    ${figure.importMs.toFixed(0).padStart(7)} ms  ${throughput(figure.importMs)}`);
+    console.log(
+      `    mydocker image import    ${figure.importMs.toFixed(0).padStart(7)} ms  ${throughput(figure.importMs)}`,
+    );
     console.log(`    throughput, mydocker / tar: ${figure.ratio.toFixed(2)}x (target >= 0.8x)`);
   }
 }

@@ -33,7 +33,10 @@ function median(values: number[]): number {
 
 function timeOnce(peer: Peer): number {
   const start = process.hrtime.bigint();
-  const result = spawnSync(peer.command[0]!, peer.command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...peer.env } });
+  const result = spawnSync(peer.command[0]!, peer.command.slice(1), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...peer.env },
+  });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${peer.name} failed (${result.status}): ${result.stderr}`);
   return elapsed;
@@ -62,10 +65,17 @@ function startAndEnd(command: string[], env: Record<string, string>): Promise<[n
     const start = process.hrtime.bigint();
     const since = () => Number(process.hrtime.bigint() - start) / 1e6;
     let started: number | undefined;
-    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(command[0]!, command.slice(1), {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     child.stdout.once('data', () => (started = since()));
     child.stdout.resume();
-    child.on('close', (code) => (code === 0 && started !== undefined ? resolve([started, since()]) : reject(new Error(`${command.join(' ')} failed (${code})`))));
+    child.on('close', (code) =>
+      code === 0 && started !== undefined
+        ? resolve([started, since()])
+        : reject(new Error(`${command.join(' ')} failed (${code})`)),
+    );
   });
 }
 
@@ -76,7 +86,10 @@ function startAndEnd(command: string[], env: Record<string, string>): Promise<[n
  */
 async function startLatency(env: Record<string, string>): Promise<void> {
   const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm'];
-  const images = { host: [...mydocker, 'host', '/bin/busybox', 'echo', 'started'], busybox: [...mydocker, 'busybox', '/bin/busybox', 'echo', 'started'] };
+  const images = {
+    host: [...mydocker, 'host', '/bin/busybox', 'echo', 'started'],
+    busybox: [...mydocker, 'busybox', '/bin/busybox', 'echo', 'started'],
+  };
   const samples = { host: [[], []] as number[][], busybox: [[], []] as number[][] };
   for (const image of ['host', 'busybox'] as const) await startAndEnd(images[image], env); // warm up
   for (let round = 0; round < runs; round++) {
@@ -89,29 +102,58 @@ async function startLatency(env: Record<string, string>): Promise<void> {
   const [hostStart, hostEnd] = samples.host.map(median) as [number, number];
   const [imageStart, imageEnd] = samples.busybox.map(median) as [number, number];
   console.log(`\n  start latency, to the first output of /bin/busybox echo (medians of ${runs}):`);
-  console.log(`    host path ${hostStart.toFixed(1)} ms, overlay root (busybox) ${imageStart.toFixed(1)} ms: +${(imageStart - hostStart).toFixed(1)} ms (target <= 5 ms)`);
-  console.log(`    to the end, with the teardown: host path ${hostEnd.toFixed(1)} ms, overlay root ${imageEnd.toFixed(1)} ms: +${(imageEnd - hostEnd).toFixed(1)} ms`);
+  console.log(
+    `    host path ${hostStart.toFixed(1)} ms, overlay root (busybox) ${imageStart.toFixed(1)} ms: +${(imageStart - hostStart).toFixed(1)} ms (target <= 5 ms)`,
+  );
+  console.log(
+    `    to the end, with the teardown: host path ${hostEnd.toFixed(1)} ms, overlay root ${imageEnd.toFixed(1)} ms: +${(imageEnd - hostEnd).toFixed(1)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
-  const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: join(work, 'state'), MYDOCKER_SHIM: shimBinary, MYDOCKER_CGROUP_PARENT: cgroupParent };
+  const env = {
+    MYDOCKER_SOURCE: 'solutions',
+    MYDOCKER_ROOT: join(work, 'state'),
+    MYDOCKER_SHIM: shimBinary,
+    MYDOCKER_CGROUP_PARENT: cgroupParent,
+  };
   const peers: Peer[] = [
     { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
-    { name: 'mydocker run --rm host /bin/true', command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'], env },
-    { name: '  (the bundle, without the launcher)', command: [process.execPath, bundlePath('solutions'), 'run', '--rm', 'host', '/bin/true'], env },
+    {
+      name: 'mydocker run --rm host /bin/true',
+      command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'],
+      env,
+    },
+    {
+      name: '  (the bundle, without the launcher)',
+      command: [process.execPath, bundlePath('solutions'), 'run', '--rm', 'host', '/bin/true'],
+      env,
+    },
   ];
   // The same container with no Node at all: the shim run directly on the plan mydocker would build.
   const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
-  const plan = buildPlan({ hostname: 'bench', command: ['/bin/true'], env: env0 }, { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } });
+  const plan = buildPlan(
+    { hostname: 'bench', command: ['/bin/true'], env: env0 },
+    { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } },
+  );
   peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
   // The same, with the cgroup set-up every container gets (make, limit, join, remove): its extra cost.
-  const cgroups = containerCgroups(detectCgroups(), parseResources({ memory: '64m', cpus: '0.5', pidsLimit: '100' }, thisMachine()), cgroupParent, 'bench');
+  const cgroups = containerCgroups(
+    detectCgroups(),
+    parseResources({ memory: '64m', cpus: '0.5', pidsLimit: '100' }, thisMachine()),
+    cgroupParent,
+    'bench',
+  );
   const withCgroups = { ...plan, host: cgroups };
   peers.push({ name: '  (the shim alone, with cgroup set-up)', command: [shimBinary, ...planArguments(withCgroups)] });
   const bundle = runcBundle();
   let round = 0;
-  if (bundle) peers.push({ name: 'runc run (busybox bundle, /bin/true)', command: ['sh', '-c', `exec runc run --bundle ${bundle} bench-$$`] });
+  if (bundle)
+    peers.push({
+      name: 'runc run (busybox bundle, /bin/true)',
+      command: ['sh', '-c', `exec runc run --bundle ${bundle} bench-$$`],
+    });
   else console.log('runc or /bin/busybox missing: runc is left out (sudo bash vm/provision.sh)');
 
   const times = new Map<string, number[]>(peers.map((peer) => [peer.name, []]));
@@ -131,7 +173,9 @@ async function main(): Promise<void> {
   const limited = medians.get('  (the shim alone, with cgroup set-up)')!;
   // Back-to-back runs keep the kernel's cgroup locks warm: this is the shim's own share. The end-to-end
   // cost, planning in Node included, is measured in docs/benchmarks.md (3.6 ms there).
-  console.log(`  cgroup set-up, in the shim: ${(limited - bare).toFixed(1)} ms (back to back; end to end: docs/benchmarks.md; target <= 5 ms)`);
+  console.log(
+    `  cgroup set-up, in the shim: ${(limited - bare).toFixed(1)} ms (back to back; end to end: docs/benchmarks.md; target <= 5 ms)`,
+  );
 }
 
 try {

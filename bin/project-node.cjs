@@ -23,7 +23,10 @@ const MINIMUM_NODE = [22, 15];
  * @returns {string | undefined}
  */
 function projectNode(root) {
-  const candidates = [join(root, 'node_modules', '.bin', 'node'), join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node')];
+  const candidates = [
+    join(root, 'node_modules', '.bin', 'node'),
+    join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node'),
+  ];
   return candidates.find((candidate) => existsSync(candidate));
 }
 

@@ -5,7 +5,9 @@ import { targetSource } from './harness/target.ts';
 
 export default async function setup(): Promise<void> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new Error('the checker needs root on Linux (it creates namespaces, mounts and cgroups): run it as root, or in the course VM (see README, "Using a VM")');
+    throw new Error(
+      'the checker needs root on Linux (it creates namespaces, mounts and cgroups): run it as root, or in the course VM (see README, "Using a VM")',
+    );
   }
   // MYDOCKER_NO_BUILD: the tree is read-only (the micro-VM), and the host built it before.
   if (!process.env.MYDOCKER_NO_BUILD) await ensureBuilt(targetSource());

@@ -66,7 +66,7 @@ struct op {
 	const char *name;
 	int argc;
 	char **argv;
-	const struct op_spec *spec;            /* its entry in the table, found when the plan is read */
+	const struct op_spec *spec; /* its entry in the table, found when the plan is read */
 	unsigned long number[MAX_FIXED_ARGS]; /* its numeric arguments, parsed and checked then */
 };
 
@@ -507,7 +507,8 @@ static void check_op(const struct op_spec *table, const char *section, int index
 		while (kind->letter && kind->letter != letter)
 			kind++;
 		if (!kind->letter)
-			refuse_op(section, index, op->name, "the shim's table gives it an argument kind it does not define");
+			refuse_op(section, index, op->name,
+				  "the shim's table gives it an argument kind it does not define");
 		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, &op->number[i]) < 0) {
 			snprintf(why, sizeof why, "argument %d is \"%.40s\", not %s", i + 1, op->argv[i], kind->what);
 			refuse_op(section, index, op->name, why);
@@ -526,7 +527,8 @@ static void parse_section(int argc, char **argv, int *at, const char *name, cons
 			  struct section *section)
 {
 	unsigned long count;
-	if (*at + 1 >= argc || strcmp(argv[*at], name) != 0 || parse_number(argv[*at + 1], 10, 0, (unsigned long)argc, &count) < 0)
+	if (*at + 1 >= argc || strcmp(argv[*at], name) != 0 ||
+	    parse_number(argv[*at + 1], 10, 0, (unsigned long)argc, &count) < 0)
 		bad_plan(name);
 	section->count = (int)count;
 	*at += 2;
@@ -535,7 +537,8 @@ static void parse_section(int argc, char **argv, int *at, const char *name, cons
 		bad_plan("out of memory");
 	for (int i = 0; i < section->count; i++) {
 		unsigned long op_argc;
-		if (*at + 1 >= argc || parse_number(argv[*at + 1], 10, 0, (unsigned long)(argc - *at - 2), &op_argc) < 0)
+		if (*at + 1 >= argc ||
+		    parse_number(argv[*at + 1], 10, 0, (unsigned long)(argc - *at - 2), &op_argc) < 0)
 			bad_plan(name);
 		struct op *op = &section->ops[i];
 		op->name = argv[*at];
@@ -590,8 +593,8 @@ static void run_every_host_op(const struct section *section, pid_t pid, int exit
 	for (int i = 0; i < section->count; i++) {
 		const struct op *op = &section->ops[i];
 		if (op->spec->run_host(op, pid, exit_code) < 0)
-			fprintf(stderr, "mydocker: %s %s %s: %s (%s)\n", when, op->name, op_subject(op), error_name(errno),
-				error_text(errno));
+			fprintf(stderr, "mydocker: %s %s %s: %s (%s)\n", when, op->name, op_subject(op),
+				error_name(errno), error_text(errno));
 	}
 }
 

@@ -19,30 +19,41 @@ describe('the manifest', () => {
     }
   });
 
-  test.each(allLabs().map((lab) => [lab.id, lab] as const))('%s: ids, files, spec and hints hold together', (id, lab) => {
-    expect(id).toMatch(new RegExp(`^ch${chapterOf(lab).number}-[a-z-]+$`));
-    expect(findLab(id)).toBe(lab);
-    expect(lab.hints.length).toBeGreaterThanOrEqual(2);
-    expect(existsSync(join(projectRoot, lab.spec))).toBe(true);
-    expect(readFileSync(join(projectRoot, lab.spec), 'utf8')).toContain(`describeLab('${id}'`);
-    for (const file of lab.files) {
-      const stub = readFileSync(join(projectRoot, 'labs', file), 'utf8');
-      for (const fn of lab.functions) expect(stub).toMatch(new RegExp(`function ${fn}\\b`));
-    }
-  });
+  test.each(allLabs().map((lab) => [lab.id, lab] as const))(
+    '%s: ids, files, spec and hints hold together',
+    (id, lab) => {
+      expect(id).toMatch(new RegExp(`^ch${chapterOf(lab).number}-[a-z-]+$`));
+      expect(findLab(id)).toBe(lab);
+      expect(lab.hints.length).toBeGreaterThanOrEqual(2);
+      expect(existsSync(join(projectRoot, lab.spec))).toBe(true);
+      expect(readFileSync(join(projectRoot, lab.spec), 'utf8')).toContain(`describeLab('${id}'`);
+      for (const file of lab.files) {
+        const stub = readFileSync(join(projectRoot, 'labs', file), 'utf8');
+        for (const fn of lab.functions) expect(stub).toMatch(new RegExp(`function ${fn}\\b`));
+      }
+    },
+  );
 
   test('every check names a hint that exists', () => {
     for (const lab of allLabs()) {
-      const hints = [...readFileSync(join(projectRoot, lab.spec), 'utf8').matchAll(/hint: (\d+)/g)].map((m) => Number(m[1]));
+      const hints = [...readFileSync(join(projectRoot, lab.spec), 'utf8').matchAll(/hint: (\d+)/g)].map((m) =>
+        Number(m[1]),
+      );
       expect(hints.length, `${lab.id} has checks`).toBeGreaterThan(0);
-      for (const hint of hints) expect(hint, `${lab.id}: hint ${hint} of ${lab.hints.length}`).toBeLessThanOrEqual(lab.hints.length);
+      for (const hint of hints)
+        expect(hint, `${lab.id}: hint ${hint} of ${lab.hints.length}`).toBeLessThanOrEqual(lab.hints.length);
     }
   });
 
-  test('a spec shows only its own lab\'s checks: it imports no other spec (shared helpers live in checker/harness)', () => {
+  test("a spec shows only its own lab's checks: it imports no other spec (shared helpers live in checker/harness)", () => {
     for (const lab of allLabs()) {
-      const imports = [...readFileSync(join(projectRoot, lab.spec), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      expect(imports.filter((path) => path.endsWith('.spec.ts')), `${lab.spec} imports`).toEqual([]);
+      const imports = [...readFileSync(join(projectRoot, lab.spec), 'utf8').matchAll(/from '([^']+)'/g)].map(
+        (m) => m[1]!,
+      );
+      expect(
+        imports.filter((path) => path.endsWith('.spec.ts')),
+        `${lab.spec} imports`,
+      ).toEqual([]);
     }
   });
 });

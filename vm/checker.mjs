@@ -15,7 +15,9 @@ const DEFAULT_FILTERS = ['checker/specs/ch02/', 'checker/specs/ch03/', 'checker/
 const filters = process.argv.slice(2);
 // On a host the runtime drives as cgroup v2 (the runtime's own rule), `npm run checker` proved v2.
 if (drivesCgroupV2() && !process.env.LAB_VM_ALWAYS) {
-  process.stderr.write('checker:v2: this host is cgroup v2: `npm run checker` checked v2 (LAB_VM_ALWAYS=1 boots the VM anyway)\n');
+  process.stderr.write(
+    'checker:v2: this host is cgroup v2: `npm run checker` checked v2 (LAB_VM_ALWAYS=1 boots the VM anyway)\n',
+  );
   process.exit(0);
 }
 try {

@@ -43,7 +43,8 @@ export function writablePlaces(paths) {
 export function scratchDir(paths) {
   const writable = writablePlaces(paths).map(([dir]) => dir);
   const scratch = ['/tmp', '/var/tmp', '/var/lib/mydocker'].find((dir) => writable.includes(dir));
-  if (!scratch) throw new VmError(`the project's path (${paths[0]}) hides every writable place in the VM: move the project`);
+  if (!scratch)
+    throw new VmError(`the project's path (${paths[0]}) hides every writable place in the VM: move the project`);
   return scratch;
 }
 

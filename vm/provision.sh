@@ -19,6 +19,9 @@ if [ "$(dpkg --print-architecture)" = amd64 ]; then
   if grep -qx 'ID=debian' /etc/os-release; then packages+=(linux-image-amd64); fi
 fi
 command -v npm >/dev/null || packages+=(npm)
+# --for-contributors: also what `npm test` checks the project's own code with (CONTRIBUTING.md):
+# clang-format for native/ (Debian's, about 110 MB with LLVM: not every learner's business).
+[ "${1:-}" = --for-contributors ] && packages+=(clang-format)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -42,7 +42,9 @@ function ownerPid(name: string): number | undefined {
 function treeDeepestFirst(dir: string): string[] {
   let children: string[] = [];
   try {
-    children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+    children = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
   } catch {
     return [];
   }
@@ -76,7 +78,9 @@ function removeStale(): void {
   for (const hierarchy of hierarchies()) {
     let names: string[] = [];
     try {
-      names = readdirSync(join(hierarchy, TOP), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      names = readdirSync(join(hierarchy, TOP), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       continue;
     }
@@ -124,7 +128,8 @@ export class Containment {
       }
       // A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and no task or child cgroup can
       // use it until they are set: give both levels their parent's.
-      if (existsSync(join(ROOT, 'cpuset'))) for (const dir of [TOP, this.base]) inheritCpuset(join(ROOT, 'cpuset', dir));
+      if (existsSync(join(ROOT, 'cpuset')))
+        for (const dir of [TOP, this.base]) inheritCpuset(join(ROOT, 'cpuset', dir));
     }
     for (const dir of this.harnessDirs) mkdirSync(dir, { recursive: true });
   }
@@ -132,7 +137,14 @@ export class Containment {
   /** A shell prefix that moves the shell into the harness cgroup and then execs the command. */
   wrap(command: readonly string[]): string[] {
     const moves = this.harnessDirs.map((_, i) => `echo $$ > "$${i + 1}/cgroup.procs"`).join(' && ');
-    return ['sh', '-c', `${moves} && shift ${this.harnessDirs.length} && exec "$@"`, 'sh', ...this.harnessDirs, ...command];
+    return [
+      'sh',
+      '-c',
+      `${moves} && shift ${this.harnessDirs.length} && exec "$@"`,
+      'sh',
+      ...this.harnessDirs,
+      ...command,
+    ];
   }
 
   /** Pids of every process the spec started that is still alive: the harness's and the containers'. */
@@ -177,7 +189,8 @@ export class Containment {
 /** v1: a cpuset cgroup left empty gets its parent's cpuset.cpus and cpuset.mems. */
 function inheritCpuset(dir: string): void {
   for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-    if (readFileSync(join(dir, file), 'utf8').trim() === '') writeFileSync(join(dir, file), readFileSync(join(dir, '..', file), 'utf8').trim());
+    if (readFileSync(join(dir, file), 'utf8').trim() === '')
+      writeFileSync(join(dir, file), readFileSync(join(dir, '..', file), 'utf8').trim());
   }
 }
 

@@ -74,7 +74,8 @@ export class FakeKernel {
   umount2(target: string, flags: number): void {
     this.calls.push(`umount2 ${target} ${flags}`);
     const unmounted = posix.resolve(this.cwd ?? '/', target);
-    if (this.cwd !== undefined && (this.cwd === unmounted || this.cwd.startsWith(`${unmounted}/`))) this.cwd = undefined;
+    if (this.cwd !== undefined && (this.cwd === unmounted || this.cwd.startsWith(`${unmounted}/`)))
+      this.cwd = undefined;
   }
 
   mkdir(path: string, mode: number): void {
@@ -105,7 +106,8 @@ export class FakeKernel {
   private parentMount(target: string): string {
     let best = '/'; // the mount a new one lands on: the deepest mountpoint at or above the target
     for (const mountpoint of this.mounts.keys()) {
-      if ((target === mountpoint || target.startsWith(`${mountpoint}/`)) && mountpoint.length > best.length) best = mountpoint;
+      if ((target === mountpoint || target.startsWith(`${mountpoint}/`)) && mountpoint.length > best.length)
+        best = mountpoint;
     }
     return best;
   }

@@ -28,7 +28,13 @@ export async function importBreakoutImage(mydocker: Mydocker): Promise<string> {
   try {
     const root = join(work, 'root');
     makeMountPoints(root);
-    execFileSync('gcc', ['-static', '-O2', '-o', join(root, 'breakout'), join(PROJECT_ROOT, 'chapters', '03-rootfs', 'breakout.c')]);
+    execFileSync('gcc', [
+      '-static',
+      '-O2',
+      '-o',
+      join(root, 'breakout'),
+      join(PROJECT_ROOT, 'chapters', '03-rootfs', 'breakout.c'),
+    ]);
     execFileSync('tar', ['--numeric-owner', '-C', root, '-cf', join(work, 'breakout.tar'), '.']);
     await importTar(mydocker, join(work, 'breakout.tar'), 'breakout');
   } finally {
@@ -82,7 +88,10 @@ export async function importLayeredImage(mydocker: Mydocker): Promise<string> {
     });
     const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
     writeFileSync(join(archive, configName), config);
-    writeFileSync(join(archive, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: ['layered:latest'], Layers: layerPaths }]));
+    writeFileSync(
+      join(archive, 'manifest.json'),
+      JSON.stringify([{ Config: configName, RepoTags: ['layered:latest'], Layers: layerPaths }]),
+    );
     execFileSync('tar', ['-C', archive, '-cf', join(work, 'layered.tar'), '.']);
     await importTar(mydocker, join(work, 'layered.tar'), 'layered');
   } finally {
@@ -93,5 +102,12 @@ export async function importLayeredImage(mydocker: Mydocker): Promise<string> {
 
 /** Every file under `dir` with its mode, type, link target and content hash: equal listings, an unchanged tree. */
 export function treeDigest(dir: string): string {
-  return execFileSync('sh', ['-c', 'find . -xdev -printf "%p %m %y %l\\n" | sort; find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum'], { cwd: dir, encoding: 'utf8' });
+  return execFileSync(
+    'sh',
+    [
+      '-c',
+      'find . -xdev -printf "%p %m %y %l\\n" | sort; find . -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum',
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
 }

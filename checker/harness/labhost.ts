@@ -33,9 +33,24 @@ export class LabHost {
   static async create(name: string): Promise<LabHost> {
     const containment = new Containment(name);
     const command = containment.wrap([
-      'unshare', '--mount', '--net', '--uts', '--ipc', '--propagation', 'slave', '--', 'sh', '-c', ANCHOR_SCRIPT,
+      'unshare',
+      '--mount',
+      '--net',
+      '--uts',
+      '--ipc',
+      '--propagation',
+      'slave',
+      '--',
+      'sh',
+      '-c',
+      ANCHOR_SCRIPT,
     ]);
-    const anchor = execa(command[0]!, command.slice(1), { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false });
+    const anchor = execa(command[0]!, command.slice(1), {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+    });
     const ready = await new Promise<boolean>((resolve) => {
       anchor.stdout?.once('data', () => resolve(true));
       void anchor.then(() => resolve(false));
@@ -50,7 +65,17 @@ export class LabHost {
 
   /** Runs a command inside the lab host, in the spec's cgroup. */
   exec(command: readonly string[], options: Options = {}): ResultPromise {
-    const full = this.containment.wrap(['nsenter', '-t', String(this.anchorPid), '-m', '-n', '-u', '-i', '--', ...command]);
+    const full = this.containment.wrap([
+      'nsenter',
+      '-t',
+      String(this.anchorPid),
+      '-m',
+      '-n',
+      '-u',
+      '-i',
+      '--',
+      ...command,
+    ]);
     return execa(full[0]!, full.slice(1), { reject: false, ...options });
   }
 
@@ -96,7 +121,8 @@ export class LabHost {
     const rules: string[] = [];
     for (const line of result.stdout.split('\n')) {
       if (line.startsWith('*')) table = line.slice(1);
-      else if (line.startsWith('-A ') || (line.startsWith(':') && !builtin.test(line))) rules.push(`${table} ${line.replace(/ \[\d+:\d+\]$/, '')}`);
+      else if (line.startsWith('-A ') || (line.startsWith(':') && !builtin.test(line)))
+        rules.push(`${table} ${line.replace(/ \[\d+:\d+\]$/, '')}`);
     }
     return rules;
   }

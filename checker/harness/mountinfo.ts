@@ -2,7 +2,17 @@
 // and which it should have once chapter 3 is done.
 
 /** The mount points a container has once chapter 3 is done; anything else came from the host. */
-export const CONTAINER_MOUNT_POINTS = ['/', '/proc', '/sys', '/dev', '/dev/pts', '/dev/shm', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf'];
+export const CONTAINER_MOUNT_POINTS = [
+  '/',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/dev/pts',
+  '/dev/shm',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+];
 
 /** Field 5 of each mountinfo line: the mount point, as the reader of the file sees it. */
 export function mountPoints(mountinfo: string): string[] {

@@ -52,7 +52,11 @@ export class Mydocker {
   private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
     const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
     return this.host.exec(command, {
-      env: { MYDOCKER_ROOT: this.stateRoot, MYDOCKER_SOURCE: targetSource(), MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent },
+      env: {
+        MYDOCKER_ROOT: this.stateRoot,
+        MYDOCKER_SOURCE: targetSource(),
+        MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+      },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
       timeout: scaled(RUN_TIMEOUT_MS),
       stripFinalNewline: false,
@@ -62,7 +66,12 @@ export class Mydocker {
   /** `mydocker ARGS...` to the end. */
   async run(args: readonly string[], options: { input?: string } = {}): Promise<RunResult> {
     const result = await this.start(args, options.input ?? 'ignore');
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: `mydocker ${args.join(' ')}` };
+    return {
+      exitCode: result.exitCode,
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      command: `mydocker ${args.join(' ')}`,
+    };
   }
 
   /**
@@ -163,12 +172,23 @@ function isAlive(pid: number): boolean {
 }
 
 function readState(dir: string): ContainerState {
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string; name?: string; hostname: string };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+    id: string;
+    name?: string;
+    hostname: string;
+  };
   const pid = readNumber(join(dir, 'pid'));
   const exitCode = readNumber(join(dir, 'exit'));
   const alive = pid !== undefined && isAlive(pid);
   const status = pid === undefined ? 'created' : exitCode === undefined && alive ? 'running' : 'exited';
-  return { id: config.id, ...(config.name !== undefined && { name: config.name }), hostname: config.hostname, pid, exitCode, status };
+  return {
+    id: config.id,
+    ...(config.name !== undefined && { name: config.name }),
+    hostname: config.hostname,
+    pid,
+    exitCode,
+    status,
+  };
 }
 
 export class HeldContainer {
@@ -193,7 +213,15 @@ export class HeldContainer {
   async proceed(marker: string, timeoutMs = scaled(15_000), send = true): Promise<string> {
     let output = '';
     const seen = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the container did not print "${marker}" within ${timeoutMs / 1000} s; it printed: ${JSON.stringify(output)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `the container did not print "${marker}" within ${timeoutMs / 1000} s; it printed: ${JSON.stringify(output)}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.process.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes(marker)) {
@@ -203,7 +231,11 @@ export class HeldContainer {
       });
       void this.process.then((result) => {
         clearTimeout(timer);
-        reject(new Error(`the container ended (exit ${result.exitCode}) before printing "${marker}"; it printed: ${JSON.stringify(output)}`));
+        reject(
+          new Error(
+            `the container ended (exit ${result.exitCode}) before printing "${marker}"; it printed: ${JSON.stringify(output)}`,
+          ),
+        );
       });
     });
     if (send) this.process.stdin?.write('\n');
@@ -219,12 +251,22 @@ export class HeldContainer {
   async release(): Promise<RunResult> {
     this.process.stdin?.end('\n');
     const result = await this.process;
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: this.command };
+    return {
+      exitCode: result.exitCode,
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      command: this.command,
+    };
   }
 
   async kill(signal: NodeJS.Signals): Promise<RunResult> {
     process.kill(this.pid, signal);
     const result = await this.process;
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr), command: this.command };
+    return {
+      exitCode: result.exitCode,
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      command: this.command,
+    };
   }
 }

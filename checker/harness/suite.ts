@@ -24,7 +24,11 @@ export interface LabContext {
   mydocker: Mydocker;
 }
 
-type Check = (name: string, options: { hint: number; timeout?: number }, body: (lab: LabContext) => Promise<void>) => void;
+type Check = (
+  name: string,
+  options: { hint: number; timeout?: number },
+  body: (lab: LabContext) => Promise<void>,
+) => void;
 
 const CHECK_TIMEOUT_MS = 20_000;
 
@@ -51,7 +55,8 @@ export function describeLab(labId: string, define: (check: Check) => void): void
     describeChecks(labId, labId, define);
     return;
   }
-  for (const mistake of mistakes[labId] ?? []) describeChecks(labId, `${labId}, with the mistake: ${mistake.name}`, define, mistake);
+  for (const mistake of mistakes[labId] ?? [])
+    describeChecks(labId, `${labId}, with the mistake: ${mistake.name}`, define, mistake);
 }
 
 function describeChecks(labId: string, title: string, define: (check: Check) => void, mistake?: MistakeRun): void {
@@ -123,7 +128,10 @@ function changes(what: string, before: string[], after: string[]): string[] {
 }
 
 /** Everything the check left behind, after killing its stray processes. */
-export async function findLeaks({ host, mydocker }: LabContext, baseline: Baseline): Promise<{ now: Baseline; problems: string[] }> {
+export async function findLeaks(
+  { host, mydocker }: LabContext,
+  baseline: Baseline,
+): Promise<{ now: Baseline; problems: string[] }> {
   const problems: string[] = [];
   let stray = host.strayProcesses();
   for (let wait = 0; stray.length > 0 && wait < 50; wait++) {

@@ -77,7 +77,13 @@ export const COMPILE_CACHE = join(PROJECT_ROOT, '.lab', 'build', 'compile-cache'
  * Starts the checker at once (the child is spawned before this returns its promise), so that a caller
  * can draw its screen while vitest starts.
  */
-export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000, env = {} }: RunChecksOptions): Promise<RunChecksResult> {
+export async function runChecks({
+  specs,
+  source,
+  onEvent,
+  timeoutMs = 300_000,
+  env = {},
+}: RunChecksOptions): Promise<RunChecksResult> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-check-'));
   const resultsFile = join(dir, 'results.ndjson');
   const follower = new ResultsFollower(resultsFile, onEvent);
@@ -88,7 +94,13 @@ export async function runChecks({ specs, source, onEvent, timeoutMs = 300_000, e
       [vitest, 'run', '--project', 'checker', '--reporter', join(PROJECT_ROOT, 'checker', 'reporter.ts'), ...specs],
       {
         cwd: PROJECT_ROOT,
-        env: { ...env, MYDOCKER_SOURCE: source, LAB_RESULTS_FILE: resultsFile, FORCE_COLOR: '0', NODE_COMPILE_CACHE: COMPILE_CACHE },
+        env: {
+          ...env,
+          MYDOCKER_SOURCE: source,
+          LAB_RESULTS_FILE: resultsFile,
+          FORCE_COLOR: '0',
+          NODE_COMPILE_CACHE: COMPILE_CACHE,
+        },
         reject: false,
         all: true,
         timeout: timeoutMs,

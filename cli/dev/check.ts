@@ -33,7 +33,9 @@ let failed = 0;
 function record(ok: boolean, what: string, detail = ''): void {
   if (ok) passed++;
   else failed++;
-  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n       ${detail.replaceAll('\n', '\n       ')}` : ''}\n`);
+  process.stdout.write(
+    `${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n       ${detail.replaceAll('\n', '\n       ')}` : ''}\n`,
+  );
 }
 
 function checkManifest(): void {
@@ -41,16 +43,27 @@ function checkManifest(): void {
   const ids = labs.map((lab) => lab.id);
   record(new Set(ids).size === ids.length, 'lab ids are unique');
   for (const chapter of chapters.filter((c) => c.status === 'ready')) {
-    record(chapter.text !== undefined && existsSync(join(PROJECT_ROOT, chapter.text)), `chapter ${chapter.number} has its text (${chapter.text})`);
+    record(
+      chapter.text !== undefined && existsSync(join(PROJECT_ROOT, chapter.text)),
+      `chapter ${chapter.number} has its text (${chapter.text})`,
+    );
   }
   for (const lab of labs) {
     record(lab.hints.length >= 2, `${lab.id} has at least two staged hints`, `it has ${lab.hints.length}`);
     record(existsSync(join(PROJECT_ROOT, lab.spec)), `${lab.id} has its spec ${lab.spec}`);
     const names = lab.mistakes.map((mistake) => mistake.name);
-    record(names.length >= 2 && new Set(names).size === names.length, `${lab.id} lists two or more classic mistakes, each named once`, `names: ${JSON.stringify(names)}`);
+    record(
+      names.length >= 2 && new Set(names).size === names.length,
+      `${lab.id} lists two or more classic mistakes, each named once`,
+      `names: ${JSON.stringify(names)}`,
+    );
     for (const mistake of lab.mistakes) {
       const count = occurrences(mistake);
-      record(count === 1, `${lab.id}: the mistake "${mistake.name}" edits text found once in solutions/${mistake.file}`, `found ${count} times (did the solution change?): ${JSON.stringify(mistake.find)}`);
+      record(
+        count === 1,
+        `${lab.id}: the mistake "${mistake.name}" edits text found once in solutions/${mistake.file}`,
+        `found ${count} times (did the solution change?): ${JSON.stringify(mistake.find)}`,
+      );
     }
     for (const file of lab.files) {
       const stub = join(PROJECT_ROOT, 'labs', file);
@@ -66,7 +79,11 @@ function checkManifest(): void {
       }
     }
   }
-  const trees = { labs: join(PROJECT_ROOT, 'labs'), solutions: join(PROJECT_ROOT, 'solutions'), labFiles: new Set(labs.flatMap((lab) => lab.files)) };
+  const trees = {
+    labs: join(PROJECT_ROOT, 'labs'),
+    solutions: join(PROJECT_ROOT, 'solutions'),
+    labFiles: new Set(labs.flatMap((lab) => lab.files)),
+  };
   const drifts = scaffoldDrift(trees);
   for (const drift of drifts) record(false, `${describeDrift(drift)}: run \`${UPDATE_COMMAND}\``);
   if (drifts.length === 0) record(true, 'labs/ is the same as solutions/ but for the lab files');
@@ -94,7 +111,10 @@ function occurrences(mistake: Mistake): number {
 function treeWithMistake(name: string, mistake: Mistake): string {
   const text = readFileSync(join(PROJECT_ROOT, 'solutions', mistake.file), 'utf8');
   const tree = treeWithStubs(name, []);
-  writeFileSync(join(tree, mistake.file), text.replace(mistake.find, () => mistake.replace));
+  writeFileSync(
+    join(tree, mistake.file),
+    text.replace(mistake.find, () => mistake.replace),
+  );
   return tree;
 }
 
@@ -124,7 +144,12 @@ function verdict(results: CheckResult[] | undefined): 'passes' | 'fails' | 'did 
 
 function summary(results: CheckResult[] | undefined, output: string): string {
   if (!results?.length) return output.split('\n').slice(-15).join('\n');
-  return results.map((r) => `${r.state === 'passed' ? '✓' : '✗'} ${r.name}${r.errors[0] ? `: ${r.errors[0].message.split('\n')[0]}` : ''}`).join('\n');
+  return results
+    .map(
+      (r) =>
+        `${r.state === 'passed' ? '✓' : '✗'} ${r.name}${r.errors[0] ? `: ${r.errors[0].message.split('\n')[0]}` : ''}`,
+    )
+    .join('\n');
 }
 
 async function checkChecker(): Promise<void> {
@@ -134,20 +159,36 @@ async function checkChecker(): Promise<void> {
   const pristine = await checksOf(specs, 'labs');
   for (const lab of labs) {
     const v = verdict(pristine.byLab.get(lab.id));
-    record(v === 'fails', `pristine: ${lab.id} fails against labs/`, `it ${v}\n${summary(pristine.byLab.get(lab.id), pristine.output)}`);
+    record(
+      v === 'fails',
+      `pristine: ${lab.id} fails against labs/`,
+      `it ${v}\n${summary(pristine.byLab.get(lab.id), pristine.output)}`,
+    );
   }
 
   const reference = await checksOf(specs, 'solutions');
   for (const lab of labs) {
     const v = verdict(reference.byLab.get(lab.id));
-    record(v === 'passes', `reference: ${lab.id} passes against solutions/`, `it ${v}\n${summary(reference.byLab.get(lab.id), reference.output)}`);
+    record(
+      v === 'passes',
+      `reference: ${lab.id} passes against solutions/`,
+      `it ${v}\n${summary(reference.byLab.get(lab.id), reference.output)}`,
+    );
   }
-  record(reference.errors.length === 0, 'reference: no spec errors or leaks against solutions/', reference.errors.join('\n'));
+  record(
+    reference.errors.length === 0,
+    'reference: no spec errors or leaks against solutions/',
+    reference.errors.join('\n'),
+  );
 
   for (const lab of labs) {
     const isolated = await checksOf([lab.spec], treeWithStubs(`isolated-${lab.id}`, [lab]));
     const v = verdict(isolated.byLab.get(lab.id));
-    record(v === 'fails', `isolated: ${lab.id} fails on its own stub with every other lab solved`, `it ${v}\n${summary(isolated.byLab.get(lab.id), isolated.output)}`);
+    record(
+      v === 'fails',
+      `isolated: ${lab.id} fails on its own stub with every other lab solved`,
+      `it ${v}\n${summary(isolated.byLab.get(lab.id), isolated.output)}`,
+    );
   }
 
   for (const [index, lab] of labs.entries()) {
@@ -155,7 +196,11 @@ async function checkChecker(): Promise<void> {
     if (later.length === 0) continue; // the same tree as solutions/, proved above
     const inOrder = await checksOf([lab.spec], treeWithStubs(`in-order-${lab.id}`, later));
     const v = verdict(inOrder.byLab.get(lab.id));
-    record(v === 'passes', `in order: ${lab.id} passes with the labs before it solved and the ones after it stubs`, `it ${v}\n${summary(inOrder.byLab.get(lab.id), inOrder.output)}`);
+    record(
+      v === 'passes',
+      `in order: ${lab.id} passes with the labs before it solved and the ones after it stubs`,
+      `it ${v}\n${summary(inOrder.byLab.get(lab.id), inOrder.output)}`,
+    );
   }
 }
 
@@ -185,7 +230,10 @@ async function checkMistakes(labs: readonly Lab[]): Promise<void> {
   }
   const specs = labs.filter((lab) => runs[lab.id]).map((lab) => lab.spec);
   if (specs.length === 0) return;
-  const result = await checksOf(specs, 'solutions', { env: { LAB_MISTAKES: JSON.stringify(runs) }, timeoutMs: 1_800_000 });
+  const result = await checksOf(specs, 'solutions', {
+    env: { LAB_MISTAKES: JSON.stringify(runs) },
+    timeoutMs: 1_800_000,
+  });
   for (const lab of labs) {
     for (const { name } of runs[lab.id] ?? []) {
       const results = result.byLab.get(`${lab.id} / ${name}`);
@@ -193,14 +241,22 @@ async function checkMistakes(labs: readonly Lab[]): Promise<void> {
       const what = `mistake: ${lab.id} "${name}" is caught`;
       if (failedCheck) {
         const error = failedCheck.errors[0];
-        const values = error?.actual !== undefined && error.expected !== undefined ? `\n         actual ${oneLine(error.actual)}, expected ${oneLine(error.expected)}` : '';
-        record(true, `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(error?.message ?? '')}${values}`);
+        const values =
+          error?.actual !== undefined && error.expected !== undefined
+            ? `\n         actual ${oneLine(error.actual)}, expected ${oneLine(error.expected)}`
+            : '';
+        record(
+          true,
+          `${what}\n       ✗ ${failedCheck.name}${failedCheck.hint ? ` (hint ${failedCheck.hint})` : ''}: ${firstAndLast(error?.message ?? '')}${values}`,
+        );
       } else {
         record(false, what, `no check of ${lab.id} failed\n${summary(results, result.output)}`);
       }
     }
   }
-  process.stdout.write(`(mistakes: ${Object.values(runs).flat().length} in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(
+    `(mistakes: ${Object.values(runs).flat().length} in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
 }
 
 try {
@@ -222,7 +278,9 @@ try {
   }
 } finally {
   rmSync(TREES, { recursive: true, force: true });
-  for (const entry of existsSync(join(PROJECT_ROOT, '.lab', 'build')) ? readdirSync(join(PROJECT_ROOT, '.lab', 'build')) : []) {
+  for (const entry of existsSync(join(PROJECT_ROOT, '.lab', 'build'))
+    ? readdirSync(join(PROJECT_ROOT, '.lab', 'build'))
+    : []) {
     if (entry.startsWith('tree-')) rmSync(join(PROJECT_ROOT, '.lab', 'build', entry), { recursive: true, force: true });
   }
 }

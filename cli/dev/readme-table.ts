@@ -11,6 +11,8 @@ export const README = join(projectRoot, 'README.md');
 export const COMMAND = 'node cli/dev/readme-table.ts';
 /** The line above the table: it tells a person editing README.md where the table comes from. */
 const MARK = `<!-- This table is made from chapters/*/labs.yaml: \`${COMMAND}\` writes it. -->`;
+/** Below the mark: prettier would align the table's columns, and the generated table would drift. */
+const PRETTIER_IGNORE = '<!-- prettier-ignore -->';
 
 function status(chapter: Chapter): string {
   if (chapter.status === 'coming') return 'coming';
@@ -22,7 +24,7 @@ export function chapterTable(course: Chapter[]): string {
   const rows = course.map(
     (chapter) => `| ${chapter.number} | ${chapter.title} | ${chapter.book} | ${status(chapter)} |`,
   );
-  return [MARK, '| | chapter | in the book | status |', '|---|---|---|---|', ...rows].join('\n');
+  return [MARK, PRETTIER_IGNORE, '| | chapter | in the book | status |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 /** `readme` with its table of chapters (the first table after `## Chapters`, and its mark) replaced by `table`. */
@@ -33,6 +35,7 @@ export function withChapterTable(readme: string, table: string): string {
   const start = lines.findIndex((line, index) => index > heading && (line === MARK || line.startsWith('|')));
   if (start < 0) throw new Error('README.md has no table under "## Chapters"');
   let end = lines[start] === MARK ? start + 1 : start;
+  if (lines[end] === PRETTIER_IGNORE) end++;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   return [...lines.slice(0, start), table, ...lines.slice(end)].join('\n');
 }

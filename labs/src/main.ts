@@ -58,7 +58,9 @@ function operands(args: string[], usage: string, min: number, max: number): stri
   const option = args.find((arg) => arg.startsWith('-') && arg !== '-');
   if (option !== undefined) throw new UsageError(`unknown option '${option}' (usage: mydocker ${usage})`);
   if (args.length < min || args.length > max) {
-    throw new UsageError(`"mydocker ${usage.split(' ')[0]}" needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'} (usage: mydocker ${usage})`);
+    throw new UsageError(
+      `"mydocker ${usage.split(' ')[0]}" needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'} (usage: mydocker ${usage})`,
+    );
   }
   return args;
 }
@@ -79,7 +81,8 @@ function fail(error: unknown): number {
   const exitCode = (error as { exitCode?: number }).exitCode;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mydocker: ${message}\n`);
-  if (exitCode === undefined && error instanceof Error && process.env.MYDOCKER_DEBUG) process.stderr.write(`${error.stack}\n`);
+  if (exitCode === undefined && error instanceof Error && process.env.MYDOCKER_DEBUG)
+    process.stderr.write(`${error.stack}\n`);
   return exitCode ?? 125;
 }
 

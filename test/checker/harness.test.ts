@@ -48,7 +48,8 @@ describe.runIf(isRoot)('the lab host', () => {
     expect(problems.some((p) => p.startsWith('the lab host gained a mount') && p.includes('leaked-mount'))).toBe(true);
     expect(problems).toContain('the lab host gained a network device: leaked0');
     expect(problems).toContain('the lab host gained a network device: leaked1');
-    if (iptables.exitCode === 0) expect(problems).toContain('the lab host gained an iptables rule: filter -A INPUT -s 192.0.2.1/32 -j DROP');
+    if (iptables.exitCode === 0)
+      expect(problems).toContain('the lab host gained an iptables rule: filter -A INPUT -s 192.0.2.1/32 -j DROP');
     expect(problems).toHaveLength(iptables.exitCode === 0 ? 5 : 4);
     await sleeper;
     expect(host.strayProcesses()).toEqual([]);

@@ -185,7 +185,12 @@ describe('CheckScreen', () => {
 
 describe('the running check', () => {
   test('is named on the live line from its check-started event until its result arrives', () => {
-    let state = reduceCheck(initialCheckState(a1, 'labs'), { type: 'check-started', lab: 'a1', spec: a1.spec, name: 'mounts /proc' });
+    let state = reduceCheck(initialCheckState(a1, 'labs'), {
+      type: 'check-started',
+      lab: 'a1',
+      spec: a1.spec,
+      name: 'mounts /proc',
+    });
     expect(state.running).toBe('mounts /proc');
     const { lastFrame, unmount } = render(<CheckScreen state={state} />);
     expect(lastFrame()).toContain('mounts /proc');

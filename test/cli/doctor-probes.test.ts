@@ -85,7 +85,8 @@ describe('probes on a fake machine', () => {
     write('/proc/self/mountinfo', V2_MOUNTINFO);
     write('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory pids\n');
     write('/proc/filesystems', 'nodev\tsysfs\nnodev\toverlay\n\text4\n');
-    for (const command of ['gcc', 'make', 'ip', 'ps', 'unshare', 'nsenter', 'getfattr']) write(`/usr/bin/${command}`, '');
+    for (const command of ['gcc', 'make', 'ip', 'ps', 'unshare', 'nsenter', 'getfattr'])
+      write(`/usr/bin/${command}`, '');
     write('/usr/include/stdio.h', '');
     write('/usr/sbin/iptables', '');
     write('/bin/busybox', elfHeader([PT_LOAD, PT_LOAD]));
@@ -291,7 +292,9 @@ describe('probes of facts', () => {
   });
 
   test("Node: the minimum is package.json's engines, as the bins enforce it", () => {
-    const engines = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (
+      JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
     const [major, minor] = engines.replace('>=', '').split('.').map(Number) as [number, number];
     expect(probeNode(at({ nodeVersion: `${major}.${minor}.0` })).ok).toBe(true);
     expect(probeNode(at({ nodeVersion: `${major}.${minor - 1}.9` }))).toMatchObject({
@@ -330,10 +333,15 @@ describe('probeV2Vm', () => {
     expect([expected, 'not needed: this host is cgroup v2']).toContain(probeV2Vm(realHost(projectRoot)).detail);
   });
 
-  test.each([V2_MOUNTINFO, V2_NAMED_V1_MOUNTINFO])('a host the runtime drives as cgroup v2 needs no VM', (mountinfo) => {
-    expect(drivesCgroupV2(mountinfo)).toBe(true);
-    expect(probeV2Vm({ ...withMountinfo(mountinfo), vm: () => ({ missing: 'x' }) }).detail).toBe('not needed: this host is cgroup v2');
-  });
+  test.each([V2_MOUNTINFO, V2_NAMED_V1_MOUNTINFO])(
+    'a host the runtime drives as cgroup v2 needs no VM',
+    (mountinfo) => {
+      expect(drivesCgroupV2(mountinfo)).toBe(true);
+      expect(probeV2Vm({ ...withMountinfo(mountinfo), vm: () => ({ missing: 'x' }) }).detail).toBe(
+        'not needed: this host is cgroup v2',
+      );
+    },
+  );
 
   test.each([V1_MOUNTINFO, HYBRID_MOUNTINFO])('a host the runtime drives as v1 may use the VM', (mountinfo) => {
     expect(drivesCgroupV2(mountinfo)).toBe(false);

@@ -1,7 +1,16 @@
 // The bins run on any Node: an older one (Debian 12's Node 18, which its npm 9's `npx` uses) hands
 // the run to the project's Node 24 in node_modules/.bin, and says what to do when there is none.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +33,12 @@ writeFileSync(pretendOld, "Object.defineProperty(process.versions, 'node', { val
 function runAsOldNode(bin: string, args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--require', pretendOld, bin, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LAB_PROGRESS_FILE: join(dir, 'progress.json'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      LAB_PROGRESS_FILE: join(dir, 'progress.json'),
+      ...env,
+    },
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -32,7 +46,9 @@ function runAsOldNode(bin: string, args: string[], env: Record<string, string> =
 
 describe('the bins on an older Node', { timeout: 60_000 }, () => {
   test("the minimum is package.json's engines field", () => {
-    const engines = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (
+      JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
     expect(engines).toBe(`>=${MINIMUM_NODE.join('.')}`);
   });
 
@@ -63,14 +79,19 @@ describe('the bins on an older Node', { timeout: 60_000 }, () => {
     expect(bad.code).toBe(125);
   });
 
-  test('without the project\'s Node (before npm install) each bin says what to do, in one line', () => {
+  test("without the project's Node (before npm install) each bin says what to do, in one line", () => {
     const bare = join(dir, 'bare');
     cpSync(join(projectRoot, 'bin'), join(bare, 'bin'), { recursive: true });
-    for (const [bin, code] of [['lab.js', 1], ['mydocker.cjs', 125]] as const) {
+    for (const [bin, code] of [
+      ['lab.js', 1],
+      ['mydocker.cjs', 125],
+    ] as const) {
       const result = runAsOldNode(join(bare, 'bin', bin), ['--help']);
       expect(result.code).toBe(code);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^(lab|mydocker): Node\.js 22\.15 or newer is needed, this is v18\.20\.4; run `npm install` in .+ \(it brings Node 24\)\n$/);
+      expect(result.stderr).toMatch(
+        /^(lab|mydocker): Node\.js 22\.15 or newer is needed, this is v18\.20\.4; run `npm install` in .+ \(it brings Node 24\)\n$/,
+      );
     }
   });
 
@@ -91,6 +112,8 @@ describe('the bins on an older Node', { timeout: 60_000 }, () => {
     writeFileSync(join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node'), '');
     linkProjectNode(root);
     linkProjectNode(root);
-    expect(realpathSync(join(root, 'node_modules', '.bin', 'node'))).toBe(realpathSync(join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node')));
+    expect(realpathSync(join(root, 'node_modules', '.bin', 'node'))).toBe(
+      realpathSync(join(root, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node')),
+    );
   });
 });

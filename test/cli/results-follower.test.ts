@@ -11,7 +11,9 @@ test('passes each event on once, in order, including those written just before s
   try {
     const file = join(dir, 'results.ndjson');
     const seen: string[] = [];
-    const follower = new ResultsFollower(file, (event) => seen.push(event.type === 'check' || event.type === 'check-started' ? event.name : event.spec));
+    const follower = new ResultsFollower(file, (event) =>
+      seen.push(event.type === 'check' || event.type === 'check-started' ? event.name : event.spec),
+    );
     const started: CheckEvent = { type: 'check-started', lab: 'a', spec: 's', name: 'first' };
     appendFileSync(file, JSON.stringify(started) + '\n');
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -1,7 +1,17 @@
 // The native shim, driven directly with a plan as argv (no TypeScript runtime in between): the
 // container steps, the host steps around them, docker's exit codes and its one-line messages.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,7 +20,16 @@ import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
 import { containerOps, hostOps } from '../../solutions/src/kernel/ops.ts';
-import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, S_IFCHR } from '../../solutions/src/kernel/constants.ts';
+import {
+  CLONE_NEWNS,
+  CLONE_NEWPID,
+  CLONE_NEWUTS,
+  MNT_DETACH,
+  MS_BIND,
+  MS_PRIVATE,
+  MS_REC,
+  S_IFCHR,
+} from '../../solutions/src/kernel/constants.ts';
 
 const isRoot = process.getuid?.() === 0;
 const noHostSteps: HostSteps = { created: [], ended: [], failed: [] };
@@ -32,7 +51,12 @@ function runShim(args: string[] | Plan, options: { input?: string } = {}) {
   });
 }
 
-const exec = (argv: string[], search = '/usr/bin:/bin'): Step => ({ op: 'exec', argv, env: [`PATH=${search}`], search });
+const exec = (argv: string[], search = '/usr/bin:/bin'): Step => ({
+  op: 'exec',
+  argv,
+  env: [`PATH=${search}`],
+  search,
+});
 
 describe('mydocker-shim', () => {
   let dir = '';
@@ -60,8 +84,10 @@ describe('mydocker-shim', () => {
     expect((await runShim(plan(cat, { stdin: 'inherit' }), { input: 'typed\n' })).stdout).toBe('typed\n');
   });
 
-  test('the command gets exactly the plan\'s environment', async () => {
-    const result = await runShim(plan([{ op: 'exec', argv: ['env'], env: ['PATH=/usr/bin:/bin', 'GREETING=a b=c'], search: '/usr/bin:/bin' }]));
+  test("the command gets exactly the plan's environment", async () => {
+    const result = await runShim(
+      plan([{ op: 'exec', argv: ['env'], env: ['PATH=/usr/bin:/bin', 'GREETING=a b=c'], search: '/usr/bin:/bin' }]),
+    );
     expect(result.stdout.trim().split('\n').sort()).toEqual(['GREETING=a b=c', 'PATH=/usr/bin:/bin']);
   });
 
@@ -74,21 +100,28 @@ describe('mydocker-shim', () => {
   test('a host write of any length is written whole', async () => {
     const file = join(dir, 'long');
     const content = 'x'.repeat(20_000) + '{pid}';
-    const result = await runShim(plan([exec(['true'])], { host: { created: [{ op: 'write', path: file, content }], ended: [], failed: [] } }));
+    const result = await runShim(
+      plan([exec(['true'])], { host: { created: [{ op: 'write', path: file, content }], ended: [], failed: [] } }),
+    );
     expect(result.exitCode).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^x{20000}\d+$/);
   });
 
-  test.runIf(isRoot && existsSync('/sys/fs/cgroup/pids/tasks'))('join: the container moves itself into a cgroup before its command runs', async () => {
-    const cgroup = `/sys/fs/cgroup/pids/mydocker-shim-test-${process.pid}`;
-    mkdirSync(cgroup);
-    try {
-      const result = await runShim(plan([{ op: 'join', path: `${cgroup}/tasks` }, exec(['cat', '/proc/self/cgroup'])]));
-      expect(result.stdout).toMatch(new RegExp(`:pids:/mydocker-shim-test-${process.pid}$`, 'm'));
-    } finally {
-      rmdirSync(cgroup);
-    }
-  });
+  test.runIf(isRoot && existsSync('/sys/fs/cgroup/pids/tasks'))(
+    'join: the container moves itself into a cgroup before its command runs',
+    async () => {
+      const cgroup = `/sys/fs/cgroup/pids/mydocker-shim-test-${process.pid}`;
+      mkdirSync(cgroup);
+      try {
+        const result = await runShim(
+          plan([{ op: 'join', path: `${cgroup}/tasks` }, exec(['cat', '/proc/self/cgroup'])]),
+        );
+        expect(result.stdout).toMatch(new RegExp(`:pids:/mydocker-shim-test-${process.pid}$`, 'm'));
+      } finally {
+        rmdirSync(cgroup);
+      }
+    },
+  );
 
   test('the container inherits only its stdio', async () => {
     const result = await runShim(plan([exec(['ls', '/proc/self/fd'])]));
@@ -97,9 +130,14 @@ describe('mydocker-shim', () => {
   });
 
   test.each([
-    ['no such command: 127', exec(['no-such-program']), 127, 'mydocker: exec: "no-such-program": executable file not found in $PATH\n'],
+    [
+      'no such command: 127',
+      exec(['no-such-program']),
+      127,
+      'mydocker: exec: "no-such-program": executable file not found in $PATH\n',
+    ],
     ['no such file: 127', exec(['/no/such/file']), 127, 'mydocker: exec: "/no/such/file": no such file or directory\n'],
-  ])('%s, in docker\'s words', async (_, step, code, message) => {
+  ])("%s, in docker's words", async (_, step, code, message) => {
     const result = await runShim(plan([step]));
     expect(result.exitCode).toBe(code);
     expect(result.stderr).toBe(message);
@@ -123,14 +161,19 @@ describe('mydocker-shim', () => {
   test('a failing set-up step is named with its errno, exits 125, and runs the failed steps', async () => {
     const marker = join(dir, 'failed-marker');
     writeFileSync(marker, 'x');
-    const steps: Step[] = [{ op: 'mount', source: 'none', target: '/no/such/dir', fstype: 'tmpfs', flags: 0, data: '' }, exec(['true'])];
-    const result = await runShim(plan(steps, { host: { created: [], ended: [], failed: [{ op: 'unlink', path: marker }] } }));
+    const steps: Step[] = [
+      { op: 'mount', source: 'none', target: '/no/such/dir', fstype: 'tmpfs', flags: 0, data: '' },
+      exec(['true']),
+    ];
+    const result = await runShim(
+      plan(steps, { host: { created: [], ended: [], failed: [{ op: 'unlink', path: marker }] } }),
+    );
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('mydocker: step 1, mount /no/such/dir: ENOENT (no such file or directory)\n');
     expect(existsSync(marker)).toBe(false);
   });
 
-  describe('the whole plan is checked against the shim\'s tables before anything is made', () => {
+  describe("the whole plan is checked against the shim's tables before anything is made", () => {
     // Each op as it goes into argv: its name, its argument count, its arguments.
     const op = (name: string, ...args: string[]) => [name, String(args.length), ...args];
     const section = (name: string, ops: string[][]) => [name, String(ops.length), ...ops.flat()];
@@ -144,7 +187,9 @@ describe('mydocker-shim', () => {
       writeFileSync(kept, 'x');
       rmSync(written, { force: true });
       const args = [
-        '1', String(cloneFlags), 'null',
+        '1',
+        String(cloneFlags),
+        'null',
         ...section('container', container),
         ...section('created', [op('write', written, '{pid}')]),
         ...section('ended', ended),
@@ -157,16 +202,66 @@ describe('mydocker-shim', () => {
       ['an unknown op', [op('frobnicate'), exec], [], 'container step 1, frobnicate: unknown op'],
       ['an unknown host op', [exec], [op('frobnicate', '/x')], 'ended step 1, frobnicate: unknown op'],
       ['a host op in the container', [op('unlink', '/x'), exec], [], 'container step 1, unlink: unknown op'],
-      ['too few arguments', [op('mount', 'none', '/mnt', 'tmpfs', '0'), exec], [], 'container step 1, mount: 4 arguments, expected 5'],
-      ['too many arguments', [op('sethostname', 'a', 'b'), exec], [], 'container step 1, sethostname: 2 arguments, expected 1'],
-      ['exec\'s argv count disagrees', [op('exec', '/bin', '1', 'true', 'extra')], [], 'container step 1, exec: 4 arguments, expected 3'],
-      ['mount flags that are not a number', [op('mount', 'none', '/mnt', 'tmpfs', '12x', ''), exec], [], 'container step 1, mount: argument 4 is "12x", not a decimal number'],
-      ['a negative number', [op('umount2', '/mnt', '-1'), exec], [], 'container step 1, umount2: argument 2 is "-1", not a decimal number up to 2147483647'],
-      ['a number out of range', [op('umount2', '/mnt', '2147483648'), exec], [], 'container step 1, umount2: argument 2 is "2147483648", not a decimal number up to 2147483647'],
-      ['an empty number', [op('mkdir', '/x', ''), exec], [], 'container step 1, mkdir: argument 2 is "", not an octal mode up to 7777'],
-      ['a mode that is not octal, in a later step', [op('sethostname', 'x'), op('mkdir', '/x', '789'), exec], [], 'container step 2, mkdir: argument 2 is "789", not an octal mode up to 7777'],
-      ['a device number too large', [op('mknod', '/dev/x', '20666', '1', '4294967296'), exec], [], 'container step 1, mknod: argument 4 is "4294967296", not a decimal number up to 4294967295'],
-      ['an exec with no command', [op('exec', '/bin', '0')], [], 'container step 1, exec: argument 2 is "0", not a decimal count from 1'],
+      [
+        'too few arguments',
+        [op('mount', 'none', '/mnt', 'tmpfs', '0'), exec],
+        [],
+        'container step 1, mount: 4 arguments, expected 5',
+      ],
+      [
+        'too many arguments',
+        [op('sethostname', 'a', 'b'), exec],
+        [],
+        'container step 1, sethostname: 2 arguments, expected 1',
+      ],
+      [
+        "exec's argv count disagrees",
+        [op('exec', '/bin', '1', 'true', 'extra')],
+        [],
+        'container step 1, exec: 4 arguments, expected 3',
+      ],
+      [
+        'mount flags that are not a number',
+        [op('mount', 'none', '/mnt', 'tmpfs', '12x', ''), exec],
+        [],
+        'container step 1, mount: argument 4 is "12x", not a decimal number',
+      ],
+      [
+        'a negative number',
+        [op('umount2', '/mnt', '-1'), exec],
+        [],
+        'container step 1, umount2: argument 2 is "-1", not a decimal number up to 2147483647',
+      ],
+      [
+        'a number out of range',
+        [op('umount2', '/mnt', '2147483648'), exec],
+        [],
+        'container step 1, umount2: argument 2 is "2147483648", not a decimal number up to 2147483647',
+      ],
+      [
+        'an empty number',
+        [op('mkdir', '/x', ''), exec],
+        [],
+        'container step 1, mkdir: argument 2 is "", not an octal mode up to 7777',
+      ],
+      [
+        'a mode that is not octal, in a later step',
+        [op('sethostname', 'x'), op('mkdir', '/x', '789'), exec],
+        [],
+        'container step 2, mkdir: argument 2 is "789", not an octal mode up to 7777',
+      ],
+      [
+        'a device number too large',
+        [op('mknod', '/dev/x', '20666', '1', '4294967296'), exec],
+        [],
+        'container step 1, mknod: argument 4 is "4294967296", not a decimal number up to 4294967295',
+      ],
+      [
+        'an exec with no command',
+        [op('exec', '/bin', '0')],
+        [],
+        'container step 1, exec: argument 2 is "0", not a decimal count from 1',
+      ],
     ])('%s: one line naming the step, 125, nothing made', async (_, container, ended, why) => {
       const { args, written, kept } = plan(container, ended);
       const result = await runShim(args);
@@ -176,16 +271,28 @@ describe('mydocker-shim', () => {
       expect(existsSync(kept), 'no failed step ran').toBe(true);
     });
 
-    test.runIf(isRoot)('the same plan with its ops spelled right runs its created step (so the marker can tell)', async () => {
-      const { args, written } = plan([op('sethostname', 'x'), exec], [], CLONE_NEWUTS);
-      const result = await runShim(args);
-      expect(result.stderr).toBe('');
-      expect(existsSync(written)).toBe(true);
-    });
+    test.runIf(isRoot)(
+      'the same plan with its ops spelled right runs its created step (so the marker can tell)',
+      async () => {
+        const { args, written } = plan([op('sethostname', 'x'), exec], [], CLONE_NEWUTS);
+        const result = await runShim(args);
+        expect(result.stderr).toBe('');
+        expect(existsSync(written)).toBe(true);
+      },
+    );
   });
 
-  test('every op in the runtime\'s tables (kernel/ops.ts) is in the shim\'s tables too', async () => {
-    const sections = (container: string[], host: string[]) => ['container', ...container, 'created', ...host, 'ended', '0', 'failed', '0'];
+  test("every op in the runtime's tables (kernel/ops.ts) is in the shim's tables too", async () => {
+    const sections = (container: string[], host: string[]) => [
+      'container',
+      ...container,
+      'created',
+      ...host,
+      'ended',
+      '0',
+      'failed',
+      '0',
+    ];
     // With no arguments, an op the shim knows is refused for its arity, one it does not as unknown.
     const refusals = await Promise.all([
       ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
@@ -194,35 +301,45 @@ describe('mydocker-shim', () => {
     for (const result of refusals) expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
   });
 
-  test('numbers in the plan\'s frame are checked too', async () => {
+  test("numbers in the plan's frame are checked too", async () => {
     const result = await runShim(['1', '0x10', 'null', 'container', '0', 'created', '0', 'ended', '0', 'failed', '0']);
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toBe('mydocker-shim: malformed plan from the runtime (clone flags); start containers with mydocker\n');
+    expect(result.stderr).toBe(
+      'mydocker-shim: malformed plan from the runtime (clone flags); start containers with mydocker\n',
+    );
   });
 
-  test.runIf(isRoot)('root filesystem ops: bind, pivot_root, detach the old root, mknod, symlink, in a new mount namespace', async () => {
-    const root = join(dir, 'newroot');
-    mkdirSync(join(root, 'bin'), { recursive: true });
-    mkdirSync(join(root, 'dev'));
-    execFileSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
-    const steps: Step[] = [
-      { op: 'mount', source: '', target: '/', fstype: '', flags: MS_REC | MS_PRIVATE, data: '' },
-      { op: 'mount', source: root, target: root, fstype: '', flags: MS_BIND | MS_REC, data: '' },
-      { op: 'mkdir', path: `${root}/.old`, mode: 0o700 },
-      { op: 'pivot_root', newRoot: root, putOld: `${root}/.old` },
-      { op: 'chdir', path: '/' },
-      { op: 'umount2', target: '/.old', flags: MNT_DETACH },
-      { op: 'rmdir', path: '/.old' },
-      { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: 0, data: 'mode=755' },
-      { op: 'mknod', path: '/dev/null', mode: S_IFCHR | 0o666, major: 1, minor: 3 },
-      { op: 'symlink', target: '/bin/busybox', path: '/dev/sh-link' },
-      exec(['/bin/busybox', 'sh', '-c', '/bin/busybox ls -A /; /bin/busybox stat -c "%F %t:%T %a" /dev/null; /bin/busybox readlink /dev/sh-link']),
-    ];
-    const result = await runShim(plan(steps, { namespaces: ['mnt'], cloneFlags: CLONE_NEWNS }));
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('bin\ndev\ncharacter special file 1:3 666\n/bin/busybox\n');
-    expect(existsSync(join(root, '.old')), 'put_old is removed').toBe(false);
-  });
+  test.runIf(isRoot)(
+    'root filesystem ops: bind, pivot_root, detach the old root, mknod, symlink, in a new mount namespace',
+    async () => {
+      const root = join(dir, 'newroot');
+      mkdirSync(join(root, 'bin'), { recursive: true });
+      mkdirSync(join(root, 'dev'));
+      execFileSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
+      const steps: Step[] = [
+        { op: 'mount', source: '', target: '/', fstype: '', flags: MS_REC | MS_PRIVATE, data: '' },
+        { op: 'mount', source: root, target: root, fstype: '', flags: MS_BIND | MS_REC, data: '' },
+        { op: 'mkdir', path: `${root}/.old`, mode: 0o700 },
+        { op: 'pivot_root', newRoot: root, putOld: `${root}/.old` },
+        { op: 'chdir', path: '/' },
+        { op: 'umount2', target: '/.old', flags: MNT_DETACH },
+        { op: 'rmdir', path: '/.old' },
+        { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: 0, data: 'mode=755' },
+        { op: 'mknod', path: '/dev/null', mode: S_IFCHR | 0o666, major: 1, minor: 3 },
+        { op: 'symlink', target: '/bin/busybox', path: '/dev/sh-link' },
+        exec([
+          '/bin/busybox',
+          'sh',
+          '-c',
+          '/bin/busybox ls -A /; /bin/busybox stat -c "%F %t:%T %a" /dev/null; /bin/busybox readlink /dev/sh-link',
+        ]),
+      ];
+      const result = await runShim(plan(steps, { namespaces: ['mnt'], cloneFlags: CLONE_NEWNS }));
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('bin\ndev\ncharacter special file 1:3 666\n/bin/busybox\n');
+      expect(existsSync(join(root, '.old')), 'put_old is removed').toBe(false);
+    },
+  );
 
   test.runIf(isRoot)('chroot changes the root directory only', async () => {
     const root = join(dir, 'chrooted');
@@ -238,7 +355,14 @@ describe('mydocker-shim', () => {
     mkdirSync(join(tree, 'a', 'b'), { recursive: true });
     writeFileSync(join(tree, 'a', 'b', 'file'), 'x');
     symlinkSync('/etc/passwd', join(tree, 'a', 'link'));
-    const host: HostSteps = { created: [], ended: [{ op: 'remove-tree', path: tree }, { op: 'remove-tree', path: join(dir, 'never-made') }], failed: [] };
+    const host: HostSteps = {
+      created: [],
+      ended: [
+        { op: 'remove-tree', path: tree },
+        { op: 'remove-tree', path: join(dir, 'never-made') },
+      ],
+      failed: [],
+    };
     const result = await runShim(plan([exec(['true'])], { host }));
     expect(result.stderr).toBe('');
     expect(existsSync(tree)).toBe(false);
@@ -273,8 +397,8 @@ describe('mydocker-shim', () => {
     const [containerPid, parentPid] = result.stdout.trim().split(' ').map(Number);
     expect(result.exitCode).toBe(5);
     expect(readFileSync(exitFile, 'utf8')).toBe('code 5\n');
-    expect(readFileSync(pidFile, 'utf8'), 'the pid file holds the container\'s pid').toBe(`${containerPid}\n`);
-    expect(parentPid, 'the container\'s parent is the shim').toBe(shim.pid);
+    expect(readFileSync(pidFile, 'utf8'), "the pid file holds the container's pid").toBe(`${containerPid}\n`);
+    expect(parentPid, "the container's parent is the shim").toBe(shim.pid);
   });
 
   test('a failing host step stops the start: the container never runs, the failed steps do', async () => {
@@ -303,12 +427,18 @@ describe('mydocker-shim', () => {
   test('a malformed plan is refused with one line and 125', async () => {
     const result = await runShim(['1', '0', 'null', 'container']);
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toBe('mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n');
+    expect(result.stderr).toBe(
+      'mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n',
+    );
   });
 
   test.runIf(isRoot)('clones into new namespaces: PID 1 with its own hostname', async () => {
     const result = await runShim(
-      planArguments(plan([{ op: 'sethostname', name: 'shim-test' }, exec(['sh', '-c', 'echo $$ $(hostname)'])], { cloneFlags: CLONE_NEWPID | CLONE_NEWUTS })),
+      planArguments(
+        plan([{ op: 'sethostname', name: 'shim-test' }, exec(['sh', '-c', 'echo $$ $(hostname)'])], {
+          cloneFlags: CLONE_NEWPID | CLONE_NEWUTS,
+        }),
+      ),
     );
     expect(result.stdout).toBe('1 shim-test\n');
   });

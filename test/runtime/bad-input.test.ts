@@ -24,7 +24,13 @@ async function mydocker(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
     reject: false,
     stdin: 'ignore',
-    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: cgroupParent, MYDOCKER_TEST_MARKER: marker, ...env },
+    env: {
+      MYDOCKER_SOURCE: 'solutions',
+      MYDOCKER_ROOT: stateRoot,
+      MYDOCKER_CGROUP_PARENT: cgroupParent,
+      MYDOCKER_TEST_MARKER: marker,
+      ...env,
+    },
   });
 }
 
@@ -70,12 +76,32 @@ describe('mydocker run with bad input', () => {
     ['no image', ['run'], /^mydocker: missing required argument 'image'/],
     ['an unknown flag', ['run', '--frobnicate', 'host', 'true'], /^mydocker: unknown option '--frobnicate'/],
     ['no command for the host image', ['run', 'host'], /^mydocker: no command specified/],
-    ['an image that does not exist', ['run', 'nosuch', 'true'], /^mydocker: unable to find image 'nosuch:latest': import it first/],
+    [
+      'an image that does not exist',
+      ['run', 'nosuch', 'true'],
+      /^mydocker: unable to find image 'nosuch:latest': import it first/,
+    ],
     ['an image name with /../', ['run', 'a/../b', 'true'], /^mydocker: invalid image name 'a\/\.\.\/b'/],
-    ['a relative volume source', ['run', '-v', 'data:/data', 'busybox', 'true'], /^mydocker: invalid volume specification 'data:\/data': the host path 'data' must be absolute/],
-    ['a volume on the container\'s root', ['run', '-v', '/tmp:/', 'busybox', 'true'], /^mydocker: invalid volume specification '\/tmp:\/': a volume cannot be mounted on the container's root/],
-    ['a volume spec without a container path', ['run', '-v', '/tmp', 'busybox', 'true'], /^mydocker: invalid volume specification '\/tmp': use -v/],
-    ['two volumes on one path', ['run', '-v', '/tmp:/data', '-v', '/srv:/data/', 'busybox', 'true'], /^mydocker: duplicate mount point '\/data'/],
+    [
+      'a relative volume source',
+      ['run', '-v', 'data:/data', 'busybox', 'true'],
+      /^mydocker: invalid volume specification 'data:\/data': the host path 'data' must be absolute/,
+    ],
+    [
+      "a volume on the container's root",
+      ['run', '-v', '/tmp:/', 'busybox', 'true'],
+      /^mydocker: invalid volume specification '\/tmp:\/': a volume cannot be mounted on the container's root/,
+    ],
+    [
+      'a volume spec without a container path',
+      ['run', '-v', '/tmp', 'busybox', 'true'],
+      /^mydocker: invalid volume specification '\/tmp': use -v/,
+    ],
+    [
+      'two volumes on one path',
+      ['run', '-v', '/tmp:/data', '-v', '/srv:/data/', 'busybox', 'true'],
+      /^mydocker: duplicate mount point '\/data'/,
+    ],
     ['a volume for the host image', ['run', '-v', '/tmp:/data', 'host', 'true'], /^mydocker: volumes need an image/],
     ['a bad container name', ['run', '--name', 'a/b', 'busybox', 'true'], /^mydocker: invalid container name 'a\/b'/],
     ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
@@ -91,7 +117,11 @@ describe('mydocker run with bad input', () => {
   test.each<[string, string[], RegExp]>([
     ['rm of a container that does not exist', ['rm', 'nosuch'], /^mydocker: no such container: nosuch/],
     ['commit of a container that does not exist', ['commit', 'nosuch', 'x'], /^mydocker: no such container: nosuch/],
-    ['export of a container that does not exist', ['export', 'nosuch', '/tmp/never-written.tar'], /^mydocker: no such container: nosuch/],
+    [
+      'export of a container that does not exist',
+      ['export', 'nosuch', '/tmp/never-written.tar'],
+      /^mydocker: no such container: nosuch/,
+    ],
     ['rmi of an image that does not exist', ['rmi', 'nosuch'], /^mydocker: no such image: nosuch:latest/],
   ])("%s: one line, docker's exit code 1", async (_, args, message) => {
     const result = await mydocker(args);
@@ -103,13 +133,30 @@ describe('mydocker run with bad input', () => {
   test.each<[string, string[], RegExp, Record<string, string>?]>([
     ['-m abc', ['-m', 'abc'], /^mydocker: invalid value "abc" for -m, --memory: use a number with an optional unit/],
     ['-m 5m, below the 6 MB a container needs', ['-m', '5m'], /^mydocker: minimum memory limit allowed is 6MB/],
-    ['--cpus -1', ['--cpus', '-1'], /^mydocker: range of CPUs is from 0.01 to \d+\.00, as there are only \d+ CPUs available/],
+    [
+      '--cpus -1',
+      ['--cpus', '-1'],
+      /^mydocker: range of CPUs is from 0.01 to \d+\.00, as there are only \d+ CPUs available/,
+    ],
     ['--cpus 99', ['--cpus', '99'], /^mydocker: range of CPUs is from 0.01 to \d+\.00/],
-    ['--cpuset-cpus 7 on a smaller machine', ['--cpuset-cpus', '7'], /^mydocker: requested CPUs are not available - requested 7, available: /],
-    ['--memory-swap smaller than -m', ['-m', '64m', '--memory-swap', '32m'], /^mydocker: minimum memory-swap limit should be larger than the memory limit/],
+    [
+      '--cpuset-cpus 7 on a smaller machine',
+      ['--cpuset-cpus', '7'],
+      /^mydocker: requested CPUs are not available - requested 7, available: /,
+    ],
+    [
+      '--memory-swap smaller than -m',
+      ['-m', '64m', '--memory-swap', '32m'],
+      /^mydocker: minimum memory-swap limit should be larger than the memory limit/,
+    ],
     ['--memory-swap without -m', ['--memory-swap', '64m'], /^mydocker: you should always set the memory limit/],
     ['--cpu-shares 1', ['--cpu-shares', '1'], /^mydocker: invalid --cpu-shares 1/],
-    ['a MYDOCKER_CGROUP_PARENT outside the hierarchy', [], /^mydocker: MYDOCKER_CGROUP_PARENT must be a relative path/, { MYDOCKER_CGROUP_PARENT: '../escape' }],
+    [
+      'a MYDOCKER_CGROUP_PARENT outside the hierarchy',
+      [],
+      /^mydocker: MYDOCKER_CGROUP_PARENT must be a relative path/,
+      { MYDOCKER_CGROUP_PARENT: '../escape' },
+    ],
   ])('%s: one line, exit 125', async (_, flags, message, env = {}) => {
     const result = await mydocker(['run', ...flags, 'host', 'true'], env);
     expect(result.exitCode).toBe(125);
@@ -118,7 +165,11 @@ describe('mydocker run with bad input', () => {
   });
 
   test.runIf(isRoot)('-m 0 and --pids-limit 0 or -1 mean no limit', async () => {
-    for (const flags of [['-m', '0'], ['--pids-limit', '0'], ['--pids-limit', '-1']]) {
+    for (const flags of [
+      ['-m', '0'],
+      ['--pids-limit', '0'],
+      ['--pids-limit', '-1'],
+    ]) {
       const result = await mydocker(['run', '--explain', ...flags, 'host', 'true']);
       expect(result.exitCode).toBe(0);
       expect(result.stdout).not.toMatch(/memory\.(limit_in_bytes|max)|pids\.max/);
@@ -128,11 +179,18 @@ describe('mydocker run with bad input', () => {
   test('an unknown MYDOCKER_SOURCE: one line, exit 125', async () => {
     const result = await mydocker(['run', 'host', 'true'], { MYDOCKER_SOURCE: 'mine' });
     expect(result.exitCode).toBe(125);
-    expect(result.stderr.trim().split('\n')).toEqual(["mydocker: MYDOCKER_SOURCE must be 'labs', 'solutions' or an absolute path, not 'mine'"]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      "mydocker: MYDOCKER_SOURCE must be 'labs', 'solutions' or an absolute path, not 'mine'",
+    ]);
   });
 
   test.runIf(isRoot).each([
-    ['a command that does not exist', 127, 'no-such-command', 'mydocker: exec: "no-such-command": executable file not found in $PATH'],
+    [
+      'a command that does not exist',
+      127,
+      'no-such-command',
+      'mydocker: exec: "no-such-command": executable file not found in $PATH',
+    ],
     ['a file that is not executable', 126, notExecutable, `mydocker: exec: "${notExecutable}": permission denied`],
     ['an executable file that is no program', 126, notAProgram, `mydocker: exec: "${notAProgram}": exec format error`],
     ['a path that does not exist', 127, '/no/such/file', 'mydocker: exec: "/no/such/file": no such file or directory'],

@@ -43,7 +43,8 @@ function fakeV2(): { version: 2; mode: 'v2'; root: string } {
   return { version: 2, mode: 'v2', root };
 }
 
-const paths = (steps: CgroupSteps): string[] => [...steps.created, ...steps.ended, ...steps.failed].map((step) => step.path);
+const paths = (steps: CgroupSteps): string[] =>
+  [...steps.created, ...steps.ended, ...steps.failed].map((step) => step.path);
 
 describe.each([
   ['v1', fakeV1],
@@ -59,7 +60,7 @@ describe.each([
     expect(steps).toEqual({ created: [], join: [], ended: [], failed: [] });
   });
 
-  test('with the solution, the parent is made before the container\'s own cgroup', () => {
+  test("with the solution, the parent is made before the container's own cgroup", () => {
     const steps = containerCgroups(fake(), { pidsLimit: 20 }, 'mydocker', 'c0ffee');
     const created = steps.created.map((step) => `${step.op} ${step.path}`);
     const parent = created.findIndex((step) => /^mkdir .*\/mydocker$/.test(step));

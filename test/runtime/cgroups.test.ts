@@ -9,7 +9,11 @@ const line = (id: number, point: string, fstype: string, superOptions: string) =
 
 describe('detectCgroups', () => {
   test('v2: one cgroup2 mount', () => {
-    expect(detectCgroups([line(30, '/sys/fs/cgroup', 'cgroup2', 'rw,nsdelegate')].join('\n'))).toEqual({ version: 2, mode: 'v2', root: '/sys/fs/cgroup' });
+    expect(detectCgroups([line(30, '/sys/fs/cgroup', 'cgroup2', 'rw,nsdelegate')].join('\n'))).toEqual({
+      version: 2,
+      mode: 'v2',
+      root: '/sys/fs/cgroup',
+    });
   });
 
   test('hybrid: v1 controller hierarchies beside an empty cgroup2, cpu and cpuacct sharing one', () => {
@@ -63,7 +67,12 @@ describe('resource flags', () => {
   });
 
   test('valid flags become resources, and the unlimited values disappear', () => {
-    expect(parseResources({ memory: '64m', memorySwap: '-1', cpus: '0.5', cpuShares: '512', cpusetCpus: '1,0', pidsLimit: '20' }, machine)).toEqual({
+    expect(
+      parseResources(
+        { memory: '64m', memorySwap: '-1', cpus: '0.5', cpuShares: '512', cpusetCpus: '1,0', pidsLimit: '20' },
+        machine,
+      ),
+    ).toEqual({
       memory: 64 * 1024 ** 2,
       memorySwap: -1,
       cpus: 0.5,

@@ -45,25 +45,61 @@ beforeAll(async () => {
   const gzipped = gzipSync(valid);
   files.truncatedGz = await write('truncated.tar.gz', gzipped.subarray(0, gzipped.length - 20));
   // Hostile.
-  files.dotdot = await write('dotdot.tar', tar([...good, { path: '../../outside/marker', data: 'overwritten\n' }, { path: 'etc/../../escape', data: 'x' }]));
+  files.dotdot = await write(
+    'dotdot.tar',
+    tar([...good, { path: '../../outside/marker', data: 'overwritten\n' }, { path: 'etc/../../escape', data: 'x' }]),
+  );
   files.absolute = await write('absolute.tar', tar([...good, { path: marker, data: 'overwritten\n' }]));
-  files.symlinkThrough = await write('symlink-through.tar', tar([...good, { path: 'door', type: 'SymbolicLink', linkpath: outside }, { path: 'door/marker', data: 'overwritten\n' }]));
+  files.symlinkThrough = await write(
+    'symlink-through.tar',
+    tar([
+      ...good,
+      { path: 'door', type: 'SymbolicLink', linkpath: outside },
+      { path: 'door/marker', data: 'overwritten\n' },
+    ]),
+  );
   files.relativeSymlinkThrough = await write(
     'relative-symlink-through.tar',
-    tar([...good, { path: 'etc/up', type: 'SymbolicLink', linkpath: '../../../../../../../../..' }, { path: `etc/up${outside}/new`, data: 'x' }]),
+    tar([
+      ...good,
+      { path: 'etc/up', type: 'SymbolicLink', linkpath: '../../../../../../../../..' },
+      { path: `etc/up${outside}/new`, data: 'x' },
+    ]),
   );
-  files.hardlinkOut = await write('hardlink-out.tar', tar([...good, { path: 'etc/shadow', type: 'Link', linkpath: marker }, { path: 'etc/shadow', data: 'overwritten\n' }]));
-  files.hardlinkUp = await write('hardlink-up.tar', tar([...good, { path: 'etc/shadow', type: 'Link', linkpath: '../../outside/marker' }]));
+  files.hardlinkOut = await write(
+    'hardlink-out.tar',
+    tar([
+      ...good,
+      { path: 'etc/shadow', type: 'Link', linkpath: marker },
+      { path: 'etc/shadow', data: 'overwritten\n' },
+    ]),
+  );
+  files.hardlinkUp = await write(
+    'hardlink-up.tar',
+    tar([...good, { path: 'etc/shadow', type: 'Link', linkpath: '../../outside/marker' }]),
+  );
   files.hardlinkThroughSymlink = await write(
     'hardlink-through-symlink.tar',
-    tar([...good, { path: 'door', type: 'SymbolicLink', linkpath: outside }, { path: 'etc/shadow', type: 'Link', linkpath: 'door/marker' }, { path: 'etc/shadow', data: 'overwritten\n' }]),
+    tar([
+      ...good,
+      { path: 'door', type: 'SymbolicLink', linkpath: outside },
+      { path: 'etc/shadow', type: 'Link', linkpath: 'door/marker' },
+      { path: 'etc/shadow', data: 'overwritten\n' },
+    ]),
   );
   // An image archive whose first layer is fine and whose second is hostile: the first goes again.
-  files.secondLayerHostile = await dockerSave(join(work, 'second-layer.tar'), [await tar([...good, { path: 'unique', data: 'only here' }]), await tar([{ path: '/etc/x', data: 'x' }])], {});
+  files.secondLayerHostile = await dockerSave(
+    join(work, 'second-layer.tar'),
+    [await tar([...good, { path: 'unique', data: 'only here' }]), await tar([{ path: '/etc/x', data: 'x' }])],
+    {},
+  );
   // An image archive whose layer is not the one its config names.
   const otherLayer = await tar([{ path: 'other', data: 'other' }]);
   const damaged = await dockerSave(join(work, 'damaged-src.tar'), [otherLayer], {});
-  files.wrongDiffId = await write('wrong-diff-id.tar', swapLayer(readFileSync(damaged), otherLayer, await tar([{ path: 'other', data: 'OTHER' }])));
+  files.wrongDiffId = await write(
+    'wrong-diff-id.tar',
+    swapLayer(readFileSync(damaged), otherLayer, await tar([{ path: 'other', data: 'OTHER' }])),
+  );
   // A state root with an image in it already.
   const result = await mydocker(populated, ['image', 'import', files.valid, 'existing']);
   expect(result.exitCode).toBe(0);
@@ -80,25 +116,81 @@ function swapLayer(archive: Buffer, from: Buffer, to: Buffer): Buffer {
 }
 
 const cases: [string, () => string[], RegExp][] = [
-  ['a header with a bad checksum', () => ['image', 'import', files.checksum!, 'x'], /cannot import '.*checksum\.tar': .*(checksum|not a valid tar)/],
+  [
+    'a header with a bad checksum',
+    () => ['image', 'import', files.checksum!, 'x'],
+    /cannot import '.*checksum\.tar': .*(checksum|not a valid tar)/,
+  ],
   ['bytes that are not a tar', () => ['image', 'import', files.garbage!, 'x'], /cannot import '.*garbage\.tar'/],
   ['an empty file', () => ['image', 'import', files.empty!, 'x'], /cannot import '.*empty\.tar'/],
-  ['a tar cut inside an entry', () => ['image', 'import', files.truncated!, 'x'], /cannot import '.*truncated\.tar': .*[Tt]runcated/],
-  ['a tar cut between two entries', () => ['image', 'import', files.cutBetween!, 'x'], /cannot import '.*cut-between\.tar': .*truncated/],
-  ['a cut gzip stream', () => ['image', 'import', files.truncatedGz!, 'x'], /cannot import '.*truncated\.tar\.gz': .*(unexpected end|truncated)/i],
-  ['an entry with ../', () => ['image', 'import', files.dotdot!, 'x'], /entry path '\.\.\/\.\.\/outside\/marker' goes up with '\.\.'.*refusing the whole archive/],
-  ['an absolute entry', () => ['image', 'import', files.absolute!, 'x'], /entry path '\/.*\/outside\/marker' is absolute/],
-  ['a symbolic link, then a file through it', () => ['image', 'import', files.symlinkThrough!, 'x'], /entry 'door\/marker' goes through the symbolic link 'door'/],
-  ['a relative symbolic link up, then a file through it', () => ['image', 'import', files.relativeSymlinkThrough!, 'x'], /goes through the symbolic link 'etc\/up'/],
-  ['a hard link to an absolute path', () => ['image', 'import', files.hardlinkOut!, 'x'], /hard link target of 'etc\/shadow': '\/.*marker' is absolute/],
-  ['a hard link up with ../', () => ['image', 'import', files.hardlinkUp!, 'x'], /hard link target of 'etc\/shadow': '\.\.\/\.\.\/outside\/marker' goes up/],
-  ['a hard link through a symbolic link', () => ['image', 'import', files.hardlinkThroughSymlink!, 'x'], /entry 'door\/marker' goes through the symbolic link 'door'/],
-  ['a hostile second layer (the first is removed again)', () => ['image', 'import', files.secondLayerHostile!, 'x'], /entry path '\/etc\/x' is absolute/],
-  ['a layer that is not the one its config names', () => ['image', 'import', files.wrongDiffId!, 'x'], /does not match the diff id its config gives.*damaged/],
+  [
+    'a tar cut inside an entry',
+    () => ['image', 'import', files.truncated!, 'x'],
+    /cannot import '.*truncated\.tar': .*[Tt]runcated/,
+  ],
+  [
+    'a tar cut between two entries',
+    () => ['image', 'import', files.cutBetween!, 'x'],
+    /cannot import '.*cut-between\.tar': .*truncated/,
+  ],
+  [
+    'a cut gzip stream',
+    () => ['image', 'import', files.truncatedGz!, 'x'],
+    /cannot import '.*truncated\.tar\.gz': .*(unexpected end|truncated)/i,
+  ],
+  [
+    'an entry with ../',
+    () => ['image', 'import', files.dotdot!, 'x'],
+    /entry path '\.\.\/\.\.\/outside\/marker' goes up with '\.\.'.*refusing the whole archive/,
+  ],
+  [
+    'an absolute entry',
+    () => ['image', 'import', files.absolute!, 'x'],
+    /entry path '\/.*\/outside\/marker' is absolute/,
+  ],
+  [
+    'a symbolic link, then a file through it',
+    () => ['image', 'import', files.symlinkThrough!, 'x'],
+    /entry 'door\/marker' goes through the symbolic link 'door'/,
+  ],
+  [
+    'a relative symbolic link up, then a file through it',
+    () => ['image', 'import', files.relativeSymlinkThrough!, 'x'],
+    /goes through the symbolic link 'etc\/up'/,
+  ],
+  [
+    'a hard link to an absolute path',
+    () => ['image', 'import', files.hardlinkOut!, 'x'],
+    /hard link target of 'etc\/shadow': '\/.*marker' is absolute/,
+  ],
+  [
+    'a hard link up with ../',
+    () => ['image', 'import', files.hardlinkUp!, 'x'],
+    /hard link target of 'etc\/shadow': '\.\.\/\.\.\/outside\/marker' goes up/,
+  ],
+  [
+    'a hard link through a symbolic link',
+    () => ['image', 'import', files.hardlinkThroughSymlink!, 'x'],
+    /entry 'door\/marker' goes through the symbolic link 'door'/,
+  ],
+  [
+    'a hostile second layer (the first is removed again)',
+    () => ['image', 'import', files.secondLayerHostile!, 'x'],
+    /entry path '\/etc\/x' is absolute/,
+  ],
+  [
+    'a layer that is not the one its config names',
+    () => ['image', 'import', files.wrongDiffId!, 'x'],
+    /does not match the diff id its config gives.*damaged/,
+  ],
   ['the name a/../b', () => ['image', 'import', files.valid!, 'a/../b'], /invalid image name 'a\/\.\.\/b'/],
   ['an upper-case name', () => ['image', 'import', files.valid!, 'Busybox'], /invalid image name 'Busybox'/],
   ['the reserved name host', () => ['image', 'import', files.valid!, 'host'], /'host' is reserved/],
-  ['a file that does not exist', () => ['image', 'import', join(work, 'missing.tar'), 'x'], /cannot import '.*missing\.tar': no such file/],
+  [
+    'a file that does not exist',
+    () => ['image', 'import', join(work, 'missing.tar'), 'x'],
+    /cannot import '.*missing\.tar': no such file/,
+  ],
   ['a directory', () => ['image', 'import', work, 'x'], /cannot import '.*': not a file/],
   ['a missing name', () => ['image', 'import', files.valid!], /needs 2 arguments/],
   ['an unknown image subcommand', () => ['image', 'pull', 'x'], /unknown command 'image pull'/],
@@ -111,7 +203,9 @@ describe.each([
   test.each(cases)('%s: one line, exit 125, nothing left behind', async (_, args, message) => {
     const state = root();
     const before = listing(state);
-    const outsideBefore = listing(work).filter((line) => !line.startsWith('fresh-') && !line.startsWith('populated-root'));
+    const outsideBefore = listing(work).filter(
+      (line) => !line.startsWith('fresh-') && !line.startsWith('populated-root'),
+    );
     const result = await mydocker(state, args());
     expect(result.stderr).toMatch(/^mydocker: /);
     expect(result.stderr).toMatch(message);
@@ -119,7 +213,9 @@ describe.each([
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(125);
     expect(listing(state)).toEqual(before);
-    expect(listing(work).filter((line) => !line.startsWith('fresh-') && !line.startsWith('populated-root'))).toEqual(outsideBefore);
+    expect(listing(work).filter((line) => !line.startsWith('fresh-') && !line.startsWith('populated-root'))).toEqual(
+      outsideBefore,
+    );
     expect(readFileSync(marker, 'utf8')).toBe('the original\n');
   });
 });

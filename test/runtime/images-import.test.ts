@@ -2,7 +2,20 @@
 // (a rootfs), umoci (an OCI image layout), skopeo (`docker save`'s format), and a hand-made docker save
 // archive with an opaque directory. The layers are checked on disk, and through overlayfs itself.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -10,7 +23,17 @@ import { ensureBuilt, ensureBusyboxImage, busyboxImage } from '../../scripts/bui
 import { getXattr } from '../../solutions/src/images/libc.ts';
 import { ImageStore } from '../../solutions/src/images/store.ts';
 import { resolveImage } from '../../solutions/src/images/default-image.ts';
-import { dockerArchive, dockerSave, listing, mydocker, ociTar, sha256, tar, temporaryDir, umociImage } from '../support/image-fixtures.ts';
+import {
+  dockerArchive,
+  dockerSave,
+  listing,
+  mydocker,
+  ociTar,
+  sha256,
+  tar,
+  temporaryDir,
+  umociImage,
+} from '../support/image-fixtures.ts';
 
 const work = temporaryDir('images-import');
 let roots = 0;
@@ -25,7 +48,9 @@ function marksIn(dir: string) {
       const stat = lstatSync(join(dir, name));
       return stat.isCharacterDevice() && stat.rdev === 0;
     }),
-    opaque: ['.', ...names].filter((name) => lstatSync(join(dir, name)).isDirectory() && getXattr(join(dir, name), 'trusted.overlay.opaque') === 'y'),
+    opaque: ['.', ...names].filter(
+      (name) => lstatSync(join(dir, name)).isDirectory() && getXattr(join(dir, name), 'trusted.overlay.opaque') === 'y',
+    ),
     stray: names.filter((name) => name.split('/').pop()!.startsWith('.wh.')),
   };
 }
@@ -57,7 +82,8 @@ beforeAll(async () => {
   chmodSync(join(tree, 'shared'), 0o2775);
   writeFileSync(join(tree, 'ro/file'), 'read only');
   chmodSync(join(tree, 'ro'), 0o555);
-  for (const path of ['etc/passwd', 'bin/su', 'ro', 'home/user', 'tmp', '.']) utimesSync(join(tree, path), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
+  for (const path of ['etc/passwd', 'bin/su', 'ro', 'home/user', 'tmp', '.'])
+    utimesSync(join(tree, path), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
   fixtures.rootfs = join(work, 'rootfs.tar');
   execFileSync('tar', ['--numeric-owner', '-cf', fixtures.rootfs, '-C', tree, '.']);
   execFileSync('sh', ['-c', `gzip -c ${fixtures.rootfs} > ${fixtures.rootfs}.gz`]);
@@ -84,7 +110,18 @@ beforeAll(async () => {
         writeFileSync(join(rootfs, 'd/z'), 'z\n');
       },
     ],
-    ['--config.cmd', 'sh', '--config.cmd', '-c', '--config.env', 'FOO=bar', '--config.workingdir', '/d', '--config.entrypoint', '/bin/env'],
+    [
+      '--config.cmd',
+      'sh',
+      '--config.cmd',
+      '-c',
+      '--config.env',
+      'FOO=bar',
+      '--config.workingdir',
+      '/d',
+      '--config.entrypoint',
+      '/bin/env',
+    ],
   );
   fixtures.oci = ociTar(layout, join(work, 'oci.tar'));
   fixtures.docker = dockerArchive(layout, join(work, 'docker.tar'), 'umoci/made:v1');
@@ -126,7 +163,11 @@ describe('mydocker image import', () => {
     const image = imageJson(root, 'rootfs:1');
     const layerId = sha256(readFileSync(fixtures.rootfs));
     expect(result.stdout).toBe(`sha256:${image.id}`);
-    expect(image).toMatchObject({ name: 'rootfs:1', layers: [layerId], config: { env: [], cmd: [], entrypoint: [], workingDir: '' } });
+    expect(image).toMatchObject({
+      name: 'rootfs:1',
+      layers: [layerId],
+      config: { env: [], cmd: [], entrypoint: [], workingDir: '' },
+    });
     const layer = join(root, 'layers', layerId);
     expect(listing(layer)).toEqual(listing(fixtures.reference));
     expect(lstatSync(join(layer, 'bin/su')).mode & 0o7777).toBe(0o4755);
@@ -134,7 +175,8 @@ describe('mydocker image import', () => {
     expect(lstatSync(join(layer, 'shared')).mode & 0o7777).toBe(0o2775);
     expect(lstatSync(join(layer, 'ro')).mode & 0o7777).toBe(0o555);
     expect(lstatSync(join(layer, 'etc/passwd')).ino).toBe(lstatSync(join(layer, 'etc/passwd-')).ino);
-    for (const dir of ['.', 'ro', 'home/user', 'tmp']) expect(lstatSync(join(layer, dir)).mtimeMs).toBe(lstatSync(join(fixtures.reference, dir)).mtimeMs);
+    for (const dir of ['.', 'ro', 'home/user', 'tmp'])
+      expect(lstatSync(join(layer, dir)).mtimeMs).toBe(lstatSync(join(fixtures.reference, dir)).mtimeMs);
     expect(readdirSync(join(root, 'layers'))).toEqual([layerId]); // no temporary directory left
   });
 
@@ -161,10 +203,19 @@ describe('mydocker image import', () => {
     const config = JSON.parse(readFileSync(join(layout, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8'));
     expect(image.id).toBe(manifest.config.digest.slice(7));
     expect(image.layers).toEqual(config.rootfs.diff_ids.map((id: string) => id.slice(7)));
-    expect(image.config).toEqual({ env: expect.arrayContaining(['FOO=bar']), cmd: ['sh', '-c'], entrypoint: ['/bin/env'], workingDir: '/d' });
+    expect(image.config).toEqual({
+      env: expect.arrayContaining(['FOO=bar']),
+      cmd: ['sh', '-c'],
+      entrypoint: ['/bin/env'],
+      workingDir: '/d',
+    });
     const [bottom, topLayer] = image.layers.map((id: string) => join(root, 'layers', id));
     expect(readFileSync(join(bottom, 'etc/motd'), 'utf8')).toBe('hello\n');
-    expect(marksIn(topLayer)).toEqual({ whiteouts: expect.arrayContaining(['etc/motd', 'd/x']), opaque: [], stray: [] });
+    expect(marksIn(topLayer)).toEqual({
+      whiteouts: expect.arrayContaining(['etc/motd', 'd/x']),
+      opaque: [],
+      stray: [],
+    });
     expect(marksIn(topLayer).whiteouts).toHaveLength(2);
     expect(readFileSync(join(topLayer, 'd/z'), 'utf8')).toBe('z\n');
   });
@@ -172,7 +223,9 @@ describe('mydocker image import', () => {
   test('a docker save archive (skopeo docker-archive:, layers behind symlinks): the same image, and its layers are reused', async () => {
     const root = newRoot();
     expect((await mydocker(root, ['image', 'import', fixtures.oci, 'oci'])).exitCode).toBe(0);
-    const before = Object.fromEntries(readdirSync(join(root, 'layers')).map((id) => [id, lstatSync(join(root, 'layers', id)).ino]));
+    const before = Object.fromEntries(
+      readdirSync(join(root, 'layers')).map((id) => [id, lstatSync(join(root, 'layers', id)).ino]),
+    );
     const result = await mydocker(root, ['image', 'import', fixtures.docker, 'saved:v1']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
@@ -182,7 +235,9 @@ describe('mydocker image import', () => {
     expect(saved.layers).toEqual(oci.layers);
     expect(saved.config).toEqual(oci.config);
     // The same two layers, untouched: not unpacked a second time.
-    expect(Object.fromEntries(readdirSync(join(root, 'layers')).map((id) => [id, lstatSync(join(root, 'layers', id)).ino]))).toEqual(before);
+    expect(
+      Object.fromEntries(readdirSync(join(root, 'layers')).map((id) => [id, lstatSync(join(root, 'layers', id)).ino])),
+    ).toEqual(before);
   });
 
   test('a whiteout at the root, one in a directory the layer does not list, an opaque directory: overlayfs shows the result', async () => {
@@ -191,13 +246,37 @@ describe('mydocker image import', () => {
     expect(result.stderr).toBe('');
     const image = imageJson(root, 'opaque:latest');
     const [bottom, topLayer] = image.layers.map((id: string) => join(root, 'layers', id));
-    expect(marksIn(topLayer)).toEqual({ whiteouts: ['etc/motd', 'keep', 'var/log/old'], opaque: ['usr/share/doc'], stray: [] });
+    expect(marksIn(topLayer)).toEqual({
+      whiteouts: ['etc/motd', 'keep', 'var/log/old'],
+      opaque: ['usr/share/doc'],
+      stray: [],
+    });
     expect(marksIn(bottom)).toEqual({ whiteouts: [], opaque: [], stray: [] });
     // The kernel's view: both layers as lower directories of an overlay, in a mount namespace of its own.
     const merged = join(work, 'merged');
     mkdirSync(merged, { recursive: true });
-    const view = execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t overlay overlay -o lowerdir=${topLayer}:${bottom} ${merged} && cd ${merged} && find . | sort`], { encoding: 'utf8' });
-    expect(view.trim().split('\n')).toEqual(['.', './etc', './usr', './usr/share', './usr/share/doc', './usr/share/doc/new', './var', './var/log']);
+    const view = execFileSync(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount -t overlay overlay -o lowerdir=${topLayer}:${bottom} ${merged} && cd ${merged} && find . | sort`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(view.trim().split('\n')).toEqual([
+      '.',
+      './etc',
+      './usr',
+      './usr/share',
+      './usr/share/doc',
+      './usr/share/doc/new',
+      './var',
+      './var/log',
+    ]);
   });
 
   test('the default image: resolveImage imports busybox from MYDOCKER_BUSYBOX the first time, then finds it', async () => {
@@ -207,7 +286,10 @@ describe('mydocker image import', () => {
     process.env.MYDOCKER_BUSYBOX = busyboxImage;
     try {
       const image = await resolveImage(store, 'busybox');
-      expect(image).toMatchObject({ name: 'busybox:latest', config: { cmd: ['sh'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] } });
+      expect(image).toMatchObject({
+        name: 'busybox:latest',
+        config: { cmd: ['sh'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+      });
       const layer = store.layerDir(image.layers[0]!);
       expect(lstatSync(join(layer, 'bin/sh')).isSymbolicLink()).toBe(true);
       expect(lstatSync(join(layer, 'tmp')).mode & 0o7777).toBe(0o1777);

@@ -15,12 +15,17 @@ const id = (layer: Buffer) => sha256(layer);
 
 beforeAll(async () => {
   await ensureBuilt('solutions');
-  layers.base = await tar([{ path: 'etc/', type: 'Directory' }, { path: 'etc/os-release', data: 'ID=base\n' }]);
+  layers.base = await tar([
+    { path: 'etc/', type: 'Directory' },
+    { path: 'etc/os-release', data: 'ID=base\n' },
+  ]);
   layers.a = await tar([{ path: 'a', data: 'a' }]);
   layers.b = await tar([{ path: 'b', data: 'b' }]);
   archives.a = await dockerSave(join(work, 'a.tar'), [layers.base, layers.a], { Cmd: ['a'] });
   archives.b = await dockerSave(join(work, 'b.tar'), [layers.base, layers.b], { Cmd: ['b'] });
-  archives.b2 = await dockerSave(join(work, 'b2.tar'), [layers.base, await tar([{ path: 'b', data: 'b, again' }])], { Cmd: ['b2'] });
+  archives.b2 = await dockerSave(join(work, 'b2.tar'), [layers.base, await tar([{ path: 'b', data: 'b, again' }])], {
+    Cmd: ['b2'],
+  });
 }, 30_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,13 +42,23 @@ async function rootWithImages(): Promise<string> {
 function container(root: string, containerId: string, image: string, layerIds: string[]): void {
   const dir = join(root, 'containers', containerId);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ id: containerId, hostname: 'box', command: ['sh'], created: new Date().toISOString(), image, layers: layerIds }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      id: containerId,
+      hostname: 'box',
+      command: ['sh'],
+      created: new Date().toISOString(),
+      image,
+      layers: layerIds,
+    }),
+  );
 }
 
 const layerDirs = (root: string) => readdirSync(join(root, 'layers')).sort();
 
 describe('mydocker images', () => {
-  test('a table like docker\'s, newest first, and -q', async () => {
+  test("a table like docker's, newest first, and -q", async () => {
     const root = await rootWithImages();
     const result = await mydocker(root, ['images']);
     expect(result.exitCode).toBe(0);
@@ -53,10 +68,14 @@ describe('mydocker images', () => {
     const [a, b] = [store.find('a')!, store.find('b:1')!];
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(new RegExp(`^b +1 +${b.id.slice(0, 12)} +(Less than a second|\\d+ seconds?) ago +\\d+B$`)),
-      expect.stringMatching(new RegExp(`^a +latest +${a.id.slice(0, 12)} +(Less than a second|\\d+ seconds?) ago +\\d+B$`)),
+      expect.stringMatching(
+        new RegExp(`^a +latest +${a.id.slice(0, 12)} +(Less than a second|\\d+ seconds?) ago +\\d+B$`),
+      ),
     ]);
     expect((await mydocker(root, ['images', '-q'])).stdout).toBe(`${b.id.slice(0, 12)}\n${a.id.slice(0, 12)}`);
-    expect((await mydocker(join(work, 'nothing-here'), ['images'])).stdout).toMatch(/^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
+    expect((await mydocker(join(work, 'nothing-here'), ['images'])).stdout).toMatch(
+      /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/,
+    );
   });
 });
 
@@ -80,7 +99,9 @@ describe('mydocker rmi', () => {
     const before = listing(root);
     const refused = await mydocker(root, ['rmi', 'a:latest']);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toBe(`mydocker: unable to remove a:latest: container ${containerId.slice(0, 12)} uses it (remove the container first)`);
+    expect(refused.stderr).toBe(
+      `mydocker: unable to remove a:latest: container ${containerId.slice(0, 12)} uses it (remove the container first)`,
+    );
     expect(listing(root)).toEqual(before);
     rmSync(join(root, 'containers', containerId), { recursive: true });
     expect((await mydocker(root, ['rmi', 'a'])).exitCode).toBe(0);
@@ -93,7 +114,7 @@ describe('mydocker rmi', () => {
     expect(layerDirs(root)).toEqual([id(layers.base), id(layers.b)].sort());
   });
 
-  test('importing over a name replaces the image; the old image\'s own layers go', async () => {
+  test("importing over a name replaces the image; the old image's own layers go", async () => {
     const root = await rootWithImages();
     expect((await mydocker(root, ['image', 'import', archives.b2, 'b:1'])).exitCode).toBe(0);
     expect(layerDirs(root)).not.toContain(id(layers.b));

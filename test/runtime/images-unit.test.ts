@@ -93,7 +93,10 @@ describe('LayerPaths', () => {
 
   test('a symbolic link, then an entry through it, is refused; a symlink to anywhere is fine', () => {
     const paths = new LayerPaths();
-    expect(paths.admit('SymbolicLink', 'etc/localtime', '/usr/share/zoneinfo/UTC')).toEqual({ kind: 'write', path: 'etc/localtime' });
+    expect(paths.admit('SymbolicLink', 'etc/localtime', '/usr/share/zoneinfo/UTC')).toEqual({
+      kind: 'write',
+      path: 'etc/localtime',
+    });
     expect(paths.admit('SymbolicLink', 'escape', '../../..')).toEqual({ kind: 'write', path: 'escape' });
     expect(() => paths.admit('File', 'escape/etc/cron.d/x')).toThrow(/symbolic link 'escape'/);
     expect(() => paths.admit('Directory', './escape/')).not.toThrow(); // replaces the link itself
@@ -161,9 +164,16 @@ describe('mydocker images output', () => {
 
   test('the table', () => {
     const now = Date.parse('2026-11-23T12:00:00Z');
-    const image = { name: 'example.com:5000/app:v1', id: 'ab'.repeat(32), created: '2026-11-23T11:00:00Z', layers: [], config: { env: [], cmd: [], entrypoint: [], workingDir: '' } };
+    const image = {
+      name: 'example.com:5000/app:v1',
+      id: 'ab'.repeat(32),
+      created: '2026-11-23T11:00:00Z',
+      layers: [],
+      config: { env: [], cmd: [], entrypoint: [], workingDir: '' },
+    };
     expect(imagesTable([image], () => 2_135_552, now)).toBe(
-      'REPOSITORY             TAG   IMAGE ID       CREATED             SIZE\n' + 'example.com:5000/app   v1    abababababab   About an hour ago   2.14MB\n',
+      'REPOSITORY             TAG   IMAGE ID       CREATED             SIZE\n' +
+        'example.com:5000/app   v1    abababababab   About an hour ago   2.14MB\n',
     );
   });
 });

@@ -4,10 +4,22 @@ import { FakeKernel } from '../../checker/harness/fake-kernel.ts';
 import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.ts';
 import { containerEnv, DEFAULT_PATH } from '../../solutions/src/container/command.ts';
 import { explainPlan } from '../../solutions/src/kernel/explain.ts';
-import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_PRIVATE, MS_REC } from '../../solutions/src/kernel/constants.ts';
+import {
+  CLONE_NEWIPC,
+  CLONE_NEWNET,
+  CLONE_NEWNS,
+  CLONE_NEWPID,
+  CLONE_NEWUTS,
+  MS_PRIVATE,
+  MS_REC,
+} from '../../solutions/src/kernel/constants.ts';
 
 const spec = { hostname: 'box', command: ['sh', '-c', 'echo a   b'], env: ['PATH=/bin:/usr/bin'] };
-const host = { created: [{ op: 'write' as const, path: '/state/pid', content: '{pid}\n' }], ended: [{ op: 'rmdir' as const, path: '/state' }], failed: [] };
+const host = {
+  created: [{ op: 'write' as const, path: '/state/pid', content: '{pid}\n' }],
+  ended: [{ op: 'rmdir' as const, path: '/state' }],
+  failed: [],
+};
 
 describe('the container set-up recipe', () => {
   test('runs private mounts, proc, hostname, exec in that order', () => {
@@ -28,7 +40,11 @@ describe('the container set-up recipe', () => {
       storeRoot: '/state',
       layers: { lower: ['layers/base', 'containers/c/init'], upper: 'containers/c/upper', work: 'containers/c/work' },
       target: '/state/containers/c/rootfs',
-      etcFiles: { hostname: '/state/containers/c/hostname', hosts: '/state/containers/c/hosts', resolvConf: '/state/containers/c/resolv.conf' },
+      etcFiles: {
+        hostname: '/state/containers/c/hostname',
+        hosts: '/state/containers/c/hosts',
+        resolvConf: '/state/containers/c/resolv.conf',
+      },
       volumes: [{ source: '/srv', target: '/data', readOnly: true }],
       workingDir: '/work',
     };
@@ -66,7 +82,9 @@ describe('the container set-up recipe', () => {
       'sethostname box',
       'exec ["sh","-c","echo a',
     ]);
-    expect(kernel.calls[2]).toBe('mount overlay /state/containers/c/rootfs overlay 0 lowerdir=containers/c/init:layers/base,upperdir=containers/c/upper,workdir=containers/c/work');
+    expect(kernel.calls[2]).toBe(
+      'mount overlay /state/containers/c/rootfs overlay 0 lowerdir=containers/c/init:layers/base,upperdir=containers/c/upper,workdir=containers/c/work',
+    );
   });
 
   test('the plan recorder writes pivot_root down as a step', async () => {
@@ -116,7 +134,11 @@ describe('the container set-up recipe', () => {
 
 describe('containerEnv', () => {
   test('has docker defaults, TERM only with a tty, and -e overrides', () => {
-    expect(containerEnv({ hostname: 'h', tty: false, assignments: [] })).toEqual([`PATH=${DEFAULT_PATH}`, 'HOSTNAME=h', 'HOME=/root']);
+    expect(containerEnv({ hostname: 'h', tty: false, assignments: [] })).toEqual([
+      `PATH=${DEFAULT_PATH}`,
+      'HOSTNAME=h',
+      'HOME=/root',
+    ]);
     expect(containerEnv({ hostname: 'h', tty: true, assignments: ['HOME=/tmp', 'A=b=c'] })).toEqual([
       `PATH=${DEFAULT_PATH}`,
       'HOSTNAME=h',
@@ -128,7 +150,11 @@ describe('containerEnv', () => {
 
   test('-e NAME copies the value from the environment, and skips it when unset', () => {
     process.env.MYDOCKER_TEST_VALUE = 'from host';
-    const env: string[] = containerEnv({ hostname: 'h', tty: false, assignments: ['MYDOCKER_TEST_VALUE', 'MYDOCKER_TEST_UNSET'] });
+    const env: string[] = containerEnv({
+      hostname: 'h',
+      tty: false,
+      assignments: ['MYDOCKER_TEST_VALUE', 'MYDOCKER_TEST_UNSET'],
+    });
     expect(env).toContain('MYDOCKER_TEST_VALUE=from host');
     expect(env.some((entry) => entry.startsWith('MYDOCKER_TEST_UNSET'))).toBe(false);
     delete process.env.MYDOCKER_TEST_VALUE;

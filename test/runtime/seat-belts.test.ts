@@ -27,14 +27,21 @@ const rootfs = {
   storeRoot: '/state',
   layers: { lower: ['layers/base', 'containers/c/init'], upper: 'containers/c/upper', work: 'containers/c/work' },
   target: '/state/containers/c/rootfs',
-  etcFiles: { hostname: '/state/containers/c/hostname', hosts: '/state/containers/c/hosts', resolvConf: '/state/containers/c/resolv.conf' },
+  etcFiles: {
+    hostname: '/state/containers/c/hostname',
+    hosts: '/state/containers/c/hosts',
+    resolvConf: '/state/containers/c/resolv.conf',
+  },
   volumes: [{ source: '/srv', target: '/data', readOnly: true }],
   workingDir: '/',
 };
 
 /** The reference plan with a `:ro` volume, its read-only remount given other flags. */
 function planWithRemount(flags: number): Plan {
-  const plan = buildPlan({ hostname: 'box', command: ['true'], env: [], rootfs }, { interactive: false, tty: false, host });
+  const plan = buildPlan(
+    { hostname: 'box', command: ['true'], env: [], rootfs },
+    { interactive: false, tty: false, host },
+  );
   const remount = plan.steps.find((step) => step.op === 'mount' && (step.flags & MS_REMOUNT) !== 0);
   if (remount?.op !== 'mount') throw new Error('the reference plan has no remount of its :ro volume');
   remount.flags = flags;
@@ -42,11 +49,11 @@ function planWithRemount(flags: number): Plan {
 }
 
 describe('a read-only remount', () => {
-  test('with MS_BIND (one mount point\'s flags) runs', () => {
+  test("with MS_BIND (one mount point's flags) runs", () => {
     expect(() => refuseHostChanges(planWithRemount(MS_BIND | MS_REMOUNT | MS_RDONLY))).not.toThrow();
   });
 
-  test('without MS_BIND (the whole filesystem\'s flags, the host\'s too) is refused with one line', () => {
+  test("without MS_BIND (the whole filesystem's flags, the host's too) is refused with one line", () => {
     expect(() => refuseHostChanges(planWithRemount(MS_REMOUNT | MS_RDONLY))).toThrow(
       /^refusing to run: the remount of \/state\/containers\/c\/rootfs\/data has no MS_BIND, so it would change its whole filesystem, the host's mounts of it too \(see lab ch4-volumes\)$/,
     );
@@ -56,7 +63,9 @@ describe('a read-only remount', () => {
     // The learner's mistake in union/volumes.ts, through the whole recipe.
     mistakenRemount = true;
     try {
-      expect(() => buildPlan({ hostname: 'box', command: ['true'], env: [], rootfs }, { interactive: false, tty: false, host })).toThrow(/^refusing to run: the remount of /);
+      expect(() =>
+        buildPlan({ hostname: 'box', command: ['true'], env: [], rootfs }, { interactive: false, tty: false, host }),
+      ).toThrow(/^refusing to run: the remount of /);
     } finally {
       mistakenRemount = false;
     }

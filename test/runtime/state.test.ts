@@ -14,7 +14,14 @@ function store(): StateStore {
 }
 afterEach(() => roots.splice(0).forEach((root) => rmSync(root, { recursive: true, force: true })));
 
-const config = { id: 'c0ffee', hostname: 'box', command: ['true'], created: '2026-11-23T00:00:00.000Z', image: 'host', layers: [] };
+const config = {
+  id: 'c0ffee',
+  hostname: 'box',
+  command: ['true'],
+  created: '2026-11-23T00:00:00.000Z',
+  image: 'host',
+  layers: [],
+};
 
 describe('StateStore', () => {
   test('created, then running while its pid lives, then exited with the code the shim wrote', () => {
@@ -76,6 +83,11 @@ describe('StateStore', () => {
     const states = store();
     states.create(config);
     states.create({ ...config, id: 'beef' });
-    expect(states.list().map((s) => s.id).sort()).toEqual(['beef', 'c0ffee']);
+    expect(
+      states
+        .list()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['beef', 'c0ffee']);
   });
 });

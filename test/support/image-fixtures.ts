@@ -63,9 +63,19 @@ export function dockerArchive(layout: string, file: string, name: string): strin
 }
 
 /** A `docker save` archive written by hand, from layer tars and a config section (Env, Cmd...). */
-export async function dockerSave(file: string, layers: Buffer[], config: Record<string, unknown>, tag = 'crafted:latest'): Promise<string> {
+export async function dockerSave(
+  file: string,
+  layers: Buffer[],
+  config: Record<string, unknown>,
+  tag = 'crafted:latest',
+): Promise<string> {
   const diffIds = layers.map((layer) => sha256(layer));
-  const configJson = JSON.stringify({ architecture: 'amd64', os: 'linux', config, rootfs: { type: 'layers', diff_ids: diffIds.map((id) => `sha256:${id}`) } });
+  const configJson = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    config,
+    rootfs: { type: 'layers', diff_ids: diffIds.map((id) => `sha256:${id}`) },
+  });
   const configName = `${sha256(configJson)}.json`;
   const manifest = [{ Config: configName, RepoTags: [tag], Layers: diffIds.map((id) => `${id}/layer.tar`) }];
   const entries: TarEntry[] = [

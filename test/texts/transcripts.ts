@@ -69,7 +69,8 @@ export function shows(quoted: readonly string[], actual: readonly string[]): boo
     let result = memo.get(key);
     if (result !== undefined) return result;
     if (q === quoted.length) result = a === actual.length;
-    else if (quoted[q]!.trimStart().startsWith('...')) result = matches(q + 1, a) || (a < actual.length && matches(q, a + 1));
+    else if (quoted[q]!.trimStart().startsWith('...'))
+      result = matches(q + 1, a) || (a < actual.length && matches(q, a + 1));
     else result = a < actual.length && quoted[q]!.trimEnd() === actual[a]!.trimEnd() && matches(q + 1, a + 1);
     memo.set(key, result);
     return result;

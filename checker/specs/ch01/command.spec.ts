@@ -20,7 +20,7 @@ describeLab('ch1-command', (check) => {
     expect(kernel.execed, 'the argv handed to exec').toEqual(argv);
   });
 
-  check('containerEnv gives docker\'s defaults, TERM only with -t, and applies -e in order', { hint: 3 }, async () => {
+  check("containerEnv gives docker's defaults, TERM only with -t, and applies -e in order", { hint: 3 }, async () => {
     const { containerEnv, DEFAULT_PATH } = await importTarget<CommandModule>('container/command.ts');
     expect(containerEnv({ hostname: 'box', tty: false, assignments: [] }), 'without -t or -e').toEqual([
       `PATH=${DEFAULT_PATH}`,
@@ -29,7 +29,11 @@ describeLab('ch1-command', (check) => {
     ]);
     process.env.MYDOCKER_CHECK_COPIED = 'from mydocker';
     try {
-      const env = containerEnv({ hostname: 'box', tty: true, assignments: ['HOME=/tmp', 'A=b=c', 'MYDOCKER_CHECK_COPIED', 'MYDOCKER_CHECK_UNSET'] });
+      const env = containerEnv({
+        hostname: 'box',
+        tty: true,
+        assignments: ['HOME=/tmp', 'A=b=c', 'MYDOCKER_CHECK_COPIED', 'MYDOCKER_CHECK_UNSET'],
+      });
       expect(env, 'with -t, -e HOME=/tmp -e A=b=c -e MYDOCKER_CHECK_COPIED -e MYDOCKER_CHECK_UNSET').toEqual([
         `PATH=${DEFAULT_PATH}`,
         'HOSTNAME=box',
@@ -43,11 +47,25 @@ describeLab('ch1-command', (check) => {
     }
   });
 
-  check('the command sees that environment and nothing else of mydocker\'s', { hint: 3 }, async ({ mydocker }) => {
-    const result = await mydocker.run(['run', '--rm', '--hostname', 'envbox', '-e', 'GREETING=hello world', 'host', 'env']);
+  check("the command sees that environment and nothing else of mydocker's", { hint: 3 }, async ({ mydocker }) => {
+    const result = await mydocker.run([
+      'run',
+      '--rm',
+      '--hostname',
+      'envbox',
+      '-e',
+      'GREETING=hello world',
+      'host',
+      'env',
+    ]);
     expectExitCode(result, 0);
     const env = result.stdout.trim().split('\n').sort();
-    expect(env, describeRun(result)).toEqual(['GREETING=hello world', 'HOME=/root', 'HOSTNAME=envbox', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    expect(env, describeRun(result)).toEqual([
+      'GREETING=hello world',
+      'HOME=/root',
+      'HOSTNAME=envbox',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ]);
   });
 
   check('arguments keep their spaces and quotes', { hint: 1 }, async ({ mydocker }) => {
@@ -62,10 +80,14 @@ describeLab('ch1-command', (check) => {
     expect(result.stderr, describeRun(result)).toBe('to-stderr\n');
   });
 
-  check('a command that succeeds exits 0, one that fails passes its own code on (3)', { hint: 1 }, async ({ mydocker }) => {
-    expectExitCode(await mydocker.run(['run', '--rm', 'host', 'true']), 0);
-    expectExitCode(await mydocker.run(['run', '--rm', 'host', 'sh', '-c', 'exit 3']), 3);
-  });
+  check(
+    'a command that succeeds exits 0, one that fails passes its own code on (3)',
+    { hint: 1 },
+    async ({ mydocker }) => {
+      expectExitCode(await mydocker.run(['run', '--rm', 'host', 'true']), 0);
+      expectExitCode(await mydocker.run(['run', '--rm', 'host', 'sh', '-c', 'exit 3']), 3);
+    },
+  );
 
   check('a command that does not exist exits 127', { hint: 1 }, async ({ mydocker }) => {
     const result = await mydocker.run(['run', '--rm', 'host', 'no-such-command-anywhere']);

@@ -9,7 +9,7 @@ describeLab('ch1-hostname', (check) => {
     expectOutput(await mydocker.run(['run', '--rm', '--hostname', 'box-1', 'host', 'hostname']), 'box-1\n');
   });
 
-  check('the lab host\'s name stays as it was, during and after', { hint: 1 }, async ({ host, mydocker }) => {
+  check("the lab host's name stays as it was, during and after", { hint: 1 }, async ({ host, mydocker }) => {
     const container = await mydocker.hold(['--rm', '--hostname', 'box-2'], 'hostname');
     try {
       expect(await host.hostname(), 'the lab host hostname while the container runs').toBe(LAB_HOSTNAME);
@@ -19,9 +19,13 @@ describeLab('ch1-hostname', (check) => {
     expect(await host.hostname(), 'the lab host hostname afterwards').toBe(LAB_HOSTNAME);
   });
 
-  check('without --hostname, the name is the first 12 characters of the container id', { hint: 2 }, async ({ mydocker }) => {
-    const container = await mydocker.hold([], 'hostname');
-    const id = container.state.id;
-    expectOutput(await container.release(), `ready\n${id.slice(0, 12)}\n`);
-  });
+  check(
+    'without --hostname, the name is the first 12 characters of the container id',
+    { hint: 2 },
+    async ({ mydocker }) => {
+      const container = await mydocker.hold([], 'hostname');
+      const id = container.state.id;
+      expectOutput(await container.release(), `ready\n${id.slice(0, 12)}\n`);
+    },
+  );
 });

@@ -13,7 +13,9 @@ describeLab('ch1-namespaces', (check) => {
     const { cloneFlags, CLONE_FLAG } = await importTarget<NamespacesModule>('container/namespaces.ts');
     expect(cloneFlags([]), 'no namespaces').toBe(0);
     expect(cloneFlags(['uts']), "['uts']").toBe(CLONE_FLAG.uts);
-    expect(cloneFlags(['uts', 'pid', 'net']), "['uts', 'pid', 'net']").toBe(CLONE_FLAG.uts | CLONE_FLAG.pid | CLONE_FLAG.net);
+    expect(cloneFlags(['uts', 'pid', 'net']), "['uts', 'pid', 'net']").toBe(
+      CLONE_FLAG.uts | CLONE_FLAG.pid | CLONE_FLAG.net,
+    );
   });
 
   check('a container gets the five namespaces uts, pid, mnt, ipc, net', { hint: 1 }, async () => {
@@ -21,15 +23,21 @@ describeLab('ch1-namespaces', (check) => {
     expect([...containerNamespaces()].sort()).toEqual([...NAMESPACES].sort());
   });
 
-  check('seen from the host, each of its namespaces differs from the lab host\'s', { hint: 1 }, async ({ host, mydocker }) => {
-    const container = await mydocker.hold(['--rm']);
-    try {
-      const differing = NAMESPACES.filter((ns) => readlinkSync(`/proc/${container.pid}/ns/${ns}`) !== host.namespace(ns));
-      expect(differing, 'namespaces in which the container differs from the lab host').toEqual([...NAMESPACES]);
-    } finally {
-      await container.release();
-    }
-  });
+  check(
+    "seen from the host, each of its namespaces differs from the lab host's",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      const container = await mydocker.hold(['--rm']);
+      try {
+        const differing = NAMESPACES.filter(
+          (ns) => readlinkSync(`/proc/${container.pid}/ns/${ns}`) !== host.namespace(ns),
+        );
+        expect(differing, 'namespaces in which the container differs from the lab host').toEqual([...NAMESPACES]);
+      } finally {
+        await container.release();
+      }
+    },
+  );
 
   check('the command is PID 1 in its own PID namespace', { hint: 1 }, async ({ mydocker }) => {
     const container = await mydocker.hold(['--rm']);

@@ -14,7 +14,10 @@ describeLab('ch2-cpuset', (check) => {
   check('cpusetSettings writes cpuset.cpus, in v1 and v2 alike', { hint: 1 }, async () => {
     const { cpusetSettings } = await importTarget<CpusetModule>('cgroups/cpuset.ts');
     for (const version of [1, 2] as const) {
-      expect(cpusetSettings({ cpusetCpus: '0' }, version).map((s) => `${s.controller} ${s.file}=${s.value}`), `v${version}`).toEqual(['cpuset cpuset.cpus=0']);
+      expect(
+        cpusetSettings({ cpusetCpus: '0' }, version).map((s) => `${s.controller} ${s.file}=${s.value}`),
+        `v${version}`,
+      ).toEqual(['cpuset cpuset.cpus=0']);
       expect(cpusetSettings({}, version), `v${version} without --cpuset-cpus`).toEqual([]);
     }
   });

@@ -28,35 +28,91 @@ function containerDirs(mydocker: Mydocker): string[] {
 describeLab('ch4-volumes', (check) => {
   check('parseVolume reads HOST:CONTAINER[:ro] and refuses each malformed spec', { hint: 1 }, async () => {
     const { parseVolume } = await importTarget<VolumesModule>('union/volumes.ts');
-    expect(parseVolume('/srv/data:/data'), '/srv/data:/data').toEqual({ source: '/srv/data', target: '/data', readOnly: false });
-    expect(parseVolume('/srv/data:/data/:ro'), '/srv/data:/data/:ro').toEqual({ source: '/srv/data', target: '/data', readOnly: true });
-    for (const bad of ['/srv/data', 'data:/data', '/srv/data:data', '/srv/data:/', '/srv/data:/data/..', '/srv/data:/data:rx', '/a:/b:ro:x', ':/data']) {
+    expect(parseVolume('/srv/data:/data'), '/srv/data:/data').toEqual({
+      source: '/srv/data',
+      target: '/data',
+      readOnly: false,
+    });
+    expect(parseVolume('/srv/data:/data/:ro'), '/srv/data:/data/:ro').toEqual({
+      source: '/srv/data',
+      target: '/data',
+      readOnly: true,
+    });
+    for (const bad of [
+      '/srv/data',
+      'data:/data',
+      '/srv/data:data',
+      '/srv/data:/',
+      '/srv/data:/data/..',
+      '/srv/data:/data:rx',
+      '/a:/b:ro:x',
+      ':/data',
+    ]) {
       expect(() => parseVolume(bad), `parseVolume('${bad}') must throw`).toThrow(/./);
     }
   });
 
-  check('what the container writes to a volume is on the host afterwards, and survives rm', { hint: 2 }, async ({ mydocker }) => {
-    await withHostDir(async (dir) => {
-      const result = await mydocker.run(['run', '--name', 'vol', '-v', `${dir}:/data`, 'busybox', 'sh', '-c', 'echo kept > /data/file']);
-      expectExitCode(result, 0);
-      expectExitCode(await mydocker.run(['rm', 'vol']), 0);
-      expect(readFileSync(join(dir, 'file'), 'utf8'), `${describeRun(result)}\n${dir}/file on the host after rm`).toBe('kept\n');
-    });
-  });
+  check(
+    'what the container writes to a volume is on the host afterwards, and survives rm',
+    { hint: 2 },
+    async ({ mydocker }) => {
+      await withHostDir(async (dir) => {
+        const result = await mydocker.run([
+          'run',
+          '--name',
+          'vol',
+          '-v',
+          `${dir}:/data`,
+          'busybox',
+          'sh',
+          '-c',
+          'echo kept > /data/file',
+        ]);
+        expectExitCode(result, 0);
+        expectExitCode(await mydocker.run(['rm', 'vol']), 0);
+        expect(
+          readFileSync(join(dir, 'file'), 'utf8'),
+          `${describeRun(result)}\n${dir}/file on the host after rm`,
+        ).toBe('kept\n');
+      });
+    },
+  );
 
-  check('a missing host directory is made, and the host sees the container\'s files in it', { hint: 2 }, async ({ mydocker }) => {
-    await withHostDir(async (dir) => {
-      const source = join(dir, 'new', 'deeper');
-      const result = await mydocker.run(['run', '--rm', '-v', `${source}:/srv/x`, 'busybox', 'sh', '-c', 'echo hi > /srv/x/f']);
-      expectExitCode(result, 0);
-      expect(statSync(source).isDirectory(), `${source} after the run`).toBe(true);
-      expect(readFileSync(join(source, 'f'), 'utf8'), describeRun(result)).toBe('hi\n');
-    });
-  });
+  check(
+    "a missing host directory is made, and the host sees the container's files in it",
+    { hint: 2 },
+    async ({ mydocker }) => {
+      await withHostDir(async (dir) => {
+        const source = join(dir, 'new', 'deeper');
+        const result = await mydocker.run([
+          'run',
+          '--rm',
+          '-v',
+          `${source}:/srv/x`,
+          'busybox',
+          'sh',
+          '-c',
+          'echo hi > /srv/x/f',
+        ]);
+        expectExitCode(result, 0);
+        expect(statSync(source).isDirectory(), `${source} after the run`).toBe(true);
+        expect(readFileSync(join(source, 'f'), 'utf8'), describeRun(result)).toBe('hi\n');
+      });
+    },
+  );
 
   check('writing to a :ro volume fails with EROFS, and reading works', { hint: 3 }, async ({ mydocker }) => {
     await withHostDir(async (dir) => {
-      const result = await mydocker.run(['run', '--rm', '-v', `${dir}:/data:ro`, 'busybox', 'sh', '-c', 'ls /data >/dev/null && echo x > /data/file']);
+      const result = await mydocker.run([
+        'run',
+        '--rm',
+        '-v',
+        `${dir}:/data:ro`,
+        'busybox',
+        'sh',
+        '-c',
+        'ls /data >/dev/null && echo x > /data/file',
+      ]);
       expect(result.stderr, describeRun(result)).toContain('Read-only file system');
       expect(existsSync(join(dir, 'file')), 'the file the container tried to write').toBe(false);
     });

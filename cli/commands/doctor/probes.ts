@@ -3,7 +3,13 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
-import { checkRequirement, PROVISION, REQUIREMENTS, type Files, type Requirement } from '../../../scripts/requirements.mjs';
+import {
+  checkRequirement,
+  PROVISION,
+  REQUIREMENTS,
+  type Files,
+  type Requirement,
+} from '../../../scripts/requirements.mjs';
 import { vmPrerequisites, VmError } from '../../../vm/run.mjs';
 
 export { isStaticElf } from '../../../scripts/requirements.mjs';
@@ -287,7 +293,8 @@ export function probeCommands(host: Host): ProbeResult {
  * needs no VM, and chapter 1 needs neither. Ready or not is what the VM runner itself decides.
  */
 export function probeV2Vm(host: Host): ProbeResult {
-  if (cgroupMode(host) === 'v2') return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
+  if (cgroupMode(host) === 'v2')
+    return { name: 'cgroup v2 VM', ok: true, detail: 'not needed: this host is cgroup v2' };
   const vm = host.vm();
   return {
     name: 'cgroup v2 VM',

@@ -42,7 +42,9 @@ export function settingsFor(resources: Resources, version: 1 | 2): Setting[] {
 /** The steps that give container `id` its cgroups, limited by `resources`, and take them away. */
 export function containerCgroups(system: CgroupSystem, resources: Resources, parent: string, id: string): CgroupSteps {
   const settings = settingsFor(resources, system.version);
-  return system.version === 1 ? v1Steps(system.hierarchies, settings, parent, id) : v2Steps(system.root, settings, parent, id);
+  return system.version === 1
+    ? v1Steps(system.hierarchies, settings, parent, id)
+    : v2Steps(system.root, settings, parent, id);
 }
 
 function ancestorsOf(parent: string): string[] {
@@ -50,7 +52,12 @@ function ancestorsOf(parent: string): string[] {
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Setting[], parent: string, id: string): CgroupSteps {
+function v1Steps(
+  hierarchies: Partial<Record<Controller, string>>,
+  settings: Setting[],
+  parent: string,
+  id: string,
+): CgroupSteps {
   const mounts = [...new Set(Object.values(hierarchies))]; // cpu and cpuacct may share one
   const ancestors: HostStep[] = [];
   const writes: ControlWrite[] = [];
@@ -63,24 +70,38 @@ function v1Steps(hierarchies: Partial<Record<Controller, string>>, settings: Set
       if (mount === cpusetMount) cpuset = (existsSync(dir) && filled(readCpuset(dir))) || cpuset || readCpuset(mount);
       if (existsSync(dir)) continue;
       ancestors.push({ op: 'mkdir', path: dir });
-      if (mount === cpusetMount) ancestors.push(...fillCpuset(dir, cpuset!).map(({ path, value }) => ({ op: 'set' as const, path, content: value })));
+      if (mount === cpusetMount)
+        ancestors.push(
+          ...fillCpuset(dir, cpuset!).map(({ path, value }) => ({ op: 'set' as const, path, content: value })),
+        );
     }
   }
   if (cpusetMount) writes.push(...fillCpuset(join(cpusetMount, parent, id), cpuset ?? readCpuset(cpusetMount)));
   for (const setting of settings) {
     const mount = hierarchies[setting.controller];
-    if (!mount) throw new RuntimeError(`this machine has no ${setting.controller} cgroup hierarchy, which ${setting.file} needs`);
+    if (!mount)
+      throw new RuntimeError(`this machine has no ${setting.controller} cgroup hierarchy, which ${setting.file} needs`);
     if (!present(join(mount, setting.file), setting)) continue;
     writes.push({ path: join(mount, parent, id, setting.file), value: setting.value });
   }
   // v1's `tasks` moves one thread; the container's first process has one, and moving itself through
   // `tasks` is the one move that skips the kernel's global threadgroup lock (native/shim.c, `join`).
-  return withAncestors(ancestors, cgroupSteps(mounts.map((mount) => join(mount, parent, id)), writes, 'tasks'));
+  return withAncestors(
+    ancestors,
+    cgroupSteps(
+      mounts.map((mount) => join(mount, parent, id)),
+      writes,
+      'tasks',
+    ),
+  );
 }
 
 function v2Steps(root: string, settings: Setting[], parent: string, id: string): CgroupSteps {
   const available = readFileSync(join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
-  const enable = ['cpu', 'cpuset', 'memory', 'pids'].filter((c) => available.includes(c)).map((c) => `+${c}`).join(' ');
+  const enable = ['cpu', 'cpuset', 'memory', 'pids']
+    .filter((c) => available.includes(c))
+    .map((c) => `+${c}`)
+    .join(' ');
   const ancestors: HostStep[] = [{ op: 'set', path: join(root, 'cgroup.subtree_control'), content: enable }];
   for (const ancestor of ancestorsOf(parent)) {
     ancestors.push({ op: 'mkdir', path: join(root, ancestor) });
@@ -91,7 +112,9 @@ function v2Steps(root: string, settings: Setting[], parent: string, id: string):
   for (const setting of settings) {
     if (!available.includes(setting.controller) || (setting.optional && !v2Has(root, setting.file))) {
       if (setting.optional) continue;
-      throw new RuntimeError(`this machine's cgroup v2 root offers no ${setting.controller} controller, which ${setting.file} needs (cgroup.controllers: ${available.join(' ')})`);
+      throw new RuntimeError(
+        `this machine's cgroup v2 root offers no ${setting.controller} controller, which ${setting.file} needs (cgroup.controllers: ${available.join(' ')})`,
+      );
     }
     writes.push({ path: join(leaf, setting.file), value: setting.value });
   }

@@ -36,7 +36,11 @@ export interface Machine {
 }
 
 export function thisMachine(): Machine {
-  const candidates = ['/sys/fs/cgroup/cpuset/cpuset.effective_cpus', '/sys/fs/cgroup/cpuset.cpus.effective', '/sys/devices/system/cpu/online'];
+  const candidates = [
+    '/sys/fs/cgroup/cpuset/cpuset.effective_cpus',
+    '/sys/fs/cgroup/cpuset.cpus.effective',
+    '/sys/devices/system/cpu/online',
+  ];
   for (const path of candidates) {
     try {
       const cpus = parseCpuList(readFileSync(path, 'utf8').trim());
@@ -56,7 +60,9 @@ export function parseResources(flags: ResourceFlags, machine: Machine): Resource
   if (flags.memory !== undefined) {
     const memory = parseBytes(flags.memory, '-m, --memory');
     if (memory !== 0 && memory < MINIMUM_MEMORY) {
-      throw new UsageError(`minimum memory limit allowed is 6MB (got ${flags.memory}): a container needs that much to start`);
+      throw new UsageError(
+        `minimum memory limit allowed is 6MB (got ${flags.memory}): a container needs that much to start`,
+      );
     }
     if (memory !== 0) resources.memory = memory;
   }
@@ -67,7 +73,9 @@ export function parseResources(flags: ResourceFlags, machine: Machine): Resource
       throw new UsageError('you should always set the memory limit (-m) when using --memory-swap');
     }
     if (swap > 0 && swap < resources.memory!) {
-      throw new UsageError(`minimum memory-swap limit should be larger than the memory limit: --memory-swap ${flags.memorySwap} is less than -m`);
+      throw new UsageError(
+        `minimum memory-swap limit should be larger than the memory limit: --memory-swap ${flags.memorySwap} is less than -m`,
+      );
     }
     if (swap !== 0 && resources.memory !== undefined) resources.memorySwap = swap;
   }
@@ -75,14 +83,18 @@ export function parseResources(flags: ResourceFlags, machine: Machine): Resource
     const cpus = Number(flags.cpus);
     const most = machine.cpuCount.toFixed(2);
     if (!Number.isFinite(cpus) || (cpus !== 0 && cpus < 0.01) || cpus < 0 || cpus > machine.cpuCount) {
-      throw new UsageError(`range of CPUs is from 0.01 to ${most}, as there are only ${machine.cpuCount} CPUs available (got --cpus ${flags.cpus})`);
+      throw new UsageError(
+        `range of CPUs is from 0.01 to ${most}, as there are only ${machine.cpuCount} CPUs available (got --cpus ${flags.cpus})`,
+      );
     }
     if (cpus !== 0) resources.cpus = cpus; // docker: 0 means no limit
   }
   if (flags.cpuShares !== undefined) {
     const shares = Number(flags.cpuShares);
     if (!Number.isInteger(shares) || shares < 2 || shares > 262144) {
-      throw new UsageError(`invalid --cpu-shares ${flags.cpuShares}: use a whole number from 2 to 262144 (the default weight is 1024)`);
+      throw new UsageError(
+        `invalid --cpu-shares ${flags.cpuShares}: use a whole number from 2 to 262144 (the default weight is 1024)`,
+      );
     }
     resources.cpuShares = shares;
   }
@@ -91,13 +103,16 @@ export function parseResources(flags: ResourceFlags, machine: Machine): Resource
     if (!requested) throw new UsageError(`invalid --cpuset-cpus ${flags.cpusetCpus}: use a list like 0-1 or 0,2`);
     const missing = requested.filter((cpu) => !machine.cpus.includes(cpu));
     if (missing.length > 0) {
-      throw new UsageError(`requested CPUs are not available - requested ${flags.cpusetCpus}, available: ${formatCpuList(machine.cpus)}`);
+      throw new UsageError(
+        `requested CPUs are not available - requested ${flags.cpusetCpus}, available: ${formatCpuList(machine.cpus)}`,
+      );
     }
     resources.cpusetCpus = formatCpuList(requested);
   }
   if (flags.pidsLimit !== undefined) {
     const limit = Number(flags.pidsLimit);
-    if (!Number.isInteger(limit)) throw new UsageError(`invalid --pids-limit ${flags.pidsLimit}: use a whole number (0 or -1: no limit)`);
+    if (!Number.isInteger(limit))
+      throw new UsageError(`invalid --pids-limit ${flags.pidsLimit}: use a whole number (0 or -1: no limit)`);
     if (limit > 0) resources.pidsLimit = limit;
   }
   return resources;
@@ -108,7 +123,10 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 /** `64m` → 67108864, docker's way: binary units, one letter (b, k, m, g, t), optional `b` after it. */
 export function parseBytes(text: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)b?\s*$/i.exec(text);
-  if (!match) throw new UsageError(`invalid value "${text}" for ${flag}: use a number with an optional unit b, k, m, g or t (like 64m)`);
+  if (!match)
+    throw new UsageError(
+      `invalid value "${text}" for ${flag}: use a number with an optional unit b, k, m, g or t (like 64m)`,
+    );
   return Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!);
 }
 

@@ -18,7 +18,9 @@ export function removeContainers(references: readonly string[]): number {
     try {
       const container = asCommandError(() => store.resolve(reference));
       if (container.status === 'running') {
-        throw new CommandError(`cannot remove container ${container.id.slice(0, 12)}: it is running (wait for it to end; 'stop' comes in chapter 5)`);
+        throw new CommandError(
+          `cannot remove container ${container.id.slice(0, 12)}: it is running (wait for it to end; 'stop' comes in chapter 5)`,
+        );
       }
       asCommandError(() => store.remove(container.id));
       process.stdout.write(`${reference}\n`);
@@ -54,7 +56,13 @@ export async function commit(reference: string, name: string): Promise<number> {
   }
   const layerId = layer.commit();
   const id = randomHex();
-  images.save({ name: imageName, id, created: new Date().toISOString(), layers: [...base.layers, layerId], config: base.config });
+  images.save({
+    name: imageName,
+    id,
+    created: new Date().toISOString(),
+    layers: [...base.layers, layerId],
+    config: base.config,
+  });
   process.stdout.write(`sha256:${id}\n`);
   return 0;
 }
@@ -68,7 +76,10 @@ export async function commit(reference: string, name: string): Promise<number> {
 export function exportContainer(reference: string, file: string): number {
   const store = new StateStore();
   const container = asCommandError(() => store.resolve(reference));
-  if (container.image === 'host') throw new CommandError(`container ${container.id.slice(0, 12)} ran on the host's own filesystem (image 'host'): there is nothing of its own to export`);
+  if (container.image === 'host')
+    throw new CommandError(
+      `container ${container.id.slice(0, 12)} ran on the host's own filesystem (image 'host'): there is nothing of its own to export`,
+    );
   const output = isAbsolute(file) ? file : resolve(file);
   const layout = containerLayout(store.root, container.id);
   const kernel = new PlanKernel();
@@ -76,15 +87,35 @@ export function exportContainer(reference: string, file: string): number {
   const lower = [layout.upper, ...inits, ...[...container.layers].reverse().map((id) => `${store.root}/layers/${id}`)];
   kernel.mount('', '/', '', MS_REC | MS_PRIVATE);
   kernel.chdir(store.root);
-  kernel.mount('overlay', layout.rootfs, 'overlay', MS_RDONLY, `lowerdir=${lower.map((dir) => fromStoreRoot(layout, dir)).join(':')}`);
-  kernel.exec(['tar', '--numeric-owner', '-cf', output, '-C', layout.rootfs, '.'], [`PATH=${process.env.PATH ?? '/usr/bin:/bin'}`]);
-  const plan: Plan = { namespaces: ['mnt'], cloneFlags: CLONE_NEWNS, stdin: 'null', steps: kernel.steps, host: { created: [], ended: [], failed: [] } };
+  kernel.mount(
+    'overlay',
+    layout.rootfs,
+    'overlay',
+    MS_RDONLY,
+    `lowerdir=${lower.map((dir) => fromStoreRoot(layout, dir)).join(':')}`,
+  );
+  kernel.exec(
+    ['tar', '--numeric-owner', '-cf', output, '-C', layout.rootfs, '.'],
+    [`PATH=${process.env.PATH ?? '/usr/bin:/bin'}`],
+  );
+  const plan: Plan = {
+    namespaces: ['mnt'],
+    cloneFlags: CLONE_NEWNS,
+    stdin: 'null',
+    steps: kernel.steps,
+    host: { created: [], ended: [], failed: [] },
+  };
   return execShim(shimPath(), plan);
 }
 
-function baseImage(container: ContainerState, images: { find(name: string): import('../images/store.ts').Image | undefined }) {
+function baseImage(
+  container: ContainerState,
+  images: { find(name: string): import('../images/store.ts').Image | undefined },
+) {
   if (container.image === 'host') {
-    throw new CommandError(`container ${container.id.slice(0, 12)} ran on the host's own filesystem (image 'host'): it has no layer to commit`);
+    throw new CommandError(
+      `container ${container.id.slice(0, 12)} ran on the host's own filesystem (image 'host'): it has no layer to commit`,
+    );
   }
   const base = images.find(container.image);
   if (!base) throw new CommandError(`the image of container ${container.id.slice(0, 12)}, ${container.image}, is gone`);

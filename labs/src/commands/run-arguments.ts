@@ -60,7 +60,9 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
   }
   if (values.help) return 'help';
   if (imageAt === undefined) {
-    throw new UsageError(`missing required argument 'image': "mydocker run" needs an IMAGE (see 'mydocker run --help')`);
+    throw new UsageError(
+      `missing required argument 'image': "mydocker run" needs an IMAGE (see 'mydocker run --help')`,
+    );
   }
   return {
     image: args[imageAt]!,
@@ -90,7 +92,10 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
  */
 function attachNegativeValues(args: string[]): string[] {
   const takesValue = (arg: string): boolean =>
-    Object.entries(OPTIONS).some(([name, option]) => option.type === 'string' && (arg === `--${name}` || ('short' in option && arg === `-${option.short}`)));
+    Object.entries(OPTIONS).some(
+      ([name, option]) =>
+        option.type === 'string' && (arg === `--${name}` || ('short' in option && arg === `-${option.short}`)),
+    );
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -116,7 +121,11 @@ function firstPositional(args: string[]): number | undefined {
   const { tokens } = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const token = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
   if (!token) return undefined;
-  return token.kind === 'option-terminator' ? (token.index + 1 < args.length ? token.index + 1 : undefined) : token.index;
+  return token.kind === 'option-terminator'
+    ? token.index + 1 < args.length
+      ? token.index + 1
+      : undefined
+    : token.index;
 }
 
 function describeParseError(error: unknown): string {

@@ -10,7 +10,13 @@ import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
 import { buildPlan, type RootfsSpec } from '../container/setup.ts';
 import type { Image } from '../images/store.ts';
-import { containerLayout, fromStoreRoot, initLayers, makeContainerDirs, type ContainerLayout } from '../rootfs/layout.ts';
+import {
+  containerLayout,
+  fromStoreRoot,
+  initLayers,
+  makeContainerDirs,
+  type ContainerLayout,
+} from '../rootfs/layout.ts';
 import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
@@ -90,7 +96,9 @@ function validate(options: RunOptions): void {
     throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
   if (options.image === 'host' && options.volumes.length > 0) {
-    throw new UsageError("volumes need an image: the pseudo-image 'host' already shows the host's files (try: mydocker run -v ... busybox)");
+    throw new UsageError(
+      "volumes need an image: the pseudo-image 'host' already shows the host's files (try: mydocker run -v ... busybox)",
+    );
   }
 }
 
@@ -108,7 +116,9 @@ function commandOf(options: RunOptions, image: Image | undefined): string[] {
   }
   const command = [...image.config.entrypoint, ...(options.command.length > 0 ? options.command : image.config.cmd)];
   if (command.length > 0) return command;
-  throw new UsageError(`no command specified: the image '${image.name}' has none of its own (try: mydocker run ${options.image} /bin/sh)`);
+  throw new UsageError(
+    `no command specified: the image '${image.name}' has none of its own (try: mydocker run ${options.image} /bin/sh)`,
+  );
 }
 
 function parseVolumes(specs: readonly string[]): Volume[] {
@@ -118,9 +128,12 @@ function parseVolumes(specs: readonly string[]): Volume[] {
     // A seat belt while lab ch4-volumes is half done: a relative source would be made in the current
     // directory, and a volume on '/' would hide the whole root.
     if (!isAbsolute(volume.source) || !isAbsolute(volume.target) || normalize(volume.target) === '/') {
-      throw new UsageError(`refusing the volume ${JSON.stringify(volume)}: both paths must be absolute, and the target not '/' (see lab ch4-volumes)`);
+      throw new UsageError(
+        `refusing the volume ${JSON.stringify(volume)}: both paths must be absolute, and the target not '/' (see lab ch4-volumes)`,
+      );
     }
-    if (targets.has(volume.target)) throw new UsageError(`duplicate mount point '${volume.target}': each -v needs its own container path`);
+    if (targets.has(volume.target))
+      throw new UsageError(`duplicate mount point '${volume.target}': each -v needs its own container path`);
     targets.add(volume.target);
   }
   return volumes;
@@ -133,7 +146,9 @@ function checkName(store: StateStore, name: string): void {
   }
   const taken = store.list().find((container) => container.name === name);
   if (taken) {
-    throw new UsageError(`the container name '${name}' is already in use by container ${taken.id.slice(0, 12)}: remove it (mydocker rm ${name}) or choose another name`);
+    throw new UsageError(
+      `the container name '${name}' is already in use by container ${taken.id.slice(0, 12)}: remove it (mydocker rm ${name}) or choose another name`,
+    );
   }
 }
 
@@ -142,7 +157,10 @@ function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Vol
   return {
     storeRoot: layout.storeRoot,
     layers: {
-      lower: [...image.layers.map(layerDir), ...initLayers(layout, volumes.length > 0).map((dir) => fromStoreRoot(layout, dir))],
+      lower: [
+        ...image.layers.map(layerDir),
+        ...initLayers(layout, volumes.length > 0).map((dir) => fromStoreRoot(layout, dir)),
+      ],
       upper: fromStoreRoot(layout, layout.upper),
       work: fromStoreRoot(layout, layout.work),
     },
@@ -155,7 +173,10 @@ function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Vol
 
 /** What the container's plan expects to find: its directories, its /etc files, its volumes' sources. */
 function prepareRootfs(layout: ContainerLayout, hostname: string, volumes: readonly Volume[]): void {
-  makeContainerDirs(layout, volumes.map((volume) => volume.target));
+  makeContainerDirs(
+    layout,
+    volumes.map((volume) => volume.target),
+  );
   writeFileSync(layout.etc.hostname, `${hostname}\n`);
   writeFileSync(layout.etc.hosts, hostsFile(hostname));
   writeFileSync(layout.etc.resolvConf, resolvConf(readHostFile('/etc/resolv.conf')));

@@ -37,7 +37,8 @@ export function normalizeEntryPath(given: string, what = 'path'): string {
 /** The directories above a path, outermost first: 'a/b/c' -> ['a', 'a/b']. */
 export function ancestors(path: string): string[] {
   const found: string[] = [];
-  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) found.push(path.slice(0, slash));
+  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
+    found.push(path.slice(0, slash));
   return found;
 }
 
@@ -54,8 +55,10 @@ export class LayerPaths {
       return { kind: 'mark', mark };
     }
     if (SKIPPED.has(type) || isAufsMetadata(normal)) return { kind: 'skip' };
-    if (!WRITTEN.has(type)) throw new UnsafeEntryError(`entry '${path}' has a type this import does not know (${type})`);
-    if (normal === '.' && type !== 'Directory') throw new UnsafeEntryError(`entry '${path}' would replace the layer's root directory`);
+    if (!WRITTEN.has(type))
+      throw new UnsafeEntryError(`entry '${path}' has a type this import does not know (${type})`);
+    if (normal === '.' && type !== 'Directory')
+      throw new UnsafeEntryError(`entry '${path}' would replace the layer's root directory`);
     if (type === 'Link') {
       if (linkpath === undefined || linkpath === '') throw new UnsafeEntryError(`hard link '${path}' has no target`);
       const target = normalizeEntryPath(linkpath, `hard link target of '${path}':`);
@@ -81,7 +84,9 @@ export class LayerPaths {
     if (this.symlinks.size === 0) return;
     const link = ancestors(normal).find((directory) => this.symlinks.has(directory));
     if (link !== undefined) {
-      throw new UnsafeEntryError(`entry '${given}' goes through the symbolic link '${link}' of the same layer (it could point outside the layer)`);
+      throw new UnsafeEntryError(
+        `entry '${given}' goes through the symbolic link '${link}' of the same layer (it could point outside the layer)`,
+      );
     }
   }
 }

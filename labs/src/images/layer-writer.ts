@@ -38,7 +38,11 @@ export class LayerWriter {
     this.body = new Uint8Array(BATCH_BYTES);
     this.worker.on('message', (reply: Reply) => {
       if (reply.body) this.spare.push(reply.body);
-      if (reply.failure) this.failure ??= Object.assign(new Error(reply.failure.message), { code: reply.failure.code, syscall: reply.failure.syscall });
+      if (reply.failure)
+        this.failure ??= Object.assign(new Error(reply.failure.message), {
+          code: reply.failure.code,
+          syscall: reply.failure.syscall,
+        });
       if (reply.done) this.finished = true;
       else this.inFlight--;
       this.wakeUp();
@@ -60,15 +64,30 @@ export class LayerWriter {
   /** One admitted entry (its path normalized by LayerPaths); a file's bytes follow as it is read. */
   write(entry: ReadEntry): void {
     if (this.entries.length >= BATCH_ENTRIES) this.send();
-    const type = entry.type === 'Directory' || entry.type === 'GNUDumpDir' ? 'Directory' : entry.type === 'SymbolicLink' || entry.type === 'Link' ? entry.type : 'File';
+    const type =
+      entry.type === 'Directory' || entry.type === 'GNUDumpDir'
+        ? 'Directory'
+        : entry.type === 'SymbolicLink' || entry.type === 'Link'
+          ? entry.type
+          : 'File';
     const mode = (entry.mode ?? (type === 'Directory' ? 0o755 : 0o644)) & 0o7777;
     const seconds = (date: Date | undefined) => (date === undefined ? undefined : date.getTime() / 1000);
     const size = type === 'File' ? entry.size : 0;
-    this.entries.push({ path: entry.path, type, mode, uid: entry.uid, gid: entry.gid, mtime: seconds(entry.mtime), atime: seconds(entry.atime), linkpath: entry.linkpath, size });
+    this.entries.push({
+      path: entry.path,
+      type,
+      mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      mtime: seconds(entry.mtime),
+      atime: seconds(entry.atime),
+      linkpath: entry.linkpath,
+      size,
+    });
     if (type === 'Directory') this.directories.push({ path: entry.path, mode, mtime: entry.mtime });
     if (size === 0) return void entry.resume();
     entry.on('data', (chunk: Buffer) => {
-      for (let at = 0; at < chunk.length; ) {
+      for (let at = 0; at < chunk.length;) {
         if (this.used === this.body.length) this.send();
         const length = Math.min(chunk.length - at, this.body.length - this.used);
         this.body.set(chunk.subarray(at, at + length), this.used);
@@ -80,7 +99,8 @@ export class LayerWriter {
 
   /** Resolves when the thread is not too far behind (or has failed): the reader may go on. */
   async ready(): Promise<void> {
-    while (this.inFlight >= IN_FLIGHT && !this.failure && !this.finished) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.inFlight >= IN_FLIGHT && !this.failure && !this.finished)
+      await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   /** Sends what is left and waits until everything is written and the thread has ended. */

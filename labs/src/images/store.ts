@@ -80,7 +80,9 @@ export class ImageStore {
     if (!image) throw new CommandError(`no such image: ${reference.name} (see 'mydocker images')`);
     const user = new StateStore(this.root).list().find((container) => sameImage(container.image, image.name));
     if (user) {
-      throw new CommandError(`unable to remove ${image.name}: container ${user.id.slice(0, 12)} uses it (remove the container first)`);
+      throw new CommandError(
+        `unable to remove ${image.name}: container ${user.id.slice(0, 12)} uses it (remove the container first)`,
+      );
     }
     rmSync(this.imageFile(image.name));
     this.removeUnusedLayers(image.layers);
@@ -88,7 +90,10 @@ export class ImageStore {
 
   /** Removes those of `candidates` that no image and no container lists. */
   removeUnusedLayers(candidates: readonly string[]): void {
-    const used = new Set([...this.list().flatMap((image) => image.layers), ...new StateStore(this.root).list().flatMap((container) => container.layers ?? [])]);
+    const used = new Set([
+      ...this.list().flatMap((image) => image.layers),
+      ...new StateStore(this.root).list().flatMap((container) => container.layers ?? []),
+    ]);
     for (const id of new Set(candidates)) {
       if (!used.has(id) && isLayerId(id)) rmSync(this.layerDir(id), { recursive: true, force: true });
     }
@@ -130,7 +135,8 @@ export class ImageStore {
     }
     for (const name of names) {
       const pid = Number(name.startsWith(PARTIAL) ? name.slice(PARTIAL.length).split('-')[0] : NaN);
-      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) rmSync(join(this.root, 'layers', name), { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid))
+        rmSync(join(this.root, 'layers', name), { recursive: true, force: true });
     }
   }
 

@@ -11,7 +11,8 @@ import { planArguments, planEnvironment } from './argv.ts';
 export function shimPath(): string {
   const path = process.env.MYDOCKER_SHIM;
   if (!path) throw new RuntimeError('MYDOCKER_SHIM is not set: start mydocker through bin/mydocker.cjs (npx mydocker)');
-  if (!existsSync(path)) throw new RuntimeError(`the native helper is missing at ${path}: run \`npm install\` (it builds native/)`);
+  if (!existsSync(path))
+    throw new RuntimeError(`the native helper is missing at ${path}: run \`npm install\` (it builds native/)`);
   return path;
 }
 

@@ -16,7 +16,8 @@ export function memorySettings(resources: Resources, version: 1 | 2): Setting[] 
     // v1 counts memory and memory+swap ("memsw") separately, and refuses a memsw limit below the
     // memory limit (EINVAL): so the memory limit is written first (a new cgroup starts unlimited).
     const settings: Setting[] = [{ controller: 'memory', file: 'memory.limit_in_bytes', value: String(memory) }];
-    if (total !== -1) settings.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: String(total), optional });
+    if (total !== -1)
+      settings.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: String(total), optional });
     return settings;
   }
   // v2 limits swap on its own: memory.swap.max is the swap alone, not memory plus swap.

@@ -26,9 +26,18 @@ export const RMI_USAGE = `Usage: mydocker rmi IMAGE [IMAGE...]
 Remove images, and the layers nothing else uses.
 `;
 
-function parse(args: string[], usage: string, options: Record<string, { type: 'boolean'; short?: string }> = {}): { values: Record<string, boolean | undefined>; positionals: string[] } {
+function parse(
+  args: string[],
+  usage: string,
+  options: Record<string, { type: 'boolean'; short?: string }> = {},
+): { values: Record<string, boolean | undefined>; positionals: string[] } {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as { values: Record<string, boolean | undefined>; positionals: string[] };
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: Record<string, boolean | undefined>; positionals: string[] };
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see '${usage}')`);
   }
@@ -40,13 +49,17 @@ export async function image(args: string[]): Promise<number> {
     process.stdout.write(IMAGE_USAGE);
     return 0;
   }
-  if (subcommand !== 'import') throw new UsageError(`unknown command 'image ${subcommand}' (see 'mydocker image --help')`);
+  if (subcommand !== 'import')
+    throw new UsageError(`unknown command 'image ${subcommand}' (see 'mydocker image --help')`);
   const { values, positionals } = parse(rest, 'mydocker image --help');
   if (values.help) {
     process.stdout.write(IMAGE_USAGE);
     return 0;
   }
-  if (positionals.length !== 2) throw new UsageError(`"mydocker image import" needs 2 arguments, FILE and NAME (like: mydocker image import rootfs.tar myimage:1.0)`);
+  if (positionals.length !== 2)
+    throw new UsageError(
+      `"mydocker image import" needs 2 arguments, FILE and NAME (like: mydocker image import rootfs.tar myimage:1.0)`,
+    );
   const { importImage } = await import('../images/import.ts');
   const imported = await importImage(new ImageStore(), positionals[0]!, positionals[1]!);
   process.stdout.write(`sha256:${imported.id}\n`);
@@ -59,7 +72,8 @@ export function images(args: string[], now = Date.now()): number {
     process.stdout.write(IMAGES_USAGE);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`"mydocker images" takes no arguments (see 'mydocker images --help')`);
+  if (positionals.length > 0)
+    throw new UsageError(`"mydocker images" takes no arguments (see 'mydocker images --help')`);
   const store = new ImageStore();
   const all = store.list();
   if (values.quiet) {
@@ -76,7 +90,8 @@ export function rmi(args: string[]): number {
     process.stdout.write(RMI_USAGE);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError(`"mydocker rmi" needs at least 1 argument (see 'mydocker rmi --help')`);
+  if (positionals.length === 0)
+    throw new UsageError(`"mydocker rmi" needs at least 1 argument (see 'mydocker rmi --help')`);
   const store = new ImageStore();
   let failed = false;
   // docker's way: each name is tried; the failures are reported, one line each, and exit 1.
@@ -98,11 +113,22 @@ export function rmi(args: string[]): number {
 export function imagesTable(all: Image[], sizeOf: (image: Image) => number, now: number): string {
   const rows = all.map((image) => {
     const colon = image.name.lastIndexOf(':');
-    return [image.name.slice(0, colon), image.name.slice(colon + 1), image.id.slice(0, 12), humanAge(now - Date.parse(image.created)), humanSize(sizeOf(image))];
+    return [
+      image.name.slice(0, colon),
+      image.name.slice(colon + 1),
+      image.id.slice(0, 12),
+      humanAge(now - Date.parse(image.created)),
+      humanSize(sizeOf(image)),
+    ];
   });
   const header = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]! + 3) : cell)).join('') + '\n').join('');
+  return [header, ...rows]
+    .map(
+      (row) =>
+        row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]! + 3) : cell)).join('') + '\n',
+    )
+    .join('');
 }
 
 /** docker's units.HumanDuration (go-units, duration.go), with " ago": the same cut-offs and roundings. */

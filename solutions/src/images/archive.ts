@@ -12,8 +12,7 @@ export interface ArchiveEntry {
 }
 
 export type ScannedArchive =
-  | { kind: 'rootfs' }
-  | { kind: 'image'; entries: Map<string, ArchiveEntry>; files: Map<string, Buffer> };
+  { kind: 'rootfs' } | { kind: 'image'; entries: Map<string, ArchiveEntry>; files: Map<string, Buffer> };
 
 /** JSON documents are small; anything larger is read again when it is needed (readFiles). */
 const SMALL_FILE = 4 << 20;
@@ -41,7 +40,8 @@ export function inImageArchive(path: string, type: string): boolean {
     if (isDir) return first === 'blobs' || HEX.test(first);
     return ['manifest.json', 'repositories', 'oci-layout', 'index.json'].includes(first) || /\.(json|tar)$/.test(first);
   }
-  if (first === 'blobs') return rest.length === 0 && (third === undefined ? isDir : !isDir) && /^[a-z0-9]+$/.test(second!);
+  if (first === 'blobs')
+    return rest.length === 0 && (third === undefined ? isDir : !isDir) && /^[a-z0-9]+$/.test(second!);
   return HEX.test(first) && names.length === 2 && !isDir && ['layer.tar', 'json', 'VERSION'].includes(second!);
 }
 
@@ -77,7 +77,8 @@ export async function readFiles(file: string, paths: ReadonlySet<string>): Promi
   await readTar(fileChunks(file), {
     onEntry(entry) {
       const path = archivePath(entry.path);
-      if (path !== undefined && paths.has(path) && entry.type === 'File') collect(entry, (content) => found.set(path, content));
+      if (path !== undefined && paths.has(path) && entry.type === 'File')
+        collect(entry, (content) => found.set(path, content));
       else entry.resume();
     },
   });

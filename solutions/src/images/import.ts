@@ -9,7 +9,16 @@ import { archivePath, readFiles, scanArchive, type ArchiveEntry } from './archiv
 import { decompressed } from './compression.ts';
 import { unpackLayer } from './layer.ts';
 import { UnsafeEntryError } from './layer-paths.ts';
-import { diffIds, dockerSavePlan, imageConfig, isDockerSave, isOciLayout, ociPlan, parse, type Archive } from './manifests.ts';
+import {
+  diffIds,
+  dockerSavePlan,
+  imageConfig,
+  isDockerSave,
+  isOciLayout,
+  ociPlan,
+  parse,
+  type Archive,
+} from './manifests.ts';
 import { parseImageName } from './reference.ts';
 import type { Image, ImageStore } from './store.ts';
 import { fileChunks, readTar } from './tar.ts';
@@ -42,9 +51,14 @@ function checkFile(file: string): void {
     isFile = statSync(file).isFile();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot import '${file}': ${code === 'ENOENT' ? 'no such file' : code} (give the path of a tar file)`);
+    throw new UsageError(
+      `cannot import '${file}': ${code === 'ENOENT' ? 'no such file' : code} (give the path of a tar file)`,
+    );
   }
-  if (!isFile) throw new UsageError(`cannot import '${file}': not a file (give the path of a tar file, like one from 'docker save' or 'docker export')`);
+  if (!isFile)
+    throw new UsageError(
+      `cannot import '${file}': not a file (give the path of a tar file, like one from 'docker save' or 'docker export')`,
+    );
 }
 
 async function readImage(transaction: Transaction, file: string, name: string): Promise<Image> {
@@ -54,15 +68,27 @@ async function readImage(transaction: Transaction, file: string, name: string): 
     const plan = isDockerSave(scanned.entries) ? await dockerSavePlan(archive, name) : await ociPlan(archive);
     const config = parse(plan.config, 'the image config') as Record<string, unknown>;
     const expected = diffIds(config);
-    if (expected && expected.length !== plan.layers.length) throw new Error(`its config lists ${expected.length} layers, its manifest ${plan.layers.length}`);
+    if (expected && expected.length !== plan.layers.length)
+      throw new Error(`its config lists ${expected.length} layers, its manifest ${plan.layers.length}`);
     const layers = await transaction.unpackFromArchive(file, scanned.entries, plan.layers, expected);
     return { name, id: sha256(plan.config), created: createdOf(config), layers, config: imageConfig(config) };
   }
   // A rootfs: the whole file is one layer, and the image has no config of its own; the id is that
   // of the config docker would write for it (with no date in it, so the same tar gives the same id).
   const layer = await transaction.unpack(fileChunks(file));
-  const config = { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${layer}`] } };
-  return { name, id: sha256(Buffer.from(JSON.stringify(config))), created: new Date().toISOString(), layers: [layer], config: imageConfig(config) };
+  const config = {
+    architecture: 'amd64',
+    os: 'linux',
+    config: {},
+    rootfs: { type: 'layers', diff_ids: [`sha256:${layer}`] },
+  };
+  return {
+    name,
+    id: sha256(Buffer.from(JSON.stringify(config))),
+    created: new Date().toISOString(),
+    layers: [layer],
+    config: imageConfig(config),
+  };
 }
 
 async function readSmallFile(file: string, files: ReadonlyMap<string, Buffer>, path: string): Promise<Buffer> {
@@ -81,7 +107,9 @@ class Transaction {
 
   constructor(store: ImageStore) {
     this.store = store;
-    this.madeDirectories = [store.root, join(store.root, 'layers'), join(store.root, 'images')].filter((dir) => !existsSync(dir));
+    this.madeDirectories = [store.root, join(store.root, 'layers'), join(store.root, 'images')].filter(
+      (dir) => !existsSync(dir),
+    );
   }
 
   /** One layer, into a temporary directory, then under its id (kept as it is when it exists). */
@@ -90,7 +118,9 @@ class Transaction {
     this.partial.add(layer.dir);
     const id = await unpackLayer(chunks, layer.dir);
     if (expected !== undefined && id !== expected) {
-      throw new Error(`a layer's content does not match the diff id its config gives (sha256:${expected.slice(0, 12)}...): the archive is damaged`);
+      throw new Error(
+        `a layer's content does not match the diff id its config gives (sha256:${expected.slice(0, 12)}...): the archive is damaged`,
+      );
     }
     const existed = existsSync(this.store.layerDir(id));
     layer.commit(id);
@@ -103,8 +133,15 @@ class Transaction {
    * The layers of an image archive, in one read of it. A layer whose diff id the config gives and
    * the store has already is not read at all.
    */
-  async unpackFromArchive(file: string, entries: ReadonlyMap<string, ArchiveEntry>, paths: string[], expected: string[] | undefined): Promise<string[]> {
-    const ids: (string | undefined)[] = paths.map((_, i) => (expected && existsSync(this.store.layerDir(expected[i]!)) ? expected[i] : undefined));
+  async unpackFromArchive(
+    file: string,
+    entries: ReadonlyMap<string, ArchiveEntry>,
+    paths: string[],
+    expected: string[] | undefined,
+  ): Promise<string[]> {
+    const ids: (string | undefined)[] = paths.map((_, i) =>
+      expected && existsSync(this.store.layerDir(expected[i]!)) ? expected[i] : undefined,
+    );
     const wanted = new Map<string, number[]>();
     paths.forEach((path, i) => {
       if (ids[i] === undefined) wanted.set(path, [...(wanted.get(path) ?? []), i]);
@@ -160,7 +197,10 @@ function sha256(content: Buffer): string {
 function importError(file: string, error: unknown): Error {
   if (error instanceof UsageError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UnsafeEntryError) return new UsageError(`cannot import '${file}': ${message}: refusing the whole archive (nothing was imported)`);
+  if (error instanceof UnsafeEntryError)
+    return new UsageError(`cannot import '${file}': ${message}: refusing the whole archive (nothing was imported)`);
   if ((error as NodeJS.ErrnoException).syscall) return new RuntimeError(`cannot import '${file}': ${message}`);
-  return new UsageError(`cannot import '${file}': ${message} (expected a tar, maybe compressed: a rootfs, a 'docker save' archive or an OCI image layout)`);
+  return new UsageError(
+    `cannot import '${file}': ${message} (expected a tar, maybe compressed: a rootfs, a 'docker save' archive or an OCI image layout)`,
+  );
 }

@@ -3,7 +3,17 @@
 // says which entries are marks). Returns the layer's id: the sha256 of its uncompressed tar, the OCI
 // "diff id", computed from the same bytes the unpacking reads.
 import { createHash } from 'node:crypto';
-import { type Stats, closeSync, constants, fchmodSync, fstatSync, futimesSync, lstatSync, mkdirSync, openSync } from 'node:fs';
+import {
+  type Stats,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { LayerWriter, type DirectoryFixup } from './layer-writer.ts';

@@ -20,8 +20,12 @@ export interface Archive {
 
 type Json = Record<string, unknown>;
 
-const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
-const LAYER_TYPE = /^application\/vnd\.(oci\.image\.layer(\.nondistributable)?\.v1\.tar|docker\.image\.rootfs(\.foreign)?\.diff\.tar)(\.gzip|\+gzip|\+zstd)?$/;
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+const LAYER_TYPE =
+  /^application\/vnd\.(oci\.image\.layer(\.nondistributable)?\.v1\.tar|docker\.image\.rootfs(\.foreign)?\.diff\.tar)(\.gzip|\+gzip|\+zstd)?$/;
 
 export function isDockerSave(entries: ReadonlyMap<string, ArchiveEntry>): boolean {
   return entries.has('manifest.json');
@@ -37,7 +41,8 @@ export async function dockerSavePlan(archive: Archive, name: string): Promise<Im
   if (!Array.isArray(manifest) || manifest.length === 0) throw new Error('its manifest.json lists no image');
   const images = manifest as Json[];
   const image = images.find((item) => Array.isArray(item.RepoTags) && item.RepoTags.includes(name)) ?? images[0]!;
-  if (typeof image.Config !== 'string' || !Array.isArray(image.Layers)) throw new Error('its manifest.json has no Config or no Layers');
+  if (typeof image.Config !== 'string' || !Array.isArray(image.Layers))
+    throw new Error('its manifest.json has no Config or no Layers');
   const config = await archive.read(resolveInArchive(archive.entries, image.Config));
   const layers = (image.Layers as unknown[]).map((layer) => resolveInArchive(archive.entries, String(layer)));
   return { config, layers };
@@ -54,10 +59,12 @@ export async function ociPlan(archive: Archive): Promise<ImagePlan> {
       continue;
     }
     const configDescriptor = manifest.config as Json | undefined;
-    if (!configDescriptor || !Array.isArray(manifest.layers)) throw new Error(`manifest ${descriptor.digest} has no config or no layers`);
+    if (!configDescriptor || !Array.isArray(manifest.layers))
+      throw new Error(`manifest ${descriptor.digest} has no config or no layers`);
     const config = await readBlob(archive, configDescriptor);
     const layers = (manifest.layers as Json[]).map((layer) => {
-      if (!LAYER_TYPE.test(String(layer.mediaType))) throw new Error(`layer ${layer.digest} has a media type this import cannot read: ${layer.mediaType}`);
+      if (!LAYER_TYPE.test(String(layer.mediaType)))
+        throw new Error(`layer ${layer.digest} has a media type this import cannot read: ${layer.mediaType}`);
       return blobPath(archive, layer);
     });
     return { config, layers };
@@ -96,13 +103,23 @@ export function parse(content: Buffer, what: string): unknown {
   }
 }
 
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const GOARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 function chooseManifest(index: Json): Json {
   const manifests = Array.isArray(index.manifests) ? (index.manifests as Json[]) : [];
   if (manifests.length === 0) throw new Error('its index lists no manifest');
   const platformOf = (manifest: Json) => (manifest.platform ?? {}) as Json;
-  const native = manifests.find((manifest) => platformOf(manifest).os === 'linux' && platformOf(manifest).architecture === GOARCH[process.arch]);
+  const native = manifests.find(
+    (manifest) => platformOf(manifest).os === 'linux' && platformOf(manifest).architecture === GOARCH[process.arch],
+  );
   return native ?? manifests[0]!;
 }
 
@@ -117,7 +134,8 @@ async function readBlob(archive: Archive, descriptor: Json): Promise<Buffer> {
   const content = await archive.read(blobPath(archive, descriptor));
   const [algorithm, hex] = String(descriptor.digest).split(':');
   if (algorithm === 'sha256' || algorithm === 'sha512') {
-    if (createHash(algorithm).update(content).digest('hex') !== hex) throw new Error(`blob ${descriptor.digest} does not match its digest`);
+    if (createHash(algorithm).update(content).digest('hex') !== hex)
+      throw new Error(`blob ${descriptor.digest} does not match its digest`);
   }
   return content;
 }

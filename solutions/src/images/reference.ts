@@ -23,7 +23,8 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // docker's limit on the whole name (NameTotalLengthMax): it keeps file names short enough too.
 const MAX_NAME_LENGTH = 255;
 
-const HOW = "use lowercase letters, digits and separators (. _ -) in components joined by '/', and an optional :tag (like busybox or example.com/team/app:1.0)";
+const HOW =
+  "use lowercase letters, digits and separators (. _ -) in components joined by '/', and an optional :tag (like busybox or example.com/team/app:1.0)";
 
 export function parseReference(given: string): ImageReference {
   const invalid = (why: string) => new UsageError(`invalid image name '${given}': ${why}; ${HOW}`);
@@ -48,7 +49,9 @@ export function parseReference(given: string): ImageReference {
     if (!COMPONENT.test(component)) throw invalid(`'${component}' is not a valid name component`);
   }
   if (repository === HOST_IMAGE) {
-    throw new UsageError(`'${HOST_IMAGE}' is reserved: it names the pseudo-image that runs on the host's own filesystem; choose another name`);
+    throw new UsageError(
+      `'${HOST_IMAGE}' is reserved: it names the pseudo-image that runs on the host's own filesystem; choose another name`,
+    );
   }
   return { repository, tag, name: `${repository}:${tag}` };
 }

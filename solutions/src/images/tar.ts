@@ -69,7 +69,8 @@ export async function readTar(chunks: AsyncIterable<Buffer>, reader: TarReader):
 export function describeTarError(error: Error): Error {
   const { tarCode, code } = error as { tarCode?: string; code?: string };
   const detail = error.message.replace(/^TAR_[A-Z_]+: /, '');
-  if (tarCode === 'TAR_BAD_ARCHIVE' || tarCode === 'TAR_ENTRY_INVALID') return new Error(`not a tar, or a damaged one (${detail})`);
+  if (tarCode === 'TAR_BAD_ARCHIVE' || tarCode === 'TAR_ENTRY_INVALID')
+    return new Error(`not a tar, or a damaged one (${detail})`);
   if (code === 'Z_BUF_ERROR') return new Error('the compressed data ends too soon: the file is truncated');
   if (code === 'Z_DATA_ERROR') return new Error(`the compressed data is damaged (${detail})`);
   return error;

@@ -85,7 +85,8 @@ export function writeThread(): void {
       const file = open!;
       const length = Math.min(file.remaining, bytes.length - at);
       attempt(file.entry.path, () => {
-        for (let written = 0; written < length; ) written += fs.writeSync(file.fd, bytes, at + written, length - written);
+        for (let written = 0; written < length;)
+          written += fs.writeSync(file.fd, bytes, at + written, length - written);
       });
       at += length;
       file.remaining -= length;

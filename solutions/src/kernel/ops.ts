@@ -97,8 +97,14 @@ export const containerOps = {
 
 /** Ops the shim runs on the host, as the container's parent; {pid} and {exit} in `content` are filled in. */
 export const hostOps = {
-  write: host<{ path: string; content: string }>({ args: (step) => [step.path, step.content], explain: withContent('write') }),
-  set: host<{ path: string; content: string }>({ args: (step) => [step.path, step.content], explain: withContent('set') }),
+  write: host<{ path: string; content: string }>({
+    args: (step) => [step.path, step.content],
+    explain: withContent('write'),
+  }),
+  set: host<{ path: string; content: string }>({
+    args: (step) => [step.path, step.content],
+    explain: withContent('set'),
+  }),
   mkdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `mkdir ${step.path}` }),
   unlink: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `unlink ${step.path}` }),
   rmdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `rmdir ${step.path}` }),

@@ -93,7 +93,8 @@ export class StateStore {
     if (exact) return exact;
     const matches = /^[0-9a-f]+$/.test(reference) ? all.filter((container) => container.id.startsWith(reference)) : [];
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new UsageError(`'${reference}' matches ${matches.length} containers: give more of the id`);
+    if (matches.length > 1)
+      throw new UsageError(`'${reference}' matches ${matches.length} containers: give more of the id`);
     throw new UsageError(`no such container: ${reference} (see the directories in ${join(this.root, 'containers')})`);
   }
 
@@ -105,14 +106,17 @@ export class StateStore {
     const dir = this.dir(id);
     const mounted = mountPointsUnder(dir);
     if (mounted.length > 0) {
-      throw new RuntimeError(`cannot remove container ${id.slice(0, 12)}: ${mounted[0]} is still mounted on the host (umount it first)`);
+      throw new RuntimeError(
+        `cannot remove container ${id.slice(0, 12)}: ${mounted[0]} is still mounted on the host (umount it first)`,
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function mountPointsUnder(dir: string): string[] {
-  const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  const unescape = (field: string): string =>
+    field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => unescape(line.split(' ')[4] ?? ''))

@@ -21,7 +21,9 @@ export function parseVolume(spec: string): Volume {
   }
   const [source, target, mode = 'rw'] = parts as [string, string, string?];
   if (!posix.isAbsolute(source)) {
-    throw new UsageError(`invalid volume specification '${spec}': the host path '${source}' must be absolute (named volumes are not supported)`);
+    throw new UsageError(
+      `invalid volume specification '${spec}': the host path '${source}' must be absolute (named volumes are not supported)`,
+    );
   }
   if (!posix.isAbsolute(target)) {
     throw new UsageError(`invalid volume specification '${spec}': the container path '${target}' must be absolute`);
@@ -32,7 +34,9 @@ export function parseVolume(spec: string): Volume {
   // normalize: `/data/../` is `/`, which would hide the container's whole root.
   const normalized = posix.normalize(target).replace(/\/+$/, '') || '/';
   if (normalized === '/') {
-    throw new UsageError(`invalid volume specification '${spec}': a volume cannot be mounted on the container's root '/'`);
+    throw new UsageError(
+      `invalid volume specification '${spec}': a volume cannot be mounted on the container's root '/'`,
+    );
   }
   return { source: posix.normalize(source), target: normalized, readOnly: mode === 'ro' };
 }
