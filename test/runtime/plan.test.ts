@@ -13,6 +13,7 @@ import {
   MS_PRIVATE,
   MS_REC,
 } from '../../solutions/src/kernel/constants.ts';
+import { sampleRootfs } from '../support/rootfs-spec.ts';
 
 const spec = { hostname: 'box', command: ['sh', '-c', 'echo a   b'], env: ['PATH=/bin:/usr/bin'] };
 const host = {
@@ -36,18 +37,7 @@ describe('the container set-up recipe', () => {
 
   test('with an image: overlay root, /etc files and volumes while host paths are reachable, then pivot_root, then the kernel filesystems', () => {
     const kernel = new FakeKernel();
-    const rootfs = {
-      storeRoot: '/state',
-      layers: { lower: ['layers/base', 'containers/c/init'], upper: 'containers/c/upper', work: 'containers/c/work' },
-      target: '/state/containers/c/rootfs',
-      etcFiles: {
-        hostname: '/state/containers/c/hostname',
-        hosts: '/state/containers/c/hosts',
-        resolvConf: '/state/containers/c/resolv.conf',
-      },
-      volumes: [{ source: '/srv', target: '/data', readOnly: true }],
-      workingDir: '/work',
-    };
+    const rootfs = sampleRootfs('/work');
     setUpContainer(kernel, { ...spec, rootfs });
     const order = kernel.calls.map((call) => call.split(' ').slice(0, 3).join(' '));
     expect(order).toEqual([

@@ -6,6 +6,7 @@ import { MS_BIND, MS_RDONLY, MS_REC, MS_REMOUNT } from '../../solutions/src/kern
 import type { Kernel } from '../../solutions/src/kernel/kernel.ts';
 import type { Plan } from '../../solutions/src/kernel/plan.ts';
 import type { Volume } from '../../solutions/src/union/volumes.ts';
+import { sampleRootfs } from '../support/rootfs-spec.ts';
 
 let mistakenRemount = false;
 vi.mock('../../solutions/src/union/volumes.ts', async (importOriginal) => {
@@ -23,18 +24,7 @@ vi.mock('../../solutions/src/union/volumes.ts', async (importOriginal) => {
 });
 
 const host = { created: [], ended: [], failed: [] };
-const rootfs = {
-  storeRoot: '/state',
-  layers: { lower: ['layers/base', 'containers/c/init'], upper: 'containers/c/upper', work: 'containers/c/work' },
-  target: '/state/containers/c/rootfs',
-  etcFiles: {
-    hostname: '/state/containers/c/hostname',
-    hosts: '/state/containers/c/hosts',
-    resolvConf: '/state/containers/c/resolv.conf',
-  },
-  volumes: [{ source: '/srv', target: '/data', readOnly: true }],
-  workingDir: '/',
-};
+const rootfs = sampleRootfs();
 
 /** The reference plan with a `:ro` volume, its read-only remount given other flags. */
 function planWithRemount(flags: number): Plan {
