@@ -299,11 +299,6 @@ static int op_sethostname(const struct op *op)
 	return sethostname(op->argv[0], strlen(op->argv[0]));
 }
 
-static int op_setdomainname(const struct op *op)
-{
-	return setdomainname(op->argv[0], strlen(op->argv[0]));
-}
-
 /*
  * The root filesystem ops (chapter 3). glibc has no pivot_root() wrapper: the raw syscall. It refuses
  * (EINVAL) when the new root is not a mount point or a mount involved is shared.
@@ -421,7 +416,6 @@ static const struct op_spec container_ops[] = {
 	{.name = "join", .args = "s", .subject = 0, .run_container = op_join},
 	{.name = "mount", .args = "sssfs", .subject = 1, .run_container = op_mount},
 	{.name = "sethostname", .args = "s", .subject = 0, .run_container = op_sethostname},
-	{.name = "setdomainname", .args = "s", .subject = 0, .run_container = op_setdomainname},
 	{.name = "pivot_root", .args = "ss", .subject = 0, .run_container = op_pivot_root},
 	{.name = "chroot", .args = "s", .subject = 0, .run_container = op_chroot},
 	{.name = "chdir", .args = "s", .subject = 0, .run_container = op_chdir},

@@ -50,10 +50,6 @@ export class FakeKernel {
     this.hostname = name;
   }
 
-  setdomainname(name: string): void {
-    this.calls.push(`setdomainname ${name}`);
-  }
-
   pivotRoot(newRoot: string, putOld: string): void {
     this.calls.push(`pivot_root ${newRoot} ${putOld}`);
     // pivot_root(2): a working directory *at the old root* moves to new_root; any other stays the

@@ -442,14 +442,4 @@ describe('mydocker-shim', () => {
     );
     expect(result.stdout).toBe('1 shim-test\n');
   });
-
-  test.runIf(isRoot)('setdomainname: the container gets its own NIS domain name', async () => {
-    const result = await runShim(
-      plan([{ op: 'setdomainname', name: 'trial.test' }, exec(['cat', '/proc/sys/kernel/domainname'])], {
-        cloneFlags: CLONE_NEWUTS,
-      }),
-    );
-    expect(result.stdout).toBe('trial.test\n');
-    expect(readFileSync('/proc/sys/kernel/domainname', 'utf8')).not.toBe('trial.test\n');
-  });
 });

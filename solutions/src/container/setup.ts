@@ -7,7 +7,6 @@ import { RuntimeError } from '../errors.ts';
 import { MS_BIND, MS_REMOUNT } from '../kernel/constants.ts';
 import { containerEntry } from '../kernel/ops.ts';
 import { execCommand } from './command.ts';
-import { setDomainname } from './domainname.ts';
 import { setHostname } from './hostname.ts';
 import { makeMountsPrivate } from './mounts.ts';
 import { cloneFlags, containerNamespaces } from './namespaces.ts';
@@ -59,7 +58,6 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
     mountProc(kernel);
   }
   setHostname(kernel, spec.hostname);
-  setDomainname(kernel);
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 

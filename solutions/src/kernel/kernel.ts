@@ -12,8 +12,6 @@ export interface Kernel {
   mount(source: string, target: string, fstype: string, flags: number, data?: string): void;
   /** sethostname(2): changes the hostname of the caller's UTS namespace. */
   sethostname(name: string): void;
-  /** setdomainname(2): changes the NIS domain name of the caller's UTS namespace. */
-  setdomainname(name: string): void;
   /**
    * pivot_root(2): makes `newRoot` the root mount of the caller's mount namespace and moves the old
    * root to `putOld`, a directory under `newRoot`. `newRoot` must be a mount point, and neither it nor

@@ -45,11 +45,6 @@ export const containerOps = {
     args: (step) => [step.name],
     explain: (step) => `sethostname(${quote(step.name)})`,
   }),
-  setdomainname: container<{ name: string }>({
-    contains: 'uts',
-    args: (step) => [step.name],
-    explain: (step) => `setdomainname(${quote(step.name)})`,
-  }),
   pivot_root: container<{ newRoot: string; putOld: string }>({
     contains: 'mnt',
     args: (step) => [step.newRoot, step.putOld],

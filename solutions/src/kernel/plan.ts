@@ -47,10 +47,6 @@ export class PlanKernel implements Kernel {
     this.steps.push({ op: 'sethostname', name });
   }
 
-  setdomainname(name: string): void {
-    this.steps.push({ op: 'setdomainname', name });
-  }
-
   pivotRoot(newRoot: string, putOld: string): void {
     this.steps.push({ op: 'pivot_root', newRoot, putOld });
   }
