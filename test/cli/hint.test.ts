@@ -1,13 +1,12 @@
 // `lab hint`: one more hint each time, never past the last, and the command on a temporary progress file.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { findLab } from '../../chapters/manifest.ts';
 import { nextHint } from '../../cli/commands/hint/hint-data.ts';
 import { hint } from '../../cli/commands/hint/index.tsx';
 import { emptyProgress } from '../../cli/progress/progress.ts';
-import { b1 } from './fixtures.ts';
+import { b1, commandRun } from './fixtures.ts';
 
 describe('nextHint', () => {
   test('reveals one at a time, then says none remain', () => {
@@ -33,30 +32,15 @@ describe('nextHint', () => {
 });
 
 describe('the hint command', () => {
-  let dir: string;
-  let written: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lab-hint-'));
-    vi.stubEnv('LAB_PROGRESS_FILE', join(dir, 'progress.json'));
-    written = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written += String(chunk);
-      return true;
-    });
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const run = commandRun('hint');
 
   test('prints the hints revealed so far and records them', async () => {
     const lab = findLab('ch1-proc')!;
     await hint({ lab });
     expect(await hint({ lab })).toBe(0);
-    expect(written).toContain(`Hints for ch1-proc`);
-    expect(written).toContain(`${lab.hints.length - 2} more`);
-    const saved = JSON.parse(readFileSync(join(dir, 'progress.json'), 'utf8'));
+    expect(run.written).toContain(`Hints for ch1-proc`);
+    expect(run.written).toContain(`${lab.hints.length - 2} more`);
+    const saved = JSON.parse(readFileSync(join(run.dir, 'progress.json'), 'utf8'));
     expect(saved.labs['ch1-proc']).toEqual({ hintsRevealed: 2 });
   });
 });

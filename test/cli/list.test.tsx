@@ -1,13 +1,12 @@
 // `lab list`: the course as data, its view at a fixed width, and the command on a temporary progress file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { courseOf } from '../../cli/commands/list/list-data.ts';
 import { ListView } from '../../cli/commands/list/ListView.tsx';
 import { list } from '../../cli/commands/list/index.tsx';
-import { course, PASSED } from './fixtures.ts';
+import { commandRun, course, PASSED } from './fixtures.ts';
 
 describe('courseOf', () => {
   test('marks passed, current and pending labs; coming chapters list no labs', () => {
@@ -50,32 +49,17 @@ describe('ListView', () => {
 });
 
 describe('the list command', () => {
-  let dir: string;
-  let written: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lab-list-'));
-    vi.stubEnv('LAB_PROGRESS_FILE', join(dir, 'progress.json'));
-    written = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written += String(chunk);
-      return true;
-    });
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const run = commandRun('list');
 
   test('reads the progress file and prints the real course', async () => {
     writeFileSync(
-      join(dir, 'progress.json'),
+      join(run.dir, 'progress.json'),
       JSON.stringify({ version: 1, current: 'ch1-namespaces', labs: { 'ch1-command': PASSED } }),
     );
     expect(await list({})).toBe(0);
-    expect(written).toMatch(/✓ ch1-command\s+\S/);
-    expect(written).toMatch(/→ ch1-namespaces\s+Clone the container into new namespaces/);
-    expect(written).toContain('(coming)');
-    expect(written).toMatch(/1 of \d+ labs done/);
+    expect(run.written).toMatch(/✓ ch1-command\s+\S/);
+    expect(run.written).toMatch(/→ ch1-namespaces\s+Clone the container into new namespaces/);
+    expect(run.written).toContain('(coming)');
+    expect(run.written).toMatch(/1 of \d+ labs done/);
   });
 });

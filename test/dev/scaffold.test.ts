@@ -155,6 +155,26 @@ describe('node cli/dev/update.ts on a copy of the project', { timeout: 30_000 },
     expect(update()).toEqual({ code: 0, stdout: 'dev-update: labs/ is up to date\n', stderr: '' });
   });
 
+  test("README.md's table of chapters is derived too: the check names the command, the update writes it", () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const stale = readme.replace(/^\| 1 \| (.*) \| ready: \d+ labs \|$/m, '| 1 | $1 | coming |');
+    expect(stale).not.toBe(readme);
+    writeFileSync(join(dir, 'README.md'), stale);
+    expect(update('--check')).toEqual({
+      code: 1,
+      stdout:
+        "dev-update --check: README.md's table of chapters out of step: run `npm run dev-update` (chapters/*/labs.yaml is the source)\n",
+      stderr: '',
+    });
+    expect(readFileSync(join(dir, 'README.md'), 'utf8'), '--check changes nothing').toBe(stale);
+    expect(update()).toEqual({
+      code: 0,
+      stdout: 'updated README.md (its table of chapters)\ndev-update: labs/ is up to date\n',
+      stderr: '',
+    });
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe(readme);
+  });
+
   test('a bad option is one line and exit 2', () => {
     expect(update('--chek')).toEqual({
       code: 2,

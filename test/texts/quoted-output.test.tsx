@@ -276,12 +276,14 @@ describe.each(transcripts.filter((t) => !t.marks.includes('captured')).map((t) =
             `no generator for \`${command}\`: generate it here, or mark the quote \`captured\` (CONTRIBUTING.md)`,
           );
         }
-        if (process.env.QUOTES_DUMP)
+        if (process.env.QUOTES_DUMP) {
+          mkdirSync(process.env.QUOTES_DUMP, { recursive: true }); // CONTRIBUTING's command names a new directory
           writeFileSync(
             join(process.env.QUOTES_DUMP, `${transcript.file.replaceAll('/', '_')}-${transcript.line}.txt`),
             `$ ${command}\n${actual.join('\n')}\n`,
             { flag: 'a' },
           );
+        }
         const quoted = normalise(output);
         const printed = normalise(actual);
         if (!shows(quoted, printed))

@@ -1,9 +1,8 @@
 // `lab solution <LAB> [--diff] [--force]`: the reference for a lab that passed (or on request), in
 // full or as a diff from the learner's file.
-import { readFileSync } from 'node:fs';
 import type { Lab } from '../../../chapters/manifest.ts';
 import { LabError } from '../../errors.ts';
-import { absolute } from '../../paths.ts';
+import { readProjectText } from '../../paths.ts';
 import { openSession } from '../../session.ts';
 import { print } from '../../ui/output.ts';
 import { refusal, solutionFiles } from './solution-data.ts';
@@ -15,21 +14,13 @@ export interface SolutionOptions {
   force: boolean;
 }
 
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(absolute(path), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 export async function solution({ lab, diff, force }: SolutionOptions): Promise<number> {
   const { progress } = openSession();
   const refused = refusal(progress, lab, force);
   if (refused) throw new LabError(refused);
   let files;
   try {
-    files = solutionFiles(lab, read);
+    files = solutionFiles(lab, readProjectText);
   } catch (error) {
     throw new LabError((error as Error).message);
   }

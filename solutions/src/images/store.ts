@@ -4,10 +4,11 @@
 //                                         its id is the sha256 of its tar (the OCI diff id)
 //   layers/.partial-<pid>-<random>/       a layer being made; renamed to layers/<id> when complete
 // Layers are shared: an image lists ids, and a layer goes only when no image and no container
-// lists it any more (remove). Files are written atomically, as in state/store.ts.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// lists it any more (remove). Files are written atomically (write-atomically.ts).
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError } from '../errors.ts';
+import { writeFileAtomically } from '../write-atomically.ts';
 import { StateStore, stateRoot } from '../state/store.ts';
 import { parseReference } from './reference.ts';
 
@@ -64,10 +65,7 @@ export class ImageStore {
   save(image: Image): void {
     const dir = join(this.root, 'images');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = this.imageFile(image.name);
-    const temporary = join(dir, `.${randomHex(8)}.tmp`);
-    writeFileSync(temporary, JSON.stringify(image, null, 2) + '\n', { mode: 0o644 });
-    renameSync(temporary, file);
+    writeFileAtomically(this.imageFile(image.name), JSON.stringify(image, null, 2) + '\n', 0o644);
   }
 
   /**
