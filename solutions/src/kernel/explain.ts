@@ -1,9 +1,13 @@
-import { containerEntry, hostEntry } from './ops.ts';
+import { containerEntry, enterEntry, hostEntry } from './ops.ts';
 import type { HostStep, Plan, Step } from './plan.ts';
 
 /** The whole plan in the words of the syscalls, for `mydocker run --explain`. */
 export function explainPlan(plan: Plan): string {
-  const lines = [`clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`];
+  const lines: string[] = [];
+  const enter = plan.enter ?? [];
+  if (enter.length > 0) lines.push('shim, before clone: join the running container');
+  enter.forEach((step) => lines.push(`   ${enterEntry(step).explain(step)}`));
+  lines.push(`clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`);
   lines.push('host, while the container waits at the barrier:');
   plan.host.created.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
   lines.push('container:');
