@@ -2,7 +2,7 @@
 // itself into the container's, then forks the process that runs the command. Which namespace is
 // joined by whom, and in which order, is the lesson; commands/exec.ts finds the target and runs the plan.
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS } from '../kernel/constants.ts';
-import type { Kernel } from '../kernel/kernel.ts';
+import type { Kernel, Namespace } from '../kernel/kernel.ts';
 import type { NamespaceJoiner } from '../kernel/plan.ts';
 
 /** The running container, as the host sees it. */
@@ -23,29 +23,28 @@ export function namespaceFile(pid: number, type: string): string {
 }
 
 /**
+ * The namespaces the shim joins itself, before the fork, in this order (the mount namespace is not
+ * among them: the child joins it, last).
+ */
+// TODO: which of the container's namespaces can the shim join before the fork, and which one must it?
+export const JOINED_BEFORE_FORK: ReadonlyArray<readonly [Namespace, number]> = [];
+
+/**
  * `shim` is the shim itself, before it forks (it can only setns); `child` is the process it forks,
  * which ends by exec'ing the command.
  */
 export function enterContainer(shim: NamespaceJoiner, child: Kernel, target: ExecTarget): void {
-  // SOLUTION: the shim joins these itself, before the fork. PID is the one that must be here: setns(2)
-  // with CLONE_NEWPID changes only the namespace the caller's *children* are made in
-  // (/proc/self/ns/pid_for_children), never the caller's own. So the shim joins it, and the child
-  // that clone() makes next is a process of the container's PID namespace (its PID 1 is the
-  // container's command). ipc, uts and net apply to the caller at once; joining them here means the
-  // fork inherits them.
-  shim.setns(namespaceFile(target.pid, 'ipc'), CLONE_NEWIPC);
-  shim.setns(namespaceFile(target.pid, 'uts'), CLONE_NEWUTS);
-  shim.setns(namespaceFile(target.pid, 'net'), CLONE_NEWNET);
-  shim.setns(namespaceFile(target.pid, 'pid'), CLONE_NEWPID);
-  // SOLUTION: the cgroups next, through their host paths: the child is still in the host's mount
-  // namespace, where /sys/fs/cgroup is the host's. Inside the container there is no cgroupfs at all
-  // (ENOENT). The child moves itself in, as a container's PID 1 does (the cheap move, native/shim.c).
-  for (const file of target.cgroups) child.joinCgroup(file);
-  // SOLUTION: the mount namespace last: after it, the host's files are out of reach, /proc/<pid> and
-  // /sys/fs/cgroup among them. setns(2) into a mount namespace also sets the root and the working
-  // directory to that namespace's root, which after the container's pivot_root is its image.
+  // TODO: this joins everything in the child, after the fork, and it even runs. Look from the host:
+  // is the command in the container's PID namespace (what is PID 1 for it)? What does setns(2) say
+  // CLONE_NEWPID changes: the caller, or the caller's children? Then: who must join it?
+  void shim;
+  child.setns(namespaceFile(target.pid, 'uts'), CLONE_NEWUTS);
+  child.setns(namespaceFile(target.pid, 'ipc'), CLONE_NEWIPC);
+  child.setns(namespaceFile(target.pid, 'net'), CLONE_NEWNET);
+  child.setns(namespaceFile(target.pid, 'pid'), CLONE_NEWPID);
+  // TODO: the container's limits apply to its processes through its cgroups (target.cgroups). Where
+  // must the join come, given that the files are host paths? Try it after the mount namespace.
   child.setns(namespaceFile(target.pid, 'mnt'), CLONE_NEWNS);
-  // SOLUTION: the working directory is a path in the container's tree: only now can it be entered.
-  child.chdir(target.workingDir);
+  // TODO: where does the command start? (-w, or the image's working directory)
   child.exec(target.command, target.env);
 }
