@@ -136,7 +136,7 @@ describeLab('ch5-exec', (check) => {
     }
   });
 
-  check('the child joins the cgroups, then the mount namespace, then the working directory', { hint: 2 }, async () => {
+  check('the child joins the cgroups, then the mount namespace', { hint: 2 }, async () => {
     const { shim, child } = await recordedPlan();
     const calls = `shim: ${JSON.stringify(shim)}, child: ${JSON.stringify(child)}`;
     expect(
@@ -153,9 +153,15 @@ describeLab('ch5-exec', (check) => {
         `${calls}: the cgroup files are host paths, so ${file} must be joined before the mount namespace`,
       ).toBe(true);
     }
+  });
+
+  check('the working directory is entered after the mount namespace, and exec comes last', { hint: 3 }, async () => {
+    const { shim, child } = await recordedPlan();
+    const calls = `shim: ${JSON.stringify(shim)}, child: ${JSON.stringify(child)}`;
+    const mount = child.indexOf(`setns /proc/${TARGET.pid}/ns/mnt ${CLONE_NEWNS}`);
     const chdir = child.indexOf(`chdir ${TARGET.workingDir}`);
     expect(
-      chdir > mount,
+      mount >= 0 && chdir > mount,
       `${calls}: the working directory ${TARGET.workingDir} is a path of the container's tree: chdir after the mount namespace`,
     ).toBe(true);
     expect(child.at(-1)?.startsWith('exec '), `${calls}: exec last`).toBe(true);
