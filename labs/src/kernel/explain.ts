@@ -9,19 +9,19 @@ export function explainPlan(plan: Plan): string {
   enter.forEach((step) => lines.push(`   ${enterEntry(step).explain(step)}`));
   const clone = `clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`;
   lines.push(enter.length > 0 && plan.namespaces.length === 0 ? `${clone}: a child in the namespaces joined` : clone);
-  hostSection(lines, 'host, while the container waits at the barrier:', plan.host.created);
+  hostSection(lines, 'host, while the container waits at the barrier:', plan.host.created, enter.length > 0);
   lines.push(enter.length > 0 ? 'child:' : 'container:');
   if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
   if (plan.stdin === 'terminal') lines.push("   the terminal's foreground process group (-it)");
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
-  hostSection(lines, 'host, after it ended:', plan.host.ended);
-  hostSection(lines, 'host, if it never started:', plan.host.failed);
+  hostSection(lines, 'host, after it ended:', plan.host.ended, enter.length > 0);
+  hostSection(lines, 'host, if it never started:', plan.host.failed, enter.length > 0);
   return lines.join('\n') + '\n';
 }
 
-/** A host section with its steps; one with none (exec's) is left out. */
-function hostSection(lines: string[], title: string, steps: readonly HostStep[]): void {
-  if (steps.length === 0) return;
+/** A host section with its steps (exec's plan has none: left out). */
+function hostSection(lines: string[], title: string, steps: readonly HostStep[], exec: boolean): void {
+  if (exec && steps.length === 0) return;
   lines.push(title);
   steps.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
 }
