@@ -355,8 +355,9 @@ static int op_symlink(const struct op *op)
  * so the kernel refuses (EINVAL) a file of another type. Used by the shim itself (`enter`, before
  * clone) and by the child (the mount namespace, last). This is why the shim exists for exec: the
  * kernel refuses setns() into a mount namespace (EINVAL) from a process whose threads share its
- * filesystem information (CLONE_FS), which every multi-threaded process does: Node, and Go (the
- * book's cgo constructor runs before the Go runtime starts its threads). The shim is single-threaded.
+ * filesystem information (CLONE_FS; mntns_install in fs/namespace.c: `fs->users != 1`), which every
+ * multi-threaded process does: Node, and Go (the book's cgo constructor runs before the Go runtime
+ * starts its threads). The shim is single-threaded.
  */
 static int op_setns(const struct op *op)
 {
