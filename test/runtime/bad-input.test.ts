@@ -126,6 +126,7 @@ describe('mydocker run with bad input', () => {
     ['rmi of an image that does not exist', ['rmi', 'nosuch'], /^mydocker: no such image: nosuch:latest/],
     ['exec into a container that does not exist', ['exec', 'nosuch', 'true'], /^mydocker: no such container: nosuch/],
     ['exec without a command', ['exec', 'nosuch'], /^mydocker: "mydocker exec" requires at least 2 arguments/],
+    ['exec -it without a terminal', ['exec', '-it', 'nosuch', 'sh'], /^mydocker: the input device is not a TTY/],
     [
       'exec with a relative working directory',
       ['exec', '-w', 'tmp', 'nosuch', 'true'],

@@ -10,7 +10,7 @@
 import { containerEnv } from '../container/command.ts';
 import { enterContainer, type ExecTarget } from '../container/exec-plan.ts';
 import { refuseHostChanges } from '../container/setup.ts';
-import { CommandError, UsageError } from '../errors.ts';
+import { CommandError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
@@ -20,7 +20,7 @@ import { cgroupJoinFiles, containerEnvironment, imageWorkingDir, runningPid } fr
 
 export async function exec(options: ExecOptions): Promise<number> {
   if (options.tty && options.interactive && !process.stdin.isTTY) {
-    throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
+    throw new CommandError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
   const store = new StateStore();
   const state = resolve(store, options.container);
