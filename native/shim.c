@@ -9,13 +9,15 @@
  * It carries no policy. The runtime (TypeScript) decides everything and writes it down as a plan;
  * then Node replaces itself with this program (execve: same pid, no fork), passing the plan as argv:
  *
- *   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
+ *   mydocker-shim 1 CLONE_FLAGS STDIN  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
  *
  * Each OP is: name, argument count, arguments. STDIN is `null` (/dev/null, as docker run without -i),
  * `inherit`, or `terminal` (-it: inherit, and the container becomes the terminal's foreground process
  * group). The sections, in the order the shim runs them:
  *
  *      shim (the host side)                                 container (new namespaces)
+ *      `enter` ops on itself: setns() into a running          |
+ *        container's namespaces (mydocker exec; else none)    |
  *      clone(CLONE_FLAGS) ---------------------------------> blocks on the barrier pipe
  *      `created` ops, {pid} = the container's pid            |
  *        (state, later cgroups and network)                  |
@@ -80,7 +82,7 @@ enum stdin_mode { STDIN_NULL, STDIN_INHERIT, STDIN_TERMINAL };
 struct plan {
 	unsigned long clone_flags;
 	enum stdin_mode stdin_mode;
-	struct section container, created, ended, failed;
+	struct section enter, container, created, ended, failed;
 };
 
 static pid_t container_pid;
@@ -349,6 +351,27 @@ static int op_symlink(const struct op *op)
 }
 
 /*
+ * setns(2) into the namespace that PATH (/proc/<pid>/ns/<type>) names; NSTYPE is its CLONE_NEW* flag,
+ * so the kernel refuses (EINVAL) a file of another type. Used by the shim itself (`enter`, before
+ * clone) and by the child (the mount namespace, last). This is why the shim exists for exec: the
+ * kernel refuses setns() into a mount namespace (EINVAL) from a process whose threads share its
+ * filesystem information (CLONE_FS; mntns_install in fs/namespace.c: `fs->users != 1`), which every
+ * multi-threaded process does: Node, and Go (the book's cgo constructor runs before the Go runtime
+ * starts its threads). The shim is single-threaded.
+ */
+static int op_setns(const struct op *op)
+{
+	int fd = open(op->argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int result = setns(fd, (int)op->number[1]);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return result;
+}
+
+/*
  * exec with a PATH search done here, not by execvp(3): glibc's execvp searches the PATH of the
  * *calling* process, not the PATH in the environment handed to the new program. Like execvp, it
  * keeps looking after ENOENT/ENOTDIR and reports EACCES if a candidate existed but was not
@@ -403,6 +426,7 @@ static int op_exec(const struct op *op)
  *   m  octal mode with the file type, 0 to 0177777 (S_IFMT | 07777)
  *   d  decimal device number, 0 to UINT_MAX (makedev(3)'s unsigned int)
  *   n  decimal count, 1 to INT_MAX, of the arguments that follow the fixed ones (exec's argv); last
+ *   c  one namespace's decimal CLONE_NEW* flag (setns(2)'s nstype; 0, "any type", is refused)
  */
 struct op_spec {
 	const char *name;
@@ -424,7 +448,14 @@ static const struct op_spec container_ops[] = {
 	{.name = "rmdir", .args = "s", .subject = 0, .run_container = op_rmdir},
 	{.name = "mknod", .args = "smdd", .subject = 0, .run_container = op_mknod},
 	{.name = "symlink", .args = "ss", .subject = 1, .run_container = op_symlink},
+	{.name = "setns", .args = "sc", .subject = 0, .run_container = op_setns},
 	{.name = "exec", .args = "sn", .subject = 2, .run_container = op_exec}, /* its command, argv[0] */
+	{0},
+};
+
+/* Ops the shim runs on itself, in order, before clone: they act on the calling process, as container ops do. */
+static const struct op_spec enter_ops[] = {
+	{.name = "setns", .args = "sc", .subject = 0, .run_container = op_setns},
 	{0},
 };
 
@@ -443,16 +474,22 @@ struct number_kind {
 	int base;
 	unsigned long min, max;
 	const char *what;
+	unsigned long one_bit_of; /* if not 0: the number must be exactly one of these bits */
 };
 
+#define CLONE_NEW_ANY                                                                                                  \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
+	 CLONE_NEWTIME)
+
 static const struct number_kind number_kinds[] = {
-	{'f', 10, 0, ULONG_MAX, "a decimal number"},
-	{'i', 10, 0, INT_MAX, "a decimal number up to 2147483647"},
-	{'p', 8, 0, 07777, "an octal mode up to 7777"},
-	{'m', 8, 0, 0177777, "an octal mode up to 177777"},
-	{'d', 10, 0, UINT_MAX, "a decimal number up to 4294967295"},
-	{'n', 10, 1, INT_MAX, "a decimal count from 1"},
-	{0, 0, 0, 0, NULL},
+	{'f', 10, 0, ULONG_MAX, "a decimal number", 0},
+	{'i', 10, 0, INT_MAX, "a decimal number up to 2147483647", 0},
+	{'p', 8, 0, 07777, "an octal mode up to 7777", 0},
+	{'m', 8, 0, 0177777, "an octal mode up to 177777", 0},
+	{'d', 10, 0, UINT_MAX, "a decimal number up to 4294967295", 0},
+	{'n', 10, 1, INT_MAX, "a decimal count from 1", 0},
+	{'c', 10, 1, INT_MAX, "one CLONE_NEW* namespace flag", CLONE_NEW_ANY},
+	{0, 0, 0, 0, NULL, 0},
 };
 
 /* The argument that names what an op acted on, for messages (`mount ... /proc: EPERM`). */
@@ -509,7 +546,9 @@ static void check_op(const struct op_spec *table, const char *section, int index
 		if (!kind->letter)
 			refuse_op(section, index, op->name,
 				  "the shim's table gives it an argument kind it does not define");
-		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, &op->number[i]) < 0) {
+		unsigned long *value = &op->number[i];
+		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, value) < 0 ||
+		    (kind->one_bit_of && ((*value & (*value - 1)) || !(*value & kind->one_bit_of)))) {
 			snprintf(why, sizeof why, "argument %d is \"%.40s\", not %s", i + 1, op->argv[i], kind->what);
 			refuse_op(section, index, op->name, why);
 		}
@@ -564,6 +603,7 @@ static void parse_plan(int argc, char **argv, struct plan *plan)
 	else
 		bad_plan("stdin");
 	int at = 4;
+	parse_section(argc, argv, &at, "enter", enter_ops, &plan->enter);
 	parse_section(argc, argv, &at, "container", container_ops, &plan->container);
 	parse_section(argc, argv, &at, "created", host_ops, &plan->created);
 	parse_section(argc, argv, &at, "ended", host_ops, &plan->ended);
@@ -756,6 +796,21 @@ int main(int argc, char **argv)
 			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	}
 
+	/*
+	 * `mydocker exec`: join a running container's namespaces, in the plan's order, before clone. The
+	 * PID namespace applies to the children only (setns(2): "pid_for_children"), so the child that
+	 * clone() makes next is in it. The mount namespace is joined by the child, last (its plan says so).
+	 */
+	for (int i = 0; i < plan.enter.count; i++) {
+		const struct op *op = &plan.enter.ops[i];
+		if (op->spec->run_container(op) < 0) {
+			snprintf(message, sizeof message, "entering the container, %s %s: %s (%s)", op->name,
+				 op_subject(op), error_name(errno), error_text(errno));
+			start_failed(&plan, 0, message);
+			return EXIT_RUNTIME_ERROR;
+		}
+	}
+
 	int barrier[2], errors[2];
 	if (pipe2(barrier, O_CLOEXEC) < 0 || pipe2(errors, O_CLOEXEC) < 0) {
 		snprintf(message, sizeof message, "pipe2: %s (%s)", error_name(errno), error_text(errno));
@@ -769,8 +824,12 @@ int main(int argc, char **argv)
 	 */
 	pid_t pid = (pid_t)syscall(SYS_clone, plan.clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
+		/* clone(2): ENOMEM when the PID namespace joined has no init any more (the container ended). */
 		snprintf(message, sizeof message, "clone(0x%lx): %s (%s)%s", plan.clone_flags, error_name(errno),
-			 error_text(errno), errno == EPERM ? "; namespaces need root" : "");
+			 error_text(errno),
+			 errno == EPERM				   ? "; namespaces need root"
+			 : errno == ENOMEM && plan.enter.count > 0 ? "; the container's PID 1 has exited"
+								   : "");
 		start_failed(&plan, 0, message);
 		return EXIT_RUNTIME_ERROR;
 	}

@@ -49,7 +49,8 @@ export class Mydocker {
     this.stateRoot = mkdtempSync(join(tmpdir(), `${STATE_PREFIX}${process.pid}-`));
   }
 
-  private start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
+  /** `mydocker ARGS...` started, not awaited: for commands that hold (hold(), a held `exec`). */
+  start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
     const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
     return this.host.exec(command, {
       env: {

@@ -12,6 +12,7 @@ A container runtime you write yourself, chapter by chapter.
 
 Commands:
   run         Run a command in a new container
+  exec        Run a command in a running container
   image       Import an image: mydocker image import FILE NAME
   images      List the images
   rmi         Remove images
@@ -32,6 +33,16 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     }
     const { run } = await import('./commands/run.ts');
     return run(options);
+  },
+  exec: async (args) => {
+    const { parseExecArguments, EXEC_USAGE } = await import('./commands/exec-arguments.ts');
+    const options = parseExecArguments(args);
+    if (options === 'help') {
+      process.stdout.write(EXEC_USAGE);
+      return 0;
+    }
+    const { exec } = await import('./commands/exec.ts');
+    return exec(options);
   },
   image: async (args) => (await import('./commands/images.ts')).image(args),
   images: async (args) => (await import('./commands/images.ts')).images(args),

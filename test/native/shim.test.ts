@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   rmdirSync,
   rmSync,
   symlinkSync,
@@ -19,8 +20,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
-import { containerOps, hostOps } from '../../solutions/src/kernel/ops.ts';
+import { containerOps, enterOps, hostOps } from '../../solutions/src/kernel/ops.ts';
 import {
+  CLONE_NEWIPC,
+  CLONE_NEWNET,
   CLONE_NEWNS,
   CLONE_NEWPID,
   CLONE_NEWUTS,
@@ -181,7 +184,7 @@ describe('mydocker-shim', () => {
 
     // A created step that writes a marker, and a failed step that removes one: had either run, the
     // shim had cloned (created runs after clone) or had made something to undo.
-    function plan(container: string[][], ended: string[][] = [], cloneFlags = CLONE_NEWNS) {
+    function plan(container: string[][], ended: string[][] = [], cloneFlags = CLONE_NEWNS, enter: string[][] = []) {
       const written = join(dir, 'refused-written');
       const kept = join(dir, 'refused-kept');
       writeFileSync(kept, 'x');
@@ -190,6 +193,7 @@ describe('mydocker-shim', () => {
         '1',
         String(cloneFlags),
         'null',
+        ...section('enter', enter),
         ...section('container', container),
         ...section('created', [op('write', written, '{pid}')]),
         ...section('ended', ended),
@@ -262,8 +266,46 @@ describe('mydocker-shim', () => {
         [],
         'container step 1, exec: argument 2 is "0", not a decimal count from 1',
       ],
+      [
+        'a setns of any namespace type (0)',
+        [op('setns', '/proc/1/ns/mnt', '0'), exec],
+        [],
+        'container step 1, setns: argument 2 is "0", not one CLONE_NEW* namespace flag',
+      ],
+      [
+        'a setns type that is no CLONE_NEW* flag',
+        [op('setns', '/proc/1/ns/mnt', '17'), exec],
+        [],
+        'container step 1, setns: argument 2 is "17", not one CLONE_NEW* namespace flag',
+      ],
+      [
+        'a setns of two types at once',
+        [op('setns', '/proc/1/ns/mnt', String(CLONE_NEWNS | CLONE_NEWUTS)), exec],
+        [],
+        `container step 1, setns: argument 2 is "${CLONE_NEWNS | CLONE_NEWUTS}", not one CLONE_NEW* namespace flag`,
+      ],
     ])('%s: one line naming the step, 125, nothing made', async (_, container, ended, why) => {
       const { args, written, kept } = plan(container, ended);
+      const result = await runShim(args);
+      expect(result.stderr).toBe(`mydocker-shim: plan refused, ${why} (the runtime and the shim are out of step)\n`);
+      expect(result.exitCode).toBe(125);
+      expect(existsSync(written), 'no created step ran: nothing was cloned').toBe(false);
+      expect(existsSync(kept), 'no failed step ran').toBe(true);
+    });
+
+    test.each([
+      [
+        'a container op before clone',
+        [op('mount', 'none', '/mnt', 'tmpfs', '0', '')],
+        'enter step 1, mount: unknown op',
+      ],
+      [
+        'a bad namespace type before clone',
+        [op('setns', '/proc/1/ns/pid', '0')],
+        'enter step 1, setns: argument 2 is "0", not one CLONE_NEW* namespace flag',
+      ],
+    ])('%s: refused in the enter section, 125, nothing made', async (_, enter, why) => {
+      const { args, written, kept } = plan([exec], [], 0, enter);
       const result = await runShim(args);
       expect(result.stderr).toBe(`mydocker-shim: plan refused, ${why} (the runtime and the shim are out of step)\n`);
       expect(result.exitCode).toBe(125);
@@ -284,6 +326,8 @@ describe('mydocker-shim', () => {
 
   test("every op in the runtime's tables (kernel/ops.ts) is in the shim's tables too", async () => {
     const sections = (container: string[], host: string[]) => [
+      'enter',
+      '0',
       'container',
       ...container,
       'created',
@@ -298,11 +342,31 @@ describe('mydocker-shim', () => {
       ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
       ...Object.keys(hostOps).map((op) => runShim(['1', '0', 'null', ...sections(['0'], ['1', op, '0'])])),
     ]);
-    for (const result of refusals) expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
+    const enterRefusals = await Promise.all(
+      Object.keys(enterOps).map((op) =>
+        runShim(['1', '0', 'null', 'enter', '1', op, '0', ...sections(['0'], ['0']).slice(2)]),
+      ),
+    );
+    for (const result of [...refusals, ...enterRefusals])
+      expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
   });
 
   test("numbers in the plan's frame are checked too", async () => {
-    const result = await runShim(['1', '0x10', 'null', 'container', '0', 'created', '0', 'ended', '0', 'failed', '0']);
+    const result = await runShim([
+      '1',
+      '0x10',
+      'null',
+      'enter',
+      '0',
+      'container',
+      '0',
+      'created',
+      '0',
+      'ended',
+      '0',
+      'failed',
+      '0',
+    ]);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'mydocker-shim: malformed plan from the runtime (clone flags); start containers with mydocker\n',
@@ -425,7 +489,7 @@ describe('mydocker-shim', () => {
   });
 
   test('a malformed plan is refused with one line and 125', async () => {
-    const result = await runShim(['1', '0', 'null', 'container']);
+    const result = await runShim(['1', '0', 'null', 'enter', '0', 'container']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n',
@@ -441,5 +505,77 @@ describe('mydocker-shim', () => {
       ),
     );
     expect(result.stdout).toBe('1 shim-test\n');
+  });
+
+  describe('enter: joining the namespaces of a running process (mydocker exec)', () => {
+    const flags = { ipc: CLONE_NEWIPC, uts: CLONE_NEWUTS, net: CLONE_NEWNET, pid: CLONE_NEWPID, mnt: CLONE_NEWNS };
+
+    test('a namespace that cannot be opened: one line, 125, before anything ran', async () => {
+      const missing = join(dir, 'no-such-namespace');
+      const result = await runShim(
+        plan([exec(['true'])], { enter: [{ op: 'setns', path: missing, nstype: CLONE_NEWNET }] }),
+      );
+      expect(result.stderr).toBe(
+        `mydocker: entering the container, setns ${missing}: ENOENT (no such file or directory)\n`,
+      );
+      expect(result.exitCode).toBe(125);
+    });
+
+    test.runIf(isRoot)(
+      "the shim joins ipc, uts, net and pid before clone, the child joins mnt last: all five are the target's",
+      async () => {
+        // The target: a shell in five new namespaces, with its own /proc and hostname.
+        const target = execa(
+          'unshare',
+          [
+            '--fork',
+            '--kill-child',
+            '--pid',
+            '--mount-proc',
+            '--uts',
+            '--ipc',
+            '--net',
+            '--mount',
+            'sh',
+            '-c',
+            'hostname enter-test; echo ready; exec sleep 30',
+          ],
+          { reject: false },
+        );
+        try {
+          await new Promise<void>((resolve) => target.stdout?.once('data', () => resolve()));
+          // unshare --fork: its child (the shell, now sleep) is PID 1 of the new namespace.
+          const pid = Number(readFileSync(`/proc/${target.pid}/task/${target.pid}/children`, 'utf8').trim());
+          const ns = (type: keyof typeof flags) => ({
+            op: 'setns' as const,
+            path: `/proc/${pid}/ns/${type}`,
+            nstype: flags[type],
+          });
+          const result = await runShim(
+            plan(
+              [
+                ns('mnt'),
+                exec([
+                  'sh',
+                  '-c',
+                  'echo $(hostname) $(cat /proc/1/comm); for n in ipc uts net pid mnt; do readlink /proc/self/ns/$n; done',
+                ]),
+              ],
+              { enter: [ns('ipc'), ns('uts'), ns('net'), ns('pid')] },
+            ),
+          );
+          expect(result.stderr).toBe('');
+          const [first, ...inodes] = result.stdout.trim().split('\n');
+          expect(first, 'hostname and PID 1 seen from inside').toBe('enter-test sleep');
+          const expected = (['ipc', 'uts', 'net', 'pid', 'mnt'] as const).map((type) =>
+            readlinkSync(`/proc/${pid}/ns/${type}`),
+          );
+          expect(inodes).toEqual(expected);
+        } finally {
+          target.kill('SIGKILL');
+          await target;
+        }
+      },
+    );
   });
 });

@@ -5,7 +5,7 @@ import { describeStep } from '../../solutions/src/kernel/explain.ts';
 import type { Step } from '../../solutions/src/kernel/plan.ts';
 
 describe('planArguments', () => {
-  test('version, flags, stdin, then four sections of name, count, and ops of name, count, arguments', () => {
+  test('version, flags, stdin, then five sections of name, count, and ops of name, count, arguments', () => {
     const args = planArguments({
       namespaces: ['uts'],
       cloneFlags: 0x04000000,
@@ -27,6 +27,8 @@ describe('planArguments', () => {
       '1',
       '67108864',
       'null',
+      'enter',
+      '0',
       'container',
       '2',
       'sethostname',
@@ -78,7 +80,7 @@ describe('planArguments', () => {
       steps: [{ op: 'mount', source: '', target: '/', fstype: '', flags: 0x44000, data: '' }],
       host: { created: [], ended: [], failed: [] },
     });
-    expect(args.slice(3, 12)).toEqual(['container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
+    expect(args.slice(3, 14)).toEqual(['enter', '0', 'container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
   });
 
   test('the root filesystem ops: modes in octal, numbers in decimal, in the order the shim reads them', () => {
@@ -103,6 +105,8 @@ describe('planArguments', () => {
       '1',
       String(0x20000),
       'null',
+      'enter',
+      '0',
       'container',
       '8',
       'pivot_root',
@@ -156,5 +160,31 @@ describe('planArguments', () => {
       'mknod("/dev/null", S_IFCHR|0666, makedev(1, 3))',
       'symlink("pts/ptmx", "/dev/ptmx")',
     ]);
+  });
+});
+
+describe('the enter section (mydocker exec)', () => {
+  test('comes before container: setns ops with their path and CLONE_NEW* type; explained by its table', () => {
+    const args = planArguments({
+      namespaces: [],
+      cloneFlags: 0,
+      stdin: 'null',
+      enter: [{ op: 'setns', path: '/proc/7/ns/pid', nstype: 0x20000000 }],
+      steps: [{ op: 'exec', argv: ['true'], env: [], search: '' }],
+      host: { created: [], ended: [], failed: [] },
+    });
+    expect(args.slice(3, 11)).toEqual([
+      'enter',
+      '1',
+      'setns',
+      '2',
+      '/proc/7/ns/pid',
+      String(0x20000000),
+      'container',
+      '1',
+    ]);
+    expect(describeStep({ op: 'setns', path: '/proc/7/ns/mnt', nstype: 0x20000 })).toBe(
+      'setns(open("/proc/7/ns/mnt"), CLONE_NEWNS)',
+    );
   });
 });

@@ -106,6 +106,7 @@ describe('mydocker run with bad input', () => {
     ['a bad container name', ['run', '--name', 'a/b', 'busybox', 'true'], /^mydocker: invalid container name 'a\/b'/],
     ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
     ['an unknown command', ['frobnicate'], /^mydocker: unknown command 'frobnicate'/],
+    ['exec with an unknown flag', ['exec', '--frobnicate', 'c', 'true'], /^mydocker: unknown option '--frobnicate'/],
   ])('%s: one line, exit 125', async (_, args, message) => {
     const result = await mydocker(args);
     expect(result.exitCode).toBe(125);
@@ -123,6 +124,14 @@ describe('mydocker run with bad input', () => {
       /^mydocker: no such container: nosuch/,
     ],
     ['rmi of an image that does not exist', ['rmi', 'nosuch'], /^mydocker: no such image: nosuch:latest/],
+    ['exec into a container that does not exist', ['exec', 'nosuch', 'true'], /^mydocker: no such container: nosuch/],
+    ['exec without a command', ['exec', 'nosuch'], /^mydocker: "mydocker exec" requires at least 2 arguments/],
+    ['exec -it without a terminal', ['exec', '-it', 'nosuch', 'sh'], /^mydocker: the input device is not a TTY/],
+    [
+      'exec with a relative working directory',
+      ['exec', '-w', 'tmp', 'nosuch', 'true'],
+      /^mydocker: the working directory 'tmp' is invalid, it needs to be an absolute path/,
+    ],
   ])("%s: one line, docker's exit code 1", async (_, args, message) => {
     const result = await mydocker(args);
     expect(result.exitCode).toBe(1);

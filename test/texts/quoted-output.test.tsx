@@ -4,7 +4,8 @@
 //   - `mydocker run ...` runs the reference's own run() in this process, on a fake machine: the one the
 //     chapters were written on (2 CPUs, cgroup v1 in hybrid mode, swap accounting on), or a pure cgroup
 //     v2 one for a quote marked `cgroup-v2`. `--explain` prints the plan; bad input fails before
-//     anything exists. Nothing can start: the shim is replaced by a function that refuses.
+//     anything exists. Nothing can start: the shim is replaced by a function that refuses. So of
+//     `mydocker exec ...` only the bad input can be quoted (no container runs here).
 //   - `lab check ch1-proc` (README) is rendered by the real check screen from fixed results, which
 //     must be the spec's own checks and hint numbers.
 //   - a quote marked `root` runs the reference for real (bin/mydocker.cjs, in a state root and a cgroup
@@ -89,6 +90,8 @@ vi.mock('../../solutions/src/shim/exec.ts', async (importOriginal) => ({
 
 const { parseRunArguments } = await import('../../solutions/src/commands/run-arguments.ts');
 const { run } = await import('../../solutions/src/commands/run.ts');
+const { parseExecArguments } = await import('../../solutions/src/commands/exec-arguments.ts');
+const { exec } = await import('../../solutions/src/commands/exec.ts');
 
 const isRoot = process.getuid?.() === 0;
 const realCgroupParent = testCgroupParent('quotes');
@@ -152,10 +155,17 @@ async function mydocker(args: string[], transcript: Transcript): Promise<{ lines
   });
   let code = 0;
   try {
-    if (args[0] !== 'run') throw new Error(`no generator for mydocker ${args[0]}: mark the quote \`captured\``);
-    const options = parseRunArguments(args.slice(1));
-    if (options === 'help') throw new Error('run --help is not quoted anywhere');
-    code = await run(options);
+    if (args[0] === 'exec') {
+      // exec's bad input: no container runs here, so only what fails before the shim can be quoted.
+      const options = parseExecArguments(args.slice(1));
+      if (options === 'help') throw new Error('exec --help is not quoted anywhere');
+      code = await exec(options);
+    } else {
+      if (args[0] !== 'run') throw new Error(`no generator for mydocker ${args[0]}: mark the quote \`captured\``);
+      const options = parseRunArguments(args.slice(1));
+      if (options === 'help') throw new Error('run --help is not quoted anywhere');
+      code = await run(options);
+    }
   } catch (error) {
     printed += `mydocker: ${(error as Error).message}\n`;
     code = (error as { exitCode?: number }).exitCode ?? 125;

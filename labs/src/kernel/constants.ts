@@ -10,6 +10,21 @@ export const CLONE_NEWUSER = 0x10000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
 
+const CLONE_FLAG_NAMES: ReadonlyArray<[number, string]> = [
+  [CLONE_NEWNS, 'CLONE_NEWNS'],
+  [CLONE_NEWCGROUP, 'CLONE_NEWCGROUP'],
+  [CLONE_NEWUTS, 'CLONE_NEWUTS'],
+  [CLONE_NEWIPC, 'CLONE_NEWIPC'],
+  [CLONE_NEWUSER, 'CLONE_NEWUSER'],
+  [CLONE_NEWPID, 'CLONE_NEWPID'],
+  [CLONE_NEWNET, 'CLONE_NEWNET'],
+];
+
+/** `CLONE_NEWNET` for 0x40000000: one namespace's flag, as setns(2)'s nstype is shown to people. */
+export function cloneFlagName(flag: number): string {
+  return CLONE_FLAG_NAMES.find(([bit]) => bit === flag)?.[1] ?? `0x${flag.toString(16)}`;
+}
+
 /** mount(2) flags. */
 export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;

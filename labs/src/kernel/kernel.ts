@@ -33,6 +33,12 @@ export interface Kernel {
   /** symlink(2): creates `path`, a symbolic link whose content is `target`. */
   symlink(target: string, path: string): void;
   /**
+   * setns(2): moves the caller into the namespace that `path` (/proc/<pid>/ns/<type>) names; `nstype`
+   * is its CLONE_NEW* flag. A PID namespace applies to the caller's children only; a mount namespace
+   * also sets the caller's root and working directory to that namespace's root.
+   */
+  setns(path: string, nstype: number): void;
+  /**
    * execve(2) of `argv`, looking `argv[0]` up in the PATH found in `env` when it has no slash, the
    * way execvp(3) does. Always the last step: on success the plan's process becomes the command.
    */

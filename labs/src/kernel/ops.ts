@@ -4,7 +4,7 @@
 // are the other side; native/README.md ("Operations") documents both. `Step` and `HostStep` are
 // derived from these tables, so a new op is one entry here (and one there), and TypeScript insists
 // that every op has its encoding and its explanation.
-import { MNT_DETACH, S_IFBLK, S_IFCHR, mountFlagNames } from './constants.ts';
+import { MNT_DETACH, S_IFBLK, S_IFCHR, cloneFlagName, mountFlagNames } from './constants.ts';
 import type { Namespace } from './kernel.ts';
 
 interface OpEntry<Fields> {
@@ -86,12 +86,30 @@ export const containerOps = {
     args: (step) => [step.target, step.path],
     explain: (step) => `symlink(${quote(step.target)}, ${quote(step.path)})`,
   }),
+  // setns(2): joins the namespace that `path` (/proc/<pid>/ns/<type>) names; `nstype` is its CLONE_NEW*
+  // flag, so the kernel refuses a file of another type. Only the caller moves (mydocker exec).
+  setns: container<{ path: string; nstype: number }>({
+    contains: undefined,
+    args: (step) => [step.path, String(step.nstype)],
+    explain: explainSetns,
+  }),
   // Always the last step. `env` is not in argv (anyone can read /proc/<pid>/cmdline): it becomes the
   // shim's own environment (planEnvironment in shim/argv.ts).
   exec: container<{ argv: string[]; env: string[]; search: string }>({
     contains: undefined,
     args: (step) => [step.search, String(step.argv.length), ...step.argv],
     explain: (step) => `execve(${JSON.stringify(step.argv)}) searching PATH=${step.search}`,
+  }),
+};
+
+/**
+ * Ops the shim runs on itself before clone (the plan's `enter` section; empty for run): `mydocker
+ * exec` joins a running container's namespaces there, so that the child clone() makes is in them.
+ */
+export const enterOps = {
+  setns: host<{ path: string; nstype: number }>({
+    args: (step) => [step.path, String(step.nstype)],
+    explain: explainSetns,
   }),
 };
 
@@ -118,10 +136,17 @@ type StepOf<Table> = { [Op in keyof Table]: { op: Op } & FieldsOf<Table[Op]> }[k
 export type Step = StepOf<typeof containerOps>;
 /** One step the shim does on the host, as data. */
 export type HostStep = StepOf<typeof hostOps>;
+/** One step the shim does on itself before clone, as data. */
+export type EnterStep = StepOf<typeof enterOps>;
 
 // TypeScript cannot relate a union of steps to the union of their entries: one cast each, here.
 export const containerEntry = (step: Step) => containerOps[step.op] as ContainerOpEntry<Step>;
 export const hostEntry = (step: HostStep) => hostOps[step.op] as OpEntry<HostStep>;
+export const enterEntry = (step: EnterStep) => enterOps[step.op] as OpEntry<EnterStep>;
+
+function explainSetns(step: { path: string; nstype: number }): string {
+  return `setns(open(${quote(step.path)}), ${cloneFlagName(step.nstype)})`;
+}
 
 function withContent(op: string) {
   return (step: { path: string; content: string }) => `${op} ${step.path} ${JSON.stringify(step.content)}`;

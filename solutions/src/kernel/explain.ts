@@ -1,20 +1,29 @@
-import { containerEntry, hostEntry } from './ops.ts';
+import { containerEntry, enterEntry, hostEntry } from './ops.ts';
 import type { HostStep, Plan, Step } from './plan.ts';
 
 /** The whole plan in the words of the syscalls, for `mydocker run --explain`. */
 export function explainPlan(plan: Plan): string {
-  const lines = [`clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`];
-  lines.push('host, while the container waits at the barrier:');
-  plan.host.created.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
-  lines.push('container:');
+  const lines: string[] = [];
+  const enter = plan.enter ?? [];
+  if (enter.length > 0) lines.push('shim, before clone: join the running container');
+  enter.forEach((step) => lines.push(`   ${enterEntry(step).explain(step)}`));
+  const clone = `clone(${plan.namespaces.map((ns) => `CLONE_NEW${cloneName(ns)}`).join('|') || '0'})`;
+  lines.push(enter.length > 0 && plan.namespaces.length === 0 ? `${clone}: a child in the namespaces joined` : clone);
+  hostSection(lines, 'host, while the container waits at the barrier:', plan.host.created, enter.length > 0);
+  lines.push(enter.length > 0 ? 'child:' : 'container:');
   if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
   if (plan.stdin === 'terminal') lines.push("   the terminal's foreground process group (-it)");
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
-  lines.push('host, after it ended:');
-  plan.host.ended.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
-  lines.push('host, if it never started:');
-  plan.host.failed.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
+  hostSection(lines, 'host, after it ended:', plan.host.ended, enter.length > 0);
+  hostSection(lines, 'host, if it never started:', plan.host.failed, enter.length > 0);
   return lines.join('\n') + '\n';
+}
+
+/** A host section with its steps (exec's plan has none: left out). */
+function hostSection(lines: string[], title: string, steps: readonly HostStep[], exec: boolean): void {
+  if (exec && steps.length === 0) return;
+  lines.push(title);
+  steps.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
 }
 
 // Each op's line comes from its entry in the table (ops.ts).

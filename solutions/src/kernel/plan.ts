@@ -1,12 +1,12 @@
 import type { Kernel, Namespace } from './kernel.ts';
-import type { HostStep, Step } from './ops.ts';
+import type { EnterStep, HostStep, Step } from './ops.ts';
 
 /**
  * A step of the container's set-up (the shim's child runs them, in this order) and a step the shim
  * does on the host, as its parent: both derived from the tables of ops in ops.ts, which
  * native/README.md ("Operations") documents.
  */
-export type { HostStep, Step };
+export type { EnterStep, HostStep, Step };
 
 export interface HostSteps {
   /** After clone, before the container may run: state now; cgroups and network in later chapters. */
@@ -27,6 +27,8 @@ export interface Plan {
    * mydocker's; with -it the container also becomes the terminal's foreground process group.
    */
   stdin: 'null' | 'inherit' | 'terminal';
+  /** Namespaces the shim joins itself before clone (mydocker exec); none for run. */
+  enter?: EnterStep[];
   steps: Step[];
   host: HostSteps;
 }
@@ -79,9 +81,25 @@ export class PlanKernel implements Kernel {
     this.steps.push({ op: 'symlink', target, path });
   }
 
+  setns(path: string, nstype: number): void {
+    this.steps.push({ op: 'setns', path, nstype });
+  }
+
   exec(argv: readonly string[], env: readonly string[]): void {
     // execvp(3) takes PATH from the environment of the caller; the shim takes it from the command's.
     const path = env.find((entry) => entry.startsWith('PATH='));
     this.steps.push({ op: 'exec', argv: [...argv], env: [...env], search: path ? path.slice(5) : '' });
+  }
+}
+
+/** What the shim does on itself before clone: only setns(2) (see ops.ts, `enterOps`). */
+export type NamespaceJoiner = Pick<Kernel, 'setns'>;
+
+/** Writes down the namespaces the shim joins before clone (the plan's `enter` section). */
+export class EnterRecorder implements NamespaceJoiner {
+  readonly steps: EnterStep[] = [];
+
+  setns(path: string, nstype: number): void {
+    this.steps.push({ op: 'setns', path, nstype });
   }
 }

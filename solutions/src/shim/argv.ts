@@ -1,11 +1,11 @@
 // The plan as the shim's argv (native/README.md, "The plan, on the command line"):
-//   mydocker-shim 1 CLONE_FLAGS STDIN  container N OP...  created N OP...  ended N OP...  failed N OP...
+//   mydocker-shim 1 CLONE_FLAGS STDIN  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
 // where each OP is its name, its argument count, then its arguments. argv carries any bytes but NUL,
 // and nothing in a plan can hold a NUL: it all came from argv and the environment.
 // The command's environment is not in argv, which any user can read in /proc/<pid>/cmdline (think of
 // `-e PASSWORD=...`): it becomes the shim's own environment (planEnvironment), readable only by root.
-import { containerEntry, hostEntry } from '../kernel/ops.ts';
-import type { HostStep, Plan, Step } from '../kernel/plan.ts';
+import { containerEntry, enterEntry, hostEntry } from '../kernel/ops.ts';
+import type { EnterStep, HostStep, Plan, Step } from '../kernel/plan.ts';
 
 export const PLAN_FORMAT_VERSION = '1';
 
@@ -14,6 +14,7 @@ export function planArguments(plan: Plan): string[] {
     PLAN_FORMAT_VERSION,
     String(plan.cloneFlags),
     plan.stdin,
+    ...section('enter', (plan.enter ?? []).map(enterStepArguments)),
     ...section('container', plan.steps.map(stepArguments)),
     ...section('created', plan.host.created.map(hostStepArguments)),
     ...section('ended', plan.host.ended.map(hostStepArguments)),
@@ -32,6 +33,10 @@ function stepArguments(step: Step): [string, string[]] {
 
 function hostStepArguments(step: HostStep): [string, string[]] {
   return [step.op, hostEntry(step).args(step)];
+}
+
+function enterStepArguments(step: EnterStep): [string, string[]] {
+  return [step.op, enterEntry(step).args(step)];
 }
 
 /** The environment the shim is started with: the command's, exactly, as NAME → value. */

@@ -1,0 +1,72 @@
+// `mydocker exec`: run a command in a running container. The runtime finds the container and writes
+// the plan (lab ch5-exec decides the joins and their order); then this process becomes the shim,
+// which joins the namespaces, forks, and waits for the command: its exit code is exec's.
+//
+// Why the shim and not Node: the kernel refuses setns(2) into a mount namespace (EINVAL) to a process
+// whose threads share its filesystem information, and Node runs several threads before any of its
+// code (V8, libuv). The book's Go runtime has the same problem and solves it with a cgo constructor
+// that runs before Go starts its threads. Here Node execve()s the single-threaded shim first, and
+// every setns happens in the shim.
+import { containerEnv } from '../container/command.ts';
+import { enterContainer, type ExecTarget } from '../container/exec-plan.ts';
+import { refuseHostChanges } from '../container/setup.ts';
+import { CommandError } from '../errors.ts';
+import { explainPlan } from '../kernel/explain.ts';
+import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
+import { execShim, shimPath } from '../shim/exec.ts';
+import { StateStore } from '../state/store.ts';
+import type { ExecOptions } from './exec-arguments.ts';
+import { cgroupJoinFiles, containerEnvironment, imageWorkingDir, runningPid } from './exec-target.ts';
+
+export async function exec(options: ExecOptions): Promise<number> {
+  if (options.tty && options.interactive && !process.stdin.isTTY) {
+    throw new CommandError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
+  }
+  const store = new StateStore();
+  const state = resolve(store, options.container);
+  const pid = runningPid(state, store.dir(state.id));
+  const target: ExecTarget = {
+    pid,
+    cgroups: cgroupJoinFiles(pid),
+    workingDir: options.workdir ?? (await imageWorkingDir(state)),
+    command: options.command,
+    // docker: the container's environment, TERM only with exec's own -t, then exec's -e.
+    env: containerEnv({
+      hostname: state.hostname,
+      tty: options.tty,
+      assignments: [...containerEnvironment(state, pid).filter((entry) => !entry.startsWith('TERM=')), ...options.env],
+    }),
+  };
+  const plan = execPlan(target, options);
+  if (options.explain) {
+    process.stdout.write(explainPlan(plan));
+    return 0;
+  }
+  return execShim(shimPath(), plan);
+}
+
+/** docker exec reports every error of the daemon's, an unknown container too, with exit code 1. */
+function resolve(store: StateStore, reference: string): ReturnType<StateStore['resolve']> {
+  try {
+    return store.resolve(reference);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+}
+
+function execPlan(target: ExecTarget, options: ExecOptions): Plan {
+  const shim = new EnterRecorder();
+  const child = new PlanKernel();
+  enterContainer(shim, child, target);
+  const plan: Plan = {
+    namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
+    cloneFlags: 0,
+    // -it shares the caller's terminal for now; a pty of its own is the `pty` op (run -t's).
+    stdin: options.interactive ? (options.tty ? 'terminal' : 'inherit') : 'null',
+    enter: shim.steps,
+    steps: child.steps,
+    host: { created: [], ended: [], failed: [] }, // exec records nothing
+  };
+  refuseHostChanges(plan);
+  return plan;
+}
