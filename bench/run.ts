@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
   const plan = buildPlan(
     { hostname: 'bench', command: ['/bin/true'], env: env0 },
-    { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } },
+    { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host: { created: [], ended: [], failed: [] } },
   );
   peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
   // The same, with the cgroup set-up every container gets (make, limit, join, remove): its extra cost.

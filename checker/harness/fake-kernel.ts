@@ -94,6 +94,10 @@ export class FakeKernel {
     this.calls.push(`symlink ${target} ${path}`);
   }
 
+  pty(): void {
+    this.calls.push('pty');
+  }
+
   exec(argv: readonly string[], env: readonly string[]): void {
     this.calls.push(`exec ${JSON.stringify(argv)} ${env.length} env`);
     this.execed = [...argv];

@@ -187,9 +187,10 @@ describe('mydocker-shim', () => {
       writeFileSync(kept, 'x');
       rmSync(written, { force: true });
       const args = [
-        '1',
+        '2',
         String(cloneFlags),
         'null',
+        'inherit',
         ...section('container', container),
         ...section('created', [op('write', written, '{pid}')]),
         ...section('ended', ended),
@@ -293,16 +294,21 @@ describe('mydocker-shim', () => {
       'failed',
       '0',
     ];
-    // With no arguments, an op the shim knows is refused for its arity, one it does not as unknown.
+    // With the wrong number of arguments (none, or one for an op that takes none), an op the shim
+    // knows is refused for its arity, one it does not as unknown.
+    const anyField = new Proxy({}, { get: () => '' }) as never;
+    const wrongArity = (entry: { args(step: never): string[] }) => (entry.args(anyField).length > 0 ? ['0'] : ['1', 'x']);
     const refusals = await Promise.all([
-      ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
-      ...Object.keys(hostOps).map((op) => runShim(['1', '0', 'null', ...sections(['0'], ['1', op, '0'])])),
+      ...Object.entries(containerOps).map(([op, entry]) =>
+        runShim(['2', '0', 'null', 'inherit', ...sections(['1', op, ...wrongArity(entry)], ['0'])]),
+      ),
+      ...Object.keys(hostOps).map((op) => runShim(['2', '0', 'null', 'inherit', ...sections(['0'], ['1', op, '0'])])),
     ]);
-    for (const result of refusals) expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
+    for (const result of refusals) expect(result.stderr).toMatch(/: [01] arguments, expected \d+ \(/);
   });
 
   test("numbers in the plan's frame are checked too", async () => {
-    const result = await runShim(['1', '0x10', 'null', 'container', '0', 'created', '0', 'ended', '0', 'failed', '0']);
+    const result = await runShim(['2', '0x10', 'null', 'inherit', 'container', '0', 'created', '0', 'ended', '0', 'failed', '0']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'mydocker-shim: malformed plan from the runtime (clone flags); start containers with mydocker\n',
@@ -425,7 +431,7 @@ describe('mydocker-shim', () => {
   });
 
   test('a malformed plan is refused with one line and 125', async () => {
-    const result = await runShim(['1', '0', 'null', 'container']);
+    const result = await runShim(['2', '0', 'null', 'inherit', 'container']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n',

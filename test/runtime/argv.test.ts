@@ -5,7 +5,7 @@ import { describeStep } from '../../solutions/src/kernel/explain.ts';
 import type { Step } from '../../solutions/src/kernel/plan.ts';
 
 describe('planArguments', () => {
-  test('version, flags, stdin, then four sections of name, count, and ops of name, count, arguments', () => {
+  test('version, flags, stdin, output, then four sections of name, count, and ops of name, count, arguments', () => {
     const args = planArguments({
       namespaces: ['uts'],
       cloneFlags: 0x04000000,
@@ -24,9 +24,10 @@ describe('planArguments', () => {
       },
     });
     expect(args).toEqual([
-      '1',
+      '2',
       '67108864',
       'null',
+      'inherit',
       'container',
       '2',
       'sethostname',
@@ -58,6 +59,18 @@ describe('planArguments', () => {
     ]);
   });
 
+  test('detached: OUTPUT is the log path; a terminal is the pty op, with no arguments', () => {
+    const args = planArguments({
+      namespaces: [],
+      cloneFlags: 0,
+      stdin: 'inherit',
+      output: '/s/c/c-json.log',
+      steps: [{ op: 'pty' }, { op: 'exec', argv: ['sh'], env: [], search: '' }],
+      host: { created: [], ended: [], failed: [] },
+    });
+    expect(args.slice(0, 9)).toEqual(['2', '0', 'inherit', '/s/c/c-json.log', 'container', '2', 'pty', '0', 'exec']);
+  });
+
   test("the environment is not in argv (anyone can read /proc/<pid>/cmdline) but the shim's own", () => {
     const plan = {
       namespaces: [],
@@ -78,7 +91,7 @@ describe('planArguments', () => {
       steps: [{ op: 'mount', source: '', target: '/', fstype: '', flags: 0x44000, data: '' }],
       host: { created: [], ended: [], failed: [] },
     });
-    expect(args.slice(3, 12)).toEqual(['container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
+    expect(args.slice(4, 13)).toEqual(['container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
   });
 
   test('the root filesystem ops: modes in octal, numbers in decimal, in the order the shim reads them', () => {
@@ -100,9 +113,10 @@ describe('planArguments', () => {
       host: { created: [], ended: [{ op: 'remove-tree', path: '/s/c' }], failed: [] },
     });
     expect(args).toEqual([
-      '1',
+      '2',
       String(0x20000),
       'null',
+      'inherit',
       'container',
       '8',
       'pivot_root',
