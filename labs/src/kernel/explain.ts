@@ -8,7 +8,8 @@ export function explainPlan(plan: Plan): string {
   plan.host.created.forEach((step) => lines.push(`   ${describeHostStep(step)}`));
   lines.push('container:');
   if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
-  if (plan.stdin === 'terminal') lines.push("   the terminal's foreground process group (-it)");
+  if (plan.output !== undefined && plan.output !== 'inherit')
+    lines.push(`   detached (-d): stdout and stderr to the shim, which logs them in ${plan.output}`);
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
   lines.push('host, after it ended:');
   plan.host.ended.forEach((step) => lines.push(`   ${describeHostStep(step)}`));

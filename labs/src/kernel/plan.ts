@@ -24,12 +24,20 @@ export interface Plan {
   cloneFlags: number;
   /**
    * docker run without -i gives the container /dev/null as its standard input; with -i it shares
-   * mydocker's; with -it the container also becomes the terminal's foreground process group.
+   * mydocker's (with -t: the shim passes the caller's keys on to the container's terminal).
    */
-  stdin: 'null' | 'inherit' | 'terminal';
+  stdin: 'null' | 'inherit';
+  /**
+   * Where the container's stdout and stderr go: the caller's ('inherit', the default), or (-d) the
+   * absolute path of its json-file log, which the shim, detached, writes as docker does.
+   */
+  output?: 'inherit' | LogPath;
   steps: Step[];
   host: HostSteps;
 }
+
+/** An absolute path: containers/<id>/<id>-json.log. */
+export type LogPath = `/${string}`;
 
 /** The real Kernel: it does nothing now, it writes down what the container will do. */
 export class PlanKernel implements Kernel {
@@ -77,6 +85,10 @@ export class PlanKernel implements Kernel {
 
   symlink(target: string, path: string): void {
     this.steps.push({ op: 'symlink', target, path });
+  }
+
+  pty(): void {
+    this.steps.push({ op: 'pty' });
   }
 
   exec(argv: readonly string[], env: readonly string[]): void {
