@@ -88,7 +88,7 @@ struct plan {
 	unsigned long clone_flags;
 	enum stdin_mode stdin_mode;
 	const char *log_path; /* OUTPUT: NULL for `inherit`; a path: detached, the output goes there */
-	int has_pty;	      /* a `pty` op is among the container's */
+	int has_pty; /* a `pty` op is among the container's */
 	struct section container, created, ended, failed;
 };
 

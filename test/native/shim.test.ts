@@ -511,6 +511,7 @@ describe('mydocker-shim, detached and with a terminal', () => {
     expect(parent).not.toBe(caller.pid);
     expect(readFileSync(`/proc/${parent}/comm`, 'utf8')).toBe('mydocker-shim\n');
     // -di: its stdin is a pipe the supervisor holds open, so `read` waits instead of ending at EOF.
+    for (let i = 0; i < 500 && records(files.log).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(files.exit)).toBe(false);
     process.kill(pid, 'SIGKILL');
     expect(await ended(files.exit)).toBe('137');

@@ -111,7 +111,9 @@ describe('the container set-up recipe', () => {
 
   test('stdin is /dev/null unless interactive', () => {
     expect(buildPlan(spec, { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host }).stdin).toBe('null');
-    expect(buildPlan(spec, { stdio: { stdin: 'inherit', output: 'inherit', terminal: false }, host }).stdin).toBe('inherit');
+    expect(buildPlan(spec, { stdio: { stdin: 'inherit', output: 'inherit', terminal: false }, host }).stdin).toBe(
+      'inherit',
+    );
   });
 
   test('--explain names every step in syscall terms, host steps included', () => {

@@ -54,7 +54,10 @@ describe('a read-only remount', () => {
     mistakenRemount = true;
     try {
       expect(() =>
-        buildPlan({ hostname: 'box', command: ['true'], env: [], rootfs }, { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host }),
+        buildPlan(
+          { hostname: 'box', command: ['true'], env: [], rootfs },
+          { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host },
+        ),
       ).toThrow(/^refusing to run: the remount of /);
     } finally {
       mistakenRemount = false;
