@@ -575,4 +575,20 @@ describe('mydocker-shim, detached and with a terminal', () => {
     expect(again).toBe(own);
     expect(result.exitCode).toBe(0);
   });
+  test("-t: a resize of the caller's terminal (SIGWINCH) reaches the container's terminal", async () => {
+    const pty: Step = { op: 'pty' };
+    const script = 'trap "stty size; exit 0" WINCH; echo ready; while :; do sleep 0.05; done';
+    const shim = planArguments(plan([pty, exec(['sh', '-c', script])], { stdin: 'inherit' }))
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    // The resize comes from a background job on the same terminal (its stdin is /dev/null: </dev/tty).
+    const command = `stty rows 31 cols 97; (sleep 1; stty rows 44 cols 55 </dev/tty) & ${shimBinary} ${shim}`;
+    const result = await execa('script', ['-qec', command, '/dev/null'], {
+      reject: false,
+      stdin: 'pipe',
+      timeout: 10_000,
+    });
+    expect(result.stdout.replace(/\r/g, '').split('\n')).toEqual(['ready', '44 55']);
+    expect(result.exitCode).toBe(0);
+  });
 });

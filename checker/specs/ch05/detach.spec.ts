@@ -7,7 +7,10 @@ import { expect } from 'vitest';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
 import type { Mydocker, RunResult } from '../../harness/mydocker.ts';
 import { describeLab } from '../../harness/suite.ts';
+import { importTarget } from '../../harness/target.ts';
 import { scaled } from '../../harness/timing.ts';
+
+type StdioModule = typeof import('../../../solutions/src/container/stdio.ts');
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -180,4 +183,32 @@ describeLab('ch5-detach', (check) => {
       expect(field('caller'), "bytes waiting on the caller's terminal after the container ended").toBe('0');
     },
   );
+  check("a failed `run -d`: docker's message and code, no id, and nothing left", { hint: 1 }, async ({ mydocker }) => {
+    const before = mydocker.states().map((state) => state.id);
+    const result = await mydocker.run(['run', '-d', 'busybox', 'no-such-command']);
+    expectExitCode(result, 127);
+    expect(result.stderr, describeRun(result)).toBe(
+      'mydocker: exec: "no-such-command": executable file not found in $PATH\n',
+    );
+    expect(result.stdout, 'stdout of a start that failed').toBe('');
+    expect(
+      mydocker.states().filter((state) => !before.includes(state.id)),
+      'containers left by the failed start',
+    ).toEqual([]);
+  });
+
+  check("chooseStdio follows docker's table for every mix of -d, -i and -t", { hint: 2 }, async () => {
+    const { chooseStdio } = await importTarget<StdioModule>('container/stdio.ts');
+    const log = '/var/lib/mydocker/containers/c/c-json.log';
+    for (const detach of [false, true])
+      for (const interactive of [false, true])
+        for (const tty of [false, true]) {
+          const flags = `${detach ? '-d ' : ''}${interactive ? '-i ' : ''}${tty ? '-t' : ''}`.trim() || 'no flag';
+          expect(chooseStdio({ detach, interactive, tty }, log), flags).toEqual({
+            stdin: interactive ? 'inherit' : 'null',
+            output: detach ? log : 'inherit',
+            terminal: tty,
+          });
+        }
+  });
 });
