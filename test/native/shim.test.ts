@@ -545,6 +545,36 @@ describe('mydocker-shim, detached and with a terminal', () => {
     expect(await ended(files.exit)).toBe('0');
   });
 
+  test.runIf(isRoot)('a disk that fills up mid-record: whole records only, never half a JSON line', async () => {
+    const {
+      plan: p,
+      files,
+      state,
+    } = detached('c5', [
+      exec([
+        'sh',
+        '-c',
+        'i=0; while [ $i -lt 3000 ]; do echo "line $i with some padding to fill pages"; i=$((i+1)); done',
+      ]),
+    ]);
+    const small = join(state, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', small]);
+    try {
+      const log = join(small, 'c5-json.log') as `/${string}`;
+      expect(await runShim({ ...p, output: log })).toMatchObject({ exitCode: 0, stdout: 'small\n' });
+      expect(await ended(files.exit)).toBe('0');
+      const text = readFileSync(log, 'utf8');
+      expect(text.length).toBeGreaterThan(20_000); // it did fill the disk
+      expect(text.endsWith('\n')).toBe(true);
+      const lines = records(log).map((record) => record.log);
+      expect(lines.length).toBeLessThan(3000);
+      expect(lines).toEqual(lines.map((_, i) => `line ${i} with some padding to fill pages\n`));
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
   test("a failed start: docker's message and code from the caller, and nothing left", async () => {
     const { plan: p, state } = detached('c4', [exec(['no-such-program'])]);
     const result = await runShim(p);
