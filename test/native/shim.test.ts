@@ -620,5 +620,28 @@ describe('mydocker-shim, detached and with a terminal', () => {
     });
     expect(result.stdout.replace(/\r/g, '').split('\n')).toEqual(['ready', '44 55']);
     expect(result.exitCode).toBe(0);
-  });
+  }, 15_000);
+  test("-it: the caller's terminal is raw while the container runs (keys pass one by one), and restored after", async () => {
+    const pty: Step = { op: 'pty' };
+    // The container's own terminal raw too, so that dd gets the three keys with no newline after them.
+    const script = 'stty raw; echo ready; dd bs=1 count=3 2>/dev/null; stty sane; echo; echo done';
+    const shim = planArguments(plan([pty, exec(['sh', '-c', script])], { stdin: 'inherit' }))
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const child = execa('script', ['-qec', `${shimBinary} ${shim}; stty -a | grep -o -- '-*icanon'`, '/dev/null'], {
+      reject: false,
+      stdin: 'pipe',
+      timeout: 10_000,
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready') && !output.includes('abc')) child.stdin?.write('abc');
+    });
+    const result = await child;
+    const lines = result.stdout.replace(/\r/g, '').split('\n');
+    expect(lines).toContain('done');
+    expect(lines.at(-1)).toBe('icanon'); // canonical mode again: the caller's terminal was restored
+    expect(result.exitCode).toBe(0);
+  }, 15_000);
 });
