@@ -3,7 +3,16 @@
 // Prints medians and ratios. Then the image import's throughput against tar's (bench/import.ts).
 // Usage: npm run bench [-- --runs 30 --import-rounds 10 --skip-import]
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePath, ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
@@ -110,6 +119,54 @@ async function startLatency(env: Record<string, string>): Promise<void> {
   );
 }
 
+/** The host pid of a container's PID 1, from its state (`pid`, or running.json's `pid`). */
+function containerPid(stateRoot: string, id: string): number {
+  const dir = join(stateRoot, 'containers', id);
+  if (existsSync(join(dir, 'pid'))) return Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  return (JSON.parse(readFileSync(join(dir, 'running.json'), 'utf8')) as { pid: number }).pid;
+}
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * `run -d busybox sleep 60`, from the start of the CLI to its exit with the container running,
+ * against a foreground `run --rm busybox true`, interleaved. After each -d its container is killed
+ * (SIGKILL to PID 1) and its supervisor waited for, outside the timing.
+ */
+function detachLatency(env: Record<string, string>): void {
+  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run'];
+  const detached: number[] = [];
+  const foreground: number[] = [];
+  const once = (): void => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(mydocker[0]!, [...mydocker.slice(1), '-d', 'busybox', 'sleep', '60'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    detached.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== 0) throw new Error(`run -d failed (${result.status}): ${result.stderr}`);
+    const pid = containerPid(env.MYDOCKER_ROOT!, result.stdout.toString().trim());
+    const supervisor = parentOf(pid);
+    process.kill(pid, 'SIGKILL');
+    while (existsSync(`/proc/${supervisor}`)) spawnSync('sleep', ['0.01']);
+    foreground.push(
+      timeOnce({ name: 'run --rm busybox true', command: [...mydocker, '--rm', 'busybox', 'true'], env }),
+    );
+  };
+  once(); // warm up
+  detached.length = foreground.length = 0;
+  for (let round = 0; round < runs; round++) once();
+  const [d, f] = [median(detached), median(foreground)];
+  console.log(`
+  run -d, to the CLI's exit with the container running (medians of ${runs}, interleaved):`);
+  console.log(
+    `    run -d busybox sleep 60 ${d.toFixed(1)} ms, run --rm busybox true ${f.toFixed(1)} ms: ${d >= f ? '+' : ''}${(d - f).toFixed(1)} ms (target <= 5 ms)`,
+  );
+}
+
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
   const env = {
@@ -135,7 +192,7 @@ async function main(): Promise<void> {
   const env0 = containerEnv({ hostname: 'bench', tty: false, assignments: [] });
   const plan = buildPlan(
     { hostname: 'bench', command: ['/bin/true'], env: env0 },
-    { interactive: false, tty: false, host: { created: [], ended: [], failed: [] } },
+    { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host: { created: [], ended: [], failed: [] } },
   );
   peers.push({ name: '  (the shim alone, on the same plan)', command: [shimBinary, ...planArguments(plan)] });
   // The same, with the cgroup set-up every container gets (make, limit, join, remove): its extra cost.
@@ -169,6 +226,7 @@ async function main(): Promise<void> {
   console.log(`\n  mydocker minus node -e 0: ${(mydocker - node).toFixed(1)} ms (target <= 10 ms)`);
   if (runc) console.log(`  mydocker / runc:          ${(mydocker / runc).toFixed(2)}x (target <= 1.5x)`);
   await startLatency(env);
+  detachLatency(env);
   const bare = medians.get('  (the shim alone, on the same plan)')!;
   const limited = medians.get('  (the shim alone, with cgroup set-up)')!;
   // Back-to-back runs keep the kernel's cgroup locks warm: this is the shim's own share. The end-to-end

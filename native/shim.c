@@ -9,11 +9,13 @@
  * It carries no policy. The runtime (TypeScript) decides everything and writes it down as a plan;
  * then Node replaces itself with this program (execve: same pid, no fork), passing the plan as argv:
  *
- *   mydocker-shim 1 CLONE_FLAGS STDIN  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
+ *   mydocker-shim 2 CLONE_FLAGS STDIN OUTPUT  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
  *
- * Each OP is: name, argument count, arguments. STDIN is `null` (/dev/null, as docker run without -i),
- * `inherit`, or `terminal` (-it: inherit, and the container becomes the terminal's foreground process
- * group). The sections, in the order the shim runs them:
+ * Each OP is: name, argument count, arguments. STDIN is `null` (/dev/null, as docker run without -i)
+ * or `inherit` (-i). OUTPUT is `inherit` (the caller's stdout and stderr) or the absolute path of a
+ * log (-d: the shim detaches, and a supervisor writes the output there as docker's json-file lines;
+ * see "detach" below). A `pty` op among the container's gives it a terminal of its own (-t). The
+ * sections, in the order the shim runs them:
  *
  *      shim (the host side)                                 container (new namespaces)
  *      `enter` ops on itself: setns() into a running          |
@@ -39,18 +41,23 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -77,15 +84,29 @@ struct section {
 	struct op *ops;
 };
 
-enum stdin_mode { STDIN_NULL, STDIN_INHERIT, STDIN_TERMINAL };
+enum stdin_mode { STDIN_NULL, STDIN_INHERIT };
 
 struct plan {
 	unsigned long clone_flags;
 	enum stdin_mode stdin_mode;
+	const char *log_path; /* OUTPUT: NULL for `inherit`; a path: detached, the output goes there */
+	int has_pty; /* a `pty` op is among the container's */
 	struct section enter, container, created, ended, failed;
 };
 
-static pid_t container_pid;
+/*
+ * The container's stdio, made before clone (see connect_stdio). Detached: pipes for its output, read
+ * by the supervisor's log pump, and with -i a stdin pipe whose write end the supervisor holds open and
+ * never writes: `run -di busybox sh` then waits on it, as under docker, instead of ending at EOF.
+ * With -t: a socket pair, over which the `pty` op sends the terminal's master (SCM_RIGHTS).
+ */
+static struct {
+	int out[2], err[2], in[2], console[2];
+} io = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
+
+/* The caller's window size, read before clone: the `pty` op gives it to the new terminal. */
+static struct winsize caller_size;
+static int caller_size_fd = -1; /* the descriptor of the caller's terminal it came from, or -1 */
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
@@ -415,6 +436,87 @@ static int op_exec(const struct op *op)
 	return -1;
 }
 
+/* Sends `fd` over a Unix socket (SCM_RIGHTS, unix(7)): the receiver gets its own descriptor of it. */
+static int send_fd(int socket, int fd)
+{
+	char byte = 'm';
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	memset(&control, 0, sizeof control);
+	struct msghdr message = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space};
+	struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+	header->cmsg_level = SOL_SOCKET;
+	header->cmsg_type = SCM_RIGHTS;
+	header->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(header), &fd, sizeof fd);
+	return sendmsg(socket, &message, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static int receive_fd(int socket)
+{
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct msghdr message = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space};
+	ssize_t n;
+	while ((n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct cmsghdr *header = n > 0 ? CMSG_FIRSTHDR(&message) : NULL;
+	if (!header || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) {
+		if (n >= 0)
+			errno = EPROTO; /* the container ended, or sent no descriptor */
+		return -1;
+	}
+	int fd;
+	memcpy(&fd, CMSG_DATA(header), sizeof fd);
+	return fd;
+}
+
+/*
+ * -t: a terminal of the container's own. /dev/ptmx here is the container's, a link to pts/ptmx: the
+ * ptmx of the devpts instance mounted with `newinstance` on /dev/pts (rootfs/dev.ts), so the pair is
+ * made in that instance, which the host's /dev/pts does not show (devpts(5)). The master goes to the
+ * shim over the socket made before clone (runc's console socket); the slave becomes the controlling
+ * terminal of a new session (setsid, TIOCSCTTY: tty_ioctl(4)) and the container's 0-2. The caller's
+ * terminal is never handed on, so a TIOCSTI from inside can only push input into this terminal.
+ */
+static int op_pty(const struct op *op)
+{
+	(void)op;
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || unlockpt(master) < 0)
+		return -1;
+	/* TIOCGPTPEER (Linux 4.13) opens the slave from the master itself, with no path to look up. */
+	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		char name[64];
+		if (ptsname_r(master, name, sizeof name) != 0 || (slave = open(name, O_RDWR | O_NOCTTY)) < 0)
+			return -1;
+	}
+	/* The size before the command runs: a shell, or `stty size`, reads it at once. */
+	if (caller_size_fd >= 0 && ioctl(slave, TIOCSWINSZ, &caller_size) < 0)
+		return -1;
+	if (send_fd(io.console[1], master) < 0)
+		return -1;
+	close(master);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return -1;
+	for (int fd = 0; fd <= 2; fd++)
+		if (dup2(slave, fd) < 0)
+			return -1;
+	if (slave > 2)
+		close(slave);
+	return 0;
+}
+
 /* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
 
 /*
@@ -449,6 +551,7 @@ static const struct op_spec container_ops[] = {
 	{.name = "mknod", .args = "smdd", .subject = 0, .run_container = op_mknod},
 	{.name = "symlink", .args = "ss", .subject = 1, .run_container = op_symlink},
 	{.name = "setns", .args = "sc", .subject = 0, .run_container = op_setns},
+	{.name = "pty", .args = "", .subject = 0, .run_container = op_pty},
 	{.name = "exec", .args = "sn", .subject = 2, .run_container = op_exec}, /* its command, argv[0] */
 	{0},
 };
@@ -590,7 +693,7 @@ static void parse_section(int argc, char **argv, int *at, const char *name, cons
 
 static void parse_plan(int argc, char **argv, struct plan *plan)
 {
-	if (argc < 4 || strcmp(argv[1], "1") != 0)
+	if (argc < 5 || strcmp(argv[1], "2") != 0)
 		bad_plan("version");
 	if (parse_number(argv[2], 10, 0, ULONG_MAX, &plan->clone_flags) < 0)
 		bad_plan("clone flags");
@@ -598,11 +701,15 @@ static void parse_plan(int argc, char **argv, struct plan *plan)
 		plan->stdin_mode = STDIN_NULL;
 	else if (strcmp(argv[3], "inherit") == 0)
 		plan->stdin_mode = STDIN_INHERIT;
-	else if (strcmp(argv[3], "terminal") == 0)
-		plan->stdin_mode = STDIN_TERMINAL;
 	else
 		bad_plan("stdin");
-	int at = 4;
+	if (strcmp(argv[4], "inherit") == 0)
+		plan->log_path = NULL;
+	else if (argv[4][0] == '/')
+		plan->log_path = argv[4];
+	else
+		bad_plan("output");
+	int at = 5;
 	parse_section(argc, argv, &at, "enter", enter_ops, &plan->enter);
 	parse_section(argc, argv, &at, "container", container_ops, &plan->container);
 	parse_section(argc, argv, &at, "created", host_ops, &plan->created);
@@ -610,6 +717,9 @@ static void parse_plan(int argc, char **argv, struct plan *plan)
 	parse_section(argc, argv, &at, "failed", host_ops, &plan->failed);
 	if (at != argc)
 		bad_plan("trailing arguments");
+	for (int i = 0; i < plan->container.count; i++)
+		if (plan->container.ops[i].spec->run_container == op_pty)
+			plan->has_pty = 1;
 }
 
 /* ---- running the plan ---------------------------------------------------------------------- */
@@ -638,6 +748,27 @@ static void run_every_host_op(const struct section *section, pid_t pid, int exit
 	}
 }
 
+/*
+ * The container's 0-2, before its set-up steps. In the foreground: the caller's (stdin /dev/null
+ * without -i). Detached: never the caller's, which would keep a `$(mydocker run -d ...)` waiting for
+ * their end: the log pipes, and /dev/null or the held stdin pipe. With -t the `pty` op then replaces
+ * all three with its terminal.
+ */
+static int connect_stdio(const struct plan *plan)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	int in = plan->stdin_mode == STDIN_NULL ? null : plan->log_path && io.in[0] >= 0 ? io.in[0] : 0;
+	int out = plan->log_path ? (io.out[1] >= 0 ? io.out[1] : null) : 1;
+	int err = plan->log_path ? (io.err[1] >= 0 ? io.err[1] : null) : 2;
+	if ((in != 0 && dup2(in, 0) < 0) || (out != 1 && dup2(out, 1) < 0) || (err != 2 && dup2(err, 2) < 0))
+		return -1;
+	if (null > 2)
+		close(null);
+	return 0;
+}
+
 /* Runs in the new namespaces. Never returns: it execs the user's command or exits 125. */
 static void container_main(const struct plan *plan, int barrier_fd, int error_fd)
 {
@@ -663,27 +794,9 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 
-	if (plan->stdin_mode == STDIN_NULL) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null < 0 || dup2(null, 0) < 0) {
-			perror("mydocker: stdin from /dev/null");
-			_exit(EXIT_RUNTIME_ERROR);
-		}
-		if (null > 2)
-			close(null);
-	}
-	/*
-	 * -it shares the user's terminal (a pty of its own comes with the lifecycle chapter). Put the
-	 * container in a process group of its own and make that the terminal's foreground group: then the
-	 * shell inside sees itself in the foreground from the start, Ctrl-C reaches only the container, and
-	 * at exit the shell has no group outside its PID namespace to restore (which it cannot see). A
-	 * background group calling tcsetpgrp() gets SIGTTOU, so it is ignored for the call.
-	 */
-	if (plan->stdin_mode == STDIN_TERMINAL && isatty(0)) {
-		signal(SIGTTOU, SIG_IGN);
-		setpgid(0, 0);
-		tcsetpgrp(0, getpgrp());
-		signal(SIGTTOU, SIG_DFL);
+	if (connect_stdio(plan) < 0) {
+		perror("mydocker: the container's stdio");
+		_exit(EXIT_RUNTIME_ERROR);
 	}
 	/*
 	 * Node opens its stdio with O_CLOEXEC: a command exec'd with FD_CLOEXEC on 1 and 2 starts with no
@@ -710,39 +823,200 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 	_exit(EXIT_RUNTIME_ERROR);
 }
 
+/* ---- the log: docker's json-file lines ----------------------------------------------------- */
+
+/* docker's json-file cuts a line that has no newline at 16 KiB (the size of its reader's buffer). */
+#define LOG_LINE_MAX 16384
+
+static int log_fd = -1;
+static off_t log_size; /* what the file holds of whole records: a short write is cut back to it */
+
+/*
+ * Now, as docker writes its log times: RFC 3339 in UTC with nine digits of nanoseconds, always nine
+ * (moby's RFC3339NanoFixed), `2026-12-02T01:02:03.123456789Z`.
+ */
+static void rfc3339_now(char out[40])
+{
+	struct timespec now;
+	struct tm utc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &utc);
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &utc);
+	snprintf(out + n, 40 - n, ".%09ldZ", now.tv_nsec);
+}
+
+/* The bytes as a JSON string's content: `"`, `\` and control characters escaped, the rest as they are. */
+static char *json_escape(char *out, const char *text, size_t length)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '"' || c == '\\') {
+			*out++ = '\\';
+			*out++ = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			*out++ = '\\';
+			*out++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20) {
+			memcpy(out, "\\u00", 4);
+			out[4] = hex[c >> 4];
+			out[5] = hex[c & 15];
+			out += 6;
+		} else {
+			*out++ = (char)c;
+		}
+	}
+	return out;
+}
+
+/*
+ * One record, `{"log":"...","stream":"stdout","time":"..."}` and a newline, in one write(2) to a file
+ * opened with O_APPEND: a reader (`logs -f`) never sees half a record. When the disk is full the
+ * record is dropped, as docker's json-file drops it, and a short write is cut off again (ftruncate) so
+ * that no half JSON line stays in the file. The container is never held up by its log.
+ */
+static void log_record(const char *stream, const char *text, size_t length)
+{
+	static char record[LOG_LINE_MAX * 6 + 96]; /* every byte escaped as \u00XX, and the fields */
+	char time[40];
+	rfc3339_now(time);
+	char *end = json_escape(stpcpy(record, "{\"log\":\""), text, length);
+	end += sprintf(end, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, time);
+	size_t size = (size_t)(end - record);
+	ssize_t n;
+	while ((n = write(log_fd, record, size)) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)size)
+		log_size += n;
+	else if (n > 0 && ftruncate(log_fd, log_size) < 0) {
+		/* nothing more to do: the next record starts a line of its own after the torn one */
+	}
+}
+
+/*
+ * One of the container's outputs as the supervisor reads it: the pipe of its stdout or stderr, or
+ * the master of its terminal. `relay` >= 0: written on to that descriptor (a foreground -t). Else
+ * logged as lines of `name`: each line with its newline, 16 KiB without one, the rest at the end.
+ */
+struct stream {
+	int fd; /* -1 once it ended */
+	int relay;
+	const char *name;
+	size_t length; /* an unfinished line */
+	char line[LOG_LINE_MAX];
+};
+
+static void end_stream(struct stream *stream)
+{
+	if (stream->relay < 0 && stream->length > 0)
+		log_record(stream->name, stream->line, stream->length);
+	stream->length = 0;
+	close(stream->fd);
+	stream->fd = -1;
+}
+
+/* Reads once what poll(2) said is there. */
+static void pump(struct stream *stream)
+{
+	ssize_t n = read(stream->fd, stream->line + stream->length, LOG_LINE_MAX - stream->length);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) { /* the end; a terminal's master says EIO once its slave is closed everywhere */
+		end_stream(stream);
+		return;
+	}
+	if (stream->relay >= 0) {
+		write_full(stream->relay, stream->line, (size_t)n); /* a caller gone (EPIPE): dropped */
+		return;
+	}
+	char *start = stream->line, *end = stream->line + stream->length + n, *newline;
+	while ((newline = memchr(start, '\n', (size_t)(end - start)))) {
+		log_record(stream->name, start, (size_t)(newline + 1 - start));
+		start = newline + 1;
+	}
+	stream->length = (size_t)(end - start);
+	if (stream->length == LOG_LINE_MAX) {
+		log_record(stream->name, stream->line, LOG_LINE_MAX);
+		stream->length = 0;
+	} else {
+		memmove(stream->line, start, stream->length);
+	}
+}
+
+/* ---- the caller's terminal (-it in the foreground) ----------------------------------------- */
+
+static struct termios caller_termios;
+static int caller_is_raw;
+
+static void restore_terminal(void)
+{
+	if (caller_is_raw && tcsetattr(0, TCSADRAIN, &caller_termios) == 0)
+		caller_is_raw = 0;
+}
+
+/*
+ * Raw mode (termios(3), cfmakeraw): every key goes to the container's terminal as it is typed, and
+ * Ctrl-C is a byte there, whose line discipline makes it SIGINT for the container's foreground
+ * group. Restored at exit (atexit). The shim takes SIGTERM and SIGHUP through its signalfd and
+ * forwards them, so it is never ended by them with the terminal raw; SIGKILL cannot be caught:
+ * after a kill -9 of the shim, `reset` (or `stty sane`) gives the terminal back.
+ */
+static void make_terminal_raw(void)
+{
+	if (tcgetattr(0, &caller_termios) < 0)
+		return;
+	struct termios raw = caller_termios;
+	cfmakeraw(&raw);
+	if (tcsetattr(0, TCSADRAIN, &raw) == 0) {
+		caller_is_raw = 1;
+		atexit(restore_terminal);
+	}
+}
+
+/* The caller's window size onto the container's terminal (a resize: SIGWINCH). */
+static void pass_window_size(int master)
+{
+	if (caller_size_fd >= 0 && ioctl(caller_size_fd, TIOCGWINSZ, &caller_size) == 0)
+		ioctl(master, TIOCSWINSZ, &caller_size);
+}
+
 /* ---- the shim ------------------------------------------------------------------------------ */
 
-static void ignore_signal(int sig)
+/*
+ * The signals the shim takes through a signalfd (signalfd(2)), blocked from before clone, so none is
+ * lost and none ends the shim before its `ended` ops. The child unblocks them (container_main).
+ */
+static int supervised_signals(sigset_t *set)
 {
-	(void)sig;
-}
-
-static void forward_signal(int sig)
-{
-	if (container_pid > 0)
-		kill(container_pid, sig);
-}
-
-static void set_up_signals(void)
-{
-	struct sigaction forward = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
-	int forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaction(forwarded[i], &forward, NULL);
-	/*
-	 * Ctrl-C and Ctrl-\ (and SIGWINCH on a resize) from the terminal reach every process in the
-	 * foreground group, the container included, so the shim does not pass them on a second time; it
-	 * just survives them. (The child resets every disposition before exec, so none of this reaches
-	 * the user's command.)
-	 */
-	struct sigaction survive = {.sa_handler = ignore_signal, .sa_flags = SA_RESTART};
-	sigaction(SIGINT, &survive, NULL);
-	sigaction(SIGQUIT, &survive, NULL);
+	int signals[] = {SIGCHLD, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT, SIGWINCH};
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(set, signals[i]);
 	signal(SIGPIPE, SIG_IGN);
+	return sigprocmask(SIG_BLOCK, set, NULL);
 }
 
-/* The container never started: clean up, say why in one line, exit with docker's code. */
-static void start_failed(const struct plan *plan, pid_t pid, const char *message)
+/* Detached: the supervisor's pipe to the CLI process, which waits for the start's outcome. */
+static int report_fd = -1;
+
+/* The container runs: the CLI process may print the id and go. Nothing of the caller's stays open. */
+static void report_started(void)
+{
+	if (report_fd < 0)
+		return;
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+	int code = 0;
+	write_full(report_fd, &code, sizeof code);
+	close(report_fd);
+	report_fd = -1;
+}
+
+/* The container never started: clean up, say why in one line, and return docker's exit code. */
+static int start_failed(const struct plan *plan, pid_t pid, const char *message, int code)
 {
 	if (pid > 0) {
 		kill(pid, SIGKILL);
@@ -751,6 +1025,9 @@ static void start_failed(const struct plan *plan, pid_t pid, const char *message
 	}
 	fprintf(stderr, "mydocker: %s\n", message);
 	run_every_host_op(&plan->failed, pid, EXIT_RUNTIME_ERROR, "clean-up");
+	if (report_fd >= 0)
+		write_full(report_fd, &code, sizeof code);
+	return code;
 }
 
 /*
@@ -778,10 +1055,274 @@ static int describe_container_failure(const struct plan *plan, const int report[
 	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE;
 }
 
+/*
+ * From the start until the container's end: its output to the log or the caller's terminal, the
+ * caller's keys to its terminal (-it), and signals. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are passed
+ * on to the container. SIGINT and SIGQUIT too when it has a terminal of its own or runs detached; in
+ * the foreground without -t the terminal has sent them to the container already (it is in the
+ * caller's process group), and the shim only survives them. Returns the wait status.
+ */
+static int supervise(const struct plan *plan, pid_t pid, int signals, int master)
+{
+	static struct stream out = {.fd = -1, .relay = -1, .name = "stdout"};
+	static struct stream err = {.fd = -1, .relay = -1, .name = "stderr"};
+	if (master >= 0) {
+		out.fd = master;
+		out.relay = plan->log_path ? -1 : 1;
+	} else if (plan->log_path) {
+		out.fd = io.out[0];
+		err.fd = io.err[0];
+	}
+	/* -it in the foreground: the caller's keys to the container's terminal. */
+	int keys = master >= 0 && !plan->log_path && plan->stdin_mode == STDIN_INHERIT ? 0 : -1;
+	int status = 0, ended = 0;
+	char buffer[4096];
+	for (;;) {
+		struct pollfd fds[4] = {{.fd = signals, .events = POLLIN},
+					{.fd = out.fd, .events = POLLIN},
+					{.fd = err.fd, .events = POLLIN},
+					{.fd = keys, .events = POLLIN}};
+		/* Once the container ended, only what its outputs still hold is read (timeout 0). */
+		int ready = poll(fds, 4, ended ? 0 : -1);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0 && ended)
+			break;
+		struct signalfd_siginfo info;
+		while (read(signals, &info, sizeof info) == (ssize_t)sizeof info) {
+			int sig = (int)info.ssi_signo;
+			if (sig == SIGCHLD) {
+				if (!ended && waitpid(pid, &status, WNOHANG) == pid)
+					ended = 1;
+			} else if (sig == SIGWINCH) {
+				if (master >= 0 && !plan->log_path)
+					pass_window_size(master);
+			} else if ((sig != SIGINT && sig != SIGQUIT) || master >= 0 || plan->log_path) {
+				kill(pid, sig);
+			}
+		}
+		if (fds[1].revents)
+			pump(&out);
+		if (fds[2].revents)
+			pump(&err);
+		if (fds[3].revents) {
+			ssize_t n = read(keys, buffer, sizeof buffer);
+			if (n > 0)
+				write_full(master, buffer, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				keys = -1; /* the caller's stdin ended: nothing more to pass on */
+		}
+		if (ended && out.fd < 0 && err.fd < 0)
+			break;
+	}
+	/* A process that outlived PID 1 (no PID namespace) may hold an output open: it is not waited for. */
+	if (out.fd >= 0)
+		end_stream(&out);
+	if (err.fd >= 0)
+		end_stream(&err);
+	restore_terminal();
+	return status;
+}
+
+/* Makes what connect_stdio and the pty op need, before clone; -1 with errno set and `what` named. */
+static int make_stdio(const struct plan *plan, const char **what)
+{
+	if (plan->has_pty) {
+		*what = "socketpair";
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, io.console) < 0)
+			return -1;
+	}
+	if (!plan->log_path)
+		return 0;
+	*what = plan->log_path;
+	log_fd = open(plan->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct stat st;
+	if (log_fd < 0 || fstat(log_fd, &st) < 0)
+		return -1;
+	log_size = st.st_size;
+	if (plan->has_pty)
+		return 0; /* the terminal carries all three */
+	*what = "pipe2";
+	if (pipe2(io.out, O_CLOEXEC) < 0 || pipe2(io.err, O_CLOEXEC) < 0)
+		return -1;
+	return plan->stdin_mode == STDIN_INHERIT ? pipe2(io.in, O_CLOEXEC) : 0;
+}
+
+static void close_if_open(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* clone, the host's steps around the container, its start, its supervision, its end. */
+static int run_container(struct plan *plan)
+{
+	char message[PATH_MAX + 256];
+	/*
+	 * `mydocker exec`: join a running container's namespaces, in the plan's order, before clone. The
+	 * PID namespace applies to the children only (setns(2): "pid_for_children"), so the child that
+	 * clone() makes next is in it. The mount namespace is joined by the child, last (its plan says so).
+	 */
+	for (int i = 0; i < plan->enter.count; i++) {
+		const struct op *op = &plan->enter.ops[i];
+		if (op->spec->run_container(op) < 0) {
+			snprintf(message, sizeof message, "entering the container, %s %s: %s (%s)", op->name,
+				 op_subject(op), error_name(errno), error_text(errno));
+			return start_failed(plan, 0, message, EXIT_RUNTIME_ERROR);
+		}
+	}
+
+	const char *what = "signalfd";
+	sigset_t set;
+	int barrier[2], errors[2], signals = -1;
+	if (supervised_signals(&set) < 0 || (signals = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	    make_stdio(plan, &what) < 0 || (what = "pipe2", pipe2(barrier, O_CLOEXEC) < 0) ||
+	    pipe2(errors, O_CLOEXEC) < 0) {
+		snprintf(message, sizeof message, "%s: %s (%s)", what, error_name(errno), error_text(errno));
+		return start_failed(plan, 0, message, EXIT_RUNTIME_ERROR);
+	}
+
+	/*
+	 * clone() with the raw syscall and no new stack behaves like fork(), with namespace flags.
+	 * CLONE_NEWPID applies to the child itself: it becomes PID 1 of the new namespace.
+	 */
+	pid_t pid = (pid_t)syscall(SYS_clone, plan->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		/* clone(2): ENOMEM when the PID namespace joined has no init any more (the container ended). */
+		snprintf(message, sizeof message, "clone(0x%lx): %s (%s)%s", plan->clone_flags, error_name(errno),
+			 error_text(errno),
+			 errno == EPERM				    ? "; namespaces need root"
+			 : errno == ENOMEM && plan->enter.count > 0 ? "; the container's PID 1 has exited"
+								    : "");
+		return start_failed(plan, 0, message, EXIT_RUNTIME_ERROR);
+	}
+	if (pid == 0) {
+		close(barrier[1]);
+		close(errors[0]);
+		container_main(plan, barrier[0], errors[1]);
+	}
+	close(barrier[0]);
+	close(errors[1]);
+	/* The container's ends: the pipes must see their end when the container's copies close. */
+	close_if_open(&io.out[1]);
+	close_if_open(&io.err[1]);
+	close_if_open(&io.in[0]);
+	close_if_open(&io.console[1]);
+
+	/* The barrier: the container waits while the host side is made ready for it. */
+	int failed_op = run_host_section(&plan->created, pid, 0);
+	if (failed_op >= 0) {
+		const struct op *op = &plan->created.ops[failed_op];
+		snprintf(message, sizeof message, "preparing the host, %s %s: %s (%s)", op->name, op_subject(op),
+			 error_name(errno), error_text(errno));
+		return start_failed(plan, pid, message, EXIT_RUNTIME_ERROR);
+	}
+	write_full(barrier[1], "g", 1);
+	close(barrier[1]);
+
+	int report[2];
+	if (read_full(errors[0], report, sizeof report) == 0) {
+		int exit_code = describe_container_failure(plan, report, message, sizeof message);
+		return start_failed(plan, pid, message, exit_code);
+	}
+	close(errors[0]);
+
+	/* The `pty` op ran before the exec, so its master is waiting in the socket. */
+	int master = -1;
+	if (plan->has_pty && (master = receive_fd(io.console[0])) < 0) {
+		snprintf(message, sizeof message, "receiving the container's terminal: %s (%s)", error_name(errno),
+			 error_text(errno));
+		return start_failed(plan, pid, message, EXIT_RUNTIME_ERROR);
+	}
+	close_if_open(&io.console[0]);
+	if (master >= 0 && !plan->log_path) {
+		pass_window_size(master); /* a resize between the first reading and now */
+		if (plan->stdin_mode == STDIN_INHERIT && isatty(0))
+			make_terminal_raw();
+	}
+	/* What only the start needed: the container's ops (its strings are argv's, on the stack). */
+	free(plan->container.ops);
+	plan->container.ops = NULL;
+	plan->container.count = 0;
+	report_started();
+
+	int status = supervise(plan, pid, signals, master);
+	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
+	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	run_every_host_op(&plan->ended, pid, exit_code, "after the container ended,");
+	return exit_code;
+}
+
+/* ---- detach (-d) --------------------------------------------------------------------------- */
+
+/*
+ * The CLI process waits for the supervisor's word on the start: 0 (the container runs: print its
+ * id, which is the name of the log's directory, containers/<id>/), or docker's exit code after the
+ * supervisor printed why on the caller's stderr and cleaned up. Nothing at all: the supervisor died
+ * first (its container with it, PDEATHSIG), and the `failed` ops are run here.
+ */
+static int await_start(const struct plan *plan, int report, pid_t supervisor)
+{
+	int code;
+	if (read_full(report, &code, sizeof code) < 0) {
+		fprintf(stderr, "mydocker: the shim supervising the container died before it started\n");
+		while (waitpid(supervisor, NULL, 0) < 0 && errno == EINTR)
+			;
+		run_every_host_op(&plan->failed, 0, EXIT_RUNTIME_ERROR, "clean-up");
+		return EXIT_RUNTIME_ERROR;
+	}
+	if (code != 0) {
+		while (waitpid(supervisor, NULL, 0) < 0 && errno == EINTR)
+			; /* it has cleaned up: let it be gone too */
+		return code;
+	}
+	const char *end = strrchr(plan->log_path, '/'), *start = end;
+	while (start > plan->log_path && start[-1] != '/')
+		start--;
+	printf("%.*s\n", (int)(end - start), start);
+	return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME_ERROR;
+}
+
+/*
+ * -d: this process (the one Node execve()d into) forks the supervisor and waits for its word on the
+ * start. The supervisor leaves the caller's session (setsid: no terminal, no job control signals),
+ * keeps none of the caller's descriptors but stderr until the start is known, and goes on as the
+ * container's parent. Returns the CLI process's exit code, or -1 in the supervisor.
+ */
+static int detach(const struct plan *plan)
+{
+	int report[2];
+	pid_t supervisor = -1;
+	if (pipe2(report, O_CLOEXEC) < 0 || (supervisor = fork()) < 0) {
+		fprintf(stderr, "mydocker: %s: %s (%s)\n", supervisor < 0 ? "fork" : "pipe2", error_name(errno),
+			error_text(errno));
+		run_every_host_op(&plan->failed, 0, EXIT_RUNTIME_ERROR, "clean-up");
+		return EXIT_RUNTIME_ERROR;
+	}
+	if (supervisor > 0) {
+		close(report[1]);
+		return await_start(plan, report[0], supervisor);
+	}
+	close(report[0]);
+	report_fd = report[1];
+	setsid();
+	/* What the caller's parent passed on (a shell's, a CI runner's descriptors) must not stay open. */
+	if (report_fd > 3)
+		syscall(SYS_close_range, 3, (unsigned)report_fd - 1, 0);
+	syscall(SYS_close_range, (unsigned)report_fd + 1, ~0U, 0);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		close(null);
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct plan plan;
-	char message[PATH_MAX + 256];
 	/* The whole plan is read and checked against the tables first: a refusal leaves nothing made. */
 	parse_plan(argc, argv, &plan);
 
@@ -795,87 +1336,15 @@ int main(int argc, char **argv)
 		if (flags >= 0 && (flags & O_NONBLOCK))
 			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	}
+	/* -t: the caller's window size, for the container's terminal (0, 1 or 2: whichever is a terminal). */
+	for (int fd = 0; plan.has_pty && caller_size_fd < 0 && fd <= 2; fd++)
+		if (ioctl(fd, TIOCGWINSZ, &caller_size) == 0)
+			caller_size_fd = fd;
 
-	/*
-	 * `mydocker exec`: join a running container's namespaces, in the plan's order, before clone. The
-	 * PID namespace applies to the children only (setns(2): "pid_for_children"), so the child that
-	 * clone() makes next is in it. The mount namespace is joined by the child, last (its plan says so).
-	 */
-	for (int i = 0; i < plan.enter.count; i++) {
-		const struct op *op = &plan.enter.ops[i];
-		if (op->spec->run_container(op) < 0) {
-			snprintf(message, sizeof message, "entering the container, %s %s: %s (%s)", op->name,
-				 op_subject(op), error_name(errno), error_text(errno));
-			start_failed(&plan, 0, message);
-			return EXIT_RUNTIME_ERROR;
-		}
+	if (plan.log_path) {
+		int code = detach(&plan);
+		if (code >= 0)
+			return code;
 	}
-
-	int barrier[2], errors[2];
-	if (pipe2(barrier, O_CLOEXEC) < 0 || pipe2(errors, O_CLOEXEC) < 0) {
-		snprintf(message, sizeof message, "pipe2: %s (%s)", error_name(errno), error_text(errno));
-		start_failed(&plan, 0, message);
-		return EXIT_RUNTIME_ERROR;
-	}
-
-	/*
-	 * clone() with the raw syscall and no new stack behaves like fork(), with namespace flags.
-	 * CLONE_NEWPID applies to the child itself: it becomes PID 1 of the new namespace.
-	 */
-	pid_t pid = (pid_t)syscall(SYS_clone, plan.clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		/* clone(2): ENOMEM when the PID namespace joined has no init any more (the container ended). */
-		snprintf(message, sizeof message, "clone(0x%lx): %s (%s)%s", plan.clone_flags, error_name(errno),
-			 error_text(errno),
-			 errno == EPERM				   ? "; namespaces need root"
-			 : errno == ENOMEM && plan.enter.count > 0 ? "; the container's PID 1 has exited"
-								   : "");
-		start_failed(&plan, 0, message);
-		return EXIT_RUNTIME_ERROR;
-	}
-	if (pid == 0) {
-		close(barrier[1]);
-		close(errors[0]);
-		container_main(&plan, barrier[0], errors[1]);
-	}
-	close(barrier[0]);
-	close(errors[1]);
-	container_pid = pid;
-	set_up_signals();
-
-	/* The barrier: the container waits while the host side is made ready for it. */
-	int failed_op = run_host_section(&plan.created, pid, 0);
-	if (failed_op >= 0) {
-		const struct op *op = &plan.created.ops[failed_op];
-		snprintf(message, sizeof message, "preparing the host, %s %s: %s (%s)", op->name, op_subject(op),
-			 error_name(errno), error_text(errno));
-		start_failed(&plan, pid, message);
-		return EXIT_RUNTIME_ERROR;
-	}
-	write_full(barrier[1], "g", 1);
-	close(barrier[1]);
-
-	int report[2];
-	if (read_full(errors[0], report, sizeof report) == 0) {
-		int exit_code = describe_container_failure(&plan, report, message, sizeof message);
-		start_failed(&plan, pid, message);
-		return exit_code;
-	}
-	close(errors[0]);
-
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			perror("mydocker-shim: waitpid");
-			return EXIT_RUNTIME_ERROR;
-		}
-	/* Take the terminal back from the container's process group (see container_main). */
-	if (plan.stdin_mode == STDIN_TERMINAL && isatty(0)) {
-		signal(SIGTTOU, SIG_IGN);
-		tcsetpgrp(0, getpgrp());
-	}
-	/* A shell reports a command killed by signal n as 128+n, and so does docker: 137 is SIGKILL. */
-	int exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	run_every_host_op(&plan.ended, pid, exit_code, "after the container ended,");
-	return exit_code;
+	return run_container(&plan);
 }

@@ -98,6 +98,10 @@ export class FakeKernel {
     this.calls.push(`setns ${path} ${nstype}`);
   }
 
+  pty(): void {
+    this.calls.push('pty');
+  }
+
   exec(argv: readonly string[], env: readonly string[]): void {
     this.calls.push(`exec ${JSON.stringify(argv)} ${env.length} env`);
     this.execed = [...argv];

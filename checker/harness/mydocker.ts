@@ -76,6 +76,38 @@ export class Mydocker {
   }
 
   /**
+   * `mydocker ARGS...` on a real terminal: util-linux `script` gives it a pseudo-terminal, whose size
+   * the shell there sets first (`stty rows R cols C`). `after` is shell code run on that terminal once
+   * mydocker ended. Its stdin stays open and silent: nobody types. The output is the terminal's, with
+   * its carriage returns removed.
+   */
+  async runOnTerminal(
+    args: readonly string[],
+    { rows = 24, cols = 80, after = '' }: { rows?: number; cols?: number; after?: string } = {},
+  ): Promise<RunResult> {
+    const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+    const mydocker = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args].map(quote).join(' ');
+    const shell = `stty rows ${rows} cols ${cols}; ${mydocker}; echo "exit code: $?"; ${after}`;
+    const result = await this.host.exec(['script', '-qec', shell, '/dev/null'], {
+      env: {
+        MYDOCKER_ROOT: this.stateRoot,
+        MYDOCKER_SOURCE: targetSource(),
+        MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+      },
+      stdin: 'pipe',
+      timeout: scaled(RUN_TIMEOUT_MS),
+    });
+    const output = String(result.stdout).replaceAll('\r', '');
+    const code = /exit code: (\d+)\n/.exec(output);
+    return {
+      exitCode: code ? Number(code[1]) : result.exitCode,
+      stdout: output,
+      stderr: String(result.stderr),
+      command: `mydocker ${args.join(' ')} (on a terminal, ${rows} rows and ${cols} columns)`,
+    };
+  }
+
+  /**
    * Starts `mydocker run -i ... host sh -c 'echo ready; read _; SCRIPT'`: a container that waits, so
    * the check can look at it from the host while it lives.
    */

@@ -190,9 +190,10 @@ describe('mydocker-shim', () => {
       writeFileSync(kept, 'x');
       rmSync(written, { force: true });
       const args = [
-        '1',
+        '2',
         String(cloneFlags),
         'null',
+        'inherit',
         ...section('enter', enter),
         ...section('container', container),
         ...section('created', [op('write', written, '{pid}')]),
@@ -337,25 +338,32 @@ describe('mydocker-shim', () => {
       'failed',
       '0',
     ];
-    // With no arguments, an op the shim knows is refused for its arity, one it does not as unknown.
+    // With the wrong number of arguments (none, or one for an op that takes none), an op the shim
+    // knows is refused for its arity, one it does not as unknown.
+    const anyField = new Proxy({}, { get: () => '' }) as never;
+    const wrongArity = (entry: { args(step: never): string[] }) =>
+      entry.args(anyField).length > 0 ? ['0'] : ['1', 'x'];
     const refusals = await Promise.all([
-      ...Object.keys(containerOps).map((op) => runShim(['1', '0', 'null', ...sections(['1', op, '0'], ['0'])])),
-      ...Object.keys(hostOps).map((op) => runShim(['1', '0', 'null', ...sections(['0'], ['1', op, '0'])])),
+      ...Object.entries(containerOps).map(([op, entry]) =>
+        runShim(['2', '0', 'null', 'inherit', ...sections(['1', op, ...wrongArity(entry)], ['0'])]),
+      ),
+      ...Object.keys(hostOps).map((op) => runShim(['2', '0', 'null', 'inherit', ...sections(['0'], ['1', op, '0'])])),
     ]);
     const enterRefusals = await Promise.all(
       Object.keys(enterOps).map((op) =>
-        runShim(['1', '0', 'null', 'enter', '1', op, '0', ...sections(['0'], ['0']).slice(2)]),
+        runShim(['2', '0', 'null', 'inherit', 'enter', '1', op, '0', ...sections(['0'], ['0']).slice(2)]),
       ),
     );
     for (const result of [...refusals, ...enterRefusals])
-      expect(result.stderr).toMatch(/: 0 arguments, expected \d+ \(/);
+      expect(result.stderr).toMatch(/: [01] arguments, expected \d+ \(/);
   });
 
   test("numbers in the plan's frame are checked too", async () => {
     const result = await runShim([
-      '1',
+      '2',
       '0x10',
       'null',
+      'inherit',
       'enter',
       '0',
       'container',
@@ -489,7 +497,7 @@ describe('mydocker-shim', () => {
   });
 
   test('a malformed plan is refused with one line and 125', async () => {
-    const result = await runShim(['1', '0', 'null', 'enter', '0', 'container']);
+    const result = await runShim(['2', '0', 'null', 'inherit', 'enter', '0', 'container']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'mydocker-shim: malformed plan from the runtime (container); start containers with mydocker\n',
@@ -578,4 +586,186 @@ describe('mydocker-shim', () => {
       },
     );
   });
+});
+
+// -d: the shim detaches (a supervisor stays as the container's parent) and logs docker's json-file
+// lines; -t: the pty op gives the container a terminal of its own. No namespaces: no root needed.
+describe('mydocker-shim, detached and with a terminal', () => {
+  let dir = '';
+  beforeAll(async () => {
+    await buildShim();
+    dir = mkdtempSync(join(tmpdir(), 'shim-detach-test-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A detached plan whose log is <dir>/<id>/<id>-json.log; `ended` writes the exit code beside it. */
+  function detached(id: string, steps: Step[], more: Partial<Plan> = {}) {
+    const state = join(dir, id);
+    mkdirSync(state);
+    const files = { log: join(state, `${id}-json.log`), pid: join(state, 'pid'), exit: join(state, 'exit') };
+    const host: HostSteps = {
+      created: [{ op: 'write', path: files.pid, content: '{pid}' }],
+      ended: [{ op: 'write', path: files.exit, content: '{exit}' }],
+      failed: [{ op: 'remove-tree', path: state }],
+    };
+    return { plan: plan(steps, { output: files.log as `/${string}`, host, ...more }), files, state };
+  }
+
+  async function ended(file: string): Promise<string> {
+    for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    return readFileSync(file, 'utf8');
+  }
+
+  const records = (log: string) =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { log: string; stream: string; time: string });
+
+  test('prints the id and exits 0 while the container runs, as a child of the supervisor, not of the caller', async () => {
+    const { plan: p, files } = detached('c1', [exec(['sh', '-c', 'echo out1; echo err1 >&2; echo out2; read _'])], {
+      stdin: 'inherit',
+    });
+    const caller = runShim(p);
+    const result = await caller;
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'c1\n', stderr: '' });
+    const pid = Number(readFileSync(files.pid, 'utf8'));
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    expect(parent).not.toBe(caller.pid);
+    expect(readFileSync(`/proc/${parent}/comm`, 'utf8')).toBe('mydocker-shim\n');
+    // -di: its stdin is a pipe the supervisor holds open, so `read` waits instead of ending at EOF.
+    for (let i = 0; i < 500 && records(files.log).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(files.exit)).toBe(false);
+    process.kill(pid, 'SIGKILL');
+    expect(await ended(files.exit)).toBe('137');
+    const lines = records(files.log);
+    expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.log)).toEqual(['out1\n', 'out2\n']);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.log)).toEqual(['err1\n']);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(['log', 'stream', 'time']);
+      expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    }
+  });
+
+  test('json-file lines: escapes, a line cut at 16 KiB, the rest at the end of the stream', async () => {
+    const script = String.raw`printf 'q"b\\t\tc\r\001\033 \303\251\n'; head -c 20000 /dev/zero | tr '\0' x; printf 'end'`;
+    const { plan: p, files } = detached('c2', [exec(['sh', '-c', script])]);
+    expect((await runShim(p)).exitCode).toBe(0);
+    expect(await ended(files.exit)).toBe('0');
+    const raw = readFileSync(files.log, 'utf8').split('\n');
+    expect(raw[0]).toMatch(/^\{"log":"q\\"b\\\\t\\tc\\r\\u0001\\u001b é\\n","stream":"stdout","time":"[^"]+"\}$/);
+    expect(records(files.log).map((l) => l.log)).toEqual([
+      'q"b\\t\tc\r\u0001\u001b é\n',
+      'x'.repeat(16384),
+      `${'x'.repeat(20000 - 16384)}end`,
+    ]);
+  });
+
+  test('a full disk drops the output, and the container is not held up by it', async () => {
+    const { plan: p, files } = detached('c3', [exec(['sh', '-c', 'head -c 2000000 /dev/zero; echo done >&2'])]);
+    const onFullDisk = { ...p, output: '/dev/full' as const };
+    expect(await runShim(onFullDisk)).toMatchObject({ exitCode: 0, stdout: 'dev\n' });
+    expect(await ended(files.exit)).toBe('0');
+  });
+
+  test.runIf(isRoot)('a disk that fills up mid-record: whole records only, never half a JSON line', async () => {
+    const {
+      plan: p,
+      files,
+      state,
+    } = detached('c5', [
+      exec([
+        'sh',
+        '-c',
+        'i=0; while [ $i -lt 3000 ]; do echo "line $i with some padding to fill pages"; i=$((i+1)); done',
+      ]),
+    ]);
+    const small = join(state, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', small]);
+    try {
+      const log = join(small, 'c5-json.log') as `/${string}`;
+      expect(await runShim({ ...p, output: log })).toMatchObject({ exitCode: 0, stdout: 'small\n' });
+      expect(await ended(files.exit)).toBe('0');
+      const text = readFileSync(log, 'utf8');
+      expect(text.length).toBeGreaterThan(20_000); // it did fill the disk
+      expect(text.endsWith('\n')).toBe(true);
+      const lines = records(log).map((record) => record.log);
+      expect(lines.length).toBeLessThan(3000);
+      expect(lines).toEqual(lines.map((_, i) => `line ${i} with some padding to fill pages\n`));
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
+  test("a failed start: docker's message and code from the caller, and nothing left", async () => {
+    const { plan: p, state } = detached('c4', [exec(['no-such-program'])]);
+    const result = await runShim(p);
+    expect(result).toMatchObject({
+      exitCode: 127,
+      stdout: '',
+      stderr: 'mydocker: exec: "no-such-program": executable file not found in $PATH\n',
+    });
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('-t: a terminal of its own on 0-2, its window size from the caller, and its output relayed', async () => {
+    const pty: Step = { op: 'pty' };
+    const result = await execa(
+      'script',
+      [
+        '-qec',
+        `stty rows 31 cols 97; ${shimBinary} ${planArguments(plan([pty, exec(['sh', '-c', 'tty; stty size; tty <&2'])]))
+          .map((a) => `'${a}'`)
+          .join(' ')}`,
+        '/dev/null',
+      ],
+      { reject: false, stdin: 'pipe', timeout: 10_000 },
+    );
+    const [own, size, again] = result.stdout.replace(/\r/g, '').split('\n');
+    expect(own).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(size).toBe('31 97');
+    expect(again).toBe(own);
+    expect(result.exitCode).toBe(0);
+  });
+  test("-t: a resize of the caller's terminal (SIGWINCH) reaches the container's terminal", async () => {
+    const pty: Step = { op: 'pty' };
+    const script = 'trap "stty size; exit 0" WINCH; echo ready; while :; do sleep 0.05; done';
+    const shim = planArguments(plan([pty, exec(['sh', '-c', script])], { stdin: 'inherit' }))
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    // The resize comes from a background job on the same terminal (its stdin is /dev/null: </dev/tty).
+    const command = `stty rows 31 cols 97; (sleep 1; stty rows 44 cols 55 </dev/tty) & ${shimBinary} ${shim}`;
+    const result = await execa('script', ['-qec', command, '/dev/null'], {
+      reject: false,
+      stdin: 'pipe',
+      timeout: 10_000,
+    });
+    expect(result.stdout.replace(/\r/g, '').split('\n')).toEqual(['ready', '44 55']);
+    expect(result.exitCode).toBe(0);
+  }, 15_000);
+  test("-it: the caller's terminal is raw while the container runs (keys pass one by one), and restored after", async () => {
+    const pty: Step = { op: 'pty' };
+    // The container's own terminal raw too, so that dd gets the three keys with no newline after them.
+    const script = 'stty raw; echo ready; dd bs=1 count=3 2>/dev/null; stty sane; echo; echo done';
+    const shim = planArguments(plan([pty, exec(['sh', '-c', script])], { stdin: 'inherit' }))
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const child = execa('script', ['-qec', `${shimBinary} ${shim}; stty -a | grep -o -- '-*icanon'`, '/dev/null'], {
+      reject: false,
+      stdin: 'pipe',
+      timeout: 10_000,
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready') && !output.includes('abc')) child.stdin?.write('abc');
+    });
+    const result = await child;
+    const lines = result.stdout.replace(/\r/g, '').split('\n');
+    expect(lines).toContain('done');
+    expect(lines.at(-1)).toBe('icanon'); // canonical mode again: the caller's terminal was restored
+    expect(result.exitCode).toBe(0);
+  }, 15_000);
 });

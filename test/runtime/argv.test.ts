@@ -5,7 +5,7 @@ import { describeStep } from '../../solutions/src/kernel/explain.ts';
 import type { Step } from '../../solutions/src/kernel/plan.ts';
 
 describe('planArguments', () => {
-  test('version, flags, stdin, then five sections of name, count, and ops of name, count, arguments', () => {
+  test('version, flags, stdin, output, then five sections of name, count, and ops of name, count, arguments', () => {
     const args = planArguments({
       namespaces: ['uts'],
       cloneFlags: 0x04000000,
@@ -24,9 +24,10 @@ describe('planArguments', () => {
       },
     });
     expect(args).toEqual([
-      '1',
+      '2',
       '67108864',
       'null',
+      'inherit',
       'enter',
       '0',
       'container',
@@ -60,6 +61,30 @@ describe('planArguments', () => {
     ]);
   });
 
+  test('detached: OUTPUT is the log path; a terminal is the pty op, with no arguments', () => {
+    const args = planArguments({
+      namespaces: [],
+      cloneFlags: 0,
+      stdin: 'inherit',
+      output: '/s/c/c-json.log',
+      steps: [{ op: 'pty' }, { op: 'exec', argv: ['sh'], env: [], search: '' }],
+      host: { created: [], ended: [], failed: [] },
+    });
+    expect(args.slice(0, 11)).toEqual([
+      '2',
+      '0',
+      'inherit',
+      '/s/c/c-json.log',
+      'enter',
+      '0',
+      'container',
+      '2',
+      'pty',
+      '0',
+      'exec',
+    ]);
+  });
+
   test("the environment is not in argv (anyone can read /proc/<pid>/cmdline) but the shim's own", () => {
     const plan = {
       namespaces: [],
@@ -80,7 +105,7 @@ describe('planArguments', () => {
       steps: [{ op: 'mount', source: '', target: '/', fstype: '', flags: 0x44000, data: '' }],
       host: { created: [], ended: [], failed: [] },
     });
-    expect(args.slice(3, 14)).toEqual(['enter', '0', 'container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
+    expect(args.slice(4, 15)).toEqual(['enter', '0', 'container', '1', 'mount', '5', '', '/', '', String(0x44000), '']);
   });
 
   test('the root filesystem ops: modes in octal, numbers in decimal, in the order the shim reads them', () => {
@@ -102,9 +127,10 @@ describe('planArguments', () => {
       host: { created: [], ended: [{ op: 'remove-tree', path: '/s/c' }], failed: [] },
     });
     expect(args).toEqual([
-      '1',
+      '2',
       String(0x20000),
       'null',
+      'inherit',
       'enter',
       '0',
       'container',
@@ -173,7 +199,8 @@ describe('the enter section (mydocker exec)', () => {
       steps: [{ op: 'exec', argv: ['true'], env: [], search: '' }],
       host: { created: [], ended: [], failed: [] },
     });
-    expect(args.slice(3, 11)).toEqual([
+    expect(args.slice(3, 12)).toEqual([
+      'inherit',
       'enter',
       '1',
       'setns',

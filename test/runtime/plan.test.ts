@@ -91,18 +91,33 @@ describe('the container set-up recipe', () => {
   });
 
   test('buildPlan clones into five namespaces and takes PATH from the command environment', () => {
-    const plan = buildPlan(spec, { interactive: false, tty: false, host });
+    const plan = buildPlan(spec, { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host });
     expect(plan.cloneFlags).toBe(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET);
     expect(plan.steps.at(-1)).toEqual({ op: 'exec', argv: spec.command, env: spec.env, search: '/bin:/usr/bin' });
   });
 
+  test('a terminal (-t) is opened after /dev and its devpts are mounted, before the hostname and exec', () => {
+    const kernel = new FakeKernel();
+    setUpContainer(kernel, { ...spec, rootfs: sampleRootfs('/work'), terminal: true });
+    const devpts = kernel.calls.findIndex((call) => call.startsWith('mount devpts /dev/pts devpts'));
+    expect(devpts).toBeGreaterThan(0);
+    expect(kernel.calls.indexOf('pty')).toBeGreaterThan(devpts);
+    expect(kernel.calls.slice(-3)).toEqual(['pty', 'sethostname box', 'exec ["sh","-c","echo a   b"] 1 env']);
+    const host = new FakeKernel();
+    setUpContainer(host, { ...spec, terminal: true });
+    expect(host.calls.indexOf('pty')).toBe(host.calls.indexOf('sethostname box') - 1);
+    expect(host.calls.indexOf('pty')).toBeGreaterThan(host.calls.indexOf(`mount NULL / NULL ${MS_REC | MS_PRIVATE}`));
+  });
+
   test('stdin is /dev/null unless interactive', () => {
-    expect(buildPlan(spec, { interactive: false, tty: false, host }).stdin).toBe('null');
-    expect(buildPlan(spec, { interactive: true, tty: false, host }).stdin).toBe('inherit');
+    expect(buildPlan(spec, { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host }).stdin).toBe('null');
+    expect(buildPlan(spec, { stdio: { stdin: 'inherit', output: 'inherit', terminal: false }, host }).stdin).toBe(
+      'inherit',
+    );
   });
 
   test('--explain names every step in syscall terms, host steps included', () => {
-    expect(explainPlan(buildPlan(spec, { interactive: false, tty: false, host }))).toBe(
+    expect(explainPlan(buildPlan(spec, { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host }))).toBe(
       [
         'clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET)',
         'host, while the container waits at the barrier:',

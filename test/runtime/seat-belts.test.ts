@@ -30,7 +30,7 @@ const rootfs = sampleRootfs();
 function planWithRemount(flags: number): Plan {
   const plan = buildPlan(
     { hostname: 'box', command: ['true'], env: [], rootfs },
-    { interactive: false, tty: false, host },
+    { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host },
   );
   const remount = plan.steps.find((step) => step.op === 'mount' && (step.flags & MS_REMOUNT) !== 0);
   if (remount?.op !== 'mount') throw new Error('the reference plan has no remount of its :ro volume');
@@ -54,7 +54,10 @@ describe('a read-only remount', () => {
     mistakenRemount = true;
     try {
       expect(() =>
-        buildPlan({ hostname: 'box', command: ['true'], env: [], rootfs }, { interactive: false, tty: false, host }),
+        buildPlan(
+          { hostname: 'box', command: ['true'], env: [], rootfs },
+          { stdio: { stdin: 'null', output: 'inherit', terminal: false }, host },
+        ),
       ).toThrow(/^refusing to run: the remount of /);
     } finally {
       mistakenRemount = false;

@@ -58,13 +58,17 @@ function execPlan(target: ExecTarget, options: ExecOptions): Plan {
   const shim = new EnterRecorder();
   const child = new PlanKernel();
   enterContainer(shim, child, target);
+  // -t: a terminal of the container's own, opened once the child is in the container's mount
+  // namespace (its /dev/ptmx is the container's devpts), just before the command: run -t's `pty` op.
+  const steps = options.tty
+    ? [...child.steps.slice(0, -1), { op: 'pty' as const }, ...child.steps.slice(-1)]
+    : child.steps;
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
-    // -it shares the caller's terminal for now; a pty of its own is the `pty` op (run -t's).
-    stdin: options.interactive ? (options.tty ? 'terminal' : 'inherit') : 'null',
+    stdin: options.interactive ? 'inherit' : 'null',
     enter: shim.steps,
-    steps: child.steps,
+    steps,
     host: { created: [], ended: [], failed: [] }, // exec records nothing
   };
   refuseHostChanges(plan);

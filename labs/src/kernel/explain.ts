@@ -12,7 +12,8 @@ export function explainPlan(plan: Plan): string {
   hostSection(lines, 'host, while the container waits at the barrier:', plan.host.created, enter.length > 0);
   lines.push(enter.length > 0 ? 'child:' : 'container:');
   if (plan.stdin === 'null') lines.push('   stdin from /dev/null (no -i)');
-  if (plan.stdin === 'terminal') lines.push("   the terminal's foreground process group (-it)");
+  if (plan.output !== undefined && plan.output !== 'inherit')
+    lines.push(`   detached (-d): stdout and stderr to the shim, which logs them in ${plan.output}`);
   plan.steps.forEach((step, index) => lines.push(`${String(index + 1).padStart(2)}. ${describeStep(step)}`));
   hostSection(lines, 'host, after it ended:', plan.host.ended, enter.length > 0);
   hostSection(lines, 'host, if it never started:', plan.host.failed, enter.length > 0);

@@ -1,5 +1,5 @@
 // The plan as the shim's argv (native/README.md, "The plan, on the command line"):
-//   mydocker-shim 1 CLONE_FLAGS STDIN  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
+//   mydocker-shim 2 CLONE_FLAGS STDIN OUTPUT  enter N OP...  container N OP...  created N OP...  ended N OP...  failed N OP...
 // where each OP is its name, its argument count, then its arguments. argv carries any bytes but NUL,
 // and nothing in a plan can hold a NUL: it all came from argv and the environment.
 // The command's environment is not in argv, which any user can read in /proc/<pid>/cmdline (think of
@@ -7,13 +7,14 @@
 import { containerEntry, enterEntry, hostEntry } from '../kernel/ops.ts';
 import type { EnterStep, HostStep, Plan, Step } from '../kernel/plan.ts';
 
-export const PLAN_FORMAT_VERSION = '1';
+export const PLAN_FORMAT_VERSION = '2';
 
 export function planArguments(plan: Plan): string[] {
   return [
     PLAN_FORMAT_VERSION,
     String(plan.cloneFlags),
     plan.stdin,
+    plan.output ?? 'inherit',
     ...section('enter', (plan.enter ?? []).map(enterStepArguments)),
     ...section('container', plan.steps.map(stepArguments)),
     ...section('created', plan.host.created.map(hostStepArguments)),

@@ -11,7 +11,9 @@ pseudo-image 'host' runs it on the host's own filesystem instead (chapters 1-2).
 
 Options:
   -i, --interactive      Keep standard input open for the container
-  -t, --tty              The container talks to a terminal (sets TERM)
+  -t, --tty              A terminal of the container's own (sets TERM)
+  -d, --detach           Run in the background and print the container's id; its output goes
+                         to its log
       --name NAME        A name for the container, to use instead of its id
       --hostname NAME    The container's host name (default: the first 12 digits of its id)
   -v, --volume HOST:CONTAINER[:ro]
@@ -33,6 +35,7 @@ Resources (chapter 2):
 const OPTIONS = {
   interactive: { type: 'boolean', short: 'i' },
   tty: { type: 'boolean', short: 't' },
+  detach: { type: 'boolean', short: 'd' },
   name: { type: 'string' },
   hostname: { type: 'string' },
   volume: { type: 'string', short: 'v', multiple: true },
@@ -69,6 +72,7 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
     command: args.slice(imageAt + 1),
     interactive: values.interactive ?? false,
     tty: values.tty ?? false,
+    detach: values.detach ?? false,
     name: values.name,
     hostname: values.hostname,
     env: values.env ?? [],

@@ -2,13 +2,14 @@
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { cgroupParent, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { containerHostname } from '../container/hostname.ts';
 import { buildPlan, type RootfsSpec } from '../container/setup.ts';
+import { chooseStdio } from '../container/stdio.ts';
 import type { Image } from '../images/store.ts';
 import {
   containerLayout,
@@ -21,6 +22,7 @@ import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
+import type { LogPath } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 
@@ -29,6 +31,8 @@ export interface RunOptions {
   command: string[];
   interactive: boolean;
   tty: boolean;
+  /** -d: the command returns once the container runs; the shim stays and logs its output. */
+  detach: boolean;
   name?: string;
   hostname?: string;
   env: string[];
@@ -55,8 +59,7 @@ export async function run(options: RunOptions): Promise<number> {
   const plan = buildPlan(
     { hostname, command, env, rootfs: image && rootfsSpec(layout, image, volumes) },
     {
-      interactive: options.interactive,
-      tty: options.tty,
+      stdio: chooseStdio(options, logPath(store, id)),
       join: cgroups.join,
       // The state first (the pid is known), then the cgroups, all before the container may run (it
       // then joins them itself); afterwards the cgroups go first, then the state records the end.
@@ -91,8 +94,14 @@ export async function run(options: RunOptions): Promise<number> {
   }
 }
 
+/** containers/<id>/<id>-json.log, docker's name; absolute, as the shim takes it. */
+function logPath(store: StateStore, id: string): LogPath {
+  return resolve(store.dir(id), `${id}-json.log`) as LogPath;
+}
+
 function validate(options: RunOptions): void {
-  if (options.tty && options.interactive && !process.stdin.isTTY) {
+  // docker's rule: only -it in the foreground reads keys from a terminal; -t alone, or -dit, needs none.
+  if (options.tty && options.interactive && !options.detach && !process.stdin.isTTY) {
     throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
   if (options.image === 'host' && options.volumes.length > 0) {

@@ -3,6 +3,7 @@
 // (the overlay root, volumes); the order is part of the lesson (see chapters/01-namespaces).
 import type { Kernel } from '../kernel/kernel.ts';
 import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
+import type { Stdio } from './stdio.ts';
 import { RuntimeError } from '../errors.ts';
 import { MS_BIND, MS_REMOUNT } from '../kernel/constants.ts';
 import { containerEntry } from '../kernel/ops.ts';
@@ -24,6 +25,8 @@ export interface ContainerSpec {
   env: readonly string[];
   /** The image's root filesystem; absent for the pseudo-image 'host' (chapters 1 and 2). */
   rootfs?: RootfsSpec;
+  /** -t: a terminal of its own (chapter 5). */
+  terminal?: boolean;
 }
 
 export interface RootfsSpec {
@@ -57,24 +60,28 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   } else {
     mountProc(kernel);
   }
+  // The terminal after /dev: its /dev/ptmx opens it in the container's own devpts instance (mountDev),
+  // never the host's (for the pseudo-image 'host', which has no /dev of its own, it is the host's).
+  if (spec.terminal) kernel.pty();
   setHostname(kernel, spec.hostname);
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
 export function buildPlan(
   spec: ContainerSpec,
-  options: { interactive: boolean; tty: boolean; host: HostSteps; join?: readonly string[] },
+  options: { stdio: Stdio; host: HostSteps; join?: readonly string[] },
 ): Plan {
   const kernel = new PlanKernel();
   // First of all, the container moves itself into its cgroups, which the host made and limited while
   // it waited at the barrier: from here on every step, and the command, is limited.
   for (const file of options.join ?? []) kernel.joinCgroup(file);
-  setUpContainer(kernel, spec);
+  setUpContainer(kernel, { ...spec, terminal: options.stdio.terminal });
   const namespaces = containerNamespaces();
   const plan: Plan = {
     namespaces,
     cloneFlags: cloneFlags(namespaces),
-    stdin: options.interactive ? (options.tty ? 'terminal' : 'inherit') : 'null',
+    stdin: options.stdio.stdin,
+    output: options.stdio.output,
     steps: kernel.steps,
     host: options.host,
   };

@@ -39,6 +39,12 @@ export interface Kernel {
    */
   setns(path: string, nstype: number): void;
   /**
+   * A terminal of the container's own (-t): opens /dev/ptmx (in the container's devpts, so after /dev
+   * is mounted), sends the master to the shim (SCM_RIGHTS), and makes the slave the controlling
+   * terminal of a new session (setsid, TIOCSCTTY) and the descriptors 0-2.
+   */
+  pty(): void;
+  /**
    * execve(2) of `argv`, looking `argv[0]` up in the PATH found in `env` when it has no slash, the
    * way execvp(3) does. Always the last step: on success the plan's process becomes the command.
    */

@@ -93,6 +93,13 @@ export const containerOps = {
     args: (step) => [step.path, String(step.nstype)],
     explain: explainSetns,
   }),
+  // After /dev (its devpts instance) is mounted: /dev/ptmx then opens a terminal of the container's own.
+  pty: container<Record<never, never>>({
+    contains: undefined,
+    args: () => [],
+    explain: () =>
+      'a terminal of its own: open("/dev/ptmx"), unlockpt, its slave; the master to the shim (SCM_RIGHTS); setsid, TIOCSCTTY, the slave onto 0-2',
+  }),
   // Always the last step. `env` is not in argv (anyone can read /proc/<pid>/cmdline): it becomes the
   // shim's own environment (planEnvironment in shim/argv.ts).
   exec: container<{ argv: string[]; env: string[]; search: string }>({

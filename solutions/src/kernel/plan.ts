@@ -24,14 +24,22 @@ export interface Plan {
   cloneFlags: number;
   /**
    * docker run without -i gives the container /dev/null as its standard input; with -i it shares
-   * mydocker's; with -it the container also becomes the terminal's foreground process group.
+   * mydocker's (with -t: the shim passes the caller's keys on to the container's terminal).
    */
-  stdin: 'null' | 'inherit' | 'terminal';
+  stdin: 'null' | 'inherit';
   /** Namespaces the shim joins itself before clone (mydocker exec); none for run. */
   enter?: EnterStep[];
+  /**
+   * Where the container's stdout and stderr go: the caller's ('inherit', the default), or (-d) the
+   * absolute path of its json-file log, which the shim, detached, writes as docker does.
+   */
+  output?: 'inherit' | LogPath;
   steps: Step[];
   host: HostSteps;
 }
+
+/** An absolute path: containers/<id>/<id>-json.log. */
+export type LogPath = `/${string}`;
 
 /** The real Kernel: it does nothing now, it writes down what the container will do. */
 export class PlanKernel implements Kernel {
@@ -83,6 +91,10 @@ export class PlanKernel implements Kernel {
 
   setns(path: string, nstype: number): void {
     this.steps.push({ op: 'setns', path, nstype });
+  }
+
+  pty(): void {
+    this.steps.push({ op: 'pty' });
   }
 
   exec(argv: readonly string[], env: readonly string[]): void {
