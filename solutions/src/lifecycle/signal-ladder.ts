@@ -35,23 +35,25 @@ export async function stopProcess(
   timeoutSeconds: number,
   control: ProcessControl,
 ): Promise<'exited' | 'killed'> {
+  // SOLUTION: ended means "this pid with this start time no longer runs". kill(pid, 0) would still
+  // succeed once the kernel has given the pid to another process, and the ladder would then wait out
+  // the timeout and SIGKILL that stranger.
+  const ended = (): boolean => !control.isSameProcess(target.pid, target.start);
+  if (ended()) return 'exited';
   // SOLUTION: SIGTERM first: the process may clean up (flush, close connections) and exit. A PID 1
   // that installed no handler never sees it: the kernel drops signals whose action is the default for
   // a PID namespace's init, unless they are SIGKILL or SIGSTOP from an ancestor namespace
   // (pid_namespaces(7)). So a `sh` without a trap ignores `stop` for the whole timeout.
-  if (!control.isSameProcess(target.pid, target.start)) return 'exited';
   control.kill(target.pid, 'SIGTERM');
   // SOLUTION: the timeout is in seconds (docker's -t); negative: no deadline at all.
   const deadline = timeoutSeconds < 0 ? Infinity : control.now() + timeoutSeconds * 1000;
-  // SOLUTION: ended means "pid + start time no longer run": kill(pid, 0) would still succeed once the
-  // pid names another process, and the ladder would then wait, and SIGKILL that stranger.
   while (control.now() < deadline) {
-    if (!control.isSameProcess(target.pid, target.start)) return 'exited';
+    if (ended()) return 'exited';
     await control.sleep(Math.min(POLL_MILLISECONDS, deadline - control.now()));
   }
-  if (!control.isSameProcess(target.pid, target.start)) return 'exited';
-  // SOLUTION: SIGKILL cannot be caught or ignored, by init neither when sent from the parent namespace;
-  // PID 1's death then kills every other process of its PID namespace (pid_namespaces(7)).
+  if (ended()) return 'exited';
+  // SOLUTION: SIGKILL cannot be caught or ignored, by init neither when it comes from the parent
+  // namespace; PID 1's death then kills every other process of its PID namespace (pid_namespaces(7)).
   control.kill(target.pid, 'SIGKILL');
   return 'killed';
 }
