@@ -24,6 +24,7 @@ Commands:
   stop        Stop running containers (SIGTERM, then SIGKILL)
   kill        Send a signal to running containers
   wait        Wait for containers to end and print their exit codes
+  start       Start a container that has ended, its files kept
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -64,6 +65,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   stop: async (args) => (await import('./commands/lifecycle.ts')).stop(args),
   kill: async (args) => (await import('./commands/lifecycle.ts')).kill(args),
   wait: async (args) => (await import('./commands/lifecycle.ts')).wait(args),
+  start: async (args) => (await import('./commands/start.ts')).start(args),
 };
 
 /** The operands of a command that takes no options: between `min` and `max` of them. */

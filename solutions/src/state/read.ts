@@ -3,10 +3,11 @@
 // state/processes.ts's isSameProcess and signalContainer), written against today's store (files
 // `pid` and `exit`). When the new store lands, this file goes: its importers switch to
 // '../state/store.ts' and '../state/processes.ts' (every import of it is marked `store API`).
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import { CommandError } from '../errors.ts';
+import type { HostSteps } from '../kernel/plan.ts';
 import { StateStore, type ContainerState as StoredState } from './store.ts';
 
 /** The fields chapter 5's store gives (ch5-design.md); optional ones are absent in today's config.json. */
@@ -116,4 +117,19 @@ export function signalContainer(state: ContainerState, signal: NodeJS.Signals | 
     throw new CommandError(`container ${state.id.slice(0, 12)} is not running`);
   }
   process.kill(state.pid, signal);
+}
+
+/**
+ * What the shim records when an existing container starts again: as for run, except that a start that
+ * fails leaves the container (exited, with the shim's code) instead of removing it. Before the shim
+ * runs, the record of the last run goes, so that the status derived is not 'exited' from the start.
+ * (store API: H3's store gives the equivalent; today's files are `pid` and `exit`.)
+ */
+export function restartSteps(store: StateStore, id: string, removeWhenEnded: boolean): HostSteps {
+  const steps = store.hostSteps(id, removeWhenEnded);
+  return { ...steps, failed: [{ op: 'write', path: join(store.dir(id), 'exit'), content: '{exit}\n' }] };
+}
+
+export function forgetLastRun(store: StateStore, id: string): void {
+  for (const name of ['exit', 'pid']) rmSync(join(store.dir(id), name), { force: true });
 }
