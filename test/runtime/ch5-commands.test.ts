@@ -1,7 +1,8 @@
 // Chapter 5's reading commands against a state directory written here (no container runs, no root):
 // logs of a json-file log (fixture, as the detached shim writes it), ps/inspect of ended containers,
 // and bad input: one line, docker's exit code, nothing changed.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -39,7 +40,12 @@ container(ID_A, 'web', '2026-12-02T01:00:05.000Z', 0, [
 ]);
 container(ID_B, 'fg', '2026-12-02T01:00:00.000Z', 137);
 
-async function mydocker(...args: string[]) {
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(condition(), 'waited 5 s').toBe(true);
+}
+
+function mydocker(...args: string[]) {
   return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
     reject: false,
     stdin: 'ignore',
@@ -57,6 +63,38 @@ describe('logs', () => {
       '2026-12-02T01:00:03.000000000Z out two',
     );
     expect((await mydocker('logs', '-f', 'web')).stdout).toBe('out one\nout two'); // ended: -f returns
+  });
+
+  test('-f prints what is appended while the container runs, and ends when it has ended', async () => {
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const id = `bb33${'0'.repeat(60)}`;
+    try {
+      container(id, 'live', '2026-12-02T01:00:09.000Z', 0, [
+        { log: 'before\n', stream: 'stdout', time: '2026-12-02T01:00:10Z' },
+      ]);
+      const dir = join(root, 'containers', id);
+      rmSync(join(dir, 'exit'));
+      writeFileSync(join(dir, 'pid'), `${sleeper.pid}\n`); // running while the sleep lives
+      const follow = mydocker('logs', '-f', 'live');
+      let returned = false;
+      void follow.then(() => (returned = true));
+      let seen = '';
+      follow.stdout?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+      await until(() => seen === 'before\n');
+      const line = JSON.stringify({ log: 'during, cut in two\n', stream: 'stdout', time: '2026-12-02T01:00:11Z' });
+      appendFileSync(join(dir, `${id}-json.log`), line.slice(0, 10)); // a line the shim is still writing
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      appendFileSync(join(dir, `${id}-json.log`), `${line.slice(10)}\n`);
+      await until(() => seen === 'before\nduring, cut in two\n');
+      expect(returned, 'logs -f returned while the container runs').toBe(false);
+      sleeper.kill('SIGKILL');
+      writeFileSync(join(dir, 'exit'), '137\n');
+      const ended = await follow;
+      expect([ended.exitCode, ended.stdout]).toEqual([0, 'before\nduring, cut in two']);
+    } finally {
+      sleeper.kill('SIGKILL');
+      rmSync(join(root, 'containers', id), { recursive: true, force: true });
+    }
   });
 
   test('a container that ran in the foreground has no log: one line, exit 1', async () => {
