@@ -25,6 +25,7 @@ Commands:
   kill        Send a signal to running containers
   wait        Wait for containers to end and print their exit codes
   start       Start a container that has ended, its files kept
+  top         Show the processes of a container
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -66,6 +67,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   kill: async (args) => (await import('./commands/lifecycle.ts')).kill(args),
   wait: async (args) => (await import('./commands/lifecycle.ts')).wait(args),
   start: async (args) => (await import('./commands/start.ts')).start(args),
+  top: async (args) => (await import('./commands/top.ts')).top(args),
 };
 
 /** The operands of a command that takes no options: between `min` and `max` of them. */

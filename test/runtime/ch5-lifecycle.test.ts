@@ -1,4 +1,4 @@
-// Chapter 5's commands on real containers (root): kill, wait, stop, start, ps, as docker behaves.
+// Chapter 5's commands on real containers (root): kill, wait, stop, start, ps, top, as docker behaves.
 // Containers run in the foreground (`mydocker run` as a child of this test) until run -d lands.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,12 @@ describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout
       "mydocker: start without -a runs the container detached, which needs run -d's shim: use 'mydocker start -a s'",
     ]);
     const { run } = await background('r', 'sleep 1000 & wait');
+    const top = String((await mydocker('top', 'r')).stdout).split('\n');
+    expect(top[0]).toMatch(/^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD$/);
+    expect(
+      top.slice(1).map((line) => line.slice(7 * 20)),
+      'the processes of its PID namespace, and no other',
+    ).toEqual(['sh -c sleep 1000 & wait', 'sleep 1000']);
     const noop = await mydocker('start', '-a', 'r');
     expect([noop.exitCode, noop.stdout]).toEqual([0, 'r']);
     const stop = await mydocker('stop', '-t', '0', 'r');

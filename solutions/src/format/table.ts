@@ -5,13 +5,16 @@
 const MIN_WIDTH = 10;
 const PADDING = 3;
 
-/** Rows of cells (the first usually the header) as lines, each ending with a newline. */
-export function tabulate(rows: readonly (readonly string[])[]): string {
+/**
+ * Rows of cells (the first usually the header) as lines, each ending with a newline. `top` sets the
+ * minimum width to 20, as docker's does.
+ */
+export function tabulate(rows: readonly (readonly string[])[], minWidth = MIN_WIDTH): string {
   const columns = Math.max(0, ...rows.map((row) => row.length));
   const widths: number[] = [];
   for (let column = 0; column < columns - 1; column++) {
     const widest = Math.max(0, ...rows.map((row) => (column < row.length - 1 ? width(row[column]!) : 0)));
-    widths.push(Math.max(MIN_WIDTH, widest + PADDING));
+    widths.push(Math.max(minWidth, widest + PADDING));
   }
   return rows
     .map((row) =>
