@@ -32,7 +32,14 @@ const WAIT_POLL_MILLISECONDS = 20;
 
 /** The real kernel for the lab's ladder: kill(2), /proc's identity, timers, a monotonic clock. */
 const kernelControl: ProcessControl = {
-  kill: (pid, signal) => process.kill(pid, signal),
+  kill: (pid, signal) => {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      // It ended between the look and the signal: what the signal was for. Signal 0 is the question.
+      if (signal === 0 || (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  },
   isSameProcess,
   sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
   now: () => performance.now(),
