@@ -1,6 +1,6 @@
 // Chapter 5's commands on real containers (root): kill, wait, stop, start, ps, top, as docker behaves.
 // Containers run in the foreground (`mydocker run` as a child of this test) until run -d lands.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -12,6 +12,14 @@ const isRoot = process.getuid?.() === 0;
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-ch5-lifecycle-'));
 const cgroupParent = testCgroupParent('ch5-lifecycle');
 const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: cgroupParent };
+
+function readFileIfAny(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 function mydocker(...args: string[]): ResultPromise {
   return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
@@ -38,7 +46,16 @@ async function background(name: string, script: string): Promise<{ run: ResultPr
 
 describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout: 20_000 }, () => {
   beforeAll(() => ensureBuilt('solutions'));
-  afterAll(() => {
+  afterAll(async () => {
+    // A check that failed half-way may leave its container running: SIGKILL each PID 1 that is still
+    // in this test's cgroups, and give its shim a moment to remove the container's cgroups.
+    const pids = readdirSync(join(stateRoot, 'containers')).map((id) =>
+      Number(readFileIfAny(join(stateRoot, 'containers', id, 'pid'))),
+    );
+    for (const pid of pids.filter((pid) => pid > 0 && readFileIfAny(`/proc/${pid}/cgroup`).includes(cgroupParent))) {
+      process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     rmSync(stateRoot, { recursive: true, force: true });
     removeCgroupParent(cgroupParent);
   });
