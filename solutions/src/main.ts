@@ -19,6 +19,14 @@ Commands:
   rm          Remove containers that have ended
   commit      Make a new image from a container's changes
   export      Write a container's filesystem to a tar file
+  ps          List containers
+  inspect     Show containers' details as JSON
+  logs        Show what a detached container printed
+  stop        Stop running containers (SIGTERM, then SIGKILL)
+  kill        Send a signal to running containers
+  wait        Wait for containers to end and print their exit codes
+  start       Start a container that has ended, its files kept
+  top         Show the processes of a container
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -62,6 +70,15 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const { exportContainer } = await import('./commands/containers.ts');
     return exportContainer(container!, file!);
   },
+  // Chapter 5: the commands that read the store and act on its containers.
+  ps: async (args) => (await import('./commands/ps.ts')).ps(args),
+  inspect: async (args) => (await import('./commands/inspect.ts')).inspect(args),
+  logs: async (args) => (await import('./commands/logs.ts')).logs(args),
+  stop: async (args) => (await import('./commands/lifecycle.ts')).stop(args),
+  kill: async (args) => (await import('./commands/lifecycle.ts')).kill(args),
+  wait: async (args) => (await import('./commands/lifecycle.ts')).wait(args),
+  start: async (args) => (await import('./commands/start.ts')).start(args),
+  top: async (args) => (await import('./commands/top.ts')).top(args),
 };
 
 /** The operands of a command that takes no options: between `min` and `max` of them. */

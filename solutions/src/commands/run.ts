@@ -22,7 +22,7 @@ import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import type { LogPath } from '../kernel/plan.ts';
+import type { HostSteps, LogPath } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 
@@ -42,19 +42,29 @@ export interface RunOptions {
   resources: ResourceFlags;
 }
 
-export async function run(options: RunOptions): Promise<number> {
+/**
+ * A container that exists already, for `mydocker start` (commands/start.ts): its id and final command
+ * are kept, its config.json is not written again, and its upper layer stays.
+ */
+export interface ExistingContainer {
+  id: string;
+  command: string[];
+  hostSteps: HostSteps;
+}
+
+export async function run(options: RunOptions, existing?: ExistingContainer): Promise<number> {
   validate(options);
   const resources = parseResources(options.resources, thisMachine());
   const volumes = parseVolumes(options.volumes);
   const store = new StateStore();
-  if (options.name !== undefined) checkName(store, options.name);
+  if (options.name !== undefined && !existing) checkName(store, options.name);
   const image = options.image === 'host' ? undefined : await findImage(options.image);
-  const command = commandOf(options, image);
-  const id = newContainerId();
+  const command = existing?.command ?? commandOf(options, image);
+  const id = existing?.id ?? newContainerId();
   const hostname = containerHostname(options.hostname, id);
   const env = containerEnv({ hostname, tty: options.tty, assignments: [...(image?.config.env ?? []), ...options.env] });
   const layout = containerLayout(store.root, id);
-  const state = store.hostSteps(id, options.rm);
+  const state = existing?.hostSteps ?? store.hostSteps(id, options.rm);
   const cgroups = containerCgroups(detectCgroups(), resources, cgroupParent(), id);
   const plan = buildPlan(
     { hostname, command, env, rootfs: image && rootfsSpec(layout, image, volumes) },
@@ -76,20 +86,21 @@ export async function run(options: RunOptions): Promise<number> {
   }
 
   const shim = shimPath();
-  store.create({
-    id,
-    ...(options.name !== undefined && { name: options.name }),
-    hostname,
-    command,
-    created: new Date().toISOString(),
-    image: image?.name ?? 'host',
-    layers: image?.layers ?? [],
-  });
+  if (!existing)
+    store.create({
+      id,
+      ...(options.name !== undefined && { name: options.name }),
+      hostname,
+      command,
+      created: new Date().toISOString(),
+      image: image?.name ?? 'host',
+      layers: image?.layers ?? [],
+    });
   try {
     if (image) prepareRootfs(layout, hostname, volumes);
     return execShim(shim, plan);
   } catch (error) {
-    store.remove(id); // it never started: leave nothing behind
+    if (!existing) store.remove(id); // it never started: leave nothing behind
     throw error;
   }
 }

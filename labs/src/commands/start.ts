@@ -1,0 +1,77 @@
+// `mydocker start [-a] [-i] CONTAINER`: runs an ended container again, with its own upper layer kept
+// (what it wrote is still there), from what config.json recorded at run: the image, the final command,
+// hostname, environment, terminal, volumes, resources. Starting a running container is no error and
+// changes nothing (docker's "already started"). Without -a it runs detached, as `run -d` does: the
+// supervising shim stays, the output goes to the container's log, and the full id is printed.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import { StateStore } from '../state/store.ts';
+import { ContainerReader, forgetLastRun, restartSteps, type ContainerState } from '../state/read.ts'; // store API
+import { flagError } from './flags.ts';
+import type { RunOptions } from './run.ts';
+
+export const START_USAGE = `Usage: mydocker start [OPTIONS] CONTAINER
+
+Start a container that has ended, with its own files kept
+
+Options:
+  -a, --attach        Attach its output (and its exit code); the container runs in the foreground
+  -i, --interactive   Attach its standard input too
+`;
+
+export async function start(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        attach: { type: 'boolean', short: 'a' },
+        interactive: { type: 'boolean', short: 'i' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw flagError(error, 'start');
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(START_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`"mydocker start" requires exactly 1 argument (see 'mydocker start --help')`);
+  }
+  const reference = positionals[0]!;
+  const container = new ContainerReader().resolve(reference);
+  if (container.status === 'running') {
+    process.stdout.write(`${reference}\n`);
+    return 0;
+  }
+  const store = new StateStore();
+  forgetLastRun(store, container.id);
+  const { run } = await import('./run.ts');
+  return run(runOptionsOf(container, values.interactive ?? false, !values.attach), {
+    id: container.id,
+    command: container.command,
+    hostSteps: restartSteps(store, container.id, container.rm ?? false),
+  });
+}
+
+/** The options `run` was given, as config.json keeps them; what an older entry lacks takes run's default. */
+export function runOptionsOf(container: ContainerState, interactive: boolean, detach: boolean): RunOptions {
+  return {
+    detach,
+    image: container.image,
+    command: container.command,
+    interactive: interactive && (container.interactive ?? true),
+    tty: container.tty ?? false,
+    ...(container.name !== undefined && { name: container.name }),
+    hostname: container.hostname,
+    env: container.env ?? [],
+    volumes: container.volumes ?? [],
+    rm: container.rm ?? false,
+    explain: false,
+    resources: container.resources ?? {},
+  };
+}

@@ -1,0 +1,132 @@
+// `mydocker inspect [-f FORMAT] CONTAINER...`: docker's JSON for the fields this runtime has. An
+// unknown container prints nothing for it and a line on stderr; the others are still shown; exit 1.
+import { parseArgs } from 'node:util';
+import { flagError } from './flags.ts';
+import { parseBytes, type ResourceFlags } from '../cgroups/resources.ts';
+import { UsageError } from '../errors.ts';
+import { parseFormat, TemplateError } from '../format/template.ts';
+import { ContainerReader, type ContainerState } from '../state/read.ts'; // store API: StateStore
+
+export const INSPECT_USAGE = `Usage: mydocker inspect [OPTIONS] CONTAINER [CONTAINER...]
+
+Return low-level information on containers, as JSON
+
+Options:
+  -f, --format string   Format output using a Go template ({{.State.Pid}}, {{json .Config}}, ...)
+`;
+
+const ZERO_TIME = '0001-01-01T00:00:00Z'; // docker's unset time (Go's zero time.Time)
+
+export function inspect(args: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw flagError(error, 'inspect');
+  }
+  if (parsed.values.help) {
+    process.stdout.write(INSPECT_USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length === 0) {
+    throw new UsageError(`"mydocker inspect" requires at least 1 argument (see 'mydocker inspect --help')`);
+  }
+  let template;
+  try {
+    template = parsed.values.format === undefined ? undefined : parseFormat(parsed.values.format);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const reader = new ContainerReader();
+  const found: object[] = [];
+  let failed = false;
+  for (const reference of parsed.positionals) {
+    try {
+      found.push(inspectShape(reader.resolve(reference)));
+    } catch (error) {
+      process.stderr.write(`mydocker: ${(error as Error).message}\n`);
+      failed = true;
+    }
+  }
+  if (!template) process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+  else {
+    try {
+      process.stdout.write(found.map((shape) => `${template.render(shape)}\n`).join(''));
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      process.stderr.write(`mydocker: ${error.message}\n`);
+      return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** docker's field names and nesting (the Engine API's ContainerInspect), for what the store knows. */
+export function inspectShape(container: ContainerState) {
+  const running = container.status === 'running';
+  const [path = '', ...commandArgs] = container.command;
+  const resources: ResourceFlags = container.resources ?? {};
+  return {
+    Id: container.id,
+    Created: container.created,
+    Path: path,
+    Args: commandArgs,
+    State: {
+      Status: container.status,
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: running ? (container.pid ?? 0) : 0,
+      ExitCode: container.status === 'exited' ? (container.exitCode ?? 255) : 0,
+      Error: '',
+      StartedAt: container.startedAt ?? ZERO_TIME,
+      FinishedAt: container.finishedAt ?? ZERO_TIME,
+    },
+    Image: container.image,
+    Name: `/${container.name ?? ''}`,
+    HostConfig: {
+      Binds: container.volumes ?? null,
+      AutoRemove: container.rm ?? false,
+      Memory: bytes(resources.memory),
+      NanoCpus: resources.cpus === undefined ? 0 : Math.round(Number(resources.cpus) * 1e9),
+      CpusetCpus: resources.cpusetCpus ?? '',
+      PidsLimit: resources.pidsLimit === undefined ? null : Number(resources.pidsLimit),
+    },
+    Mounts: (container.volumes ?? []).map((volume) => {
+      const [source, destination, mode = ''] = volume.split(':');
+      return {
+        Type: 'bind',
+        Source: source,
+        Destination: destination,
+        Mode: mode,
+        RW: mode !== 'ro',
+        Propagation: 'rprivate',
+      };
+    }),
+    Config: {
+      Hostname: container.hostname,
+      Tty: container.tty ?? false,
+      OpenStdin: container.interactive ?? false,
+      Env: container.env ?? null,
+      Cmd: container.command,
+      Image: container.image,
+      WorkingDir: container.workingDir ?? '',
+    },
+  };
+}
+
+/** -m as it was given, in bytes (0: no limit), read as `run` reads it. */
+function bytes(given: string | undefined): number {
+  if (given === undefined) return 0;
+  try {
+    return parseBytes(given, '--memory');
+  } catch {
+    return 0;
+  }
+}
