@@ -58,8 +58,8 @@ export function reserveName(
   const dir = join(namesDir, name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temporary = join(namesDir, `.${name}.${reservation.reserver.pid}.${reservation.id.slice(0, 12)}`);
-  writeFileSync(temporary, JSON.stringify(reservation) + '\n');
   try {
+    writeFileSync(temporary, JSON.stringify(reservation) + '\n'); // a full disk leaves it empty: removed below
     for (;;) {
       const numbers = generations(dir);
       const highest = numbers.at(-1) ?? 0;

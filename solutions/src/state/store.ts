@@ -288,8 +288,28 @@ export class StateStore {
     return true;
   }
 
+  /**
+   * One entry, reconciled. Carrying out the verdict must never make the command fail (a full disk
+   * refuses exit.json, a cgroup stays busy): then the derived state stands, with one warning, and the
+   * next command tries again.
+   */
   private reconciled(id: string): ContainerState | undefined {
     const files = this.read(id);
+    try {
+      return this.reconcileEntry(id, files);
+    } catch (error) {
+      if (error instanceof Unreadable) throw error;
+      this.warn(`mydocker: warning: container ${id.slice(0, 12)}: ${(error as Error).message}`);
+      const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
+      return {
+        ...files.config,
+        status: verdict.status,
+        ...(verdict.exitCode !== undefined && { exitCode: verdict.exitCode }),
+      };
+    }
+  }
+
+  private reconcileEntry(id: string, files: StoredEntry): ContainerState | undefined {
     const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
     const { config, running, exit } = files;
     const state: ContainerState = {
