@@ -235,6 +235,15 @@ describe('names', () => {
     expect(JSON.parse(readFileSync(join(stale, 'dup', '2'), 'utf8')).id).toBe('new');
   });
 
+  test('a reservation that is not one (written by hand, corrupt) holds nothing', () => {
+    const states = store();
+    mkdirSync(join(states.root, 'names', 'web'), { recursive: true });
+    writeFileSync(join(states.root, 'names', 'web', '1'), 'garbage');
+    states.reserveName('web', 'c0ffee');
+    expect(readdirSync(join(states.root, 'names', 'web'))).toEqual(['2']);
+    expect(() => states.reserveName('web', 'beef')).toThrow(/in use by container "c0ffee"/);
+  });
+
   test('a run that finds a higher number after its link backs off, and judges that one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mydocker-names-'));
     roots.push(dir);

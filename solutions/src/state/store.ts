@@ -138,7 +138,7 @@ export class StateStore {
    */
   reserveName(name: string, id: string): void {
     const holds = (existing: Reservation): boolean => {
-      if (existsSync(this.dir(existing.id))) {
+      if (/^[0-9a-f]+$/.test(existing.id) && existsSync(this.dir(existing.id))) {
         // Its entry, reconciled first: a --rm container whose shim died is gone now, and so is its hold.
         try {
           return this.reconciled(existing.id) !== undefined;
