@@ -437,7 +437,7 @@ int main(void) {
   });
 
   test("20 racing `run --name dup`: exactly one winner, the others get docker's conflict, nothing else left", async () => {
-    const rounds = 3;
+    const rounds = 5;
     const winners: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const root = newRoot(`race-${round}`);
