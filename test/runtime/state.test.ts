@@ -1,12 +1,18 @@
 // The state directory: config.json from the runtime, running.json and exit.json from the shim, the
 // status derived and reconciled with the kernel (solutions/src/state/).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { StateStore, type ContainerConfig } from '../../solutions/src/state/store.ts';
-import { isSameProcess, processStart, thisProcess } from '../../solutions/src/state/processes.ts';
+import {
+  isSameProcess,
+  killContainer,
+  processStart,
+  signalContainer,
+  thisProcess,
+} from '../../solutions/src/state/processes.ts';
 import { reconcile, type EntryFiles } from '../../solutions/src/state/reconcile.ts';
 import { NameTaken, reserveName } from '../../solutions/src/state/names.ts';
 
@@ -56,6 +62,30 @@ describe('processes', () => {
     expect(isSameProcess(me.pid, me.start)).toBe(true);
     expect(isSameProcess(me.pid, me.start + 1), 'the same pid with another start time').toBe(false);
     expect(isSameProcess(2147483646, 1), 'no such pid').toBe(false);
+  });
+});
+
+describe('signals', () => {
+  test('signalContainer signals PID 1 only while it is the process the store recorded', async () => {
+    const child = spawn('sleep', ['30']);
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const pid = child.pid!;
+    const start = processStart(pid)!;
+    expect(() => signalContainer({ id: 'c0ffee', pid, start: start + 1 }, 'SIGTERM')).toThrow(
+      'container c0ffee is not running',
+    );
+    expect(isSameProcess(pid, start), 'a wrong start time: not signalled').toBe(true);
+    const ended = new Promise((resolve) => child.once('exit', (_, signal) => resolve(signal)));
+    signalContainer({ id: 'c0ffee', pid, start }, 'SIGTERM');
+    expect(await ended).toBe('SIGTERM');
+  });
+
+  test('killContainer returns once PID 1 is gone', async () => {
+    const child = spawn('sleep', ['30']);
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const ended = new Promise((resolve) => child.once('exit', (_, signal) => resolve(signal)));
+    killContainer({ id: 'c0ffee', pid: child.pid!, start: processStart(child.pid!)!, cgroups: ['/nonexistent'] });
+    expect(await ended).toBe('SIGKILL');
   });
 });
 
@@ -242,6 +272,15 @@ describe('names', () => {
     states.reserveName('web', 'c0ffee');
     expect(readdirSync(join(states.root, 'names', 'web'))).toEqual(['2']);
     expect(() => states.reserveName('web', 'beef')).toThrow(/in use by container "c0ffee"/);
+  });
+
+  test("a killed run's temporary file is swept; a living run's stays", () => {
+    const states = store();
+    mkdirSync(join(states.root, 'names'), { recursive: true });
+    writeFileSync(join(states.root, 'names', `.${gone.pid}-${gone.start}-c0ffee`), '');
+    writeFileSync(join(states.root, 'names', `.${me.pid}-${me.start}-beef`), '');
+    states.reserveName('web', 'c0ffee');
+    expect(readdirSync(join(states.root, 'names')).sort()).toEqual([`.${me.pid}-${me.start}-beef`, 'web']);
   });
 
   test('a run that finds a higher number after its link backs off, and judges that one', () => {

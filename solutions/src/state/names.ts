@@ -23,7 +23,7 @@
 // never be the highest again, so removing them races with nothing.
 import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcessIdentity } from './processes.ts';
+import { isSameProcess, type ProcessIdentity } from './processes.ts';
 
 export interface Reservation {
   /** The container the name belongs to. */
@@ -57,7 +57,9 @@ export function reserveName(
 ): void {
   const dir = join(namesDir, name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temporary = join(namesDir, `.${name}.${reservation.reserver.pid}.${reservation.id.slice(0, 12)}`);
+  sweepTemporaries(namesDir);
+  const { pid, start } = reservation.reserver;
+  const temporary = join(namesDir, `.${pid}-${start}-${reservation.id.slice(0, 12)}`);
   try {
     writeFileSync(temporary, JSON.stringify(reservation) + '\n'); // a full disk leaves it empty: removed below
     for (;;) {
@@ -92,6 +94,14 @@ export function reserveName(
 export function currentReservation(namesDir: string, name: string): Reservation | undefined {
   const highest = generations(join(namesDir, name)).at(-1);
   return highest === undefined ? undefined : read(join(namesDir, name, String(highest)));
+}
+
+/** The temporary file of a run killed between writing it and linking it: its run (pid, start) is gone. */
+function sweepTemporaries(namesDir: string): void {
+  for (const entry of readdirSync(namesDir)) {
+    const match = /^\.(\d+)-(\d+)-/.exec(entry);
+    if (match && !isSameProcess(Number(match[1]), Number(match[2]))) removeQuietly(join(namesDir, entry));
+  }
 }
 
 function generations(dir: string): number[] {
