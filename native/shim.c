@@ -172,22 +172,77 @@ static int parse_number(const char *text, int base, unsigned long min, unsigned 
 	return 0;
 }
 
-/* ---- host ops: run by the shim, on the host, with {pid} and {exit} filled in ---------------- */
+/* ---- host ops: run by the shim, on the host, with {pid}, {exit} and the rest filled in ------- */
 
-/* `template` with {pid} and {exit} replaced, in a new buffer; NULL (errno set) when out of memory. */
+/*
+ * A process's start time: field 22 of /proc/<pid>/stat, in clock ticks since boot (proc(5)). A pid
+ * alone names a process only while it lives; after it exits the kernel gives the number to the next
+ * process. The pair (pid, start time) never names two processes (until a reboot, which empties the
+ * state's processes anyway): the state store records both, and judges a pid only with its start time.
+ * 0 when it cannot be read (the process is gone), which no live process has.
+ */
+static unsigned long long process_start(pid_t pid)
+{
+	char path[64], stat[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, stat, sizeof stat - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	stat[n] = '\0';
+	/* The command (field 2) is in parentheses and may hold spaces and ')': count from the last ')'. */
+	char *p = strrchr(stat, ')');
+	if (!p)
+		return 0;
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/*
+ * Now, as docker writes its times (state and log lines): RFC 3339 in UTC with nine digits of
+ * nanoseconds, always nine (moby's RFC3339NanoFixed), `2026-12-02T01:02:03.123456789Z`.
+ */
+static void rfc3339_now(char out[40])
+{
+	struct timespec now;
+	struct tm utc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &utc);
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &utc);
+	snprintf(out + n, 40 - n, ".%09ldZ", now.tv_nsec);
+}
+
+/*
+ * `template` with its placeholders replaced, in a new buffer; NULL (errno set) when out of memory.
+ * {pid} the container's pid (host view) and {start} its start time; {shim} this shim's pid and
+ * {shimstart} its start time (the supervisor's, when detached); {exit} the exit code; {time} now.
+ */
 static char *substitute(const char *template, pid_t pid, int exit_code)
 {
 	size_t size = strlen(template) + 1;
 	for (const char *p = template; (p = strchr(p, '{')); p++)
-		size += 16; /* room for one number per placeholder */
+		size += 40; /* room for one number or one time per placeholder */
 	char *out = malloc(size), *o = out;
 	if (!out)
 		return NULL;
 	for (const char *p = template; *p;) {
+		char time[40];
 		if (strncmp(p, "{pid}", 5) == 0)
 			o += sprintf(o, "%d", pid), p += 5;
 		else if (strncmp(p, "{exit}", 6) == 0)
 			o += sprintf(o, "%d", exit_code), p += 6;
+		else if (strncmp(p, "{start}", 7) == 0)
+			o += sprintf(o, "%llu", process_start(pid)), p += 7;
+		else if (strncmp(p, "{shim}", 6) == 0)
+			o += sprintf(o, "%d", (int)getpid()), p += 6;
+		else if (strncmp(p, "{shimstart}", 11) == 0)
+			o += sprintf(o, "%llu", process_start(getpid())), p += 11;
+		else if (strncmp(p, "{time}", 6) == 0)
+			rfc3339_now(time), o += sprintf(o, "%s", time), p += 6;
 		else
 			*o++ = *p++;
 	}
@@ -830,20 +885,6 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 
 static int log_fd = -1;
 static off_t log_size; /* what the file holds of whole records: a short write is cut back to it */
-
-/*
- * Now, as docker writes its log times: RFC 3339 in UTC with nine digits of nanoseconds, always nine
- * (moby's RFC3339NanoFixed), `2026-12-02T01:02:03.123456789Z`.
- */
-static void rfc3339_now(char out[40])
-{
-	struct timespec now;
-	struct tm utc;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &utc);
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &utc);
-	snprintf(out + n, 40 - n, ".%09ldZ", now.tv_nsec);
-}
 
 /* The bytes as a JSON string's content: `"`, `\` and control characters escaped, the rest as they are. */
 static char *json_escape(char *out, const char *text, size_t length)

@@ -16,13 +16,16 @@ export interface RunResult {
 
 /**
  * A container as its state directory shows it (see solutions/src/state/store.ts): config.json from
- * the runtime, `pid` and `exit` from the shim. Read here directly, as any tool could.
+ * the runtime, running.json and exit.json from the shim. Read here directly, as any tool could; a
+ * pid counts only with its start time (field 22 of /proc/<pid>/stat), as the runtime judges it.
  */
 export interface ContainerState {
   id: string;
   name?: string;
   hostname: string;
   pid?: number;
+  /** PID 1's start time (running.json). */
+  start?: number;
   exitCode?: number;
   status: 'created' | 'running' | 'exited';
 }
@@ -151,7 +154,7 @@ export class Mydocker {
     } catch {
       return [];
     }
-    return ids.map((id) => readState(join(dir, id)));
+    return ids.filter((id) => !id.startsWith('.')).map((id) => readState(join(dir, id)));
   }
 
   /** containers/<id> in the state directory: the container's files (chapter 3's layout.ts). */
@@ -186,19 +189,20 @@ export class Mydocker {
   }
 }
 
-function readNumber(path: string): number | undefined {
+function readJson<T>(path: string): T | undefined {
   try {
-    return Number(readFileSync(path, 'utf8').trim());
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
-/** Alive and not a zombie (field 3 of /proc/<pid>/stat, after the command in parentheses). */
-function isAlive(pid: number): boolean {
+/** The same process: its start time (field 22 of /proc/<pid>/stat) matches, and it is not a zombie (field 3). */
+function isSameProcess(pid: number, start: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && Number(fields[22 - 3]) === start;
   } catch {
     return false;
   }
@@ -210,16 +214,17 @@ function readState(dir: string): ContainerState {
     name?: string;
     hostname: string;
   };
-  const pid = readNumber(join(dir, 'pid'));
-  const exitCode = readNumber(join(dir, 'exit'));
-  const alive = pid !== undefined && isAlive(pid);
-  const status = pid === undefined ? 'created' : exitCode === undefined && alive ? 'running' : 'exited';
+  const running = readJson<{ pid: number; start: number }>(join(dir, 'running.json'));
+  const exit = readJson<{ exitCode: number }>(join(dir, 'exit.json'));
+  const alive = running !== undefined && isSameProcess(running.pid, running.start);
+  const status = running === undefined ? 'created' : exit === undefined && alive ? 'running' : 'exited';
   return {
     id: config.id,
     ...(config.name !== undefined && { name: config.name }),
     hostname: config.hostname,
-    pid,
-    exitCode,
+    pid: running?.pid,
+    start: running?.start,
+    exitCode: exit?.exitCode,
     status,
   };
 }

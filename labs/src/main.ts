@@ -16,7 +16,7 @@ Commands:
   image       Import an image: mydocker image import FILE NAME
   images      List the images
   rmi         Remove images
-  rm          Remove containers that have ended
+  rm          Remove containers (-f: a running one too, killed first)
   commit      Make a new image from a container's changes
   export      Write a container's filesystem to a tar file
   ps          List containers
@@ -56,9 +56,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   images: async (args) => (await import('./commands/images.ts')).images(args),
   rmi: async (args) => (await import('./commands/images.ts')).rmi(args),
   rm: async (args) => {
-    const references = operands(args, 'rm CONTAINER [CONTAINER...]', 1, Infinity);
+    const force = args.some((arg) => arg === '-f' || arg === '--force');
+    const rest = args.filter((arg) => arg !== '-f' && arg !== '--force');
+    const references = operands(rest, 'rm [-f] CONTAINER [CONTAINER...]', 1, Infinity);
     const { removeContainers } = await import('./commands/containers.ts');
-    return removeContainers(references);
+    return removeContainers(references, force);
   },
   commit: async (args) => {
     const [container, image] = operands(args, 'commit CONTAINER IMAGE', 2, 2);

@@ -473,6 +473,39 @@ describe('mydocker-shim', () => {
     expect(parentPid, "the container's parent is the shim").toBe(shim.pid);
   });
 
+  test('host steps: {start}, {shim}, {shimstart} and {time} name the processes by pid and start time', async () => {
+    const file = join(dir, 'running.json');
+    const finished = join(dir, 'exit.json');
+    const host: HostSteps = {
+      created: [
+        {
+          op: 'write',
+          path: file,
+          content: '{"pid":{pid},"start":{start},"shim":{shim},"shimStart":{shimstart},"startedAt":"{time}"}\n',
+        },
+      ],
+      ended: [{ op: 'write', path: finished, content: '{"exitCode":{exit},"finishedAt":"{time}"}\n' }],
+      failed: [],
+    };
+    // The container prints its own start time (field 22 of /proc/self/stat; its command has no space).
+    const shim = runShim(
+      plan([exec(['sh', '-c', 'cut -d" " -f22 /proc/$$/stat; cut -d" " -f22 /proc/$PPID/stat'])], { host }),
+    );
+    const result = await shim;
+    const [containerStart, shimStart] = result.stdout.trim().split('\n').map(Number);
+    const running = JSON.parse(readFileSync(file, 'utf8'));
+    expect(running.start, "{start}: the container's field 22").toBe(containerStart);
+    expect(running.shim, '{shim}: the shim that ran the step').toBe(shim.pid);
+    expect(running.shimStart, "{shimstart}: the shim's field 22").toBe(shimStart);
+    expect(running.startedAt, '{time}: RFC 3339 in UTC with nanoseconds').toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/,
+    );
+    expect(Math.abs(Date.parse(running.startedAt) - Date.now()), '{time} is now').toBeLessThan(60_000);
+    const exit = JSON.parse(readFileSync(finished, 'utf8'));
+    expect(exit.exitCode).toBe(0);
+    expect(exit.finishedAt >= running.startedAt, 'finishedAt after startedAt').toBe(true);
+  });
+
   test('a failing host step stops the start: the container never runs, the failed steps do', async () => {
     const ran = join(dir, 'container-ran');
     const cleaned = join(dir, 'cleaned');

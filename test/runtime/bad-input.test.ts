@@ -116,15 +116,15 @@ describe('mydocker run with bad input', () => {
   });
 
   test.each<[string, string[], RegExp]>([
-    ['rm of a container that does not exist', ['rm', 'nosuch'], /^mydocker: no such container: nosuch/],
-    ['commit of a container that does not exist', ['commit', 'nosuch', 'x'], /^mydocker: no such container: nosuch/],
+    ['rm of a container that does not exist', ['rm', 'nosuch'], /^mydocker: No such container: nosuch$/m],
+    ['commit of a container that does not exist', ['commit', 'nosuch', 'x'], /^mydocker: No such container: nosuch$/m],
     [
       'export of a container that does not exist',
       ['export', 'nosuch', '/tmp/never-written.tar'],
-      /^mydocker: no such container: nosuch/,
+      /^mydocker: No such container: nosuch$/m,
     ],
     ['rmi of an image that does not exist', ['rmi', 'nosuch'], /^mydocker: no such image: nosuch:latest/],
-    ['exec into a container that does not exist', ['exec', 'nosuch', 'true'], /^mydocker: no such container: nosuch/],
+    ['exec into a container that does not exist', ['exec', 'nosuch', 'true'], /^mydocker: No such container: nosuch$/],
     ['exec without a command', ['exec', 'nosuch'], /^mydocker: "mydocker exec" requires at least 2 arguments/],
     ['exec -it without a terminal', ['exec', '-it', 'nosuch', 'sh'], /^mydocker: the input device is not a TTY/],
     [

@@ -2,7 +2,7 @@
 // logs of a json-file log (fixture, as the detached shim writes it), ps/inspect of ended containers,
 // and bad input: one line, docker's exit code, nothing changed.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -26,10 +26,19 @@ function container(id: string, name: string, created: string, exitCode: number, 
     created,
     image: 'busybox',
     layers: [],
+    env: [],
+    tty: false,
+    interactive: false,
+    rm: false,
+    volumes: [],
+    resources: {},
+    cgroups: [],
+    workingDir: '/',
+    creator: { pid: 2147483646, start: 1 }, // no such process: its run has ended
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(dir, 'pid'), '2147483646\n'); // no such process: it has ended
-  writeFileSync(join(dir, 'exit'), `${exitCode}\n`);
+  running(id, 2147483646, 1); // no such process: it has ended
+  writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode, finishedAt: created }));
   if (log) writeFileSync(join(dir, `${id}-json.log`), log.map((line) => `${JSON.stringify(line)}\n`).join(''));
 }
 
@@ -39,6 +48,18 @@ container(ID_A, 'web', '2026-12-02T01:00:05.000Z', 0, [
   { log: 'out two\n', stream: 'stdout', time: '2026-12-02T01:00:03Z' },
 ]);
 container(ID_B, 'fg', '2026-12-02T01:00:00.000Z', 137);
+
+/** running.json as the shim writes it: PID 1 and its start time, here also as its shim. */
+function running(id: string, pid: number, start: number): void {
+  const record = { pid, start, shim: pid, shimStart: start, startedAt: '2026-12-02T01:00:00.5Z' };
+  writeFileSync(join(root, 'containers', id, 'running.json'), JSON.stringify(record));
+}
+
+/** Field 22 of /proc/<pid>/stat: with the pid, the process's identity. */
+function startTime(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
@@ -73,8 +94,8 @@ describe('logs', () => {
         { log: 'before\n', stream: 'stdout', time: '2026-12-02T01:00:10Z' },
       ]);
       const dir = join(root, 'containers', id);
-      rmSync(join(dir, 'exit'));
-      writeFileSync(join(dir, 'pid'), `${sleeper.pid}\n`); // running while the sleep lives
+      rmSync(join(dir, 'exit.json'));
+      running(id, sleeper.pid!, startTime(sleeper.pid!)); // running while the sleep lives
       const follow = mydocker('logs', '-f', 'live');
       let returned = false;
       void follow.then(() => (returned = true));
@@ -88,7 +109,7 @@ describe('logs', () => {
       await until(() => seen === 'before\nduring, cut in two\n');
       expect(returned, 'logs -f returned while the container runs').toBe(false);
       sleeper.kill('SIGKILL');
-      writeFileSync(join(dir, 'exit'), '137\n');
+      writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 137, finishedAt: '2026-12-02T01:00:12Z' }));
       const ended = await follow;
       expect([ended.exitCode, ended.stdout]).toEqual([0, 'before\nduring, cut in two']);
     } finally {
@@ -126,7 +147,7 @@ describe('ps and inspect of ended containers', () => {
   test("inspect: docker's shape; -f; an unknown one is a line on stderr and exit 1, the rest shown", async () => {
     const result = await mydocker('inspect', 'fg', 'nosuch');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe('mydocker: no such container: nosuch');
+    expect(result.stderr).toBe('mydocker: No such container: nosuch');
     const [shape] = JSON.parse(result.stdout) as [{ State: object; Config: object }];
     expect(shape).toMatchObject({ Id: ID_B, Name: '/fg', Path: 'sh', Args: ['-c', 'echo hi'], Image: 'busybox' });
     expect(shape.State).toMatchObject({ Status: 'exited', Running: false, Pid: 0, ExitCode: 137 });
@@ -139,7 +160,7 @@ describe('ps and inspect of ended containers', () => {
 
 describe("bad input: one line, docker's exit code, nothing changed", () => {
   test.each([
-    [['stop', 'nosuch'], 1, 'mydocker: no such container: nosuch'],
+    [['stop', 'nosuch'], 1, 'mydocker: No such container: nosuch'],
     [
       ['stop', '-t', 'abc', 'web'],
       125,
@@ -148,7 +169,7 @@ describe("bad input: one line, docker's exit code, nothing changed", () => {
     [['stop'], 125, `mydocker: "mydocker stop" requires at least 1 argument (see 'mydocker stop --help')`],
     [['kill', '-s', 'NOSUCH', 'web'], 1, 'mydocker: cannot kill container web: invalid signal: NOSUCH'],
     [['kill', 'web'], 1, 'mydocker: cannot kill container web: container aa1100000000 is not running'],
-    [['logs', 'aa'], 1, "mydocker: 'aa' matches 2 containers (aa1100000000, aa2200000000): give more of the id"],
+    [['logs', 'aa'], 1, 'mydocker: multiple IDs found with provided prefix: aa (aa1100000000, aa2200000000)'],
     [['ps', '--bad'], 125, "mydocker: unknown flag: --bad (see 'mydocker ps --help')"],
     [
       ['ps', '--format', '{{.Nope}}', '-a'],

@@ -20,7 +20,7 @@ import {
 } from '../../solutions/src/commands/ps-format.ts';
 import { parseSignal } from '../../solutions/src/commands/signals.ts';
 import { formatLine, parseTail, selectLines, type LogLine } from '../../solutions/src/commands/logs.ts';
-import type { ContainerState } from '../../solutions/src/state/read.ts';
+import type { ContainerState } from '../../solutions/src/state/store.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -132,6 +132,15 @@ describe("ps's columns", () => {
     created: '2026-12-02T01:09:55Z',
     image: 'busybox',
     layers: [],
+    env: [],
+    tty: false,
+    interactive: false,
+    rm: false,
+    volumes: [],
+    resources: {},
+    cgroups: [],
+    workingDir: '/',
+    creator: { pid: 4200, start: 1 },
     status: 'running',
     pid: 4242,
     startedAt: '2026-12-02T01:09:57Z',

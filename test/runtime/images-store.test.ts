@@ -38,10 +38,14 @@ async function rootWithImages(): Promise<string> {
   return root;
 }
 
-/** A container's state, as the run path writes it: config.json with its image and layers. */
+/**
+ * A container's state, as the run path writes it: config.json with its image and layers, then the
+ * shim's running.json and exit.json of a container that ran and exited (so the store keeps it).
+ */
 function container(root: string, containerId: string, image: string, layerIds: string[]): void {
   const dir = join(root, 'containers', containerId);
   mkdirSync(dir, { recursive: true });
+  const gone = { pid: 2147483646, start: 1 };
   writeFileSync(
     join(dir, 'config.json'),
     JSON.stringify({
@@ -51,8 +55,14 @@ function container(root: string, containerId: string, image: string, layerIds: s
       created: new Date().toISOString(),
       image,
       layers: layerIds,
+      creator: gone,
     }),
   );
+  writeFileSync(
+    join(dir, 'running.json'),
+    JSON.stringify({ pid: gone.pid, start: 1, shim: gone.pid, shimStart: 1, startedAt: new Date().toISOString() }),
+  );
+  writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: new Date().toISOString() }));
 }
 
 const layerDirs = (root: string) => readdirSync(join(root, 'layers')).sort();

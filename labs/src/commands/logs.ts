@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { flagError } from './flags.ts';
 import { CommandError, UsageError } from '../errors.ts';
 import { fixedNanoTime, parseRfc3339, parseSince } from '../format/duration.ts';
-import { ContainerReader } from '../state/read.ts'; // store API: StateStore
+import { StateStore } from '../state/store.ts';
 
 export const LOGS_USAGE = `Usage: mydocker logs [OPTIONS] CONTAINER
 
@@ -68,7 +68,7 @@ export async function logs(args: string[]): Promise<number> {
     if (filter.since === undefined)
       throw new CommandError(`failed to parse value as time or duration: "${values.since}"`);
   }
-  const reader = new ContainerReader();
+  const reader = new StateStore();
   const container = reader.resolve(positionals[0]!);
   const log = openLog(reader.logPath(container.id), container.id);
   try {

@@ -3,7 +3,7 @@
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
-import { cgroupParent, containerCgroups } from '../cgroups/driver.ts';
+import { cgroupParent, containerCgroupDirs, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
@@ -24,7 +24,9 @@ import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
-import { StateStore } from '../state/store.ts';
+import { NAME_PATTERN } from '../state/names.ts';
+import { StateStore, type ContainerConfig } from '../state/store.ts';
+import { thisProcess } from '../state/processes.ts';
 
 export interface RunOptions {
   image: string;
@@ -57,7 +59,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const resources = parseResources(options.resources, thisMachine());
   const volumes = parseVolumes(options.volumes);
   const store = new StateStore();
-  if (options.name !== undefined && !existing) checkName(store, options.name);
+  if (options.name !== undefined && !existing) checkName(options.name);
   const image = options.image === 'host' ? undefined : await findImage(options.image);
   const command = existing?.command ?? commandOf(options, image);
   const id = existing?.id ?? newContainerId();
@@ -65,7 +67,8 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const env = containerEnv({ hostname, tty: options.tty, assignments: [...(image?.config.env ?? []), ...options.env] });
   const layout = containerLayout(store.root, id);
   const state = existing?.hostSteps ?? store.hostSteps(id, options.rm);
-  const cgroups = containerCgroups(detectCgroups(), resources, cgroupParent(), id);
+  const cgroupSystem = detectCgroups();
+  const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
   const plan = buildPlan(
     { hostname, command, env, rootfs: image && rootfsSpec(layout, image, volumes) },
     {
@@ -86,28 +89,55 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   }
 
   const shim = shimPath();
-  if (!existing)
-    store.create({
-      id,
-      ...(options.name !== undefined && { name: options.name }),
-      hostname,
-      command,
-      created: new Date().toISOString(),
-      image: image?.name ?? 'host',
-      layers: image?.layers ?? [],
-    });
+  const config: ContainerConfig = {
+    id,
+    ...(options.name !== undefined && { name: options.name }),
+    hostname,
+    command,
+    created: new Date().toISOString(),
+    image: image?.name ?? 'host',
+    layers: image?.layers ?? [],
+    env,
+    tty: options.tty,
+    interactive: options.interactive,
+    rm: options.rm,
+    volumes: options.volumes,
+    resources: options.resources,
+    cgroups: containerCgroupDirs(cgroupSystem, cgroupParent(), id),
+    workingDir: image?.config.workingDir || '/',
+    creator: thisProcess(),
+  };
+  let published = false;
   try {
-    if (image) prepareRootfs(layout, hostname, volumes);
+    // The name first: a run that loses it has made nothing. Then the entry, published whole. A
+    // container started again (`mydocker start`) has both already: its name holds while it exists.
+    if (!existing) {
+      if (options.name !== undefined) store.reserveName(options.name, id);
+      breakpoint('reserved');
+      store.create(config, (stagingId) => {
+        if (image) prepareRootfs(containerLayout(store.root, stagingId), hostname, volumes);
+      });
+    }
+    published = true;
+    breakpoint('published');
     return execShim(shim, plan);
   } catch (error) {
-    if (!existing) store.remove(id); // it never started: leave nothing behind
+    if (published && !existing) store.remove(id); // it never started: leave nothing behind
     throw error;
   }
 }
 
 /** containers/<id>/<id>-json.log, docker's name; absolute, as the shim takes it. */
 function logPath(store: StateStore, id: string): LogPath {
-  return resolve(store.dir(id), `${id}-json.log`) as LogPath;
+  return resolve(store.logPath(id)) as LogPath;
+}
+
+/**
+ * The fault-injection tests (test/faults/) stop the run at a phase to kill it there: the variable is
+ * set only by them, and the shim's environment is the container's own, without it.
+ */
+function breakpoint(phase: 'reserved' | 'published'): void {
+  if (process.env.MYDOCKER_TEST_STOP_AT === phase) process.kill(process.pid, 'SIGSTOP');
 }
 
 function validate(options: RunOptions): void {
@@ -159,16 +189,10 @@ function parseVolumes(specs: readonly string[]): Volume[] {
   return volumes;
 }
 
-/** docker's rule for names: they are also used in paths and commands, so a small alphabet. */
-function checkName(store: StateStore, name: string): void {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
+/** docker's rule for names (the reservation itself is atomic: store.reserveName). */
+function checkName(name: string): void {
+  if (!NAME_PATTERN.test(name)) {
     throw new UsageError(`invalid container name '${name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  }
-  const taken = store.list().find((container) => container.name === name);
-  if (taken) {
-    throw new UsageError(
-      `the container name '${name}' is already in use by container ${taken.id.slice(0, 12)}: remove it (mydocker rm ${name}) or choose another name`,
-    );
   }
 }
 

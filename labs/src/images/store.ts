@@ -88,10 +88,13 @@ export class ImageStore {
 
   /** Removes those of `candidates` that no image and no container lists. */
   removeUnusedLayers(candidates: readonly string[]): void {
+    const containers = new StateStore(this.root);
     const used = new Set([
       ...this.list().flatMap((image) => image.layers),
-      ...new StateStore(this.root).list().flatMap((container) => container.layers ?? []),
+      ...containers.list().flatMap((container) => container.layers ?? []),
     ]);
+    // An entry that cannot be read (list() warned about it) may use any layer: keep them all.
+    if (containers.skipped.length > 0) return;
     for (const id of new Set(candidates)) {
       if (!used.has(id) && isLayerId(id)) rmSync(this.layerDir(id), { recursive: true, force: true });
     }

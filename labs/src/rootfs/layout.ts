@@ -1,6 +1,6 @@
 // Where a container's files live on the host, under the state root (MYDOCKER_ROOT):
 //
-//   containers/<id>/config.json, pid, exit   its state (state/store.ts)
+//   containers/<id>/config.json, running.json, exit.json   its state (state/store.ts)
 //   containers/<id>/hostname, hosts, resolv.conf
 //                                            bind-mounted onto the container's /etc (lab ch3-etc-files)
 //   init/                                    the mount points every container needs and an image may

@@ -47,6 +47,13 @@ export function containerCgroups(system: CgroupSystem, resources: Resources, par
     : v2Steps(system.root, settings, parent, id);
 }
 
+/** The container's own cgroup directories: one per v1 hierarchy (cpu and cpuacct may share one), one in v2. */
+export function containerCgroupDirs(system: CgroupSystem, parent: string, id: string): string[] {
+  return system.version === 1
+    ? [...new Set(Object.values(system.hierarchies))].map((mount) => join(mount, parent, id))
+    : [join(system.root, parent, id)];
+}
+
 function ancestorsOf(parent: string): string[] {
   const parts = parent.split('/');
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));

@@ -1,4 +1,4 @@
-// The commands that act on a container's files once it exists: rm, commit, export (chapter 4).
+// The commands that act on a container's files once it exists: rm (chapter 5: -f), commit, export (chapter 4).
 // Their errors exit 1, as docker's do; `run` keeps 125 for its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -8,21 +8,40 @@ import { PlanKernel, type Plan } from '../kernel/plan.ts';
 import { CLONE_NEWNS, MS_PRIVATE, MS_RDONLY, MS_REC } from '../kernel/constants.ts';
 import { containerLayout, fromStoreRoot, initLayers } from '../rootfs/layout.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
+import { isSameProcess, killContainer } from '../state/processes.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 
-/** `mydocker rm CONTAINER...`: its state, its layer and its mount points go; its volumes stay. */
-export function removeContainers(references: readonly string[]): number {
+/**
+ * `mydocker rm [-f] CONTAINER...`: its state, its cgroups, its layer and its mount points go; its
+ * volumes stay. A running container only with -f, which first kills every process it has: PID 1 and
+ * whatever its cgroups list (killContainer), shim or no shim.
+ */
+export function removeContainers(references: readonly string[], force = false): number {
   const store = new StateStore();
   let failed = false;
   for (const reference of references) {
     try {
-      const container = asCommandError(() => store.resolve(reference));
-      if (container.status === 'running') {
-        throw new CommandError(
-          `cannot remove container ${container.id.slice(0, 12)}: it is running (wait for it to end; 'stop' comes in chapter 5)`,
-        );
+      let container: ContainerState;
+      try {
+        container = store.resolve(reference);
+      } catch (error) {
+        // An entry that cannot be read is named by the warning list() printed: rm takes it by that name.
+        if (store.removeUnreadable(reference)) {
+          process.stdout.write(`${reference}\n`);
+          continue;
+        }
+        throw error;
       }
-      asCommandError(() => store.remove(container.id));
+      if (container.status === 'running') {
+        if (!force) {
+          throw new CommandError(
+            `cannot remove container "/${container.name ?? container.id.slice(0, 12)}": container is running: stop the container before removing or force remove`,
+          );
+        }
+        asCommandError(() => killContainer(container));
+        waitForShim(container);
+      }
+      asCommandError(() => store.remove(container.id, container.cgroups ?? []));
       process.stdout.write(`${reference}\n`);
     } catch (error) {
       process.stderr.write(`mydocker: ${(error as Error).message}\n`);
@@ -30,6 +49,20 @@ export function removeContainers(references: readonly string[]): number {
     }
   }
   return failed ? 1 : 0;
+}
+
+const SHIM_WAIT_MS = 5_000;
+
+/**
+ * The shim of a killed container reaps it, records its exit and removes its cgroups (--rm: all of
+ * it): let it finish before the entry goes, or its last writes fail on a directory that is gone.
+ */
+function waitForShim(container: ContainerState): void {
+  const shim = container.shim;
+  const deadline = Date.now() + SHIM_WAIT_MS;
+  while (shim && isSameProcess(shim.pid, shim.start) && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  }
 }
 
 /**

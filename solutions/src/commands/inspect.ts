@@ -5,7 +5,7 @@ import { flagError } from './flags.ts';
 import { parseBytes, type ResourceFlags } from '../cgroups/resources.ts';
 import { UsageError } from '../errors.ts';
 import { parseFormat, TemplateError } from '../format/template.ts';
-import { ContainerReader, type ContainerState } from '../state/read.ts'; // store API: StateStore
+import { StateStore, type ContainerState } from '../state/store.ts';
 
 export const INSPECT_USAGE = `Usage: mydocker inspect [OPTIONS] CONTAINER [CONTAINER...]
 
@@ -41,7 +41,7 @@ export function inspect(args: string[]): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const reader = new ContainerReader();
+  const reader = new StateStore();
   const found: object[] = [];
   let failed = false;
   for (const reference of parsed.positionals) {

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { flagError } from './flags.ts';
 import { CommandError, UsageError } from '../errors.ts';
 import { stopProcess, type ProcessControl } from '../lifecycle/signal-ladder.ts';
-import { ContainerReader, isSameProcess, signalContainer, type ContainerState } from '../state/read.ts'; // store API
+import { isSameProcess, signalContainer } from '../state/processes.ts';
+import { StateStore, type ContainerState } from '../state/store.ts';
 import { parseSignal } from './signals.ts';
 
 export const STOP_USAGE = `Usage: mydocker stop [OPTIONS] CONTAINER [CONTAINER...]
@@ -49,7 +50,7 @@ export async function stop(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, 'stop', { timeout: { type: 'string', short: 't' } });
   if (values.help) return usage(STOP_USAGE);
   const timeout = typeof values.timeout === 'string' ? integer(values.timeout, '-t, --timeout', 'stop') : 10;
-  const reader = new ContainerReader();
+  const reader = new StateStore();
   return eachContainer(reader, positionals, async (container, reference) => {
     if (container.status === 'running' && container.pid !== undefined && container.start !== undefined) {
       await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
@@ -64,7 +65,7 @@ export async function kill(args: string[]): Promise<number> {
   if (values.help) return usage(KILL_USAGE);
   const given = typeof values.signal === 'string' ? values.signal : 'KILL';
   const signal = parseSignal(given);
-  const reader = new ContainerReader();
+  const reader = new StateStore();
   return eachContainer(reader, positionals, async (container, reference) => {
     if (signal === undefined) throw new CommandError(`cannot kill container ${reference}: invalid signal: ${given}`);
     if (container.status !== 'running') {
@@ -80,7 +81,7 @@ export async function kill(args: string[]): Promise<number> {
 export async function wait(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, 'wait', {});
   if (values.help) return usage(WAIT_USAGE);
-  const reader = new ContainerReader();
+  const reader = new StateStore();
   return eachContainer(reader, positionals, async (container) => {
     const ended = container.status === 'exited' ? container : await untilExited(reader, container.id);
     process.stdout.write(`${ended.exitCode ?? 255}\n`);
@@ -88,7 +89,7 @@ export async function wait(args: string[]): Promise<number> {
 }
 
 /** Polls the store until it derives 'exited' (the shim has recorded the exit code, or is gone). */
-async function untilExited(reader: ContainerReader, id: string): Promise<ContainerState> {
+async function untilExited(reader: StateStore, id: string): Promise<ContainerState> {
   for (;;) {
     const container = reader.list().find((candidate) => candidate.id === id);
     // --rm: the shim removed the container when it ended; its code is not kept (docker's is lost too).
@@ -99,7 +100,7 @@ async function untilExited(reader: ContainerReader, id: string): Promise<Contain
 }
 
 async function eachContainer(
-  reader: ContainerReader,
+  reader: StateStore,
   references: readonly string[],
   action: (container: ContainerState, reference: string) => Promise<void>,
 ): Promise<number> {

@@ -1,7 +1,7 @@
 // What `mydocker ps` shows of a container, in docker's words: the fields its --format knows
 // (docker's ContainerContext) and the default table's columns.
 import { humanDuration } from '../format/duration.ts';
-import type { ContainerState } from '../state/read.ts'; // store API: ../state/store.ts
+import type { ContainerState } from '../state/store.ts';
 
 /** docker ps's placeholders, in the order `--format json` prints them. */
 export interface PsFields {

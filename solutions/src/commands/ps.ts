@@ -6,7 +6,7 @@ import { flagError } from './flags.ts';
 import { CommandError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
 import { parseFormat, TemplateError } from '../format/template.ts';
-import { ContainerReader } from '../state/read.ts'; // store API: StateStore
+import { StateStore } from '../state/store.ts';
 import { PS_DEFAULT_FORMAT, PS_HEADERS, psFields } from './ps-format.ts';
 
 export const PS_USAGE = `Usage: mydocker ps [OPTIONS]
@@ -45,7 +45,7 @@ export function ps(args: string[]): number {
   }
   const truncate = !values['no-trunc'];
   const now = Date.now();
-  const containers = new ContainerReader()
+  const containers = new StateStore()
     .list()
     .filter((container) => values.all || container.status === 'running')
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));

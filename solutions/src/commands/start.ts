@@ -5,8 +5,7 @@
 // supervising shim stays, the output goes to the container's log, and the full id is printed.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
-import { StateStore } from '../state/store.ts';
-import { ContainerReader, forgetLastRun, restartSteps, type ContainerState } from '../state/read.ts'; // store API
+import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
 import type { RunOptions } from './run.ts';
 
@@ -43,18 +42,17 @@ export async function start(args: string[]): Promise<number> {
     throw new UsageError(`"mydocker start" requires exactly 1 argument (see 'mydocker start --help')`);
   }
   const reference = positionals[0]!;
-  const container = new ContainerReader().resolve(reference);
+  const store = new StateStore();
+  const container = store.resolve(reference);
   if (container.status === 'running') {
     process.stdout.write(`${reference}\n`);
     return 0;
   }
-  const store = new StateStore();
-  forgetLastRun(store, container.id);
   const { run } = await import('./run.ts');
   return run(runOptionsOf(container, values.interactive ?? false, !values.attach), {
     id: container.id,
     command: container.command,
-    hostSteps: restartSteps(store, container.id, container.rm ?? false),
+    hostSteps: store.restartSteps(container.id, container.rm),
   });
 }
 

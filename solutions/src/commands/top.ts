@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
-import { ContainerReader } from '../state/read.ts'; // store API: StateStore
+import { StateStore } from '../state/store.ts';
 
 export const TOP_USAGE = `Usage: mydocker top CONTAINER [ps OPTIONS]
 
@@ -23,7 +23,7 @@ export function top(args: string[]): number {
   const [reference, ...psOptions] = args;
   if (reference === undefined)
     throw new UsageError(`"mydocker top" requires at least 1 argument (see 'mydocker top --help')`);
-  const container = new ContainerReader().resolve(reference);
+  const container = new StateStore().resolve(reference);
   if (container.status !== 'running' || container.pid === undefined) {
     throw new CommandError(`container ${container.id.slice(0, 12)} is not running`);
   }

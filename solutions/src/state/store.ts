@@ -1,13 +1,39 @@
 // Container state, one directory per container under the state root:
-//   config.json  what the container was created with; written once, by the runtime, before the start
-//   pid          the container's pid on the host; written by the shim as soon as it exists
-//   exit         its exit code; written by the shim when it ended (a --rm container leaves nothing)
-// The status is derived from these files and the process table, never stored, so it cannot go stale.
-// Files are written atomically (a temporary file renamed over the old one), here and in the shim.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+//   containers/<id>/config.json     what it was created with: written once, by the runtime, before the
+//                                   start; everything `start` needs to run it again
+//   containers/<id>/running.json    {pid, start, shim, shimStart, startedAt}: by the shim, once the
+//                                   container exists (its `created` steps)
+//   containers/<id>/exit.json       {exitCode, finishedAt}: by the shim when it ended (--rm: the shim
+//                                   removes the whole directory instead)
+//   containers/<id>/<id>-json.log   its output, when detached
+//   names/<name>/<n>                the name's reservation (names.ts)
+// The status is derived from these files and the kernel, never stored (reconcile.ts), so it cannot go
+// stale: every command that lists the store reconciles each entry with what the kernel shows, and
+// finishes what a killed run or a killed shim left undone.
+//
+// Nothing half-made is ever visible: an entry is built under containers/.new-<creator>-<id> and
+// renamed into place (rename(2) is atomic: a reader sees no entry or a whole one), and a file is
+// written to a temporary name and renamed over the old one (here, and by the shim's `write` op). An
+// entry is removed the same way round: renamed to containers/.rm-<remover>-<id>, then deleted. A
+// dot-directory whose process (pid and start time, in its name) is gone is deleted by the next
+// command.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
-import { RuntimeError, UsageError } from '../errors.ts';
+import { CommandError, RuntimeError } from '../errors.ts';
+import { currentReservation, reserveName, type Reservation } from './names.ts';
+import { isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
+import { reconcile, type EntryFiles, type ExitRecord, type RunningRecord } from './reconcile.ts';
 
 export interface ContainerConfig {
   id: string;
@@ -19,11 +45,34 @@ export interface ContainerConfig {
   /** The image it was made from ('host' for the pseudo-image) and, for a real one, its layer ids. */
   image: string;
   layers: string[];
+  env: string[];
+  tty: boolean;
+  interactive: boolean;
+  /** --rm (docker's HostConfig.AutoRemove): the entry goes when the container ends. */
+  rm: boolean;
+  /** The -v flags as given. */
+  volumes: string[];
+  /** The resource flags as given (--memory, --cpus, ...). */
+  resources: ResourceFlags;
+  /** The container's cgroup directories, one per v1 hierarchy or one in v2: its processes are there. */
+  cgroups: string[];
+  workingDir: string;
+  /** The `mydocker run` that made it (after execve, the shim itself: same pid, same start time). */
+  creator: ProcessIdentity;
 }
 
 export interface ContainerState extends ContainerConfig {
+  /** Derived from the files and the kernel, never stored. */
   status: 'created' | 'running' | 'exited';
+  /** Its PID 1 on the host: while running, and the last known once exited. */
   pid?: number;
+  /** Its PID 1's start time: with pid, the process's identity (processes.ts). */
+  start?: number;
+  /** The shim that supervises it, while one does. */
+  shim?: ProcessIdentity;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Exited: the code the shim recorded, or 255 when the shim died first (containerd's choice). */
   exitCode?: number;
 }
 
@@ -32,77 +81,197 @@ export function stateRoot(): string {
   return process.env.MYDOCKER_ROOT ?? '/var/lib/mydocker';
 }
 
+const REQUIRED: readonly (keyof ContainerConfig)[] = ['id', 'hostname', 'command', 'created', 'image', 'creator'];
+
+/** An entry's files, config.json whole. */
+export interface StoredEntry extends EntryFiles {
+  config: ContainerConfig;
+}
+
 export class StateStore {
   readonly root: string;
+  /** The entries the last list() could not read: each was named in one warning. */
+  readonly skipped: string[] = [];
+  private readonly warn: (line: string) => void;
 
-  constructor(root: string = stateRoot()) {
+  constructor(root: string = stateRoot(), warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.root = root;
+    this.warn = warn;
+  }
+
+  get containersDir(): string {
+    return join(this.root, 'containers');
   }
 
   dir(id: string): string {
-    return join(this.root, 'containers', id);
+    return join(this.containersDir, id);
   }
 
-  /** Writes config.json. Synchronous: node:fs/promises alone costs ~2 ms to load on the start path. */
-  create(config: ContainerConfig): void {
-    const dir = this.dir(config.id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temporary = join(dir, `.config.json.${process.pid}`);
-    writeFileSync(temporary, JSON.stringify(config, null, 2) + '\n');
-    renameSync(temporary, join(dir, 'config.json'));
+  logPath(id: string): string {
+    return join(this.dir(id), `${id}-json.log`);
   }
 
   /**
-   * What the shim does with the state: record the pid, then the exit code or (--rm) remove it all,
-   * the container's layer and mount points included (the only mounts on them were in its namespace).
+   * Publishes a new entry: config.json, then whatever `fill` puts beside it (its layer's directories,
+   * its /etc files), all in a directory of its own, renamed into place once complete. `fill` gets the
+   * id to build under (containerLayout(root, that) gives the paths). On any failure (a full disk:
+   * ENOSPC) nothing is left.
+   */
+  create(config: ContainerConfig, fill: (stagingId: string) => void = () => {}): void {
+    const stagingId = `.new-${config.creator.pid}-${config.creator.start}-${config.id}`;
+    const staging = this.dir(stagingId);
+    try {
+      mkdirSync(this.containersDir, { recursive: true, mode: 0o700 });
+      mkdirSync(staging, { mode: 0o700 });
+      writeFileSync(join(staging, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+      fill(stagingId);
+      renameSync(staging, this.dir(config.id));
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw storageError(error, `cannot create the state of container ${config.id.slice(0, 12)}`);
+    }
+  }
+
+  /**
+   * Reserves `name` for container `id` (names.ts: atomic, exactly one winner), or throws docker's
+   * conflict. A reservation holds while its container's entry exists or its run still lives.
+   */
+  reserveName(name: string, id: string): void {
+    const holds = (existing: Reservation): boolean => {
+      if (/^[0-9a-f]+$/.test(existing.id) && existsSync(this.dir(existing.id))) {
+        // Its entry, reconciled first: a --rm container whose shim died is gone now, and so is its hold.
+        try {
+          return this.reconciled(existing.id) !== undefined;
+        } catch (error) {
+          if (error instanceof Unreadable) return true; // rm removes it, and frees the name
+          throw error;
+        }
+      }
+      return existing.reserver !== undefined && isSameProcess(existing.reserver.pid, existing.reserver.start);
+    };
+    try {
+      reserveName(join(this.root, 'names'), name, { id, reserver: thisProcess() }, holds);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+      throw storageError(error, `cannot reserve the name '${name}'`);
+    }
+  }
+
+  /** The container that holds `name`, if its reservation still holds. */
+  nameHolder(name: string): string | undefined {
+    const reservation = currentReservation(join(this.root, 'names'), name);
+    return reservation && existsSync(this.dir(reservation.id)) ? reservation.id : undefined;
+  }
+
+  /**
+   * What the shim does with the state: running.json once the container exists, then exit.json when it
+   * ended, or (--rm) remove it all, its layer and mount points included (the only mounts on them
+   * were in its namespace). The shim fills the templates: {pid} {start} {shim} {shimstart} {exit}
+   * {time} (native/shim.c, substitute()).
    */
   hostSteps(id: string, removeWhenEnded: boolean): HostSteps {
     const dir = this.dir(id);
     const removeAll = { op: 'remove-tree', path: dir } as const;
+    const running = '{"pid":{pid},"start":{start},"shim":{shim},"shimStart":{shimstart},"startedAt":"{time}"}\n';
     return {
-      created: [{ op: 'write', path: join(dir, 'pid'), content: '{pid}\n' }],
-      ended: removeWhenEnded ? [removeAll] : [{ op: 'write', path: join(dir, 'exit'), content: '{exit}\n' }],
+      created: [{ op: 'write', path: join(dir, 'running.json'), content: running }],
+      ended: removeWhenEnded
+        ? [removeAll]
+        : [{ op: 'write', path: join(dir, 'exit.json'), content: '{"exitCode":{exit},"finishedAt":"{time}"}\n' }],
       failed: [removeAll],
     };
   }
 
-  load(id: string): ContainerState {
-    const dir = this.dir(id);
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ContainerConfig;
-    const pid = readNumber(join(dir, 'pid'));
-    const exitCode = readNumber(join(dir, 'exit'));
-    if (pid === undefined) return { ...config, status: 'created' };
-    if (exitCode !== undefined || !isAlive(pid)) return { ...config, status: 'exited', pid, exitCode };
-    return { ...config, status: 'running', pid };
+  /**
+   * What the shim records when an existing container starts again (`mydocker start`): running.json
+   * first, then the last run's exit.json goes. In that order, a command that looks in between sees
+   * the container exited (the old record), never "shim gone, no exit" (which would record 255 over
+   * the new run). A start that fails keeps the container, exited with the shim's code.
+   */
+  restartSteps(id: string, removeWhenEnded: boolean): HostSteps {
+    const steps = this.hostSteps(id, removeWhenEnded);
+    const exitFile = join(this.dir(id), 'exit.json');
+    return {
+      created: [...steps.created, { op: 'unlink', path: exitFile }],
+      ended: steps.ended,
+      failed: [{ op: 'write', path: exitFile, content: '{"exitCode":{exit},"finishedAt":"{time}"}\n' }],
+    };
   }
 
-  list(): ContainerState[] {
-    let ids: string[] = [];
+  /** The entry's files as they are; throws Unreadable when config.json cannot be used. */
+  read(id: string): StoredEntry {
+    const dir = this.dir(id);
+    let config: ContainerConfig;
     try {
-      ids = readdirSync(join(this.root, 'containers'));
+      config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ContainerConfig;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Unreadable(id, code === 'ENOENT' ? 'it has no config.json' : `its config.json is ${describe(error)}`);
+    }
+    const missing = REQUIRED.filter((field) => config?.[field] === undefined);
+    if (missing.length > 0) throw new Unreadable(id, `its config.json lacks ${missing.join(', ')}`);
+    if (config.id !== id) throw new Unreadable(id, `its config.json names another container, ${config.id}`);
+    const running = readJson<RunningRecord>(join(dir, 'running.json'));
+    const exit = readJson<ExitRecord>(join(dir, 'exit.json'));
+    return { config, ...(running && { running }), ...(exit && { exit }) };
+  }
+
+  /**
+   * Every container, each reconciled with the kernel (reconcile.ts says what to do; this does it):
+   * a half-made entry of a run that died goes, a container whose shim died is recorded as exited
+   * (255), its cgroups removed, and --rm honoured. An entry that cannot be read is skipped with one
+   * warning naming it and the command that removes it.
+   */
+  list(): ContainerState[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.containersDir);
     } catch {
       return [];
     }
-    return ids.map((id) => this.load(id));
+    this.skipped.length = 0;
+    const states: ContainerState[] = [];
+    for (const name of names.sort()) {
+      if (name.startsWith('.')) {
+        this.sweep(name);
+        continue;
+      }
+      try {
+        const state = this.reconciled(name);
+        if (state) states.push(state);
+      } catch (error) {
+        if (!(error instanceof Unreadable)) throw error;
+        this.skipped.push(name);
+        this.warn(`mydocker: warning: skipping ${this.dir(name)}: ${error.reason} (remove it: mydocker rm ${name})`);
+      }
+    }
+    return states;
   }
 
-  /** A container by its full id, its name, or a prefix of its id that only it has (as docker). */
+  /**
+   * A container by its full id, its name, or a prefix of its id that only it has (as docker). Every
+   * command that names a container is not `run`, so an unknown one is docker's exit code 1.
+   */
   resolve(reference: string): ContainerState {
     const all = this.list();
     const exact = all.find((container) => container.id === reference || container.name === reference);
     if (exact) return exact;
     const matches = /^[0-9a-f]+$/.test(reference) ? all.filter((container) => container.id.startsWith(reference)) : [];
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1)
-      throw new UsageError(`'${reference}' matches ${matches.length} containers: give more of the id`);
-    throw new UsageError(`no such container: ${reference} (see the directories in ${join(this.root, 'containers')})`);
+    if (matches.length > 1) {
+      throw new CommandError(
+        `multiple IDs found with provided prefix: ${reference} (${matches.map((c) => c.id.slice(0, 12)).join(', ')})`,
+      );
+    }
+    throw new CommandError(`No such container: ${reference}`);
   }
 
   /**
-   * Removes the container's directory. Refuses while anything is mounted below it: rm -r walks into a
-   * mount point and would delete what the mount shows (an image layer, a volume's host files).
+   * Removes the container's entry and its cgroups (the caller has made sure nothing runs in them:
+   * killContainer). Refuses while anything is mounted below it: rm -r walks into a mount point and
+   * would delete what the mount shows (an image layer, a volume's host files).
    */
-  remove(id: string): void {
+  remove(id: string, cgroups: readonly string[] = []): void {
     const dir = this.dir(id);
     const mounted = mountPointsUnder(dir);
     if (mounted.length > 0) {
@@ -110,8 +279,188 @@ export class StateStore {
         `cannot remove container ${id.slice(0, 12)}: ${mounted[0]} is still mounted on the host (umount it first)`,
       );
     }
+    removeCgroups(cgroups);
+    const me = thisProcess();
+    const claimed = this.dir(`.rm-${me.pid}-${me.start}-${id}`);
+    try {
+      renameSync(dir, claimed); // from here on no command sees it
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile (its shim's --rm)
+      throw storageError(error, `cannot remove container ${id.slice(0, 12)}`);
+    }
+    rmSync(claimed, { recursive: true, force: true });
+  }
+
+  /** An entry that cannot be read (list() warned about it), by its exact directory name. */
+  removeUnreadable(name: string): boolean {
+    if (name.startsWith('.') || name.includes('/') || !existsSync(this.dir(name))) return false;
+    try {
+      this.read(name);
+      return false;
+    } catch (error) {
+      if (!(error instanceof Unreadable)) throw error;
+    }
+    // Its processes, if running.json still names a living PID 1: it must not outlive its state.
+    const running = readJson<RunningRecord>(join(this.dir(name), 'running.json'));
+    if (running) killContainer({ id: name, pid: running.pid, start: running.start });
+    this.remove(name);
+    return true;
+  }
+
+  /**
+   * One entry, reconciled. Carrying out the verdict must never make the command fail (a full disk
+   * refuses exit.json, a cgroup stays busy): then the derived state stands, with one warning, and the
+   * next command tries again.
+   */
+  private reconciled(id: string): ContainerState | undefined {
+    const files = this.read(id);
+    try {
+      return this.reconcileEntry(id, files);
+    } catch (error) {
+      if (error instanceof Unreadable) throw error;
+      this.warn(`mydocker: warning: container ${id.slice(0, 12)}: ${(error as Error).message}`);
+      const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
+      return {
+        ...files.config,
+        status: verdict.status,
+        ...(verdict.exitCode !== undefined && { exitCode: verdict.exitCode }),
+      };
+    }
+  }
+
+  private reconcileEntry(id: string, files: StoredEntry): ContainerState | undefined {
+    const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
+    const { config, running, exit } = files;
+    const state: ContainerState = {
+      ...config,
+      status: verdict.status,
+      ...(running && {
+        pid: running.pid,
+        start: running.start,
+        startedAt: running.startedAt,
+        ...(verdict.status === 'running' && { shim: { pid: running.shim, start: running.shimStart } }),
+      }),
+      ...(exit && { finishedAt: exit.finishedAt }),
+      ...(verdict.exitCode !== undefined && { exitCode: verdict.exitCode }),
+    };
+    switch (verdict.action) {
+      case 'keep':
+        return state;
+      case 'record-exit': {
+        // The shim died before it could record the end: record it now, once, so every later command
+        // tells the same story (the same time), and take away its cgroups as the shim would have.
+        killContainer({ id, cgroups: config.cgroups ?? [] });
+        removeCgroups(config.cgroups ?? []);
+        const finishedAt = new Date().toISOString();
+        writeAtomically(join(this.dir(id), 'exit.json'), JSON.stringify({ exitCode: verdict.exitCode, finishedAt }));
+        return { ...state, finishedAt };
+      }
+      case 'remove':
+        if (verdict.status === 'created') return this.removeHalfMade(id) ? undefined : state;
+        killContainer({ id, cgroups: config.cgroups ?? [] });
+        this.remove(id, config.cgroups ?? []);
+        return undefined;
+    }
+  }
+
+  /**
+   * The entry of a run that died before its shim wrote running.json. Claimed first (renamed away),
+   * then looked at again: a detached run's supervisor can outlive the run that forked it and write
+   * running.json just before the claim; then the entry is put back, whole, for it.
+   */
+  private removeHalfMade(id: string): boolean {
+    const me = thisProcess();
+    const claimed = this.dir(`.rm-${me.pid}-${me.start}-${id}`);
+    try {
+      renameSync(this.dir(id), claimed);
+    } catch {
+      return true; // another command removed it first
+    }
+    if (existsSync(join(claimed, 'running.json'))) {
+      renameSync(claimed, this.dir(id));
+      return false;
+    }
+    rmSync(claimed, { recursive: true, force: true });
+    return true;
+  }
+
+  /** A dot-directory: an entry being made or removed; deleted once its process is gone. */
+  private sweep(name: string): void {
+    const match = /^\.(?:new|rm)-(\d+)-(\d+)-/.exec(name);
+    if (!match || isSameProcess(Number(match[1]), Number(match[2]))) return;
+    const dir = this.dir(name);
+    if (mountPointsUnder(dir).length > 0) return;
+    const config = readJson<ContainerConfig>(join(dir, 'config.json'));
+    if (name.startsWith('.rm-')) removeCgroups(config?.cgroups ?? []);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An entry whose config.json is missing, truncated or not a container's. */
+export class Unreadable extends Error {
+  readonly reason: string;
+  constructor(id: string, reason: string) {
+    super(`container entry ${id}: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/** rmdir of each cgroup, once empty; one that is gone already is fine. */
+function removeCgroups(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    // A killed process leaves its cgroup a moment after it died (as in native/shim.c, host_rmdir).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') break;
+        if (code !== 'EBUSY' || attempt === 100) throw storageError(error, `cannot remove the cgroup ${dir}`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined; // absent (the shim has not got there), or never whole: it is written atomically
+  }
+}
+
+function writeAtomically(path: string, content: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, content + '\n');
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw storageError(error, `cannot write ${path}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof SyntaxError ? 'not valid JSON (truncated?)' : `unreadable (${(error as Error).message})`;
+}
+
+/** A file-system error as one line; a full disk says so. */
+function storageError(error: unknown, what: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) return error as Error;
+  const why = code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : (error as Error).message;
+  return new RuntimeError(`${what}: ${why}`);
 }
 
 function mountPointsUnder(dir: string): string[] {
@@ -121,22 +470,4 @@ function mountPointsUnder(dir: string): string[] {
     .split('\n')
     .map((line) => unescape(line.split(' ')[4] ?? ''))
     .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
-}
-
-function readNumber(path: string): number | undefined {
-  try {
-    return Number(readFileSync(path, 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-}
-
-/** Alive and not a zombie: a container whose shim was killed lingers as a zombie for a moment. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
