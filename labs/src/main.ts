@@ -26,6 +26,7 @@ Commands:
   kill        Send a signal to running containers
   wait        Wait for containers to end and print their exit codes
   start       Start a container that has ended, its files kept
+  restart     Stop containers, then start them again
   top         Show the processes of a container
 
 Run 'mydocker COMMAND --help' for more information on a command.
@@ -77,6 +78,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   inspect: async (args) => (await import('./commands/inspect.ts')).inspect(args),
   logs: async (args) => (await import('./commands/logs.ts')).logs(args),
   stop: async (args) => (await import('./commands/lifecycle.ts')).stop(args),
+  restart: async (args) => (await import('./commands/lifecycle.ts')).restart(args),
   kill: async (args) => (await import('./commands/lifecycle.ts')).kill(args),
   wait: async (args) => (await import('./commands/lifecycle.ts')).wait(args),
   start: async (args) => (await import('./commands/start.ts')).start(args),

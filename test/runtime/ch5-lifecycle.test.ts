@@ -1,5 +1,5 @@
 // Chapter 5's commands on real containers (root): kill, wait, stop, start, ps, top, as docker behaves.
-// Containers run in the foreground (`mydocker run` as a child of this test) until run -d lands.
+// Most containers run in the foreground (`mydocker run` as a child of this test); restart's, detached.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +49,10 @@ describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout
   afterAll(async () => {
     // A check that failed half-way may leave its container running: SIGKILL each PID 1 that is still
     // in this test's cgroups, and give its shim a moment to remove the container's cgroups.
-    const pids = readdirSync(join(stateRoot, 'containers')).map((id) =>
-      Number(readFileIfAny(join(stateRoot, 'containers', id, 'pid'))),
+    const pids = readdirSync(join(stateRoot, 'containers')).map(
+      (id) =>
+        (JSON.parse(readFileIfAny(join(stateRoot, 'containers', id, 'running.json')) || '{}') as { pid?: number })
+          .pid ?? 0,
     );
     for (const pid of pids.filter((pid) => pid > 0 && readFileIfAny(`/proc/${pid}/cgroup`).includes(cgroupParent))) {
       process.kill(pid, 'SIGKILL');
@@ -99,5 +101,31 @@ describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout
     expect((await mydocker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'r', 's')).stdout).toBe(
       'exited 137\nexited 3',
     );
+  });
+
+  test('restart: stopped, then started again detached, its files and its log kept; the reference printed', async () => {
+    const run = await mydocker(
+      'run',
+      '-d',
+      '--name',
+      'rs',
+      'busybox',
+      'sh',
+      '-c',
+      'echo x >> /runs; wc -l < /runs; exec sleep 1000',
+    );
+    expect(run.exitCode).toBe(0);
+    const first = (await mydocker('inspect', '-f', '{{.State.Pid}}', 'rs')).stdout;
+    const restarted = await mydocker('restart', '-t', '0', 'rs');
+    expect([restarted.exitCode, restarted.stdout, restarted.stderr]).toEqual([0, 'rs', '']);
+    const state = (await mydocker('inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'rs')).stdout;
+    expect(state, 'running again, as another PID 1').toMatch(/^running \d+$/);
+    expect(state).not.toBe(`running ${first}`);
+    for (let i = 0; i < 100 && (await mydocker('logs', 'rs')).stdout !== '1\n2'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await mydocker('logs', 'rs')).stdout, 'the second run saw the first one’s file, in one log').toBe('1\n2');
+    const bad = await mydocker('restart', 'nosuch');
+    expect([bad.exitCode, bad.stderr]).toEqual([1, 'mydocker: No such container: nosuch']);
+    expect((await mydocker('rm', '-f', 'rs')).exitCode).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
-// `mydocker wait`, `stop` and `kill`: the commands that wait for a container's end or bring it about.
+// `mydocker wait`, `stop`, `restart` and `kill`: the commands that wait for a container's end or bring it about.
 // Each takes several containers and goes on after one fails, as docker does; the exit code is then 1.
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { flagError } from './flags.ts';
 import { CommandError, UsageError } from '../errors.ts';
@@ -22,6 +23,14 @@ Send a signal to running containers' PID 1
 
 Options:
   -s, --signal string   Signal to send: a name (KILL, SIGTERM) or a number (default "KILL")
+`;
+
+export const RESTART_USAGE = `Usage: mydocker restart [OPTIONS] CONTAINER [CONTAINER...]
+
+Restart containers: stop each (as stop does), then start it again, detached
+
+Options:
+  -t, --timeout int   Seconds to wait before killing the container (default 10; -1: no limit)
 `;
 
 export const WAIT_USAGE = `Usage: mydocker wait CONTAINER [CONTAINER...]
@@ -57,6 +66,31 @@ export async function stop(args: string[]): Promise<number> {
       await untilExited(reader, container.id); // the exit code is recorded before stop returns
     }
     process.stdout.write(`${reference}\n`); // docker: stopping an ended container is no error
+  });
+}
+
+export async function restart(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, 'restart', { timeout: { type: 'string', short: 't' } });
+  if (values.help) return usage(RESTART_USAGE);
+  const timeout = typeof values.timeout === 'string' ? integer(values.timeout, '-t, --timeout', 'restart') : 10;
+  const reader = new StateStore();
+  return eachContainer(reader, positionals, async (container, reference) => {
+    if (container.status === 'running' && container.pid !== undefined && container.start !== undefined) {
+      await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
+      await untilExited(reader, container.id);
+    }
+    // `start` becomes the container's shim (execve), so each start is a process of its own: this
+    // same launcher (bin/mydocker.cjs, argv[1]) with this environment.
+    const started = spawnSync(process.execPath, [process.argv[1]!, 'start', container.id], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (started.status !== 0) {
+      throw new CommandError(
+        `cannot restart container ${reference}: ${started.stderr.trim().replace(/^mydocker: /, '')}`,
+      );
+    }
+    process.stdout.write(`${reference}\n`);
   });
 }
 
