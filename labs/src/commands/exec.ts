@@ -16,7 +16,7 @@ import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 import type { ExecOptions } from './exec-arguments.ts';
-import { cgroupJoinFiles, containerEnvironment, imageWorkingDir, runningPid } from './exec-target.ts';
+import { cgroupJoinFiles, runningPid } from './exec-target.ts';
 
 export async function exec(options: ExecOptions): Promise<number> {
   if (options.tty && options.interactive && !process.stdin.isTTY) {
@@ -24,17 +24,18 @@ export async function exec(options: ExecOptions): Promise<number> {
   }
   const store = new StateStore();
   const state = resolve(store, options.container);
-  const pid = runningPid(state, store.dir(state.id));
+  const pid = runningPid(state);
   const target: ExecTarget = {
     pid,
     cgroups: cgroupJoinFiles(pid),
-    workingDir: options.workdir ?? (await imageWorkingDir(state)),
+    workingDir: options.workdir ?? state.workingDir,
     command: options.command,
     // docker: the container's environment, TERM only with exec's own -t, then exec's -e.
     env: containerEnv({
       hostname: state.hostname,
       tty: options.tty,
-      assignments: [...containerEnvironment(state, pid).filter((entry) => !entry.startsWith('TERM=')), ...options.env],
+      // The container's environment (the image's, run's -e, docker's defaults) before exec's own -e.
+      assignments: [...state.env.filter((entry) => !entry.startsWith('TERM=')), ...options.env],
     }),
   };
   const plan = execPlan(target, options);

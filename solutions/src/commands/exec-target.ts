@@ -1,51 +1,23 @@
 // What `mydocker exec` needs to know of a running container, read from the store and the kernel.
 // The cgroups come from the kernel (/proc/<pid>/cgroup), the one truth about where the container's
-// processes are. The rest the store records. Until the store's new layout lands (ch5-design.md: its
-// config.json holds env and workingDir, running.json the start time), the fallbacks below read the
-// same facts from where they are today; the lead switches them to the store's fields.
+// processes are; the environment and the working directory are what config.json recorded at run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectCgroups } from '../cgroups/system.ts';
 import { CommandError } from '../errors.ts';
+import { isSameProcess } from '../state/processes.ts';
 import type { ContainerState } from '../state/store.ts';
 
-/** The fields of the store's new layout that exec reads, where an entry has them. */
-interface Recorded {
-  env?: string[];
-  workingDir?: string;
-  start?: number;
-}
-
 /** The container's PID 1 on the host, once it is proven to be the container's and running. */
-export function runningPid(state: ContainerState & Recorded, stateDir: string): number {
-  // docker: "Error response from daemon: container <id> is not running", exit 1.
-  const notRunning = new CommandError(`container ${state.id} is not running`);
-  if (state.status !== 'running' || state.pid === undefined) throw notRunning;
-  // A pid alone can name another process after the container ended and the number was reused: the
-  // start time (field 22 of /proc/<pid>/stat, clock ticks after boot) tells them apart.
-  const start = state.start ?? recordedStart(stateDir);
-  if (start !== undefined && startTime(state.pid) !== start) throw notRunning;
+export function runningPid(state: ContainerState): number {
+  // docker: "Error response from daemon: container <id> is not running", exit 1. A pid alone can
+  // name another process after the container ended and the number was reused: its start time
+  // (running.json) tells them apart.
+  if (state.status !== 'running' || state.pid === undefined || state.start === undefined) {
+    throw new CommandError(`container ${state.id} is not running`);
+  }
+  if (!isSameProcess(state.pid, state.start)) throw new CommandError(`container ${state.id} is not running`);
   return state.pid;
-}
-
-/** Field 22 of /proc/<pid>/stat (proc(5)), or undefined when the process is gone. */
-export function startTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command (field 2) is in parentheses and may hold spaces: count from the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-function recordedStart(stateDir: string): number | undefined {
-  try {
-    const start = (JSON.parse(readFileSync(join(stateDir, 'running.json'), 'utf8')) as { start?: unknown }).start;
-    return typeof start === 'number' ? start : undefined;
-  } catch {
-    return undefined; // today's layout records no start time
-  }
 }
 
 /**
@@ -71,21 +43,4 @@ export function cgroupJoinFiles(pid: number): string[] {
     if (line && !files.has(mount)) files.set(mount, join(mount, line.path, 'tasks'));
   }
   return [...files.values()];
-}
-
-/**
- * The container's environment (the image's, run's -e and docker's defaults), before exec's own -e.
- * Fallback: PID 1's environment as the kernel kept it from its execve (/proc/<pid>/environ).
- */
-export function containerEnvironment(state: ContainerState & Recorded, pid: number): string[] {
-  if (state.env) return state.env;
-  return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
-}
-
-/** The image's working directory. Fallback: read from the image the container was made from. */
-export async function imageWorkingDir(state: ContainerState & Recorded): Promise<string> {
-  if (state.workingDir) return state.workingDir;
-  if (state.image === 'host') return '/';
-  const { ImageStore } = await import('../images/store.ts');
-  return new ImageStore().find(state.image)?.config.workingDir || '/';
 }
