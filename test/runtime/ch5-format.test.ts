@@ -211,17 +211,3 @@ describe('the logs reader', () => {
     expect(formatLine(lines[1]!, false)).toBe('two\n');
   });
 });
-
-describe("generated names (docker's namesgenerator)", () => {
-  test('adjective_surname, a name run accepts; a digit from the second try on; never boring_wozniak', async () => {
-    const { ADJECTIVES, SURNAMES, randomName } = await import('../../solutions/src/container/names.ts');
-    const at = (words: readonly string[], word: string): number => (words.indexOf(word) + 0.5) / words.length;
-    for (let i = 0; i < 200; i++) {
-      expect(randomName(0)).toMatch(/^[a-z]+_[a-z]+$/);
-      expect(randomName(2)).toMatch(/^[a-z]+_[a-z]+\d$/);
-    }
-    // The sequence that would pick boring + wozniak first: another name comes instead.
-    const values = [at(ADJECTIVES, 'boring'), at(SURNAMES, 'wozniak'), 0, 0];
-    expect(randomName(0, () => values.shift()!)).toBe('admiring_agnesi');
-  });
-});
