@@ -281,6 +281,45 @@ describe.skipIf(!isRoot)('the state store under faults', { timeout: 120_000 }, (
     );
   });
 
+  test('kill -9 of `mydocker run -d` at a random moment of the start: the container runs or nothing is left', async () => {
+    // After its fork the supervisor is on its own (setsid): killing the CLI process cannot take it
+    // along. So each try ends with the container running (the supervisor got there), or with
+    // nothing at all (killed before the fork); rm -f then leaves nothing either way.
+    const tries = 12;
+    let leaks = 0;
+    const seen = { running: 0, 'nothing left': 0 };
+    for (let i = 0; i < tries; i++) {
+      const rm = i % 2 === 0;
+      const root = newRoot(`detached-${i}`);
+      const { run } = await stoppedRun(root, 'published', ['-d', ...(rm ? ['--rm'] : []), 'host', 'sleep', '5']);
+      const id = onlyEntry(root);
+      process.kill(run.pid!, 'SIGCONT');
+      const spin = Date.now() + 3 * i; // 0 to 33 ms after the shim goes on
+      while (Date.now() < spin);
+      process.kill(run.pid!, 'SIGKILL');
+      await run;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a surviving supervisor starts it
+      await nextCommand(root);
+      const ps = await mydocker(root, ['ps', '-q', '--no-trunc']);
+      if (ps.stdout.trim() === id) {
+        seen.running++;
+        expect((await mydocker(root, ['rm', '-f', id])).exitCode).toBe(0);
+      } else {
+        seen['nothing left']++;
+        expect(ps.stdout.trim(), 'no container running').toBe('');
+        await nextCommand(root);
+        if (!rm && existsSync(join(root, 'containers', id)))
+          expect((await mydocker(root, ['rm', id])).exitCode).toBe(0);
+      }
+      await until('its processes are gone', () => markedProcesses().length === 0);
+      leaks += leftovers(root).length;
+      expect(leftovers(root)).toEqual([]);
+    }
+    figures.push(
+      `kill -9 of run -d at a random moment of the start: ${tries} tries (${seen.running} running, ${seen['nothing left']} with nothing left), ${leaks} leaks`,
+    );
+  });
+
   test.each([[false], [true]])('kill -9 of the shim of a running container (--rm: %s)', async (rm) => {
     const tries = 3;
     for (let i = 0; i < tries; i++) {
