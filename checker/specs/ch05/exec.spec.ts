@@ -188,6 +188,39 @@ describeLab('ch5-exec', (check) => {
     },
   );
 
+  check(
+    "exec -t: a terminal of the container's own devpts, with the caller's window size",
+    { hint: 2 },
+    async ({ mydocker }) => {
+      const container = await mydocker.hold([], 'true', 'busybox');
+      try {
+        const result = await mydocker.runOnTerminal(
+          [
+            'exec',
+            '-t',
+            container.state.id,
+            'sh',
+            '-c',
+            'echo "tty: $(tty)"; echo "size: $(stty size)"; stat -c "dev: %d" $(tty)',
+          ],
+          { rows: 33, cols: 97 },
+        );
+        const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(result.stdout)?.[1];
+        expect(field('tty'), `${describeRun(result)}\n\`tty\` in the exec'd command`).toMatch(/^\/dev\/pts\/\d+$/);
+        expect(field('size'), "`stty size` in the exec'd command (rows columns)").toBe('33 97');
+        // The pty op opens /dev/ptmx where the child stands: in the container's mount namespace, the
+        // container's own devpts; still in the host's, the host's.
+        expect(
+          field('dev'),
+          "the devpts of exec's terminal against the container's (/proc/<pid>/root/dev/pts from the host)",
+        ).toBe(String(statSync(`/proc/${container.pid}/root/dev/pts/ptmx`).dev));
+        expectExitCode(result, 0);
+      } finally {
+        await container.release();
+      }
+    },
+  );
+
   check("the exec'd process is in the container's cgroups", { hint: 2 }, async ({ mydocker }) => {
     const container = await mydocker.hold([], 'true', 'busybox');
     try {
