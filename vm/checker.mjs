@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run checker:v2 [-- FILTER...]`: the checker against solutions/, inside the micro-VM, so the
 // cgroup chapter is proven on a pure cgroup v2 machine whatever the host is. FILTER is vitest's (a
-// part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/) and the root
-// filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups).
+// part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/), the root
+// filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups)
+// and the lifecycle chapter's (ch05: detached shims, exec into v2 cgroups, stop, cgroup.kill).
 //
 // The guest sees the project read-only, so everything it would build is built here first.
 import { ensureBuilt } from '../scripts/build.mjs';
@@ -10,7 +11,7 @@ import { drivesCgroupV2 } from '../solutions/src/cgroups/system.ts';
 import { checkerInVm } from './checker-command.mjs';
 import { runInVm, VmError } from './run.mjs';
 
-const DEFAULT_FILTERS = ['checker/specs/ch02/', 'checker/specs/ch03/', 'checker/specs/ch04/'];
+const DEFAULT_FILTERS = ['checker/specs/ch02/', 'checker/specs/ch03/', 'checker/specs/ch04/', 'checker/specs/ch05/'];
 
 const filters = process.argv.slice(2);
 // On a host the runtime drives as cgroup v2 (the runtime's own rule), `npm run checker` proved v2.
