@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../scripts/build.mjs';
+import { containerConfig, GONE } from '../support/container-config.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'mydocker-ch5-commands-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -18,26 +19,9 @@ const ID_B = `aa22${'0'.repeat(60)}`;
 function container(id: string, name: string, created: string, exitCode: number, log?: object[]): void {
   const dir = join(root, 'containers', id);
   mkdirSync(dir, { recursive: true });
-  const config = {
-    id,
-    name,
-    hostname: id.slice(0, 12),
-    command: ['sh', '-c', 'echo hi'],
-    created,
-    image: 'busybox',
-    layers: [],
-    env: [],
-    tty: false,
-    interactive: false,
-    rm: false,
-    volumes: [],
-    resources: {},
-    cgroups: [],
-    workingDir: '/',
-    creator: { pid: 2147483646, start: 1 }, // no such process: its run has ended
-  };
+  const config = containerConfig(id, { name, command: ['sh', '-c', 'echo hi'], created, image: 'busybox' });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  running(id, 2147483646, 1); // no such process: it has ended
+  running(id, GONE.pid, GONE.start); // no such process: it has ended
   writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode, finishedAt: created }));
   if (log) writeFileSync(join(dir, `${id}-json.log`), log.map((line) => `${JSON.stringify(line)}\n`).join(''));
 }

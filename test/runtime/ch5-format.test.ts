@@ -21,6 +21,7 @@ import {
 import { parseSignal } from '../../solutions/src/commands/signals.ts';
 import { formatLine, parseTail, selectLines, type LogLine } from '../../solutions/src/commands/logs.ts';
 import type { ContainerState } from '../../solutions/src/state/store.ts';
+import { containerConfig } from '../support/container-config.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -125,22 +126,13 @@ describe('Go-template placeholders', () => {
 describe("ps's columns", () => {
   const now = Date.parse('2026-12-02T01:10:00Z');
   const container: ContainerState = {
-    id: '0123456789abcdef'.repeat(4),
-    name: 'web',
-    hostname: 'web',
-    command: ['sh', '-c', 'echo "ready"; sleep 1000'],
-    created: '2026-12-02T01:09:55Z',
-    image: 'busybox',
-    layers: [],
-    env: [],
-    tty: false,
-    interactive: false,
-    rm: false,
-    volumes: [],
-    resources: {},
-    cgroups: [],
-    workingDir: '/',
-    creator: { pid: 4200, start: 1 },
+    ...containerConfig('0123456789abcdef'.repeat(4), {
+      name: 'web',
+      hostname: 'web',
+      command: ['sh', '-c', 'echo "ready"; sleep 1000'],
+      created: '2026-12-02T01:09:55Z',
+      image: 'busybox',
+    }),
     status: 'running',
     pid: 4242,
     startedAt: '2026-12-02T01:09:57Z',

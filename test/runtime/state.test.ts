@@ -15,6 +15,7 @@ import {
 } from '../../solutions/src/state/processes.ts';
 import { reconcile, type EntryFiles } from '../../solutions/src/state/reconcile.ts';
 import { NameTaken, reserveName } from '../../solutions/src/state/names.ts';
+import { containerConfig } from '../support/container-config.ts';
 
 const roots: string[] = [];
 function store(warnings: string[] = []): StateStore {
@@ -29,24 +30,7 @@ const me = thisProcess();
 const gone = { pid: me.pid, start: me.start + 1 };
 
 function config(id = 'c0ffee', extra: Partial<ContainerConfig> = {}): ContainerConfig {
-  return {
-    id,
-    hostname: 'box',
-    command: ['true'],
-    created: '2026-11-23T00:00:00.000Z',
-    image: 'host',
-    layers: [],
-    env: [],
-    tty: false,
-    interactive: false,
-    rm: false,
-    volumes: [],
-    resources: {},
-    cgroups: [],
-    workingDir: '/',
-    creator: me,
-    ...extra,
-  };
+  return containerConfig(id, { hostname: 'box', creator: me, ...extra });
 }
 
 function running(states: StateStore, id: string, pid: number, start: number, shim = gone): void {

@@ -61,10 +61,7 @@ export async function stop(args: string[]): Promise<number> {
   const timeout = typeof values.timeout === 'string' ? integer(values.timeout, '-t, --timeout', 'stop') : 10;
   const reader = new StateStore();
   return eachContainer(reader, positionals, async (container, reference) => {
-    if (container.status === 'running' && container.pid !== undefined && container.start !== undefined) {
-      await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
-      await untilExited(reader, container.id); // the exit code is recorded before stop returns
-    }
+    await stopIfRunning(reader, container, timeout);
     process.stdout.write(`${reference}\n`); // docker: stopping an ended container is no error
   });
 }
@@ -75,10 +72,7 @@ export async function restart(args: string[]): Promise<number> {
   const timeout = typeof values.timeout === 'string' ? integer(values.timeout, '-t, --timeout', 'restart') : 10;
   const reader = new StateStore();
   return eachContainer(reader, positionals, async (container, reference) => {
-    if (container.status === 'running' && container.pid !== undefined && container.start !== undefined) {
-      await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
-      await untilExited(reader, container.id);
-    }
+    await stopIfRunning(reader, container, timeout);
     // `start` becomes the container's shim (execve), so each start is a process of its own: this
     // same launcher (bin/mydocker.cjs, argv[1]) with this environment.
     const started = spawnSync(process.execPath, [process.argv[1]!, 'start', container.id], {
@@ -120,6 +114,13 @@ export async function wait(args: string[]): Promise<number> {
     const ended = container.status === 'exited' ? container : await untilExited(reader, container.id);
     process.stdout.write(`${ended.exitCode ?? 255}\n`);
   });
+}
+
+/** The ladder (lab ch5-stop) on a running container; returns once its exit code is recorded. */
+async function stopIfRunning(reader: StateStore, container: ContainerState, timeout: number): Promise<void> {
+  if (container.status !== 'running' || container.pid === undefined || container.start === undefined) return;
+  await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
+  await untilExited(reader, container.id);
 }
 
 /** Polls the store until it derives 'exited' (the shim has recorded the exit code, or is gone). */
