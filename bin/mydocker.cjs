@@ -32,11 +32,18 @@ function mtime(path) {
   }
 }
 
-/** @param {string} dir */
+/**
+ * The newest modification time of a file below `dir`. Written for what it allocates, on the path of
+ * every start: past about 1 MB allocated, V8 pays a scavenge of its young generation (0.6-0.8 ms and
+ * more at exit), and the recursive readdir with Dirents and path.join cost 190 kB of it for 72 files
+ * (a walk per directory with plain string paths: about 15 kB, besides the stats).
+ * @param {string} dir
+ */
 function newestUnder(dir) {
   let newest = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) newest = Math.max(newest, mtime(join(entry.parentPath, entry.name)));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestUnder(path) : entry.isFile() ? mtime(path) : 0);
   }
   return newest;
 }
@@ -44,6 +51,9 @@ function newestUnder(dir) {
 function start() {
   process.env.MYDOCKER_SHIM ??= shim;
   process.env.MYDOCKER_BUSYBOX ??= join(build, 'images', 'busybox.tar');
+  // The bundle is minified (scripts/build/runtime.mjs): a stack trace for MYDOCKER_DEBUG names the
+  // sources' lines through its source map.
+  if (process.env.MYDOCKER_DEBUG) process.setSourceMapsEnabled(true);
   // V8's compiled code for the bundle, kept on disk: later starts skip parsing and compiling it.
   require('node:module').enableCompileCache?.(join(build, 'compile-cache'));
   require(bundle);
