@@ -1,6 +1,6 @@
 // Chapter 5's commands on real containers (root): kill, wait, stop, start, ps, top, as docker behaves.
 // Most containers run in the foreground (`mydocker run` as a child of this test); restart's, detached.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -9,7 +9,8 @@ import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
 
 const isRoot = process.getuid?.() === 0;
-const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-ch5-lifecycle-'));
+// Made in beforeAll, not at import: a run that filters this suite out (-t) then leaves nothing behind.
+const stateRoot = join(tmpdir(), `mydocker-ch5-lifecycle-${process.pid}-${Date.now()}`);
 const cgroupParent = testCgroupParent('ch5-lifecycle');
 const env = { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: cgroupParent };
 
@@ -45,7 +46,10 @@ async function background(name: string, script: string): Promise<{ run: ResultPr
 }
 
 describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout: 20_000 }, () => {
-  beforeAll(() => ensureBuilt('solutions'));
+  beforeAll(() => {
+    mkdirSync(stateRoot, { recursive: true });
+    return ensureBuilt('solutions');
+  });
   afterAll(async () => {
     // A check that failed half-way may leave its container running: SIGKILL each PID 1 that is still
     // in this test's cgroups, and give its shim a moment to remove the container's cgroups.
@@ -87,7 +91,12 @@ describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout
     expect((await mydocker('wait', 's')).stdout).toBe('3');
     expect((await mydocker('logs', 's')).stdout, 'its output is in its log').toBe('3');
     const { run } = await background('r', 'sleep 1000 & wait');
-    const top = String((await mydocker('top', 'r')).stdout).split('\n');
+    // The shell runs before it has forked its sleep: top until both are there (or 5 s).
+    let top: string[] = [];
+    for (let i = 0; i < 100 && top.length < 3; i++) {
+      top = String((await mydocker('top', 'r')).stdout).split('\n');
+      if (top.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(top[0]).toMatch(/^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD$/);
     expect(
       top.slice(1).map((line) => line.slice(7 * 20)),
