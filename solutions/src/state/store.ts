@@ -81,6 +81,9 @@ export function stateRoot(): string {
   return process.env.MYDOCKER_ROOT ?? '/var/lib/mydocker';
 }
 
+/** exit.json as the shim writes it when the container ended (native/shim.c fills the templates). */
+const EXIT_RECORD = '{"exitCode":{exit},"finishedAt":"{time}"}\n';
+
 const REQUIRED: readonly (keyof ContainerConfig)[] = ['id', 'hostname', 'command', 'created', 'image', 'creator'];
 
 /** An entry's files, config.json whole. */
@@ -175,9 +178,7 @@ export class StateStore {
     const running = '{"pid":{pid},"start":{start},"shim":{shim},"shimStart":{shimstart},"startedAt":"{time}"}\n';
     return {
       created: [{ op: 'write', path: join(dir, 'running.json'), content: running }],
-      ended: removeWhenEnded
-        ? [removeAll]
-        : [{ op: 'write', path: join(dir, 'exit.json'), content: '{"exitCode":{exit},"finishedAt":"{time}"}\n' }],
+      ended: removeWhenEnded ? [removeAll] : [{ op: 'write', path: join(dir, 'exit.json'), content: EXIT_RECORD }],
       failed: [removeAll],
     };
   }
@@ -194,7 +195,7 @@ export class StateStore {
     return {
       created: [...steps.created, { op: 'unlink', path: exitFile }],
       ended: steps.ended,
-      failed: [{ op: 'write', path: exitFile, content: '{"exitCode":{exit},"finishedAt":"{time}"}\n' }],
+      failed: [{ op: 'write', path: exitFile, content: EXIT_RECORD }],
     };
   }
 
