@@ -6,7 +6,7 @@
 // namespace goes, in its cleanup workqueue, off the command's path), and the iproute2
 // sequence of docs/ch6-facts (3 ip and 5 nsenter+ip) on a waiting process in a namespace of its own.
 // Everything happens in a network namespace of the bench's own (it re-runs itself under `unshare -n`),
-// so the host's links are never touched. Usage: node bench/netlink.ts [--runs 20]
+// so the host's links are never touched. Usage: npm run bench:netlink [-- --runs 30]
 import { spawn, spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { buildShim, shimBinary } from '../scripts/build.mjs';

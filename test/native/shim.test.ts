@@ -601,6 +601,9 @@ describe('mydocker-shim', () => {
       'busybox nc -l -p 8080 -e /bin/busybox echo pong & server=$!',
       'set +e; "$@"; echo "shim exited $?"',
       'kill $server 2>/dev/null',
+      // Without a link-delete in `ended`, the kernel deletes the pair when the container's namespace
+      // goes, in its cleanup workqueue (ADR 0009): a moment after the shim's exit.
+      `for i in $(seq 100); do ip link show ${hostEnd} >/dev/null 2>&1 || break; sleep 0.01; done`,
       'echo "links after:" $(ip -o link show | cut -d: -f2)',
     ].join('\n');
     const search = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -627,13 +630,11 @@ describe('mydocker-shim', () => {
       { op: 'addr', link: 'eth0', address: '10.88.0.2', prefixLength: 16 },
       { op: 'route', link: 'eth0', gateway },
     ];
-    const hostHalf = {
-      created: [
-        { op: 'veth', link: hostEnd, peer: 'eth0' },
-        { op: 'attach', link: hostEnd, bridge },
-      ] satisfies HostStep[],
-      ended: [{ op: 'link-delete', link: hostEnd }] satisfies HostStep[],
-      failed: [{ op: 'link-delete', link: hostEnd }] satisfies HostStep[],
+    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0' };
+    const hostHalf: HostSteps = {
+      created: [createVeth, { op: 'attach', link: hostEnd, bridge }],
+      ended: [],
+      failed: [{ op: 'link-delete', link: hostEnd }],
     };
 
     test('a veth into the container, its host end on the bridge; eth0 has its address and route; ping and TCP reach the gateway; nothing is left', async () => {
@@ -678,7 +679,7 @@ describe('mydocker-shim', () => {
     test('a host op that fails stops the start: attach to a bridge that does not exist', async () => {
       const result = await inLabHost([exec(['true'], search)], {
         ...hostHalf,
-        created: [hostHalf.created[0], { op: 'attach', link: hostEnd, bridge: 'br-nosuch' }],
+        created: [createVeth, { op: 'attach', link: hostEnd, bridge: 'br-nosuch' }],
       });
       expect(result.stderr).toBe(
         `mydocker: preparing the host, attach ${hostEnd} br-nosuch: ENODEV (no such device)\n`,
