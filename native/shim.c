@@ -40,6 +40,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -572,6 +578,197 @@ static int op_pty(const struct op *op)
 	return 0;
 }
 
+/* ---- network ops: rtnetlink requests (rtnetlink(7)) -------------------------------------------- */
+
+/*
+ * One rtnetlink request, built in a buffer: its header, its fixed part (ifinfomsg, ifaddrmsg or
+ * rtmsg) and its attributes, some of them nested (IFLA_LINKINFO). 1 KiB holds the largest, the veth.
+ */
+union netlink_request {
+	struct nlmsghdr header;
+	char bytes[1024];
+};
+
+static void *netlink_start(union netlink_request *request, int type, int flags, size_t fixed)
+{
+	memset(request, 0, sizeof *request);
+	request->header.nlmsg_len = (uint32_t)NLMSG_LENGTH(fixed);
+	request->header.nlmsg_type = (uint16_t)type;
+	request->header.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	return NLMSG_DATA(&request->header);
+}
+
+/* Appends one attribute (its payload may be empty: a nest, closed by netlink_end_nest). */
+static struct rtattr *netlink_add(union netlink_request *request, int type, const void *data, size_t length)
+{
+	struct rtattr *attribute = (struct rtattr *)(request->bytes + NLMSG_ALIGN(request->header.nlmsg_len));
+	attribute->rta_type = (unsigned short)type;
+	attribute->rta_len = (unsigned short)RTA_LENGTH(length);
+	if (data)
+		memcpy(RTA_DATA(attribute), data, length);
+	request->header.nlmsg_len = (uint32_t)(NLMSG_ALIGN(request->header.nlmsg_len) + RTA_ALIGN(attribute->rta_len));
+	return attribute;
+}
+
+static void netlink_end_nest(union netlink_request *request, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)(request->bytes + request->header.nlmsg_len - (char *)nest);
+}
+
+/*
+ * Sends the request on a NETLINK_ROUTE socket of the caller's network namespace (a socket belongs to
+ * the namespace it was made in, so the child opens its own) and reads the kernel's answer: with
+ * NLM_F_ACK it always answers with an NLMSG_ERROR, whose error is 0 or a negative errno.
+ */
+static int netlink_talk(union netlink_request *request)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	struct {
+		struct nlmsghdr header;
+		struct nlmsgerr error;
+		char rest[512]; /* the request echoed back, or extended ack attributes */
+	} answer;
+	ssize_t n = sendto(fd, request, request->header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+	if (n >= 0)
+		while ((n = recv(fd, &answer, sizeof answer, 0)) < 0 && errno == EINTR)
+			;
+	int saved = errno;
+	close(fd);
+	if (n < 0) {
+		errno = saved;
+		return -1;
+	}
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof answer.error) || answer.header.nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (answer.error.error) {
+		errno = -answer.error.error;
+		return -1;
+	}
+	return 0;
+}
+
+/* if_nametoindex(3) in the caller's network namespace; ENODEV (as the kernel says it) when none. */
+static int link_index(const char *name)
+{
+	unsigned int index = if_nametoindex(name);
+	if (index == 0 && (errno == ENXIO || errno == 0))
+		errno = ENODEV;
+	return index ? (int)index : -1;
+}
+
+static int link_name_attribute(union netlink_request *request, const char *name)
+{
+	netlink_add(request, IFLA_IFNAME, name, strlen(name) + 1);
+	return 0;
+}
+
+/*
+ * A veth pair: HOST in the shim's network namespace, PEER created directly in the container's
+ * (VETH_INFO_PEER's own IFLA_NET_NS_PID, drivers/net/veth.c veth_newlink), so no move and no rename
+ * follow, and no name of the host's (its own eth0) can collide with it. When the container's network
+ * namespace goes, the kernel deletes PEER and with it HOST (a veth's ends go together).
+ */
+static int host_veth(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)exit_code;
+	union netlink_request request;
+	netlink_start(&request, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
+	link_name_attribute(&request, op->argv[0]);
+	struct rtattr *info = netlink_add(&request, IFLA_LINKINFO, NULL, 0);
+	netlink_add(&request, IFLA_INFO_KIND, "veth", 4);
+	struct rtattr *data = netlink_add(&request, IFLA_INFO_DATA, NULL, 0);
+	struct rtattr *peer = netlink_add(&request, VETH_INFO_PEER, NULL, sizeof(struct ifinfomsg));
+	/* its ifinfomsg stays zero (netlink_start cleared the buffer); its attributes follow it */
+	link_name_attribute(&request, op->argv[1]);
+	uint32_t netns_pid = (uint32_t)pid;
+	netlink_add(&request, IFLA_NET_NS_PID, &netns_pid, sizeof netns_pid);
+	netlink_end_nest(&request, peer);
+	netlink_end_nest(&request, data);
+	netlink_end_nest(&request, info);
+	return netlink_talk(&request);
+}
+
+/* RTM_NEWLINK on an existing link, named by IFLA_IFNAME (rtnl_setlink looks it up when the index is 0). */
+static int set_link(const char *name, int master)
+{
+	union netlink_request request;
+	struct ifinfomsg *link = netlink_start(&request, RTM_NEWLINK, 0, sizeof *link);
+	link->ifi_family = AF_UNSPEC;
+	link->ifi_flags = IFF_UP;
+	link->ifi_change = IFF_UP;
+	link_name_attribute(&request, name);
+	if (master > 0) {
+		uint32_t index = (uint32_t)master;
+		netlink_add(&request, IFLA_MASTER, &index, sizeof index);
+	}
+	return netlink_talk(&request);
+}
+
+/* The host end onto its bridge (IFLA_MASTER, a port of it) and up, in one request. */
+static int host_attach(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	int bridge = link_index(op->argv[1]);
+	return bridge < 0 ? -1 : set_link(op->argv[0], bridge);
+}
+
+/* Clean-up: a link that is gone already (the container's namespace took the pair with it) is fine. */
+static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	union netlink_request request;
+	netlink_start(&request, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	link_name_attribute(&request, op->argv[0]);
+	return netlink_talk(&request) < 0 && errno != ENODEV ? -1 : 0;
+}
+
+/* In the container's network namespace: a link up (lo, eth0). */
+static int op_link_up(const struct op *op)
+{
+	return set_link(op->argv[0], 0);
+}
+
+/* An IPv4 address with its prefix on a link (RTM_NEWADDR); the prefix route comes with it. */
+static int op_addr(const struct op *op)
+{
+	int index = link_index(op->argv[0]);
+	if (index < 0)
+		return -1;
+	union netlink_request request;
+	struct ifaddrmsg *address = netlink_start(&request, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof *address);
+	address->ifa_family = AF_INET;
+	address->ifa_prefixlen = (unsigned char)atoi(strchr(op->argv[1], '/') + 1); /* checked with the plan */
+	address->ifa_index = (unsigned int)index;
+	uint32_t value = (uint32_t)op->number[1];
+	netlink_add(&request, IFA_LOCAL, &value, sizeof value);
+	netlink_add(&request, IFA_ADDRESS, &value, sizeof value);
+	return netlink_talk(&request);
+}
+
+/* The default route (0.0.0.0/0) via the gateway out of a link, in the main table (RTM_NEWROUTE). */
+static int op_route(const struct op *op)
+{
+	int index = link_index(op->argv[0]);
+	if (index < 0)
+		return -1;
+	union netlink_request request;
+	struct rtmsg *route = netlink_start(&request, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof *route);
+	route->rtm_family = AF_INET;
+	route->rtm_table = RT_TABLE_MAIN;
+	route->rtm_protocol = RTPROT_BOOT;
+	route->rtm_scope = RT_SCOPE_UNIVERSE;
+	route->rtm_type = RTN_UNICAST;
+	uint32_t gateway = (uint32_t)op->number[1], oif = (uint32_t)index;
+	netlink_add(&request, RTA_GATEWAY, &gateway, sizeof gateway);
+	netlink_add(&request, RTA_OIF, &oif, sizeof oif);
+	return netlink_talk(&request);
+}
+
 /* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
 
 /*
@@ -584,11 +781,16 @@ static int op_pty(const struct op *op)
  *   d  decimal device number, 0 to UINT_MAX (makedev(3)'s unsigned int)
  *   n  decimal count, 1 to INT_MAX, of the arguments that follow the fixed ones (exec's argv); last
  *   c  one namespace's decimal CLONE_NEW* flag (setns(2)'s nstype; 0, "any type", is refused)
+ *   l  an interface name as the kernel takes it (dev_valid_name): 1 to 15 bytes (IFNAMSIZ 16 with
+ *      its NUL), not "." or "..", no '/', ':' or blank
+ *   4  an IPv4 address, dotted quad (inet_pton(3)); parsed into the number, in network byte order
+ *   a  an IPv4 address and prefix length, 10.88.0.2/16: the prefix from 0 to 32
  */
 struct op_spec {
 	const char *name;
 	const char *args;
 	int subject; /* the argument that names what the op acted on, for messages: `mount /proc: EPERM` */
+	int subjects; /* 2: it and the next one name it (`addr eth0 10.88.0.2/16`); else 1 */
 	int (*run_container)(const struct op *op);
 	int (*run_host)(const struct op *op, pid_t pid, int exit_code);
 };
@@ -608,6 +810,9 @@ static const struct op_spec container_ops[] = {
 	{.name = "setns", .args = "sc", .subject = 0, .run_container = op_setns},
 	{.name = "pty", .args = "", .subject = 0, .run_container = op_pty},
 	{.name = "exec", .args = "sn", .subject = 2, .run_container = op_exec}, /* its command, argv[0] */
+	{.name = "link-up", .args = "l", .subject = 0, .run_container = op_link_up},
+	{.name = "addr", .args = "la", .subject = 0, .subjects = 2, .run_container = op_addr},
+	{.name = "route", .args = "l4", .subject = 0, .subjects = 2, .run_container = op_route},
 	{0},
 };
 
@@ -624,6 +829,9 @@ static const struct op_spec host_ops[] = {
 	{.name = "unlink", .args = "s", .subject = 0, .run_host = host_unlink},
 	{.name = "rmdir", .args = "s", .subject = 0, .run_host = host_rmdir},
 	{.name = "remove-tree", .args = "s", .subject = 0, .run_host = host_remove_tree},
+	{.name = "veth", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_veth},
+	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
+	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
 	{0},
 };
 
@@ -633,27 +841,72 @@ struct number_kind {
 	unsigned long min, max;
 	const char *what;
 	unsigned long one_bit_of; /* if not 0: the number must be exactly one of these bits */
+	int (*parse)(const char *text, unsigned long *out); /* if set: it checks, not base, min and max */
 };
+
+/* dev_valid_name() in net/core/dev.c: what the kernel would refuse (EINVAL) is refused with the plan. */
+static int parse_interface_name(const char *text, unsigned long *out)
+{
+	size_t length = strlen(text);
+	if (length == 0 || length >= IFNAMSIZ || !strcmp(text, ".") || !strcmp(text, ".."))
+		return -1;
+	for (const char *p = text; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return -1;
+	*out = length;
+	return 0;
+}
+
+static int parse_ipv4(const char *text, unsigned long *out)
+{
+	struct in_addr address;
+	if (inet_pton(AF_INET, text, &address) != 1)
+		return -1;
+	*out = address.s_addr;
+	return 0;
+}
+
+static int parse_ipv4_prefix(const char *text, unsigned long *out)
+{
+	char address[INET_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	unsigned long prefix;
+	if (!slash || (size_t)(slash - text) >= sizeof address)
+		return -1;
+	memcpy(address, text, (size_t)(slash - text));
+	address[slash - text] = '\0';
+	return parse_number(slash + 1, 10, 0, 32, &prefix) < 0 ? -1 : parse_ipv4(address, out);
+}
 
 #define CLONE_NEW_ANY                                                                                                  \
 	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
 	 CLONE_NEWTIME)
 
 static const struct number_kind number_kinds[] = {
-	{'f', 10, 0, ULONG_MAX, "a decimal number", 0},
-	{'i', 10, 0, INT_MAX, "a decimal number up to 2147483647", 0},
-	{'p', 8, 0, 07777, "an octal mode up to 7777", 0},
-	{'m', 8, 0, 0177777, "an octal mode up to 177777", 0},
-	{'d', 10, 0, UINT_MAX, "a decimal number up to 4294967295", 0},
-	{'n', 10, 1, INT_MAX, "a decimal count from 1", 0},
-	{'c', 10, 1, INT_MAX, "one CLONE_NEW* namespace flag", CLONE_NEW_ANY},
-	{0, 0, 0, 0, NULL, 0},
+	{'f', 10, 0, ULONG_MAX, "a decimal number", 0, NULL},
+	{'i', 10, 0, INT_MAX, "a decimal number up to 2147483647", 0, NULL},
+	{'p', 8, 0, 07777, "an octal mode up to 7777", 0, NULL},
+	{'m', 8, 0, 0177777, "an octal mode up to 177777", 0, NULL},
+	{'d', 10, 0, UINT_MAX, "a decimal number up to 4294967295", 0, NULL},
+	{'n', 10, 1, INT_MAX, "a decimal count from 1", 0, NULL},
+	{'c', 10, 1, INT_MAX, "one CLONE_NEW* namespace flag", CLONE_NEW_ANY, NULL},
+	{'l', 0, 0, 0, "an interface name of 1 to 15 bytes without '/', ':' or blanks", 0, parse_interface_name},
+	{'4', 0, 0, 0, "an IPv4 address", 0, parse_ipv4},
+	{'a', 0, 0, 0, "an IPv4 address/prefix length (0 to 32)", 0, parse_ipv4_prefix},
+	{0, 0, 0, 0, NULL, 0, NULL},
 };
 
 /* The argument that names what an op acted on, for messages (`mount ... /proc: EPERM`). */
 static const char *op_subject(const struct op *op)
 {
-	return op->spec->subject < op->argc ? op->argv[op->spec->subject] : "";
+	static char both[64];
+	int first = op->spec->subject;
+	if (first >= op->argc)
+		return "";
+	if (op->spec->subjects != 2 || first + 1 >= op->argc)
+		return op->argv[first];
+	snprintf(both, sizeof both, "%s %s", op->argv[first], op->argv[first + 1]);
+	return both;
 }
 
 static int is_exec(const struct op *op)
@@ -705,7 +958,8 @@ static void check_op(const struct op_spec *table, const char *section, int index
 			refuse_op(section, index, op->name,
 				  "the shim's table gives it an argument kind it does not define");
 		unsigned long *value = &op->number[i];
-		if (parse_number(op->argv[i], kind->base, kind->min, kind->max, value) < 0 ||
+		if ((kind->parse ? kind->parse(op->argv[i], value)
+				 : parse_number(op->argv[i], kind->base, kind->min, kind->max, value)) < 0 ||
 		    (kind->one_bit_of && ((*value & (*value - 1)) || !(*value & kind->one_bit_of)))) {
 			snprintf(why, sizeof why, "argument %d is \"%.40s\", not %s", i + 1, op->argv[i], kind->what);
 			refuse_op(section, index, op->name, why);

@@ -107,6 +107,18 @@ export class FakeKernel {
     this.execed = [...argv];
   }
 
+  linkUp(link: string): void {
+    this.calls.push(`link-up ${link}`);
+  }
+
+  addAddress(link: string, address: string, prefixLength: number): void {
+    this.calls.push(`addr ${link} ${address}/${prefixLength}`);
+  }
+
+  addDefaultRoute(link: string, gateway: string): void {
+    this.calls.push(`route ${link} ${gateway}`);
+  }
+
   propagation(mountpoint: string): Propagation | undefined {
     return this.mounts.get(mountpoint);
   }

@@ -19,7 +19,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
-import type { HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
+import type { HostStep, HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
 import { containerOps, enterOps, hostOps } from '../../solutions/src/kernel/ops.ts';
 import {
   CLONE_NEWIPC,
@@ -285,6 +285,42 @@ describe('mydocker-shim', () => {
         [],
         `container step 1, setns: argument 2 is "${CLONE_NEWNS | CLONE_NEWUTS}", not one CLONE_NEW* namespace flag`,
       ],
+      [
+        'an interface name longer than 15 bytes (IFNAMSIZ)',
+        [op('link-up', 'sixteen-bytes-xx'), exec],
+        [],
+        `container step 1, link-up: argument 1 is "sixteen-bytes-xx", not an interface name of 1 to 15 bytes without '/', ':' or blanks`,
+      ],
+      [
+        'an empty interface name',
+        [op('link-up', ''), exec],
+        [],
+        `container step 1, link-up: argument 1 is "", not an interface name of 1 to 15 bytes without '/', ':' or blanks`,
+      ],
+      [
+        'an interface name with a slash',
+        [exec],
+        [op('veth', 'veth/0', 'eth0')],
+        `ended step 1, veth: argument 1 is "veth/0", not an interface name of 1 to 15 bytes without '/', ':' or blanks`,
+      ],
+      [
+        'a prefix length over 32',
+        [op('addr', 'eth0', '10.88.0.2/33'), exec],
+        [],
+        'container step 1, addr: argument 2 is "10.88.0.2/33", not an IPv4 address/prefix length (0 to 32)',
+      ],
+      [
+        'an address without its prefix length',
+        [op('addr', 'eth0', '10.88.0.2'), exec],
+        [],
+        'container step 1, addr: argument 2 is "10.88.0.2", not an IPv4 address/prefix length (0 to 32)',
+      ],
+      [
+        'a gateway that is no IPv4 address',
+        [op('route', 'eth0', '10.88.0.256'), exec],
+        [],
+        'container step 1, route: argument 2 is "10.88.0.256", not an IPv4 address',
+      ],
     ])('%s: one line naming the step, 125, nothing made', async (_, container, ended, why) => {
       const { args, written, kept } = plan(container, ended);
       const result = await runShim(args);
@@ -546,6 +582,110 @@ describe('mydocker-shim', () => {
       ),
     );
     expect(result.stdout).toBe('1 shim-test\n');
+  });
+
+  // The network ops (rtnetlink). Everything happens inside a network namespace that `unshare -n`
+  // makes for the test: a bridge with the gateway's address and a TCP server there play the host's
+  // side; the namespace, and all that is in it, goes with its last process.
+  describe.runIf(isRoot)('network ops, inside a network namespace the test made', () => {
+    const bridge = 'br-shimtest';
+    const gateway = '10.88.0.1';
+    const hostEnd = 'veth-shimtest';
+    // $1 is the shim and the rest its plan. The lab host's side: the bridge, up, with the gateway's
+    // address, and a server that answers one connection with "pong".
+    const labHost = [
+      'set -e',
+      `ip link add ${bridge} type bridge`,
+      `ip addr add ${gateway}/16 dev ${bridge}`,
+      `ip link set ${bridge} up`,
+      'busybox nc -l -p 8080 -e /bin/busybox echo pong & server=$!',
+      'set +e; "$@"; echo "shim exited $?"',
+      'kill $server 2>/dev/null',
+      // Without a link-delete in `ended`, the kernel deletes the pair when the container's namespace
+      // goes, in its cleanup workqueue (ADR 0009): a moment after the shim's exit.
+      `for i in $(seq 100); do ip link show ${hostEnd} >/dev/null 2>&1 || break; sleep 0.01; done`,
+      'echo "links after:" $(ip -o link show | cut -d: -f2)',
+    ].join('\n');
+    const search = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+    function inLabHost(steps: Step[], host: Partial<HostSteps>) {
+      const p = plan(steps, {
+        namespaces: ['net'],
+        cloneFlags: CLONE_NEWNET,
+        host: { ...noHostSteps, ...host },
+      });
+      return execa('unshare', ['-n', '--', 'sh', '-c', labHost, 'sh', shimBinary, ...planArguments(p)], {
+        reject: false,
+        env: planEnvironment(p),
+        extendEnv: false,
+        stdin: 'ignore',
+        timeout: 20_000,
+        stripFinalNewline: false,
+      });
+    }
+
+    const network: Step[] = [
+      { op: 'link-up', link: 'lo' },
+      { op: 'link-up', link: 'eth0' },
+      { op: 'addr', link: 'eth0', address: '10.88.0.2', prefixLength: 16 },
+      { op: 'route', link: 'eth0', gateway },
+    ];
+    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0' };
+    const hostHalf: HostSteps = {
+      created: [createVeth, { op: 'attach', link: hostEnd, bridge }],
+      ended: [],
+      failed: [{ op: 'link-delete', link: hostEnd }],
+    };
+
+    test('a veth into the container, its host end on the bridge; eth0 has its address and route; ping and TCP reach the gateway; nothing is left', async () => {
+      const inside = [
+        'ip -j addr show',
+        'ip -j route show',
+        `busybox ping -c 1 -W 2 ${gateway} >/dev/null && echo "ping ok"`,
+        // the server may still be starting: a few tries
+        `for i in 1 2 3 4 5 6 7 8 9 10; do r=$(busybox nc ${gateway} 8080 </dev/null) && [ -n "$r" ] && break; sleep 0.1; done; echo "tcp $r"`,
+      ].join('; ');
+      const result = await inLabHost([...network, exec(['sh', '-c', inside], search)], hostHalf);
+      expect(result.stderr).toBe('');
+      const [addrs, routes, ...rest] = result.stdout.trim().split('\n');
+      const links = JSON.parse(addrs ?? '[]') as {
+        ifname: string;
+        flags: string[];
+        addr_info: { family: string; local: string; prefixlen: number }[];
+      }[];
+      expect(links.map((link) => link.ifname).sort(), 'lo and the peer, named eth0 from its birth').toEqual([
+        'eth0',
+        'lo',
+      ]);
+      const eth0 = links.find((link) => link.ifname === 'eth0');
+      expect(eth0?.flags).toContain('UP');
+      expect(links.find((link) => link.ifname === 'lo')?.flags).toContain('UP');
+      expect(eth0?.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([
+        '10.88.0.2/16',
+      ]);
+      expect(JSON.parse(routes ?? '[]')).toContainEqual(
+        expect.objectContaining({ dst: 'default', gateway, dev: 'eth0' }),
+      );
+      expect(rest).toEqual(['ping ok', 'tcp pong', 'shim exited 0', `links after: lo ${bridge}`]);
+    });
+
+    test("a failing network op is reported like any step (125), and the failed steps delete the host's end", async () => {
+      const twice: Step[] = [...network.slice(0, 3), network[2] as Step, exec(['true'], search)];
+      const result = await inLabHost(twice, hostHalf);
+      expect(result.stderr).toBe('mydocker: step 4, addr eth0 10.88.0.2/16: EEXIST (file exists)\n');
+      expect(result.stdout).toBe(`shim exited 125\nlinks after: lo ${bridge}\n`);
+    });
+
+    test('a host op that fails stops the start: attach to a bridge that does not exist', async () => {
+      const result = await inLabHost([exec(['true'], search)], {
+        ...hostHalf,
+        created: [createVeth, { op: 'attach', link: hostEnd, bridge: 'br-nosuch' }],
+      });
+      expect(result.stderr).toBe(
+        `mydocker: preparing the host, attach ${hostEnd} br-nosuch: ENODEV (no such device)\n`,
+      );
+      expect(result.stdout).toBe(`shim exited 125\nlinks after: lo ${bridge}\n`);
+    });
   });
 
   describe('enter: joining the namespaces of a running process (mydocker exec)', () => {

@@ -49,6 +49,12 @@ export interface Kernel {
    * way execvp(3) does. Always the last step: on success the plan's process becomes the command.
    */
   exec(argv: readonly string[], env: readonly string[]): void;
+  /** Sets a link of the caller's network namespace up (IFF_UP, RTM_NEWLINK): lo, eth0. */
+  linkUp(link: string): void;
+  /** Adds an IPv4 address with its prefix length to a link (RTM_NEWADDR); its subnet's route comes with it. */
+  addAddress(link: string, address: string, prefixLength: number): void;
+  /** Adds the default route (0.0.0.0/0) via `gateway` out of `link` (RTM_NEWROUTE, main table). */
+  addDefaultRoute(link: string, gateway: string): void;
 }
 
 /** The namespaces a container can get, by their names in /proc/<pid>/ns. */

@@ -107,6 +107,23 @@ export const containerOps = {
     args: (step) => [step.search, String(step.argv.length), ...step.argv],
     explain: (step) => `execve(${JSON.stringify(step.argv)}) searching PATH=${step.search}`,
   }),
+  // The container's half of its network, in its own network namespace (rtnetlink, NETLINK_ROUTE).
+  // Interface names are at most 15 bytes (IFNAMSIZ); the shim refuses a longer one with the plan.
+  'link-up': container<{ link: string }>({
+    contains: 'net',
+    args: (step) => [step.link],
+    explain: (step) => `RTM_NEWLINK ${quote(step.link)} up (IFF_UP)`,
+  }),
+  addr: container<{ link: string; address: string; prefixLength: number }>({
+    contains: 'net',
+    args: (step) => [step.link, `${step.address}/${step.prefixLength}`],
+    explain: (step) => `RTM_NEWADDR ${step.address}/${step.prefixLength} on ${quote(step.link)}`,
+  }),
+  route: container<{ link: string; gateway: string }>({
+    contains: 'net',
+    args: (step) => [step.link, step.gateway],
+    explain: (step) => `RTM_NEWROUTE default via ${step.gateway} dev ${quote(step.link)}`,
+  }),
 };
 
 /**
@@ -134,6 +151,20 @@ export const hostOps = {
   unlink: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `unlink ${step.path}` }),
   rmdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `rmdir ${step.path}` }),
   'remove-tree': host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `remove-tree ${step.path}` }),
+  // The host's half of the container's network (rtnetlink), while the container waits at its barrier.
+  veth: host<{ link: string; peer: string }>({
+    args: (step) => [step.link, step.peer],
+    explain: (step) =>
+      `RTM_NEWLINK veth ${quote(step.link)}, its peer ${quote(step.peer)} made in the container's network namespace (IFLA_NET_NS_PID {pid})`,
+  }),
+  attach: host<{ link: string; bridge: string }>({
+    args: (step) => [step.link, step.bridge],
+    explain: (step) => `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up`,
+  }),
+  'link-delete': host<{ link: string }>({
+    args: (step) => [step.link],
+    explain: (step) => `RTM_DELLINK ${quote(step.link)} (gone already counts as done)`,
+  }),
 };
 
 type FieldsOf<Entry> = Entry extends OpEntry<infer Fields> ? Fields : never;

@@ -102,6 +102,18 @@ export class PlanKernel implements Kernel {
     const path = env.find((entry) => entry.startsWith('PATH='));
     this.steps.push({ op: 'exec', argv: [...argv], env: [...env], search: path ? path.slice(5) : '' });
   }
+
+  linkUp(link: string): void {
+    this.steps.push({ op: 'link-up', link });
+  }
+
+  addAddress(link: string, address: string, prefixLength: number): void {
+    this.steps.push({ op: 'addr', link, address, prefixLength });
+  }
+
+  addDefaultRoute(link: string, gateway: string): void {
+    this.steps.push({ op: 'route', link, gateway });
+  }
 }
 
 /** What the shim does on itself before clone: only setns(2) (see ops.ts, `enterOps`). */
