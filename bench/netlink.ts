@@ -4,7 +4,8 @@
 // and up, lo up, eth0 up, address, default route), the same with RTM_DELLINK of the host end in the
 // `ended` section (`netlink+delete`; without it the kernel deletes the pair when the container's
 // namespace goes, in its cleanup workqueue, off the command's path), and the iproute2
-// sequence of docs/ch6-facts (3 ip and 5 nsenter+ip) on a waiting process in a namespace of its own.
+// sequence (3 ip and 5 nsenter+ip: add the pair, attach, move; address, rename, up, lo up, route)
+// on a waiting process in a namespace of its own.
 // Everything happens in a network namespace of the bench's own (it re-runs itself under `unshare -n`),
 // so the host's links are never touched. Usage: npm run bench:netlink [-- --runs 30]
 import { spawn, spawnSync } from 'node:child_process';
@@ -75,7 +76,7 @@ const netlink = (hostEnd: string, deleteAfter: boolean) =>
     deleteAfter ? [{ op: 'link-delete', link: hostEnd }] : [],
   );
 
-/** The iproute2 sequence on a process waiting in a network namespace of its own (ch6-facts.md). */
+/** The iproute2 sequence on a process waiting in a network namespace of its own. */
 async function iproute2(round: number): Promise<number> {
   const waiting = spawn('unshare', ['-n', 'sleep', '30'], { stdio: 'ignore' });
   await new Promise((resolve) => waiting.once('spawn', resolve));
