@@ -32,7 +32,7 @@ import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
 import { CommandError, RuntimeError } from '../errors.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
-import { isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
+import { isAlive, isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
 import { reconcile, type EntryFiles, type ExitRecord, type RunningRecord } from './reconcile.ts';
 
 export interface ContainerConfig {
@@ -320,7 +320,7 @@ export class StateStore {
     } catch (error) {
       if (error instanceof Unreadable) throw error;
       this.warn(`mydocker: warning: container ${id.slice(0, 12)}: ${(error as Error).message}`);
-      const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
+      const verdict = reconcile(files, { isSameProcess, isAlive });
       return {
         ...files.config,
         status: verdict.status,
@@ -330,7 +330,7 @@ export class StateStore {
   }
 
   private reconcileEntry(id: string, files: StoredEntry): ContainerState | undefined {
-    const verdict = reconcile(files, { isSameProcess, isAlive: pidAlive });
+    const verdict = reconcile(files, { isSameProcess, isAlive });
     const { config, running, exit } = files;
     const state: ContainerState = {
       ...config,
@@ -421,15 +421,6 @@ function removeCgroups(dirs: readonly string[]): void {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       }
     }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
   }
 }
 
