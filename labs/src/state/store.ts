@@ -30,6 +30,7 @@ import {
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
+import type { NetworkConfig } from '../network/types.ts';
 import { CommandError, RuntimeError } from '../errors.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
 import { isAlive, isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
@@ -59,6 +60,8 @@ export interface ContainerConfig {
   workingDir: string;
   /** The `mydocker run` that made it (after execve, the shim itself: same pid, same start time). */
   creator: ProcessIdentity;
+  /** --network (chapter 6): its mode and, on a network, its endpoint, kept until the entry goes. */
+  network?: NetworkConfig;
 }
 
 export interface ContainerState extends ContainerConfig {

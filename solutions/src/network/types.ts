@@ -1,57 +1,36 @@
-// The records of chapter 6's networks, one source for every part that reads or writes them: the
-// network store (network.json), the run plan (config.json's `network`), inspect and the rules.
-
 /** A network as network.json keeps it. */
 export interface NetworkRecord {
-  /** 64 hex, docker's network id. */
-  id: string;
-  /** 'bridge' for the default network. */
-  name: string;
+  id: string; // 64 hex, docker's network id
+  name: string; // 'bridge' for the default network
   driver: 'bridge';
-  /** The bridge device: 'mydocker0' for the default, 'mdbr-' + id.slice(0, 10) otherwise. */
-  bridge: string;
-  /** 'a.b.c.d/n', the network address. */
-  subnet: string;
-  /** 'a.b.c.d', the bridge's address. */
-  gateway: string;
-  /** RFC 3339. */
-  created: string;
+  bridge: string; // the bridge device: 'mydocker0' for the default, 'mdbr-' + id.slice(0, 10) otherwise
+  subnet: string; // 'a.b.c.d/n', the network address
+  gateway: string; // 'a.b.c.d', the bridge's address
+  created: string; // RFC 3339
 }
-
 /** What a container has on one network (config.json's network.endpoint). */
 export interface Endpoint {
-  /** Its name. */
-  network: string;
+  network: string; // its name
   networkId: string;
   bridge: string;
-  /** The host end of the veth: 'veth' + container id.slice(0, 11) (15 bytes, IFNAMSIZ - 1). */
-  hostLink: string;
-  /** 'a.b.c.d'. */
-  address: string;
+  hostLink: string; // the host end of the veth: 'veth' + container id.slice(0, 11) (15 bytes)
+  address: string; // 'a.b.c.d'
   prefix: number;
   gateway: string;
-  /** docker's rule: 02:42 and the four bytes of the address. */
-  mac: string;
+  mac: string; // docker's rule: 02:42 and the four bytes of the address
 }
-
-/** One -p flag. */
 export interface PortBinding {
-  /** '0.0.0.0' when none given. */
-  hostIp: string;
+  // H3 fills these
+  hostIp: string; // '0.0.0.0' when none given
   hostPort: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
 }
-
 export type NetworkMode = 'bridge' | 'none' | 'host' | `container:${string}` | string;
-
 export interface NetworkConfig {
-  /** 'bridge' for the default and user networks. */
-  mode: 'bridge' | 'none' | 'host' | 'container';
-  /** Bridge mode: the network's name. */
-  network?: string;
-  /** Container mode: the other container's id. */
-  container?: string;
+  mode: 'bridge' | 'none' | 'host' | 'container'; // 'bridge' for the default and user networks
+  network?: string; // bridge mode: the network's name
+  container?: string; // container mode: the other container's id
   endpoint?: Endpoint;
   ports: PortBinding[];
 }
