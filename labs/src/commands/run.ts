@@ -103,11 +103,14 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   let plan;
   try {
     if (network.network && !options.explain) ensureNetwork(networkStore(), network.network);
-    const addressFile =
-      endpoint && network.network ? networkStore().addressPath(network.network, endpoint.address) : undefined;
-    // --rm: the address goes when the container ends; a new container that never started gives it back.
-    const unlinkAddress = addressFile ? [{ op: 'unlink' as const, path: addressFile }] : [];
     const networkHost = endpoint ? hostSide(endpoint) : [];
+    // --rm: the address goes when the container ends; a new container that never started gives it
+    // back. With the link (lab ch6-veth): before it, the container has no link to use an address on,
+    // and an address whose entry is gone is freed by the next allocation anyway (store.ts, sweepStale).
+    const unlinkAddress =
+      endpoint && network.network && networkHost.length > 0
+        ? [{ op: 'unlink' as const, path: networkStore().addressPath(network.network, endpoint.address) }]
+        : [];
     plan = buildPlan(
       {
         hostname,
