@@ -30,6 +30,7 @@ import {
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
+import type { NetworkConfig } from '../network/types.ts';
 import { CommandError, RuntimeError } from '../errors.ts';
 import { containerEnded, containerRemoved } from '../network/release.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
@@ -60,6 +61,8 @@ export interface ContainerConfig {
   workingDir: string;
   /** The `mydocker run` that made it (after execve, the shim itself: same pid, same start time). */
   creator: ProcessIdentity;
+  /** --network (chapter 6): its mode and, on a network, its endpoint, kept until the entry goes. */
+  network?: NetworkConfig;
 }
 
 export interface ContainerState extends ContainerConfig {
