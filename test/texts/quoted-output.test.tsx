@@ -48,7 +48,8 @@ const machine = vi.hoisted(() => ({
   },
 }));
 
-// The lab files whose stubs change what a quoted plan of an earlier chapter shows.
+// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's veth:
+// its stub adds no step, so a plan before chapter 6 has a network namespace with nothing in it).
 vi.mock('../../solutions/src/cgroups/lifecycle.ts', async () =>
   machine.asOf(
     2,
@@ -61,6 +62,14 @@ vi.mock('../../solutions/src/union/overlay.ts', async () =>
     4,
     await vi.importActual('../../solutions/src/union/overlay.ts'),
     await vi.importActual('../../labs/src/union/overlay.ts'),
+  ),
+);
+
+vi.mock('../../solutions/src/network/veth.ts', async () =>
+  machine.asOf(
+    6,
+    await vi.importActual('../../solutions/src/network/veth.ts'),
+    await vi.importActual('../../labs/src/network/veth.ts'),
   ),
 );
 
@@ -106,7 +115,9 @@ function mydockerForReal(args: string[]): string[] {
   const outputFile = join(scratch, 'real-output');
   const fd = openSync(outputFile, 'w');
   try {
-    spawnSync(process.execPath, [join(project, 'bin/mydocker.cjs'), ...args], {
+    // In a network namespace of its own (unshare -n): the reference's default network makes a bridge,
+    // which must never appear in the host's namespace (the machine is shared; see chapter 6).
+    spawnSync('unshare', ['--net', '--', process.execPath, join(project, 'bin/mydocker.cjs'), ...args], {
       stdio: ['ignore', fd, fd],
       env: {
         ...process.env,
