@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { formatPorts, parsePublish, portsSettings } from '../../solutions/src/network/ports.ts';
+import { parsePublish } from '../../solutions/src/network/ports.ts';
+import { formatPorts, portsSettings } from '../../solutions/src/network/ports-format.ts';
 import { parseSave, restoreInput, ruleLine, savedRules, tagged, type Rule } from '../../solutions/src/network/rules.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -20,7 +20,7 @@ import { iptablesBackend, removeTagged } from './iptables.ts';
 import { withLock } from './lock.ts';
 import { bindingRules } from './port-rules.ts';
 import { containerTag, restoreInput, tagged, type Rule } from './rules.ts';
-import type { Endpoint, PortBinding } from './types.ts';
+import type { Endpoint, NetworkConfig, PortBinding } from './types.ts';
 
 const FLAG = '-p, --publish';
 
@@ -35,6 +35,23 @@ export function parsePublish(specs: readonly string[]): PortBinding[] {
       );
   }
   return bindings;
+}
+
+/**
+ * run's -p: parsed, checked against the network mode (docker's rules: an error with container:X,
+ * whose network is another container's; discarded with a warning with host and none, where there is
+ * nothing to forward to), and a host port chosen for each bare CONTAINERPORT.
+ */
+export function publishedPorts(root: string, specs: readonly string[], mode: NetworkConfig['mode']): PortBinding[] {
+  const bindings = parsePublish(specs);
+  if (bindings.length === 0) return [];
+  if (mode === 'container')
+    throw new UsageError('conflicting options: port publishing and the container type network mode');
+  if (mode !== 'bridge') {
+    process.stderr.write(`WARNING: Published ports are discarded when using ${mode} network mode\n`);
+    return [];
+  }
+  return chooseHostPorts(root, bindings);
 }
 
 function parseOne(spec: string): PortBinding {
@@ -90,40 +107,95 @@ export function rulesDir(root: string, id: string): string {
 }
 
 /**
- * Reserves each binding's host port (choosing one for `-p 80`: the bindings are filled in), writes
- * the container's rules files (containers/<id>/rules/{add,delete}; its directory exists: call after
- * store.create), and returns the shim's ops: the rules loaded before the container may run (a port
- * published is reachable the moment `run -d` returns), deleted and the reservations unlinked when it
- * ends or never starts. Throws with nothing reserved if a port is taken.
+ * The design's one call: reserves the ports, writes the rules files into the container's directory
+ * (it exists: after store.create) and returns the shim's ops. run.ts does the same in three steps,
+ * so that config.json holds the ports chosen and the rules files are in the entry from its birth.
  */
 export function publishPorts(root: string, id: string, bindings: PortBinding[], endpoint: Endpoint): HostSteps {
   if (bindings.length === 0) return { created: [], ended: [], failed: [] };
-  const backend = iptablesBackend();
+  const chosen = chooseHostPorts(root, bindings);
+  const steps = portSteps(root, id, chosen);
+  writeRulesFiles(join(root, 'containers', id), id, chosen, endpoint);
+  reservePorts(root, id, chosen);
+  bindings.splice(0, bindings.length, ...chosen);
+  return steps;
+}
+
+/**
+ * `-p 80` (host port 0): the first port of the kernel's ephemeral range (docker's choice too) that
+ * nothing holds now. It is reserved with the others, after the entry exists; a run that loses it to
+ * another in between is told the port is allocated.
+ */
+export function chooseHostPorts(root: string, bindings: readonly PortBinding[]): PortBinding[] {
+  const chosen: PortBinding[] = [];
+  for (const binding of bindings) {
+    if (binding.hostPort !== 0) {
+      chosen.push(binding);
+      continue;
+    }
+    const range = readText('/proc/sys/net/ipv4/ip_local_port_range')?.trim().split(/\s+/).map(Number) ?? [];
+    const [low = 32768, high = 60999] = range;
+    let found: PortBinding | undefined;
+    for (let candidate = low; candidate <= high && !found; candidate++) {
+      const binding2 = { ...binding, hostPort: candidate };
+      const free =
+        ![...bindings, ...chosen].some((other) => clashes(other, binding2)) &&
+        holderOf(reservationPath(root, binding2)) === undefined &&
+        otherReservations(root, binding2).length === 0 &&
+        listenerOn(binding2) === undefined;
+      if (free) found = binding2;
+    }
+    if (!found)
+      throw new CommandError(`no free host port for ${binding.containerPort}/${binding.protocol} in ${low}-${high}`);
+    chosen.push(found);
+  }
+  return chosen;
+}
+
+/**
+ * The shim's ops for the bindings: the rules loaded before the container may run (a port published
+ * is reachable the moment `run -d` returns); deleted, and the reservations unlinked, when it ends
+ * or never starts. Before the state's own ops in `ended`: with --rm they remove the rules files.
+ */
+export function portSteps(root: string, id: string, bindings: readonly PortBinding[]): HostSteps {
+  if (bindings.length === 0) return { created: [], ended: [], failed: [] };
+  const { restore } = iptablesBackend();
+  const dir = resolve(rulesDir(root, id));
+  const unlink = bindings.map((binding): HostStep => ({ op: 'unlink', path: resolve(reservationPath(root, binding)) }));
+  const remove: HostStep[] = [{ op: 'restore-rules', program: restore, file: join(dir, 'delete') }, ...unlink];
+  return {
+    created: [{ op: 'restore-rules', program: restore, file: join(dir, 'add') }],
+    ended: remove,
+    failed: remove,
+  };
+}
+
+/** rules/add and rules/delete in the container's directory (its staging directory, in run). */
+export function writeRulesFiles(
+  containerDir: string,
+  id: string,
+  bindings: readonly PortBinding[],
+  endpoint: Endpoint,
+): void {
+  if (bindings.length === 0) return;
+  const rules: Rule[] = bindings.flatMap((binding) =>
+    bindingRules(binding, endpoint).map((rule) => tagged(rule, containerTag(id))),
+  );
+  const dir = join(containerDir, 'rules');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'add'), restoreInput(rules, '-A'));
+  writeFileSync(join(dir, 'delete'), restoreInput(rules, '-D'));
+}
+
+/** Reserves every binding's host port for the container, or none of them (then throws who holds it). */
+export function reservePorts(root: string, id: string, bindings: readonly PortBinding[]): void {
   const reserved: string[] = [];
   try {
-    for (const binding of bindings) {
-      if (binding.hostPort === 0) binding.hostPort = reserveAnyPort(root, id, binding, reserved);
-      else reserved.push(reservePort(root, id, binding));
-    }
-    const rules: Rule[] = bindings.flatMap((binding) =>
-      bindingRules(binding, endpoint).map((rule) => tagged(rule, containerTag(id))),
-    );
-    const dir = rulesDir(root, id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'add'), restoreInput(rules, '-A'));
-    writeFileSync(join(dir, 'delete'), restoreInput(rules, '-D'));
+    for (const binding of bindings) reserved.push(reservePort(root, id, binding));
   } catch (error) {
     for (const path of reserved) unlinkQuietly(path);
     throw error;
   }
-  const dir = resolve(rulesDir(root, id));
-  const unlink = reserved.map((path): HostStep => ({ op: 'unlink', path: resolve(path) }));
-  const remove: HostStep[] = [{ op: 'restore-rules', program: backend.restore, file: join(dir, 'delete') }, ...unlink];
-  return {
-    created: [{ op: 'restore-rules', program: backend.restore, file: join(dir, 'add') }],
-    ended: remove,
-    failed: remove,
-  };
 }
 
 /**
@@ -173,21 +245,6 @@ function reservePort(root: string, id: string, binding: PortBinding): string {
     );
   }
   return path;
-}
-
-/** `-p 80`: the first port of the kernel's ephemeral range (docker's choice too) that is free. */
-function reserveAnyPort(root: string, id: string, binding: PortBinding, reserved: string[]): number {
-  const [low = 32768, high = 60999] =
-    readText('/proc/sys/net/ipv4/ip_local_port_range')?.trim().split(/\s+/).map(Number) ?? [];
-  for (let candidate = low; candidate <= high; candidate++) {
-    try {
-      reserved.push(reservePort(root, id, { ...binding, hostPort: candidate }));
-      return candidate;
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-    }
-  }
-  throw new CommandError(`no free host port for ${binding.containerPort}/${binding.protocol} in ${low}-${high}`);
 }
 
 function allocated(binding: PortBinding, holder: string, name = ''): CommandError {
@@ -300,23 +357,4 @@ function unlinkQuietly(path: string): void {
   } catch {
     // gone already
   }
-}
-
-/** `ps`'s PORTS column, docker's: `0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp`. */
-export function formatPorts(bindings: readonly PortBinding[] = []): string {
-  return bindings.map((b) => `${b.hostIp}:${b.hostPort}->${b.containerPort}/${b.protocol}`).join(', ');
-}
-
-/** inspect's NetworkSettings.Ports, docker's shape: `{"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}`. */
-export function portsSettings(
-  bindings: readonly PortBinding[] = [],
-): Record<string, { HostIp: string; HostPort: string }[]> {
-  const ports: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const binding of bindings) {
-    (ports[`${binding.containerPort}/${binding.protocol}`] ??= []).push({
-      HostIp: binding.hostIp,
-      HostPort: String(binding.hostPort),
-    });
-  }
-  return ports;
 }
