@@ -189,7 +189,9 @@ export class NetworkStore {
       if (current.id !== network.id) throw new CommandError(`network ${reference} not found`);
       this.sweepStale(current);
       if (this.users(current).length > 0) {
-        throw new CommandError(`error while removing network: network ${current.name} has active endpoints`);
+        throw new CommandError(
+          `error while removing network: network ${current.name} id ${current.id} has active endpoints`,
+        );
       }
       teardown(current);
       const me = thisProcess();
@@ -275,22 +277,16 @@ export class NetworkStore {
   }
 
   /**
-   * An address whose container has no entry (containers/<id>, or one being made) and whose run is
-   * gone: the run was killed between allocating and creating the entry. It holds nothing.
+   * An address whose container has no entry and whose run is gone: the run was killed between
+   * allocating and creating the entry (or the entry was removed by hand). It holds nothing.
    */
   private sweepStale(network: NetworkRecord): void {
     const dir = this.addressesDir(network);
-    const containers = join(this.root, 'containers');
-    let staging: string[] = [];
-    try {
-      staging = readdirSync(containers).filter((entry) => entry.startsWith('.new-'));
-    } catch {
-      // no container yet
-    }
     for (const address of addressFiles(dir)) {
       const holder = holderOf(join(dir, address));
       if (!holder) continue;
-      if (existsSync(join(containers, holder.id)) || staging.some((entry) => entry.endsWith(`-${holder.id}`))) continue;
+      // An entry being made is made by its allocator: while it lives, the address holds.
+      if (holder.id !== '' && existsSync(join(this.root, 'containers', holder.id))) continue;
       if (holder.allocator && isSameProcess(holder.allocator.pid, holder.allocator.start)) continue;
       rmSync(join(dir, address), { force: true });
     }
