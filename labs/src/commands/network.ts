@@ -9,6 +9,8 @@ import { NetworkStore } from '../network/store.ts';
 import type { NetworkConfig, NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
+import { ensureNetwork } from '../network/ensure.ts';
+import { removeNetworkRules } from '../network/iptables.ts';
 
 export const NETWORK_USAGE = `Usage: mydocker network COMMAND
 
@@ -230,9 +232,7 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
 
 /** The network's one-time set-up (its bridge, its rules) in this network namespace. */
 function setUp(store: NetworkStore, network: NetworkRecord): void {
-  void store;
-  void network;
-  // TODO(lead, merge of w/netwire): ensureNetwork(store, network) from network/ensure.ts.
+  ensureNetwork(store, network);
 }
 
 /** What `network rm` takes away in the kernel before the record goes: the rules, then the bridge. */
@@ -241,7 +241,7 @@ function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
     // The rules exist only where the network was set up (its `ready` mark: this boot, this netns);
     // removing them anywhere else would touch another namespace's tables.
     if (store.isReady(network)) {
-      // TODO(lead, merge of w/netfilter): removeNetworkRules(network) from network/iptables.ts.
+      removeNetworkRules(network);
     }
     deleteBridge(network.bridge);
   };

@@ -104,19 +104,27 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   // bare CONTAINERPORT; reserved once the entry exists, the rules loaded by the shim (`created`),
   // removed with the reservations when the container ends (`ended`, `failed`: before the state's).
   const ports = existing?.network?.ports ?? publishedPorts(store.root, options.publish, network.config.mode);
-  const portHost = endpoint ? portSteps(store.root, id, ports) : { created: [], ended: [], failed: [] };
+  const portHost = endpoint ? portSteps(store.root, id, ports, endpoint) : { created: [], ended: [], failed: [] };
   const released = (): void => {
     if (allocated) networkStore().release(network.network!, id);
   };
   let plan;
   try {
     if (network.network && !options.explain) ensureNetwork(networkStore(), network.network);
-    const networkHost = endpoint ? hostSide(endpoint) : [];
+    // A container started again: its last run's pair may still exist, for the moment the kernel takes
+    // to delete it with the old namespace (cleanup_net), or for as long as a container:X partner keeps
+    // that namespace. The name is this container's: delete it (gone already counts as done, and costs
+    // nothing then), or the new pair would be refused (EEXIST).
+    const vethOps = endpoint ? hostSide(endpoint) : [];
+    const networkHost =
+      existing && endpoint && vethOps.length > 0
+        ? [{ op: 'link-delete' as const, link: endpoint.hostLink }, ...vethOps]
+        : vethOps;
     // --rm: the address goes when the container ends; a new container that never started gives it
     // back. With the link (lab ch6-veth): before it, the container has no link to use an address on,
     // and an address whose entry is gone is freed by the next allocation anyway (store.ts, sweepStale).
     const unlinkAddress =
-      endpoint && network.network && networkHost.length > 0
+      endpoint && network.network && vethOps.length > 0
         ? [{ op: 'unlink' as const, path: networkStore().addressPath(network.network, endpoint.address) }]
         : [];
     plan = buildPlan(

@@ -6,6 +6,7 @@
 // its /etc/hosts says): containerEnded gives back what only a running container needs, and
 // containerRemoved the rest.
 import type { ContainerConfig } from '../state/store.ts';
+import { refreshNetworkHosts } from './hosts.ts';
 import { unpublishPorts } from './ports.ts';
 import { NetworkStore } from './store.ts';
 import type { NetworkConfig } from './types.ts';
@@ -27,7 +28,10 @@ export function containerRemoved(root: string, config: ContainerConfig): void {
     const store = new NetworkStore(root);
     // By the name it had: the record cannot go while this container holds an address on it.
     const network = store.find(endpoint.network);
-    if (network?.id === endpoint.networkId) store.release(network, config.id);
+    if (network?.id === endpoint.networkId) {
+      store.release(network, config.id);
+      // Its name goes from its peers' /etc/hosts (a user network's): written again from who is left.
+      refreshNetworkHosts(store, network, root);
+    }
   }
-  // H2 (netwire): the peers' /etc/hosts lines of this container go here.
 }
