@@ -743,6 +743,30 @@ static int host_attach(const struct op *op, pid_t pid, int exit_code)
 	return bridge < 0 ? -1 : set_link(op->argv[0], bridge);
 }
 
+/*
+ * Hairpin mode on a bridge port (IFLA_BRPORT_MODE in IFLA_PROTINFO, an AF_BRIDGE RTM_SETLINK, as
+ * `bridge link set dev X hairpin on`): a bridge never sends a frame back out of the port it came in
+ * by, unless the port is in hairpin mode. With br_netfilter, a container's packet to its own
+ * published port through the host's address is DNATed back to it while being bridged
+ * (br_nf_pre_routing_finish), so it must leave by the port it came in by.
+ */
+static int host_hairpin(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	int index = link_index(op->argv[0]);
+	if (index < 0)
+		return -1;
+	union netlink_request request;
+	struct ifinfomsg *link = netlink_start(&request, RTM_SETLINK, 0, sizeof *link);
+	link->ifi_family = AF_BRIDGE;
+	link->ifi_index = index;
+	struct rtattr *info = netlink_add(&request, IFLA_PROTINFO | NLA_F_NESTED, NULL, 0);
+	uint8_t on = 1;
+	netlink_add(&request, IFLA_BRPORT_MODE, &on, sizeof on);
+	netlink_end_nest(&request, info);
+	return netlink_talk(&request);
+}
+
 /* Clean-up: a link that is gone already (the container's namespace took the pair with it) is fine. */
 static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
 {
@@ -904,6 +928,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "veth", .args = "lle", .subject = 0, .subjects = 2, .run_host = host_veth},
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
+	{.name = "hairpin", .args = "l", .subject = 0, .run_host = host_hairpin},
 	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
 	{0},
 };

@@ -123,7 +123,7 @@ describeLab('ch6-nat', (check) => {
             [newer, older],
             [older, newer],
           ] as const) {
-            const across = await httpGet(host, { pid: from.pid }, `http://${to.endpoint.address}/`, 1500);
+            const across = await httpGet(host, { pid: from.pid }, `http://${to.endpoint.address}/`);
             expect(
               across.ok,
               `GET http://${to.endpoint.address}/ (a container of network ${to.endpoint.network}) from one of network ${from.endpoint.network}: ${across.ok ? across.body.trim() : across.error}`,

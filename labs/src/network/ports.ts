@@ -166,7 +166,12 @@ export function portSteps(root: string, id: string, bindings: readonly PortBindi
   const dir = resolve(rulesDir(root, id));
   const remove: HostStep[] = [{ op: 'restore-rules', program: restore, file: join(dir, 'delete') }, ...unlink];
   return {
-    created: [{ op: 'restore-rules', program: restore, file: join(dir, 'add') }],
+    created: [
+      // The container's own port in hairpin mode: its traffic to its own published port comes back
+      // to it through the bridge (native/shim.c, host_hairpin, says why br_netfilter needs it).
+      { op: 'hairpin', link: endpoint.hostLink },
+      { op: 'restore-rules', program: restore, file: join(dir, 'add') },
+    ],
     ended: remove,
     failed: remove,
   };
