@@ -113,6 +113,43 @@ describe('network commands', () => {
     expect((await mydocker(['network', 'rm', 'around'])).exitCode).toBe(0);
   }, 60_000);
 
+  test('create sets the network up in this namespace (its bridge, the gateway on it, up); rm takes it away', async () => {
+    const script = [
+      'M="$0 $1"',
+      '$M network create --subnet 10.81.0.0/24 lab >/dev/null',
+      'ip -o -4 addr show',
+      'ip -o link show up',
+      '$M network rm lab >/dev/null',
+      'echo after rm',
+      'ip -o link show',
+    ].join('; ');
+    const result = await execa(
+      'unshare',
+      ['-n', 'sh', '-c', script, process.execPath, join(projectRoot, 'bin', 'mydocker.cjs')],
+      {
+        reject: false,
+        env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },
+      },
+    );
+    expect(result.stderr).toBe('');
+    const [before, after] = String(result.stdout).split('after rm');
+    expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10} +inet 10\.81\.0\.1\/24 /m);
+    expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10}: </m);
+    expect(after).not.toContain('mdbr-');
+    expect(files().filter((path) => path.startsWith('lab'))).toEqual([]);
+  }, 60_000);
+
+  test('a set-up that fails leaves no network behind', async () => {
+    await mydocker(['network', 'ls']);
+    const before = files();
+    // No iproute2 on PATH: the bridge cannot be made.
+    const result = await mydocker(['network', 'create', 'nowhere'], 'PATH=/nonexistent');
+    expect(result.stderr).toMatch(/^mydocker: setting up the network's bridge, `ip link add .*: ip is not installed/);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.exitCode).toBe(125);
+    expect(files()).toEqual(before);
+  }, 60_000);
+
   const bad: [string, string[], number, string][] = [
     ['a malformed subnet', ['create', '--subnet', '10.0.0.0/33', 'x'], 1, 'invalid CIDR address: 10.0.0.0/33'],
     ['not a subnet at all', ['create', '--subnet', 'ten', 'x'], 1, 'invalid CIDR address: ten'],

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
+import { ensureNetwork } from '../network/ensure.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { NetworkConfig, NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
@@ -121,10 +122,17 @@ function create(args: string[]): number {
     ...(values.gateway !== undefined && { gateway: values.gateway as string }),
   });
   try {
-    setUp(store, record);
+    ensureNetwork(store, record); // its bridge and rules, in this network namespace
   } catch (error) {
-    // Nothing half-made: what the set-up made goes with the record.
-    store.remove(record.name, tearDown(store));
+    // Nothing half-made: the record goes, and what the set-up made as far as it can be taken away
+    // (the error that stopped the set-up is the one to report).
+    store.remove(record.name, (network) => {
+      try {
+        tearDown(store)(network);
+      } catch {
+        // reported below: the set-up's own error
+      }
+    });
     throw error;
   }
   process.stdout.write(`${record.id}\n`);
@@ -228,13 +236,6 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
   };
 }
 
-/** The network's one-time set-up (its bridge, its rules) in this network namespace. */
-function setUp(store: NetworkStore, network: NetworkRecord): void {
-  void store;
-  void network;
-  // TODO(lead, merge of w/netwire): ensureNetwork(store, network) from network/ensure.ts.
-}
-
 /** What `network rm` takes away in the kernel before the record goes: the rules, then the bridge. */
 function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
   return (network) => {
@@ -250,6 +251,8 @@ function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
 /** `ip link delete`: off any container's start path, so iproute2's fork+exec costs nothing here. */
 function deleteBridge(name: string): void {
   const result = spawnSync('ip', ['link', 'delete', 'dev', name, 'type', 'bridge'], { encoding: 'utf8' });
+  // Without iproute2 no bridge was ever made (network/ensure.ts makes it with ip).
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return;
   if (result.error) throw new CommandError(`cannot remove the bridge ${name}: ${result.error.message}`);
   if (result.status !== 0 && !/Cannot find device|does not exist/.test(result.stderr)) {
     throw new CommandError(`cannot remove the bridge ${name}: ${result.stderr.trim()}`);
