@@ -207,6 +207,13 @@ describe('network commands', () => {
     ],
     ['an unknown flag', ['create', '--ipv6', 'x'], 125, "unknown flag: --ipv6 (see 'mydocker network create --help')"],
     ['rm of bridge', ['rm', 'bridge'], 1, 'bridge is a pre-defined network and cannot be removed'],
+    ['rm of host', ['rm', 'host'], 1, 'host is a pre-defined network and cannot be removed'],
+    [
+      'rm of bridge by its id',
+      ['rm', '<bridge id prefix>'],
+      1,
+      'bridge is a pre-defined network and cannot be removed',
+    ],
     ['rm of nothing', ['rm', 'nosuch'], 1, 'network nosuch not found'],
     ['inspect of nothing', ['inspect', 'nosuch'], 1, 'network nosuch not found'],
     [
@@ -219,7 +226,11 @@ describe('network commands', () => {
   test.each(bad)('%s: one line, its exit code, nothing made', async (_, args, exitCode, message) => {
     await mydocker(['network', 'ls']); // the default network exists
     const before = files();
-    const result = await mydocker(['network', ...args]);
+    const bridgeId = JSON.parse(readFileSync(join(root, 'networks', 'bridge', 'network.json'), 'utf8')).id as string;
+    const result = await mydocker([
+      'network',
+      ...args.map((arg) => arg.replace('<bridge id prefix>', bridgeId.slice(0, 6))),
+    ]);
     expect(result.stderr).toBe(`mydocker: ${message}\n`);
     expect(result.exitCode).toBe(exitCode);
     expect(files()).toEqual(before);
