@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
 import { ensureNetwork } from '../network/ensure.ts';
+import { removeNetworkRules } from '../network/iptables.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { NetworkConfig, NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
@@ -241,9 +242,7 @@ function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
   return (network) => {
     // The rules exist only where the network was set up (its `ready` mark: this boot, this netns);
     // removing them anywhere else would touch another namespace's tables.
-    if (store.isReady(network)) {
-      // TODO(lead, merge of w/netfilter): removeNetworkRules(network) from network/iptables.ts.
-    }
+    if (store.isReady(network)) removeNetworkRules(network);
     deleteBridge(network.bridge);
   };
 }
