@@ -113,15 +113,17 @@ describe('network commands', () => {
     expect((await mydocker(['network', 'rm', 'around'])).exitCode).toBe(0);
   }, 60_000);
 
-  test('create sets the network up in this namespace (its bridge, the gateway on it, up); rm takes it away', async () => {
+  test('create sets the network up in this namespace (its bridge, the gateway on it, up, its rules); rm takes it away', async () => {
     const script = [
       'M="$0 $1"',
       '$M network create --subnet 10.81.0.0/24 lab >/dev/null',
       'ip -o -4 addr show',
       'ip -o link show up',
+      'iptables-save | grep -c -e mdbr- -e 10.81.0.0/24',
       '$M network rm lab >/dev/null',
       'echo after rm',
       'ip -o link show',
+      'iptables-save | grep -c -e mdbr- -e 10.81.0.0/24',
     ].join('; ');
     const result = await execa(
       'unshare',
@@ -136,6 +138,9 @@ describe('network commands', () => {
     expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10} +inet 10\.81\.0\.1\/24 /m);
     expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10}: </m);
     expect(after).not.toContain('mdbr-');
+    const rules = (text: string) => Number(text.trim().split('\n').at(-1));
+    expect(rules(before!), "the network's rules (MASQUERADE, forwarding) after create").toBeGreaterThan(0);
+    expect(rules(after!), 'its rules after rm').toBe(0);
     expect(files().filter((path) => path.startsWith('lab'))).toEqual([]);
   }, 60_000);
 
