@@ -180,13 +180,14 @@ export class NetworkStore {
    * failure there leaves the network whole, to be removed again.
    */
   remove(reference: string, teardown: (network: NetworkRecord) => void = () => {}): void {
-    const network = this.get(reference);
-    if (network.name === DEFAULT_NETWORK) {
-      throw new CommandError(`${DEFAULT_NETWORK} is a pre-defined network and cannot be removed`);
-    }
+    // docker's pre-defined networks are refused by name, whether this one was made yet or not.
+    const predefined = PREDEFINED.includes(reference) ? reference : undefined;
+    const network = predefined === undefined ? this.get(reference) : undefined;
+    const name = predefined ?? (network!.name === DEFAULT_NETWORK ? DEFAULT_NETWORK : undefined);
+    if (name !== undefined) throw new CommandError(`${name} is a pre-defined network and cannot be removed`);
     this.withLock(() => {
-      const current = this.get(network.name);
-      if (current.id !== network.id) throw new CommandError(`network ${reference} not found`);
+      const current = this.get(network!.name);
+      if (current.id !== network!.id) throw new CommandError(`network ${reference} not found`);
       this.sweepStale(current);
       if (this.users(current).length > 0) {
         throw new CommandError(
