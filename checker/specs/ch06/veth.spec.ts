@@ -204,6 +204,27 @@ describeLab('ch6-veth', (check) => {
   });
 
   check(
+    'a container started again (mydocker start) has its address and its link back',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const first = await detach(mydocker, 'again');
+      try {
+        expectExitCode(await mydocker.run(['stop', '-t', '0', 'again']), 0);
+        const started = await mydocker.run(['start', 'again']);
+        expectExitCode(started, 0);
+        const state = mydocker.states().find((candidate) => candidate.name === 'again');
+        expect(state?.status, `${describeRun(started)}\nthe container's status`).toBe('running');
+        const eth0 = link(await addresses(host, { pid: state!.pid! }), 'eth0');
+        expect(inet(eth0), 'its eth0 after the start').toEqual([
+          `${endpointOf(first).address}/${endpointOf(first).prefix}`,
+        ]);
+      } finally {
+        await removeAll(mydocker, 'again');
+      }
+    },
+  );
+
+  check(
     '--network none: a namespace of its own with only lo, up, and no route',
     { hint: 1 },
     async ({ host, mydocker }) => {
