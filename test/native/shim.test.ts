@@ -720,33 +720,6 @@ describe('mydocker-shim', () => {
       });
     }
 
-    test('hairpin: a bridge port in hairpin mode (so that a container can reach itself through the host)', async () => {
-      const p = plan([exec(['true'])], { host: { ...noHostSteps, created: [{ op: 'hairpin', link: 'hp0' }] } });
-      const script = [
-        'ip link add br-hp type bridge && ip link add hp0 type veth peer name hp1 && ip link set hp0 master br-hp',
-        `before=$(ip -d -j link show dev hp0)`,
-        '"$@"; echo "shim exited $?"',
-        `echo "$before"; ip -d -j link show dev hp0`,
-      ].join('\n');
-      const result = await execa('unshare', ['-n', '--', 'sh', '-c', script, 'sh', shimBinary, ...planArguments(p)], {
-        reject: false,
-        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-        extendEnv: false,
-        stdin: 'ignore',
-        timeout: 20_000,
-      });
-      expect(result.stderr).toBe('');
-      const [exited, before, after] = result.stdout.split('\n');
-      expect(exited).toBe('shim exited 0');
-      type Link = { linkinfo?: { info_slave_data?: { hairpin?: boolean } } };
-      const hairpin = (json = '[]') => (JSON.parse(json) as Link[])[0]?.linkinfo?.info_slave_data?.hairpin;
-      expect([hairpin(before), hairpin(after)]).toEqual([false, true]);
-      const missing = await runShim(
-        plan([exec(['true'])], { host: { ...noHostSteps, created: [{ op: 'hairpin', link: 'nosuch0' }] } }),
-      );
-      expect(missing.stderr).toBe('mydocker: preparing the host, hairpin nosuch0: ENODEV (no such device)\n');
-    });
-
     test.each(backends)('%s: created loads the file, ended deletes what it added', async (program) => {
       const addFile = join(dir, `add-${program}`);
       const deleteFile = join(dir, `delete-${program}`);

@@ -160,17 +160,12 @@ export const hostOps = {
   }),
   attach: host<{ link: string; bridge: string }>({
     args: (step) => [step.link, step.bridge],
-    explain: (step) => `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up`,
+    explain: (step) =>
+      `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up; hairpin mode on the port (IFLA_BRPORT_MODE)`,
   }),
   'link-delete': host<{ link: string }>({
     args: (step) => [step.link],
     explain: (step) => `RTM_DELLINK ${quote(step.link)} (gone already counts as done)`,
-  }),
-  // A published port reached from its own container through the host's address (hairpin, ch6-ports).
-  hairpin: host<{ link: string }>({
-    args: (step) => [step.link],
-    explain: (step) =>
-      `RTM_SETLINK ${quote(step.link)} hairpin mode on (IFLA_BRPORT_MODE): frames may leave by the port they came in by`,
   }),
   // A container's published ports: `program -w --noflush < file` (iptables-restore, either backend;
   // network/iptables.ts resolves the program to an absolute path): all its rules in one process.

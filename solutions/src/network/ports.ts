@@ -166,12 +166,9 @@ export function portSteps(root: string, id: string, bindings: readonly PortBindi
   const dir = resolve(rulesDir(root, id));
   const remove: HostStep[] = [{ op: 'restore-rules', program: restore, file: join(dir, 'delete') }, ...unlink];
   return {
-    created: [
-      // The container's own port in hairpin mode: its traffic to its own published port comes back
-      // to it through the bridge (native/shim.c, host_hairpin, says why br_netfilter needs it).
-      { op: 'hairpin', link: endpoint.hostLink },
-      { op: 'restore-rules', program: restore, file: join(dir, 'add') },
-    ],
+    // (The port's hairpin mode, which a container's connection to its own published port needs
+    // with br_netfilter, comes with the `attach` op: native/shim.c, set_hairpin.)
+    created: [{ op: 'restore-rules', program: restore, file: join(dir, 'add') }],
     ended: remove,
     failed: remove,
   };
