@@ -25,6 +25,7 @@ import { initialCheckState, reduceCheck, type CheckAction } from '../../cli/comm
 import { CheckScreen } from '../../cli/commands/check/CheckView.tsx';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
 import { shellWords, shows, transcriptsOf, type Transcript } from './transcripts.ts';
 
 const project = join(import.meta.dirname, '../..');
@@ -106,7 +107,8 @@ function mydockerForReal(args: string[]): string[] {
   const outputFile = join(scratch, 'real-output');
   const fd = openSync(outputFile, 'w');
   try {
-    spawnSync(process.execPath, [join(project, 'bin/mydocker.cjs'), ...args], {
+    const [file, ...rest] = inOwnNetns([process.execPath, join(project, 'bin/mydocker.cjs'), ...args]);
+    spawnSync(file, rest, {
       stdio: ['ignore', fd, fd],
       env: {
         ...process.env,
@@ -260,6 +262,9 @@ test('the texts quote commands at all (the finder works)', () => {
   expect(transcripts.length).toBeGreaterThan(10);
   expect(transcripts.filter((t) => !t.marks.includes('captured')).length).toBeGreaterThan(3);
 });
+
+// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
+afterAll(releaseOwnNetns);
 
 describe.each(transcripts.filter((t) => !t.marks.includes('captured')).map((t) => [`${t.file}:${t.line}`, t] as const))(
   '%s',
