@@ -43,7 +43,20 @@ function timeOnce(command: string[]): number {
 async function heldContainer(): Promise<{ id: string; release: () => Promise<void> }> {
   const child = spawn(
     mydocker[0]!,
-    [...mydocker.slice(1), 'run', '-i', '--rm', '--name', 'bench', 'busybox', 'sh', '-c', 'echo ready; read _'],
+    [
+      ...mydocker.slice(1),
+      'run',
+      '--network',
+      'none',
+      '-i',
+      '--rm',
+      '--name',
+      'bench',
+      'busybox',
+      'sh',
+      '-c',
+      'echo ready; read _',
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
       env,

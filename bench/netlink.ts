@@ -70,7 +70,7 @@ const netlink = (hostEnd: string, deleteAfter: boolean) =>
       { op: 'route', link: 'eth0', gateway },
     ],
     [
-      { op: 'veth', link: hostEnd, peer: 'eth0' },
+      { op: 'veth', link: hostEnd, peer: 'eth0', mac: '02:42:0a:58:00:02' },
       { op: 'attach', link: hostEnd, bridge },
     ],
     deleteAfter ? [{ op: 'link-delete', link: hostEnd }] : [],

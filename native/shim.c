@@ -44,6 +44,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_ether.h>
 #include <linux/veth.h>
 #include <net/if.h>
 #include <limits.h>
@@ -668,6 +669,27 @@ static int link_name_attribute(union netlink_request *request, const char *name)
 }
 
 /*
+ * A MAC address, six hex pairs with colons. One that the kernel would refuse for an Ethernet link
+ * (EADDRNOTAVAIL, eth_validate_addr: multicast or all zeros) is refused with the plan.
+ */
+static int parse_mac(const char *text, unsigned char mac[ETH_ALEN])
+{
+	unsigned int byte[ETH_ALEN];
+	char end;
+	if (strlen(text) != 17 || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &byte[0], &byte[1], &byte[2], &byte[3],
+					 &byte[4], &byte[5], &end) != 6)
+		return -1;
+	int zero = 1;
+	for (int i = 0; i < ETH_ALEN; i++) {
+		if (!isxdigit((unsigned char)text[3 * i]) || !isxdigit((unsigned char)text[3 * i + 1]))
+			return -1;
+		mac[i] = (unsigned char)byte[i];
+		zero &= mac[i] == 0;
+	}
+	return zero || (mac[0] & 1) ? -1 : 0;
+}
+
+/*
  * A veth pair: HOST in the shim's network namespace, PEER created directly in the container's
  * (VETH_INFO_PEER's own IFLA_NET_NS_PID, drivers/net/veth.c veth_newlink), so no move and no rename
  * follow, and no name of the host's (its own eth0) can collide with it. When the container's network
@@ -685,6 +707,9 @@ static int host_veth(const struct op *op, pid_t pid, int exit_code)
 	struct rtattr *peer = netlink_add(&request, VETH_INFO_PEER, NULL, sizeof(struct ifinfomsg));
 	/* its ifinfomsg stays zero (netlink_start cleared the buffer); its attributes follow it */
 	link_name_attribute(&request, op->argv[1]);
+	unsigned char mac[ETH_ALEN];
+	parse_mac(op->argv[2], mac);
+	netlink_add(&request, IFLA_ADDRESS, mac, sizeof mac);
 	uint32_t netns_pid = (uint32_t)pid;
 	netlink_add(&request, IFLA_NET_NS_PID, &netns_pid, sizeof netns_pid);
 	netlink_end_nest(&request, peer);
@@ -829,7 +854,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "unlink", .args = "s", .subject = 0, .run_host = host_unlink},
 	{.name = "rmdir", .args = "s", .subject = 0, .run_host = host_rmdir},
 	{.name = "remove-tree", .args = "s", .subject = 0, .run_host = host_remove_tree},
-	{.name = "veth", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_veth},
+	{.name = "veth", .args = "lle", .subject = 0, .subjects = 2, .run_host = host_veth},
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
 	{0},
@@ -878,6 +903,13 @@ static int parse_ipv4_prefix(const char *text, unsigned long *out)
 	return parse_number(slash + 1, 10, 0, 32, &prefix) < 0 ? -1 : parse_ipv4(address, out);
 }
 
+static int parse_mac_argument(const char *text, unsigned long *out)
+{
+	unsigned char mac[ETH_ALEN];
+	*out = 0;
+	return parse_mac(text, mac);
+}
+
 #define CLONE_NEW_ANY                                                                                                  \
 	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
 	 CLONE_NEWTIME)
@@ -893,6 +925,7 @@ static const struct number_kind number_kinds[] = {
 	{'l', 0, 0, 0, "an interface name of 1 to 15 bytes without '/', ':' or blanks", 0, parse_interface_name},
 	{'4', 0, 0, 0, "an IPv4 address", 0, parse_ipv4},
 	{'a', 0, 0, 0, "an IPv4 address/prefix length (0 to 32)", 0, parse_ipv4_prefix},
+	{'e', 0, 0, 0, "a unicast MAC address like 02:42:ac:11:00:02", 0, parse_mac_argument},
 	{0, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -22,7 +22,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
-import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const isRoot = process.getuid?.() === 0;
 const marker = randomUUID();
@@ -43,8 +43,7 @@ function env(root: string, extra: Record<string, string> = {}): Record<string, s
 
 /** `mydocker ARGS` to its end. */
 async function mydocker(root: string, args: string[], extra: Record<string, string> = {}) {
-  const [file, ...rest] = inOwnNetns([process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]);
-  return execa(file, rest, {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: env(root, extra),
@@ -53,15 +52,16 @@ async function mydocker(root: string, args: string[], extra: Record<string, stri
 
 /** `mydocker run` started, not awaited; the container's processes carry the marker too (-e). */
 function startRun(root: string, args: string[], extra: Record<string, string> = {}): ResultPromise {
-  const [file, ...rest] = inOwnNetns([
-    process.execPath,
-    join(projectRoot, 'bin', 'mydocker.cjs'),
-    'run',
-    '-e',
-    `MYDOCKER_TEST_MARKER=${marker}`,
-    ...args,
-  ]);
-  return execa(file, rest, { reject: false, stdin: 'pipe', env: env(root, extra) });
+  return execa(
+    ...inOwnNetns(process.execPath, [
+      join(projectRoot, 'bin', 'mydocker.cjs'),
+      'run',
+      '-e',
+      `MYDOCKER_TEST_MARKER=${marker}`,
+      ...args,
+    ]),
+    { reject: false, stdin: 'pipe', env: env(root, extra) },
+  );
 }
 
 /** The next command that reads the store: it reconciles every entry. */
@@ -182,9 +182,6 @@ async function stoppedRun(root: string, phase: string, args: string[]): Promise<
   await until(`the run stops at ${phase}`, () => stopped(run.pid!));
   return { run };
 }
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe.skipIf(!isRoot)('the state store under faults', { timeout: 120_000 }, () => {
   beforeAll(async () => {

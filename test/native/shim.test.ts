@@ -300,8 +300,14 @@ describe('mydocker-shim', () => {
       [
         'an interface name with a slash',
         [exec],
-        [op('veth', 'veth/0', 'eth0')],
+        [op('veth', 'veth/0', 'eth0', '02:42:0a:58:00:02')],
         `ended step 1, veth: argument 1 is "veth/0", not an interface name of 1 to 15 bytes without '/', ':' or blanks`,
+      ],
+      [
+        'a multicast MAC address',
+        [exec],
+        [op('veth', 'veth0', 'eth0', '03:42:0a:58:00:02')],
+        'ended step 1, veth: argument 3 is "03:42:0a:58:00:02", not a unicast MAC address like 02:42:ac:11:00:02',
       ],
       [
         'a prefix length over 32',
@@ -630,7 +636,8 @@ describe('mydocker-shim', () => {
       { op: 'addr', link: 'eth0', address: '10.88.0.2', prefixLength: 16 },
       { op: 'route', link: 'eth0', gateway },
     ];
-    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0' };
+    const mac = '02:42:0a:58:00:02';
+    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0', mac };
     const hostHalf: HostSteps = {
       created: [createVeth, { op: 'attach', link: hostEnd, bridge }],
       ended: [],
@@ -659,6 +666,7 @@ describe('mydocker-shim', () => {
       ]);
       const eth0 = links.find((link) => link.ifname === 'eth0');
       expect(eth0?.flags).toContain('UP');
+      expect((eth0 as { address?: string } | undefined)?.address, 'the MAC given to the peer').toBe(mac);
       expect(links.find((link) => link.ifname === 'lo')?.flags).toContain('UP');
       expect(eth0?.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([
         '10.88.0.2/16',

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
-import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-bad-input-'));
 const notExecutable = join(stateRoot, 'not-executable');
@@ -22,8 +22,7 @@ const isRoot = process.getuid?.() === 0;
 const cgroupParent = testCgroupParent('bad-input');
 
 async function mydocker(args: string[], env: Record<string, string> = {}) {
-  const [file, ...rest] = inOwnNetns([process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]);
-  return execa(file, rest, {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: {
@@ -62,9 +61,6 @@ function processesWithMarker(): number[] {
     })
     .map(Number);
 }
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe('mydocker run with bad input', () => {
   let mountsBefore = '';

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../scripts/build.mjs';
 import { containerConfig, GONE } from '../support/container-config.ts';
-import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'mydocker-ch5-commands-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -52,16 +52,12 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function mydocker(...args: string[]) {
-  const [file, ...rest] = inOwnNetns([process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]);
-  return execa(file, rest, {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },
   });
 }
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe('logs', () => {
   test('each stream to its own descriptor, in order; --tail; -t; --since', async () => {

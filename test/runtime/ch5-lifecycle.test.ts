@@ -7,7 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
-import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const isRoot = process.getuid?.() === 0;
 // Made in beforeAll, not at import: a run that filters this suite out (-t) then leaves nothing behind.
@@ -24,8 +24,7 @@ function readFileIfAny(path: string): string {
 }
 
 function mydocker(...args: string[]): ResultPromise {
-  const [file, ...rest] = inOwnNetns([process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]);
-  return execa(file, rest, {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env,
@@ -46,9 +45,6 @@ async function background(name: string, script: string): Promise<{ run: ResultPr
   }
   throw new Error(`${name} did not show as running`);
 }
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe.skipIf(!isRoot)('kill, wait, stop, start on real containers', { timeout: 20_000 }, () => {
   beforeAll(() => {

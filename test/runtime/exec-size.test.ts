@@ -8,10 +8,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../scripts/build.mjs';
 import { checkExecSize } from '../../solutions/src/shim/exec.ts';
-import { inOwnNetns, releaseOwnNetns } from '../support/own-netns.ts';
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
+import { inOwnNetns } from '../support/own-netns.ts';
 
 describe('checkExecSize: the limits of execve(2)', () => {
   test('one string longer than MAX_ARG_STRLEN (131072 bytes with its NUL) is refused, one byte less is not', () => {
@@ -41,18 +38,15 @@ describe('mydocker run with a plan too big for execve', () => {
     // the plan, which carries the command and the set-up steps, does not.
     const command = Array(12).fill('a'.repeat(83_000));
     const result = await execa(
-      'prlimit',
-      [
+      ...inOwnNetns('prlimit', [
         '--stack=4000000',
-        ...inOwnNetns([
-          process.execPath,
-          join(projectRoot, 'bin', 'mydocker.cjs'),
-          'run',
-          'busybox',
-          'echo',
-          ...command,
-        ]),
-      ],
+        process.execPath,
+        join(projectRoot, 'bin', 'mydocker.cjs'),
+        'run',
+        'busybox',
+        'echo',
+        ...command,
+      ]),
       { reject: false, env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot }, extendEnv: false },
     );
     expect(result.stderr).toMatch(

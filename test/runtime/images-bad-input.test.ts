@@ -8,7 +8,6 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { dockerSave, listing, mydocker, tar, temporaryDir, type TarEntry } from '../support/image-fixtures.ts';
-import { releaseOwnNetns } from '../support/own-netns.ts';
 
 const work = temporaryDir('images-bad-input');
 const outside = join(work, 'outside');
@@ -196,9 +195,6 @@ const cases: [string, () => string[], RegExp][] = [
   ['a missing name', () => ['image', 'import', files.valid!], /needs 2 arguments/],
   ['an unknown image subcommand', () => ['image', 'pull', 'x'], /unknown command 'image pull'/],
 ];
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe.each([
   ['a state root that does not exist yet', () => join(work, `fresh-${Math.random().toString(16).slice(2)}`)],

@@ -34,7 +34,6 @@ import {
   temporaryDir,
   umociImage,
 } from '../support/image-fixtures.ts';
-import { releaseOwnNetns } from '../support/own-netns.ts';
 
 const work = temporaryDir('images-import');
 let roots = 0;
@@ -154,9 +153,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe('mydocker image import', () => {
   test('a rootfs tar: one layer, named by the sha256 of the tar, the same tree GNU tar makes', async () => {

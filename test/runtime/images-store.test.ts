@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { ImageStore } from '../../solutions/src/images/store.ts';
 import { dockerSave, listing, mydocker, sha256, tar, temporaryDir } from '../support/image-fixtures.ts';
-import { releaseOwnNetns } from '../support/own-netns.ts';
 
 const work = temporaryDir('images-store');
 let roots = 0;
@@ -67,9 +66,6 @@ function container(root: string, containerId: string, image: string, layerIds: s
 }
 
 const layerDirs = (root: string) => readdirSync(join(root, 'layers')).sort();
-
-// The runtime runs in a network namespace of this file's own (test/support/own-netns.ts): ended here.
-afterAll(releaseOwnNetns);
 
 describe('mydocker images', () => {
   test("a table like docker's, newest first, and -q", async () => {

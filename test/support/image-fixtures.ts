@@ -25,8 +25,7 @@ export function temporaryDir(prefix: string): string {
 
 /** Runs the reference runtime for real, with its own state root. */
 export function mydocker(root: string, args: string[], env: Record<string, string> = {}) {
-  const [file, ...rest] = inOwnNetns([process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]);
-  return execa(file, rest, {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root, ...env },

@@ -152,10 +152,11 @@ export const hostOps = {
   rmdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `rmdir ${step.path}` }),
   'remove-tree': host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `remove-tree ${step.path}` }),
   // The host's half of the container's network (rtnetlink), while the container waits at its barrier.
-  veth: host<{ link: string; peer: string }>({
-    args: (step) => [step.link, step.peer],
+  // The peer gets its MAC in the same request (IFLA_ADDRESS): docker's rule derives it from the address.
+  veth: host<{ link: string; peer: string; mac: string }>({
+    args: (step) => [step.link, step.peer, step.mac],
     explain: (step) =>
-      `RTM_NEWLINK veth ${quote(step.link)}, its peer ${quote(step.peer)} made in the container's network namespace (IFLA_NET_NS_PID {pid})`,
+      `RTM_NEWLINK veth ${quote(step.link)}, its peer ${quote(step.peer)} (${step.mac}) made in the container's network namespace (IFLA_NET_NS_PID {pid})`,
   }),
   attach: host<{ link: string; bridge: string }>({
     args: (step) => [step.link, step.bridge],
