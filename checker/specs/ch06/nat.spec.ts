@@ -15,6 +15,12 @@ import type { Endpoint } from '../../../solutions/src/network/types.ts';
 
 /** The backend the runtime uses (network/iptables.ts reads the same variable). */
 const IPTABLES = process.env.MYDOCKER_IPTABLES || 'iptables';
+/**
+ * The wait for an answer that should come: it returns as soon as one does, so a long limit costs
+ * nothing when the rules are right, and keeps a loaded machine from failing a good lab. (A probe
+ * that should get no answer keeps the harness's own limit.)
+ */
+const ANSWER_MS = 10_000;
 
 interface Running {
   name: string;
@@ -70,7 +76,7 @@ describeLab('ch6-nat', (check) => {
         await withFirewall(host, mydocker, async (made) => {
           const container = await detach(mydocker, 'out');
           made.containers.push('out');
-          const answer = await httpGet(host, { pid: container.pid }, `http://${UPSTREAM.address}/`);
+          const answer = await httpGet(host, { pid: container.pid }, `http://${UPSTREAM.address}/`, ANSWER_MS);
           expect(
             answer,
             `GET http://${UPSTREAM.address}/ from the container (${container.endpoint.address}): the upstream has no route to the container's subnet, so it answers only a source it can reach`,
@@ -92,7 +98,7 @@ describeLab('ch6-nat', (check) => {
         const client = await detach(mydocker, 'client');
         made.containers.push('client');
         made.servers.push(await serveHttp(host, { pid: server.pid }, 80));
-        const answer = await httpGet(host, { pid: client.pid }, `http://${server.endpoint.address}/`);
+        const answer = await httpGet(host, { pid: client.pid }, `http://${server.endpoint.address}/`, ANSWER_MS);
         expect(
           answer,
           `GET http://${server.endpoint.address}/ from the other container (${client.endpoint.address}); the gateway is ${client.endpoint.gateway}`,
@@ -128,7 +134,7 @@ describeLab('ch6-nat', (check) => {
               across.ok,
               `GET http://${to.endpoint.address}/ (a container of network ${to.endpoint.network}) from one of network ${from.endpoint.network}: ${across.ok ? across.body.trim() : across.error}`,
             ).toBe(false);
-            const out = await httpGet(host, { pid: from.pid }, `http://${UPSTREAM.address}/`);
+            const out = await httpGet(host, { pid: from.pid }, `http://${UPSTREAM.address}/`, ANSWER_MS);
             expect(
               out,
               `GET http://${UPSTREAM.address}/ from the container of network ${from.endpoint.network}`,

@@ -16,6 +16,12 @@ import { describeLab } from '../../harness/suite.ts';
 import type { Endpoint } from '../../../solutions/src/network/types.ts';
 
 const IPTABLES = process.env.MYDOCKER_IPTABLES || 'iptables';
+/**
+ * The wait for an answer that should come: it returns as soon as one does, so a long limit costs
+ * nothing when the rules are right, and keeps a loaded machine from failing a good lab. (A probe
+ * that should get no answer keeps the harness's own limit.)
+ */
+const ANSWER_MS = 10_000;
 const LAB_HOST = UPSTREAM.labHostAddress;
 
 interface Published {
@@ -103,7 +109,7 @@ describeLab('ch6-ports', (check) => {
     async ({ host, mydocker }) => {
       await inLab(host, mydocker, async (upstream, cleanup) => {
         await published(mydocker, host, cleanup, 'web');
-        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`);
+        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`, ANSWER_MS);
         expect(
           answer,
           `GET http://${LAB_HOST}:8080/ from the upstream (run -p 8080:80): ${answer.error ?? 'answered'}`,
@@ -121,13 +127,13 @@ describeLab('ch6-ports', (check) => {
     async ({ host, mydocker }) => {
       await inLab(host, mydocker, async (upstream, cleanup) => {
         const web = await published(mydocker, host, cleanup, 'web');
-        const own = await httpGet(host, 'lab-host', `http://${LAB_HOST}:8080/`);
+        const own = await httpGet(host, 'lab-host', `http://${LAB_HOST}:8080/`, ANSWER_MS);
         expect(own, `GET http://${LAB_HOST}:8080/ from the lab host (its own address)`).toMatchObject({ ok: true });
         // No server on the container's side this time: a connection wrongly DNATed to it is refused.
         await web.server.close();
         const other = await serveHttp(host, upstream, 8080, UPSTREAM.address);
         cleanup.push(() => other.close());
-        const away = await httpGet(host, 'lab-host', `http://${UPSTREAM.address}:8080/`);
+        const away = await httpGet(host, 'lab-host', `http://${UPSTREAM.address}:8080/`, ANSWER_MS);
         expect(
           away,
           `GET http://${UPSTREAM.address}:8080/ from the lab host: another machine's port 8080, not the published one`,
@@ -139,7 +145,7 @@ describeLab('ch6-ports', (check) => {
   check('the lab host reaches the published port on 127.0.0.1', { hint: 2 }, async ({ host, mydocker }) => {
     await inLab(host, mydocker, async (_upstream, cleanup) => {
       const web = await published(mydocker, host, cleanup, 'web');
-      const answer = await httpGet(host, 'lab-host', 'http://127.0.0.1:8080/');
+      const answer = await httpGet(host, 'lab-host', 'http://127.0.0.1:8080/', ANSWER_MS);
       expect(answer, 'GET http://127.0.0.1:8080/ from the lab host').toMatchObject({
         ok: true,
         body: `source=${web.endpoint.gateway}\n`,
@@ -153,7 +159,7 @@ describeLab('ch6-ports', (check) => {
     async ({ host, mydocker }) => {
       await inLab(host, mydocker, async (_upstream, cleanup) => {
         const web = await published(mydocker, host, cleanup, 'web');
-        const answer = await httpGet(host, { pid: web.pid }, `http://${LAB_HOST}:8080/`);
+        const answer = await httpGet(host, { pid: web.pid }, `http://${LAB_HOST}:8080/`, ANSWER_MS);
         expect(answer, `GET http://${LAB_HOST}:8080/ from the container that publishes it`).toMatchObject({
           ok: true,
           body: `source=${web.endpoint.gateway}\n`,
@@ -181,7 +187,7 @@ describeLab('ch6-ports', (check) => {
         expect(gained, "the lab host's rules of the removed container").toEqual([]);
         expect(reservations(mydocker), 'the reservations after rm').toEqual([]);
         const second = await published(mydocker, host, cleanup, 'second');
-        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`);
+        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`, ANSWER_MS);
         expect(
           answer,
           `GET http://${LAB_HOST}:8080/ from the upstream, the port now the next container's`,
