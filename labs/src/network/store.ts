@@ -268,9 +268,15 @@ export class NetworkStore {
     return withLock(join(this.dir, '.lock'), fn);
   }
 
-  /** Whether the network was set up (its bridge, its rules) in this boot and this network namespace. */
+  /**
+   * Whether the network was set up (its bridge, its rules) in this boot and this network namespace.
+   * The namespace's inode alone cannot say: nsfs hands a freed namespace's inode number to the next
+   * one made, so a namespace made after the first one died may carry its number. Its bridge must be
+   * among this namespace's devices too (/proc/self/net/dev lists the reader's own, proc(5); sysfs'
+   * /sys/class/net shows the namespace it was mounted in).
+   */
   isReady(network: NetworkRecord): boolean {
-    return readText(join(this.networkDir(network.name), 'ready')) === readyMark();
+    return readText(join(this.networkDir(network.name), 'ready')) === readyMark() && hasDevice(network.bridge);
   }
 
   markReady(network: NetworkRecord): void {
@@ -401,6 +407,11 @@ function countZeros(mask: number): number {
   let zeros = 0;
   while (zeros < 32 && ((mask >>> zeros) & 1) === 0) zeros++;
   return zeros;
+}
+
+function hasDevice(name: string): boolean {
+  const table = readText('/proc/self/net/dev') ?? '';
+  return table.split('\n').some((line) => line.trimStart().startsWith(`${name}:`));
 }
 
 function readyMark(): string {

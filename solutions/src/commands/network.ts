@@ -8,7 +8,7 @@ import { tabulate } from '../format/table.ts';
 import { ensureNetwork } from '../network/ensure.ts';
 import { removeNetworkRules } from '../network/iptables.ts';
 import { NetworkStore } from '../network/store.ts';
-import type { NetworkConfig, NetworkRecord } from '../network/types.ts';
+import type { NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
 
@@ -208,7 +208,7 @@ function remove(args: string[]): number {
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
 export function inspectShape(network: NetworkRecord, containers: readonly ContainerState[]) {
   const attached = containers.flatMap((container) => {
-    const endpoint = (container as ContainerState & { network?: NetworkConfig }).network?.endpoint;
+    const endpoint = container.network?.endpoint;
     return endpoint?.networkId === network.id ? [{ container, endpoint }] : [];
   });
   return {
