@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-exec-'));

@@ -23,6 +23,9 @@ import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-par
 import { containerCgroups } from '../solutions/src/cgroups/driver.ts';
 import { parseResources, thisMachine } from '../solutions/src/cgroups/resources.ts';
 import { detectCgroups } from '../solutions/src/cgroups/system.ts';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
 
 interface Peer {
   name: string;

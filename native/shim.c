@@ -51,6 +51,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -777,6 +778,52 @@ static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
 	return netlink_talk(&request) < 0 && errno != ENODEV ? -1 : 0;
 }
 
+/*
+ * iptables-restore: PROGRAM (an absolute path, resolved by the runtime) with FILE as its stdin and
+ * `-w --noflush`: wait for the xtables lock instead of failing while another writer holds it, and
+ * add to the tables (or delete from them) instead of replacing them. One process loads all the
+ * container's rules in one transaction per table. posix_spawn reports a failed open or exec as its
+ * own error; the child gets a clean signal state (the shim blocks and ignores some, and both are
+ * inherited across execve). An exit status other than 0 is EINVAL: the tables refused the file,
+ * and the program's own line on stderr says which line.
+ */
+static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	if (op->argv[0][0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attributes;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 0, op->argv[1], O_RDONLY, 0);
+	posix_spawnattr_init(&attributes);
+	posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attributes, &none);
+	posix_spawnattr_setsigdefault(&attributes, &all);
+	char *argv[] = {op->argv[0], "-w", "--noflush", NULL};
+	pid_t child;
+	int error = posix_spawn(&child, op->argv[0], &actions, &attributes, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attributes);
+	if (error) {
+		errno = error;
+		return -1;
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = WIFSIGNALED(status) ? EINTR : EINVAL;
+	return -1;
+}
+
 /* In the container's network namespace: a link up (lo, eth0). */
 static int op_link_up(const struct op *op)
 {
@@ -882,6 +929,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "veth", .args = "lle", .subject = 0, .subjects = 2, .run_host = host_veth},
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
+	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
 	{0},
 };
 

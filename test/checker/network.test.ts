@@ -19,6 +19,7 @@ import {
 } from '../../checker/harness/network.ts';
 import { classifyRule, staleReservations } from '../../checker/harness/network-leaks.ts';
 import { findLeaks, snapshot } from '../../checker/harness/suite.ts';
+import { scaled } from '../../checker/harness/timing.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -58,14 +59,15 @@ async function fakeContainer(host: LabHost, hostLink = 'vethfake0'): Promise<{ p
   return { pid, process };
 }
 
-describe.runIf(isRoot)('the network probes and the upstream', () => {
+// Real namespaces and processes: 20 s each, scaled as the checker's own limits (the micro-VM is slow).
+describe.runIf(isRoot)('the network probes and the upstream', { timeout: scaled(20_000) }, () => {
   let host: LabHost;
   let mydocker: Mydocker;
 
   beforeAll(async () => {
     host = await LabHost.create(`network-test-${process.pid}`);
     mydocker = new Mydocker(host);
-  });
+  }, scaled(20_000));
   afterAll(async () => {
     mydocker.cleanup();
     await host.destroy();

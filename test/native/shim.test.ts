@@ -696,6 +696,85 @@ describe('mydocker-shim', () => {
     });
   });
 
+  // restore-rules: iptables-restore run by the shim, inside a network namespace of the test's own
+  // (each has its own tables), on both backends.
+  describe.runIf(isRoot)('restore-rules, inside a network namespace the test made', () => {
+    const backends = ['iptables-nft', 'iptables-legacy'].filter((program) =>
+      existsSync(`/usr/sbin/${program}-restore`),
+    );
+    const rule = '-A MYDOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.88.0.2:80';
+    const add = `*nat\n:MYDOCKER - [0:0]\n${rule}\nCOMMIT\n`;
+    const remove = `*nat\n${rule.replace('-A', '-D')}\nCOMMIT\n`;
+
+    /** The shim in a fresh netns with these host steps; then that netns's nat table, as iptables-save prints it. */
+    function inNetns(program: string, host: Partial<HostSteps>) {
+      const p = plan([exec(['true'])], { host: { ...noHostSteps, ...host } });
+      const script = `"$@"; echo "shim exited $?"; ${program}-save -t nat | grep -e '^-A' -e '^:MYDOCKER' || true`;
+      return execa('unshare', ['-n', '--', 'sh', '-c', script, 'sh', shimBinary, ...planArguments(p)], {
+        reject: false,
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        extendEnv: false,
+        stdin: 'ignore',
+        timeout: 20_000,
+        stripFinalNewline: false,
+      });
+    }
+
+    test.each(backends)('%s: created loads the file, ended deletes what it added', async (program) => {
+      const addFile = join(dir, `add-${program}`);
+      const deleteFile = join(dir, `delete-${program}`);
+      writeFileSync(addFile, add);
+      writeFileSync(deleteFile, remove);
+      const restore = `/usr/sbin/${program}-restore`;
+      const kept = await inNetns(program, { created: [{ op: 'restore-rules', program: restore, file: addFile }] });
+      expect(kept.stderr).toBe('');
+      expect(kept.stdout).toBe(`shim exited 0\n:MYDOCKER - [0:0]\n${rule}\n`);
+      const both = await inNetns(program, {
+        created: [{ op: 'restore-rules', program: restore, file: addFile }],
+        ended: [{ op: 'restore-rules', program: restore, file: deleteFile }],
+      });
+      expect(both.stderr).toBe('');
+      expect(both.stdout).toBe('shim exited 0\n:MYDOCKER - [0:0]\n');
+    });
+
+    test.each(backends)(
+      '%s: a file the tables refuse fails the start with one line of its own and 125',
+      async (program) => {
+        const deleteFile = join(dir, `refused-${program}`);
+        writeFileSync(deleteFile, remove); // deleting a rule that is not there
+        const result = await inNetns(program, {
+          created: [{ op: 'restore-rules', program: `/usr/sbin/${program}-restore`, file: deleteFile }],
+        });
+        expect(result.stdout).toBe('shim exited 125\n');
+        expect(result.stderr).toMatch(/line 2 failed/);
+        expect(result.stderr.trim().split('\n').at(-1)).toBe(
+          `mydocker: preparing the host, restore-rules ${deleteFile}: EINVAL (invalid argument)`,
+        );
+      },
+    );
+
+    test('a program that is not there, or not named by an absolute path: the errno, 125', async () => {
+      const file = join(dir, 'any-rules');
+      writeFileSync(file, add);
+      const missing = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: '/nonexistent/iptables-restore', file }],
+      });
+      expect(missing.stderr).toBe(
+        `mydocker: preparing the host, restore-rules ${file}: ENOENT (no such file or directory)\n`,
+      );
+      const relative = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: 'iptables-restore', file }],
+      });
+      expect(relative.stderr).toBe(`mydocker: preparing the host, restore-rules ${file}: EINVAL (invalid argument)\n`);
+      const noFile = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: '/usr/sbin/iptables-restore', file: join(dir, 'nosuch') }],
+      });
+      expect(noFile.stderr).toBe(
+        `mydocker: preparing the host, restore-rules ${join(dir, 'nosuch')}: ENOENT (no such file or directory)\n`,
+      );
+    });
+  });
+
   describe('enter: joining the namespaces of a running process (mydocker exec)', () => {
     const flags = { ipc: CLONE_NEWIPC, uts: CLONE_NEWUTS, net: CLONE_NEWNET, pid: CLONE_NEWPID, mnt: CLONE_NEWNS };
 

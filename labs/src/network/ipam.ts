@@ -8,7 +8,7 @@
 // the broadcast address (all host bits 1) reaches every host on it (ip-address(8): `brd +`), and the
 // gateway is the bridge's own. Any prefix from /8 to /30 (a /30 has 4 addresses: network, gateway,
 // one container, broadcast).
-import { formatAddress, parseAddress, parseCidr, prefixMask } from './address.ts';
+import { formatAddress, parseCidr, prefixMask } from './address.ts';
 
 /**
  * The next free address of `subnet` ('a.b.c.d/n') after `last` (none yet: from the start), given
@@ -21,20 +21,16 @@ export function nextAddress(
   last?: string,
 ): string | undefined {
   const cidr = parseCidr(subnet)!;
-  // SOLUTION: the network address is the subnet's address with the host bits cleared; the
-  // broadcast address sets them all. The hosts are the addresses strictly between the two.
-  const mask = prefixMask(cidr.prefix);
-  const network = (cidr.address & mask) >>> 0;
-  const broadcast = (network | ~mask) >>> 0;
-  const first = network + 1;
-  const size = broadcast - first; // the number of host addresses
-  // SOLUTION: start after the last one handed out (when it is in this subnet), and wrap: offset i
-  // of size counts from there, round the host range, so every host address is tried once.
-  const lastValue = last === undefined ? undefined : parseAddress(last);
-  const start = lastValue !== undefined && lastValue >= first && lastValue < broadcast ? lastValue + 1 - first : 0;
-  for (let i = 0; i < size; i++) {
-    const candidate = formatAddress(first + ((start + i) % size));
-    if (candidate !== gateway && !taken.has(candidate)) return candidate;
+  // TODO: this counts from the subnet's address as written. Which address has all host bits 0, and
+  // why can no container have it? (prefixMask(cidr.prefix) gives the mask.) And all host bits 1?
+  // TODO: the gateway is the bridge's own address: what happens to the first container if it gets it?
+  // TODO: docker goes on after `last` and wraps round: why not hand out the lowest free one, the one
+  // a container released a moment ago? (Think of a peer's ARP cache.)
+  void gateway;
+  void last;
+  for (let value = cidr.address; value <= (cidr.address | ~prefixMask(cidr.prefix)) >>> 0; value++) {
+    const candidate = formatAddress(value);
+    if (!taken.has(candidate)) return candidate;
   }
   return undefined;
 }

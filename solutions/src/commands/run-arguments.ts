@@ -35,6 +35,9 @@ Resources (chapter 2):
 Network (chapter 6):
       --network MODE     bridge (the default network), none (only lo), host (the host's own),
                          container:NAME (NAME's), or the name of a network ('mydocker network ls')
+  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
+                         Publish a container's port on the host's (CONTAINERPORT alone: a free
+                         one is chosen); may be given several times
 `;
 
 const OPTIONS = {
@@ -55,6 +58,7 @@ const OPTIONS = {
   'cpuset-cpus': { type: 'string' },
   'pids-limit': { type: 'string' },
   network: { type: 'string' },
+  publish: { type: 'string', short: 'p', multiple: true },
 } as const;
 
 export function parseRunArguments(given: string[]): RunOptions | 'help' {
@@ -86,6 +90,7 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
     rm: values.rm ?? false,
     explain: values.explain ?? false,
     network: values.network ?? DEFAULT_NETWORK,
+    publish: values.publish ?? [],
     resources: {
       memory: values.memory,
       memorySwap: values['memory-swap'],

@@ -28,6 +28,7 @@ import { NetworkStore } from '../network/store.ts';
 import type { Endpoint, NetworkConfig, NetworkRecord } from '../network/types.ts';
 import { hostSide } from '../network/veth.ts';
 import { nextAddress } from '../network/ipam.ts';
+import { portSteps, publishedPorts, reservePorts, writeRulesFiles } from '../network/ports.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
@@ -53,6 +54,8 @@ export interface RunOptions {
   resources: ResourceFlags;
   /** --network: bridge (the default), none, host, container:NAME, or a user network's name. */
   network: string;
+  /** -p, as given: [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp] (network/ports.ts). */
+  publish: string[];
 }
 
 /**
@@ -97,6 +100,11 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     allocated = !options.explain;
     endpoint = endpointOf(network.network, id, address);
   }
+  // Published ports (-p; chapter 6, lab ch6-ports): checked now, a free host port chosen for a
+  // bare CONTAINERPORT; reserved once the entry exists, the rules loaded by the shim (`created`),
+  // removed with the reservations when the container ends (`ended`, `failed`: before the state's).
+  const ports = existing?.network?.ports ?? publishedPorts(store.root, options.publish, network.config.mode);
+  const portHost = endpoint ? portSteps(store.root, id, ports) : { created: [], ended: [], failed: [] };
   const released = (): void => {
     if (allocated) networkStore().release(network.network!, id);
   };
@@ -135,9 +143,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
         // before the container may run (it then joins its cgroups and sets up its links itself);
         // afterwards the cgroups go first, then the network's, then the state records the end.
         host: {
-          created: [...state.created, ...cgroups.created, ...networkHost],
-          ended: [...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
-          failed: [...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
+          created: [...state.created, ...cgroups.created, ...networkHost, ...portHost.created],
+          ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
+          failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
         },
       },
     );
@@ -149,7 +157,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     process.stdout.write(explainPlan(plan));
     return 0;
   }
-  const networkConfig: NetworkConfig = { ...network.config, ...(endpoint && { endpoint }) };
+  const networkConfig: NetworkConfig = { ...network.config, ...(endpoint && { endpoint, ports }) };
 
   const shim = shimPath();
   const config: ContainerConfig = {
@@ -180,9 +188,11 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       breakpoint('reserved');
       store.create(config, (stagingId) => {
         if (image) prepareRootfs(containerLayout(store.root, stagingId), hostname, volumes, network, endpoint);
+        if (endpoint) writeRulesFiles(store.dir(stagingId), id, ports, endpoint);
       });
     }
     published = true;
+    if (endpoint) reservePorts(store.root, id, ports); // all or none; `rm` (containerRemoved) releases them
     // On a user network every member's /etc/hosts gets this container's name, this one's theirs.
     if (network.network) refreshNetworkHosts(networkStore(), network.network, store.root);
     breakpoint('published');

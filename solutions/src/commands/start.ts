@@ -74,6 +74,7 @@ export function runOptionsOf(container: ContainerState, interactive: boolean, de
     explain: false,
     resources: container.resources ?? {},
     network: networkModeOf(container.network),
+    publish: [], // run takes the ports it published from config.json: the same host ports again
   };
 }
 

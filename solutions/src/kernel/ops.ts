@@ -167,6 +167,12 @@ export const hostOps = {
     args: (step) => [step.link],
     explain: (step) => `RTM_DELLINK ${quote(step.link)} (gone already counts as done)`,
   }),
+  // A container's published ports: `program -w --noflush < file` (iptables-restore, either backend;
+  // network/iptables.ts resolves the program to an absolute path): all its rules in one process.
+  'restore-rules': host<{ program: string; file: string }>({
+    args: (step) => [step.program, step.file],
+    explain: (step) => `${step.program} -w --noflush < ${step.file}`,
+  }),
 };
 
 type FieldsOf<Entry> = Entry extends OpEntry<infer Fields> ? Fields : never;

@@ -7,6 +7,7 @@
 // containerRemoved the rest.
 import type { ContainerConfig } from '../state/store.ts';
 import { refreshNetworkHosts } from './hosts.ts';
+import { unpublishPorts } from './ports.ts';
 import { NetworkStore } from './store.ts';
 import type { NetworkConfig } from './types.ts';
 
@@ -15,9 +16,8 @@ type Networked = ContainerConfig & { network?: NetworkConfig };
 
 /** The container ended (its shim's `ended` ops did this already when it could; idempotent). */
 export function containerEnded(root: string, config: ContainerConfig): void {
-  void root;
-  void config;
-  // H3 (netfilter): the container's rules and its port reservations go here.
+  // Its published ports: what is left of its rules (found by their comment) and its reservations.
+  unpublishPorts(root, config as Networked);
 }
 
 /** The container's entry is being removed: containerEnded, then its addresses are released. */

@@ -1,0 +1,18 @@
+// Every bench that runs the runtime runs in a network namespace of its own: from chapter 6 on, a
+// `mydocker run` makes a bridge, turns on ip_forward and adds iptables rules in the namespace it runs
+// in, and this machine's own must never get them. The whole bench moves (re-run under `unshare -n`),
+// not each command, so that the runtime and its peers (runc, docker) pay the same.
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+
+/** Returns once this process runs in a network namespace other than PID 1's; re-runs it there if not. */
+export function ensureOwnNetns(): void {
+  if (readlinkSync('/proc/self/ns/net') !== readlinkSync('/proc/1/ns/net')) return;
+  const result = spawnSync(
+    'unshare',
+    ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  );
+  if (result.error) throw result.error;
+  process.exit(result.status ?? 1);
+}
