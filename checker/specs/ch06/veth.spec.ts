@@ -169,12 +169,18 @@ describeLab('ch6-veth', (check) => {
       const onLabHost = await serveHttp(host, 'lab-host', 8081, endpoint.gateway);
       try {
         const toContainer = await httpGet(host, 'lab-host', `http://${endpoint.address}:8080/`);
-        expect(toContainer, `GET http://${endpoint.address}:8080/ from the lab host`).toMatchObject({
+        expect(
+          toContainer,
+          `GET http://${endpoint.address}:8080/ from the lab host: ${toContainer.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.gateway}\n`,
         });
         const toGateway = await httpGet(host, { pid: container.pid }, `http://${endpoint.gateway}:8081/`);
-        expect(toGateway, `GET http://${endpoint.gateway}:8081/ from the container`).toMatchObject({
+        expect(
+          toGateway,
+          `GET http://${endpoint.gateway}:8081/ from the container: ${toGateway.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.address}\n`,
         });
@@ -193,7 +199,10 @@ describeLab('ch6-veth', (check) => {
     try {
       const address = endpointOf(server).address;
       const answer = await httpGet(host, { pid: client.pid }, `http://${address}:8080/`);
-      expect(answer, `GET http://${address}:8080/ from the other container`).toMatchObject({
+      expect(
+        answer,
+        `GET http://${address}:8080/ from the other container: ${answer.error ?? 'answered'}`,
+      ).toMatchObject({
         ok: true,
         body: `source=${endpointOf(client).address}\n`,
       });
