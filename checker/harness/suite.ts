@@ -156,6 +156,7 @@ export async function findLeaks(
       // it ended meanwhile
     }
   }
+  await vethsGone(host);
   const now = await snapshot(host, mydocker);
   problems.push(...changes('a mount', baseline.mounts, now.mounts));
   problems.push(...networkChanges(baseline, now));
@@ -173,6 +174,28 @@ export async function findLeaks(
     }
   }
   return { now, problems };
+}
+
+/**
+ * A container's veth pair goes with its network namespace, in the kernel's cleanup_net workqueue, some
+ * milliseconds after the container's last process (longer on a loaded machine): wait, a bounded
+ * time, while a veth of the lab host still has its peer in another namespace (`link_netnsid`). A pair
+ * with both ends here goes by itself never: it is counted at once.
+ */
+async function vethsGone(host: LabHost, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + scaled(timeoutMs);
+  for (;;) {
+    const result = await host.exec(['ip', '-j', '-d', 'link', 'show', 'type', 'veth']);
+    const links = result.exitCode === 0 ? (JSON.parse(String(result.stdout) || '[]') as VethLink[]) : [];
+    const going = links.filter((link) => link.link_netnsid !== undefined && !host.fixtures.links.has(link.ifname));
+    if (going.length === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface VethLink {
+  ifname: string;
+  link_netnsid?: number;
 }
 
 function commandOf(pid: number): string {

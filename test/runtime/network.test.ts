@@ -120,6 +120,12 @@ describe("each mode's plan", () => {
     expect(explained).toContain('container:');
   });
 
+  test("a veth without a network namespace of its own is refused (its peer would be the host's)", () => {
+    expect(() =>
+      buildPlan(spec, { stdio, host: { ...noHost, created: hostSide(endpoint) }, sharedNetwork: { enter: [] } }),
+    ).toThrow(/refusing to run: the veth's peer would be made in the host's network namespace/);
+  });
+
   test('a network step without a network namespace of its own is refused (it would change the host)', () => {
     expect(() => buildPlan({ ...spec, network: {} }, { stdio, host: noHost, sharedNetwork: { enter: [] } })).toThrow(
       /refusing to run: step link-up would change the host, because the container has no net namespace/,

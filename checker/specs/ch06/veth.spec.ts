@@ -29,6 +29,12 @@ const ENDPOINT: Endpoint = {
   mac: '02:42:ac:11:00:05',
 };
 
+/**
+ * How long a request that must work may take: a new link may drop its first packets (until the
+ * kernel's linkwatch has activated its queue), and TCP resends a SYN after 1 s, then 2 s more.
+ */
+const ANSWER_MS = 10_000;
+
 /** A detached container that sleeps: its id, PID 1 and network as config.json has them. */
 interface Running {
   id: string;
@@ -168,13 +174,19 @@ describeLab('ch6-veth', (check) => {
       const inContainer = await serveHttp(host, { pid: container.pid }, 8080);
       const onLabHost = await serveHttp(host, 'lab-host', 8081, endpoint.gateway);
       try {
-        const toContainer = await httpGet(host, 'lab-host', `http://${endpoint.address}:8080/`);
-        expect(toContainer, `GET http://${endpoint.address}:8080/ from the lab host`).toMatchObject({
+        const toContainer = await httpGet(host, 'lab-host', `http://${endpoint.address}:8080/`, ANSWER_MS);
+        expect(
+          toContainer,
+          `GET http://${endpoint.address}:8080/ from the lab host: ${toContainer.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.gateway}\n`,
         });
-        const toGateway = await httpGet(host, { pid: container.pid }, `http://${endpoint.gateway}:8081/`);
-        expect(toGateway, `GET http://${endpoint.gateway}:8081/ from the container`).toMatchObject({
+        const toGateway = await httpGet(host, { pid: container.pid }, `http://${endpoint.gateway}:8081/`, ANSWER_MS);
+        expect(
+          toGateway,
+          `GET http://${endpoint.gateway}:8081/ from the container: ${toGateway.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.address}\n`,
         });
@@ -192,8 +204,11 @@ describeLab('ch6-veth', (check) => {
     const http = await serveHttp(host, { pid: server.pid }, 8080);
     try {
       const address = endpointOf(server).address;
-      const answer = await httpGet(host, { pid: client.pid }, `http://${address}:8080/`);
-      expect(answer, `GET http://${address}:8080/ from the other container`).toMatchObject({
+      const answer = await httpGet(host, { pid: client.pid }, `http://${address}:8080/`, ANSWER_MS);
+      expect(
+        answer,
+        `GET http://${address}:8080/ from the other container: ${answer.error ?? 'answered'}`,
+      ).toMatchObject({
         ok: true,
         body: `source=${endpointOf(client).address}\n`,
       });
@@ -282,6 +297,7 @@ describeLab('ch6-veth', (check) => {
       try {
         const server = await detach(mydocker, 'api', ['--network', 'front']);
         const http = await serveHttp(host, { pid: server.pid }, 8080);
+        const onLabHost = await serveHttp(host, 'lab-host', 8082);
         try {
           const byName = await mydocker.run([
             'run',
@@ -305,6 +321,14 @@ describeLab('ch6-veth', (check) => {
           const address = endpointOf(server).address;
           const other = await detach(mydocker, 'elsewhere', ['--network', 'back']);
           try {
+            // first a request that must work, so that "no answer" below is the isolation's doing and
+            // not a link that passes nothing yet
+            const gateway = endpointOf(other).gateway;
+            const own = await httpGet(host, { pid: other.pid }, `http://${gateway}:8082/`, ANSWER_MS);
+            expect(
+              own.ok,
+              `GET http://${gateway}:8082/ (the lab host) from the container on back: ${own.error ?? 'answered'}`,
+            ).toBe(true);
             const across = await httpGet(host, { pid: other.pid }, `http://${address}:8080/`, 1500);
             expect(
               across.ok,
@@ -315,6 +339,7 @@ describeLab('ch6-veth', (check) => {
           }
         } finally {
           await http.close();
+          await onLabHost.close();
           await removeAll(mydocker, 'api');
         }
       } finally {

@@ -11,16 +11,21 @@ import { setUpNetworkRules } from './iptables.ts';
 import type { NetworkStore } from './store.ts';
 import type { NetworkRecord } from './types.ts';
 
-export function ensureNetwork(store: NetworkStore, network: NetworkRecord): void {
-  if (isSetUp(store, network)) return;
-  store.withLock(() => {
-    if (isSetUp(store, network)) return; // another run did it while this one waited for the lock
+/** Whether the network's bridge is there now: false only while lab ch6-bridge makes none. */
+export function ensureNetwork(store: NetworkStore, network: NetworkRecord): boolean {
+  if (isSetUp(store, network)) return true;
+  return store.withLock(() => {
+    if (isSetUp(store, network)) return true; // another run did it while this one waited for the lock
     // A bridge without `ready` is a set-up that died half-way (the lock's holder was killed): it has
     // no port yet (a container is attached only once the network is ready), so it is made afresh.
     if (linkExists(network.bridge)) runCommand(['ip', 'link', 'delete', 'dev', network.bridge]);
     for (const command of bridgeCommands(network)) runCommand(command);
+    // No bridge (lab ch6-bridge's stub): nothing to put rules on (route_localnet is the bridge's
+    // setting), and nothing for a container to join. Not ready: the next run tries again.
+    if (!linkExists(network.bridge)) return false;
     setUpNetworkRules(network);
     store.markReady(network);
+    return true;
   });
 }
 

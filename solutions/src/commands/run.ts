@@ -21,6 +21,7 @@ import {
 import { resolvConf } from '../rootfs/etc-files.ts';
 import { resolveNetwork, readEtcSource, type ContainerNetwork } from '../network/container-network.ts';
 import { endpointOf } from '../network/endpoint.ts';
+import { bridgeCommands } from '../network/bridge.ts';
 import { ensureNetwork } from '../network/ensure.ts';
 import { networkHostsFile, refreshNetworkHosts } from '../network/hosts.ts';
 import { parseNetworkMode } from '../network/mode.ts';
@@ -86,19 +87,24 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const cgroupSystem = detectCgroups();
   const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
-  // is made. Its address is allocated now, before the entry (a failed run releases it below); a
-  // container started again keeps the one it has. --explain allocates nothing and shows the next.
+  // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
+  // allocated, before the entry (a failed run releases it below); a container started again keeps
+  // the one it has. --explain changes nothing: it shows the address IPAM would give now. Until lab
+  // ch6-bridge makes a bridge there is nothing to join: no address, and the container's namespace
+  // has nothing in it, as in chapter 5.
   let networks: NetworkStore | undefined;
   const networkStore = (): NetworkStore => (networks ??= new NetworkStore(store.root));
   const network = resolveNetwork(parseNetworkMode(options.network), { networks: networkStore, containers: store });
   let allocated = false;
   let endpoint: Endpoint | undefined = existing?.network?.endpoint;
-  if (network.network && !endpoint) {
-    const address = options.explain
-      ? previewAddress(networkStore(), network.network)
-      : networkStore().allocate(network.network, id);
-    allocated = !options.explain;
-    endpoint = endpointOf(network.network, id, address);
+  if (network.network) {
+    const joined = network.network;
+    const wired = options.explain ? bridgeCommands(joined).length > 0 : ensureNetwork(networkStore(), joined);
+    if (wired && !endpoint) {
+      const address = options.explain ? previewAddress(networkStore(), joined) : networkStore().allocate(joined, id);
+      allocated = !options.explain;
+      endpoint = endpointOf(joined, id, address);
+    }
   }
   // Published ports (-p; chapter 6, lab ch6-ports): checked now, a free host port chosen for a
   // bare CONTAINERPORT; reserved once the entry exists, the rules loaded by the shim (`created`),
@@ -110,7 +116,6 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   };
   let plan;
   try {
-    if (network.network && !options.explain) ensureNetwork(networkStore(), network.network);
     // A container started again: its last run's pair may still exist, for the moment the kernel takes
     // to delete it with the old namespace (cleanup_net), or for as long as a container:X partner keeps
     // that namespace. The name is this container's: delete it (gone already counts as done, and costs
@@ -120,11 +125,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       existing && endpoint && vethOps.length > 0
         ? [{ op: 'link-delete' as const, link: endpoint.hostLink }, ...vethOps]
         : vethOps;
-    // --rm: the address goes when the container ends; a new container that never started gives it
-    // back. With the link (lab ch6-veth): before it, the container has no link to use an address on,
-    // and an address whose entry is gone is freed by the next allocation anyway (store.ts, sweepStale).
+    // --rm: the address goes when the container ends; a new container that never started gives it back.
     const unlinkAddress =
-      endpoint && network.network && vethOps.length > 0
+      endpoint && network.network
         ? [{ op: 'unlink' as const, path: networkStore().addressPath(network.network, endpoint.address) }]
         : [];
     plan = buildPlan(
