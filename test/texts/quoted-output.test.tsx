@@ -48,6 +48,15 @@ const machine = vi.hoisted(() => ({
   },
 }));
 
+// run() here runs in this process, in this machine's own network namespace: the network's one-time
+// set-up (a bridge, iptables rules, ip_forward) must never happen in it. A quote that gets that far is
+// marked `root`, and runs for real in a network namespace of its own (mydockerForReal).
+vi.mock('../../solutions/src/network/ensure.ts', () => ({
+  ensureNetwork: () => {
+    throw new Error("the quotes' fake machine sets up no network here: mark the quote `root`");
+  },
+}));
+
 // The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's veth:
 // its stub adds no step, so a plan before chapter 6 has a network namespace with nothing in it).
 vi.mock('../../solutions/src/cgroups/lifecycle.ts', async () =>
