@@ -44,6 +44,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_bridge.h>
 #include <linux/if_ether.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -735,12 +736,36 @@ static int set_link(const char *name, int master)
 	return netlink_talk(&request);
 }
 
-/* The host end onto its bridge (IFLA_MASTER, a port of it) and up, in one request. */
+/*
+ * Hairpin mode on a bridge port (IFLA_BRPORT_MODE, BRIDGE_MODE_HAIRPIN): the bridge may send a frame
+ * back out of the port it came in by. A container reaching its own published port through the host's
+ * address needs it wherever br_netfilter hands bridged frames to iptables (bridge-nf-call-iptables=1,
+ * per network namespace since Linux 5.3): the DNAT then happens while the frame is being bridged, and
+ * its new destination is behind the port it arrived on. An AF_BRIDGE request (rtnl_bridge_setlink),
+ * which names the port by index.
+ */
+static int set_hairpin(const char *name)
+{
+	int index = link_index(name);
+	if (index < 0)
+		return -1;
+	union netlink_request request;
+	struct ifinfomsg *link = netlink_start(&request, RTM_SETLINK, 0, sizeof *link);
+	link->ifi_family = AF_BRIDGE;
+	link->ifi_index = index;
+	struct rtattr *protinfo = netlink_add(&request, IFLA_PROTINFO | NLA_F_NESTED, NULL, 0);
+	uint8_t on = 1;
+	netlink_add(&request, IFLA_BRPORT_MODE, &on, sizeof on);
+	netlink_end_nest(&request, protinfo);
+	return netlink_talk(&request);
+}
+
+/* The host end onto its bridge (IFLA_MASTER, a port of it) and up, in one request; then hairpin mode. */
 static int host_attach(const struct op *op, pid_t pid, int exit_code)
 {
 	(void)pid, (void)exit_code;
 	int bridge = link_index(op->argv[1]);
-	return bridge < 0 ? -1 : set_link(op->argv[0], bridge);
+	return bridge < 0 || set_link(op->argv[0], bridge) < 0 ? -1 : set_hairpin(op->argv[0]);
 }
 
 /* Clean-up: a link that is gone already (the container's namespace took the pair with it) is fine. */

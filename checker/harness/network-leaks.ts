@@ -162,7 +162,11 @@ export function staleReservations(stateRoot: string, running: ReadonlySet<string
   }
   for (const network of readDir(join(stateRoot, 'networks'))) {
     for (const address of readDir(join(stateRoot, 'networks', network, 'addresses'))) {
-      const id = readText(join(stateRoot, 'networks', network, 'addresses', address))?.trim() ?? '';
+      // the container's id is the first line (store.ts adds the allocating run's pid and start time)
+      const id =
+        readText(join(stateRoot, 'networks', network, 'addresses', address))
+          ?.split('\n')[0]
+          ?.trim() ?? '';
       if (!exists.has(id))
         problems.push(
           `address ${address} on network ${network} is still allocated to container ${id.slice(0, 12) || '?'}, which was removed`,

@@ -9,6 +9,7 @@ import { LabHost } from './labhost.ts';
 import { Mydocker } from './mydocker.ts';
 import { type NetworkMark, networkChanges, networksOnDisk, staleReservations } from './network-leaks.ts';
 import { scaled } from './timing.ts';
+import { waitNoVeth } from './network.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -156,6 +157,10 @@ export async function findLeaks(
       // it ended meanwhile
     }
   }
+  // A veth pair goes with its container's network namespace, in the kernel's cleanup_net workqueue,
+  // some milliseconds after the container's last process (longer on a loaded machine): wait for it,
+  // a bounded time, before counting what is left.
+  await waitNoVeth(host);
   const now = await snapshot(host, mydocker);
   problems.push(...changes('a mount', baseline.mounts, now.mounts));
   problems.push(...networkChanges(baseline, now));

@@ -105,6 +105,21 @@ describe('mydocker run with bad input', () => {
     ],
     ['a volume for the host image', ['run', '-v', '/tmp:/data', 'host', 'true'], /^mydocker: volumes need an image/],
     ['a bad container name', ['run', '--name', 'a/b', 'busybox', 'true'], /^mydocker: invalid container name 'a\/b'/],
+    [
+      'a network that does not exist',
+      ['run', '--network', 'nosuch', 'busybox', 'true'],
+      /^mydocker: network nosuch not found$/,
+    ],
+    [
+      "another container's network, when there is no such container",
+      ['run', '--network', 'container:nosuch', 'busybox', 'true'],
+      /^mydocker: No such container: nosuch$/,
+    ],
+    [
+      'container: without a name',
+      ['run', '--network', 'container:', 'busybox', 'true'],
+      /^mydocker: invalid argument "container:" for "--network" flag/,
+    ],
     ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
     ['an unknown command', ['frobnicate'], /^mydocker: unknown command 'frobnicate'/],
     ['exec with an unknown flag', ['exec', '--frobnicate', 'c', 'true'], /^mydocker: unknown option '--frobnicate'/],

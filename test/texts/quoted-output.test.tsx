@@ -159,12 +159,32 @@ function fakeCgroups(version: 'v1' | 'v2'): void {
   machine.cgroupRoot = fakeCgroupRoot;
 }
 
+/**
+ * The fake machine's default network, made already, on docker's first pool: where the runtime would
+ * choose it from this machine's routes (a docker0 on 172.17.0.0/16 would move it to the next pool).
+ */
+function defaultNetwork(stateRoot: string): void {
+  const dir = join(stateRoot, 'networks', 'bridge');
+  mkdirSync(dir, { recursive: true });
+  const record = {
+    id: '2f1c'.repeat(16),
+    name: 'bridge',
+    driver: 'bridge',
+    bridge: 'mydocker0',
+    subnet: '172.17.0.0/16',
+    gateway: '172.17.0.1',
+    created: '2026-12-02T00:00:00.000Z',
+  };
+  writeFileSync(join(dir, 'network.json'), JSON.stringify(record));
+}
+
 /** `mydocker ARGS` as main.ts runs it: its output, or its one-line error, and its exit code. */
 async function mydocker(args: string[], transcript: Transcript): Promise<{ lines: string[]; code: number }> {
   fakeCgroups(transcript.marks.includes('cgroup-v2') ? 'v2' : 'v1');
   const after = transcript.marks.map((mark) => /^after-ch(\d)$/.exec(mark)?.[1]).find(Boolean);
   machine.afterChapter = after === undefined ? Infinity : Number(after);
   const stateRoot = mkdtempSync(join(scratch, 'state-'));
+  defaultNetwork(stateRoot);
   vi.stubEnv('MYDOCKER_ROOT', stateRoot);
   vi.stubEnv('MYDOCKER_CGROUP_PARENT', 'mydocker');
   vi.stubEnv('MYDOCKER_BUSYBOX', join(project, '.lab/build/images/busybox.tar'));
@@ -207,6 +227,7 @@ function normalise(lines: readonly string[]): string[] {
       line
         .replace(/\b[0-9a-f]{8}\.\.\./g, '<id>...')
         .replace(/"[0-9a-f]{12}"/g, '"<hostname>"')
+        .replace(/\bveth[0-9a-f]{11}\b/g, 'veth<id>') // a container's host end: 11 digits of its id
         .replace(/\b\d+ ms\b/g, '<n> ms')
         .replace(/\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b/g, '<date>') // ls -l
         .replace(/(\/etc\/\w+?)[A-Za-z0-9]{6}'/g, "$1<tmp>'"), // sed -i's temporary file

@@ -51,7 +51,7 @@ describeLab('ch1-namespaces', (check) => {
   });
 
   check('its network namespace holds only the loopback device', { hint: 1 }, async ({ mydocker }) => {
-    // --network none: from chapter 6 on, the default network adds eth0 (chapter 6 checks that).
+    // --network none: from chapter 6 on, a container's namespace gets an eth0 on the default network
     const container = await mydocker.hold(['--rm', '--network', 'none']);
     try {
       const links = await execa('nsenter', ['-t', String(container.pid), '-n', 'ip', '-j', 'link', 'show']);

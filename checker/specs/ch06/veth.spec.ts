@@ -65,10 +65,16 @@ const inet = (entry: IpAddrEntry | undefined) =>
 /** The inode of a process's network namespace, as /proc/<pid>/ns/net names it. */
 const netns = (pid: number): string => readlinkSync(`/proc/${pid}/ns/net`);
 
-async function labHostLink(host: LabHost, name: string): Promise<{ master?: string; flags: string[] } | undefined> {
-  const result = await host.exec(['ip', '-j', 'link', 'show', 'dev', name]);
+interface HostEnd {
+  master?: string;
+  flags: string[];
+  linkinfo?: { info_slave_data?: { hairpin?: boolean } };
+}
+
+async function labHostLink(host: LabHost, name: string): Promise<HostEnd | undefined> {
+  const result = await host.exec(['ip', '-j', '-d', 'link', 'show', 'dev', name]);
   if (result.exitCode !== 0) return undefined;
-  return (JSON.parse(String(result.stdout)) as { master?: string; flags: string[] }[])[0];
+  return (JSON.parse(String(result.stdout)) as HostEnd[])[0];
 }
 
 describeLab('ch6-veth', (check) => {
@@ -109,7 +115,7 @@ describeLab('ch6-veth', (check) => {
       const at = (call: string) => calls.indexOf(call);
       expect(
         at('route eth0 172.17.0.1') > at('link-up eth0') && at('route eth0 172.17.0.1') > at('addr eth0 172.17.0.5/16'),
-        `the order of ${JSON.stringify(calls)}: the kernel refuses a route via a link that is down (ENETDOWN) or a gateway it has no route to (ENETUNREACH)`,
+        `the order of ${JSON.stringify(calls)}: the kernel refuses a route whose gateway no connected route reaches (ENETUNREACH), and a link that is down has none`,
       ).toBe(true);
     },
   );
@@ -145,6 +151,8 @@ describeLab('ch6-veth', (check) => {
           endpoint.bridge,
         );
         expect(hostEnd?.flags, `the flags of ${endpoint.hostLink}`).toContain('UP');
+        // for hairpin NAT (a container to its own published port) while br_netfilter sees bridged frames
+        expect(hostEnd?.linkinfo?.info_slave_data?.hairpin, `hairpin mode on the port ${endpoint.hostLink}`).toBe(true);
       } finally {
         await removeAll(mydocker, 'one');
       }
@@ -161,12 +169,18 @@ describeLab('ch6-veth', (check) => {
       const onLabHost = await serveHttp(host, 'lab-host', 8081, endpoint.gateway);
       try {
         const toContainer = await httpGet(host, 'lab-host', `http://${endpoint.address}:8080/`);
-        expect(toContainer, `GET http://${endpoint.address}:8080/ from the lab host`).toMatchObject({
+        expect(
+          toContainer,
+          `GET http://${endpoint.address}:8080/ from the lab host: ${toContainer.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.gateway}\n`,
         });
         const toGateway = await httpGet(host, { pid: container.pid }, `http://${endpoint.gateway}:8081/`);
-        expect(toGateway, `GET http://${endpoint.gateway}:8081/ from the container`).toMatchObject({
+        expect(
+          toGateway,
+          `GET http://${endpoint.gateway}:8081/ from the container: ${toGateway.error ?? 'answered'}`,
+        ).toMatchObject({
           ok: true,
           body: `source=${endpoint.address}\n`,
         });
@@ -185,7 +199,10 @@ describeLab('ch6-veth', (check) => {
     try {
       const address = endpointOf(server).address;
       const answer = await httpGet(host, { pid: client.pid }, `http://${address}:8080/`);
-      expect(answer, `GET http://${address}:8080/ from the other container`).toMatchObject({
+      expect(
+        answer,
+        `GET http://${address}:8080/ from the other container: ${answer.error ?? 'answered'}`,
+      ).toMatchObject({
         ok: true,
         body: `source=${endpointOf(client).address}\n`,
       });
@@ -194,6 +211,27 @@ describeLab('ch6-veth', (check) => {
       await removeAll(mydocker, 'server', 'client');
     }
   });
+
+  check(
+    'a container started again (mydocker start) has its address and its link back',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const first = await detach(mydocker, 'again');
+      try {
+        expectExitCode(await mydocker.run(['stop', '-t', '0', 'again']), 0);
+        const started = await mydocker.run(['start', 'again']);
+        expectExitCode(started, 0);
+        const state = mydocker.states().find((candidate) => candidate.name === 'again');
+        expect(state?.status, `${describeRun(started)}\nthe container's status`).toBe('running');
+        const eth0 = link(await addresses(host, { pid: state!.pid! }), 'eth0');
+        expect(inet(eth0), 'its eth0 after the start').toEqual([
+          `${endpointOf(first).address}/${endpointOf(first).prefix}`,
+        ]);
+      } finally {
+        await removeAll(mydocker, 'again');
+      }
+    },
+  );
 
   check(
     '--network none: a namespace of its own with only lo, up, and no route',

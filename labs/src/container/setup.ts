@@ -132,4 +132,11 @@ export function refuseHostChanges(plan: Plan): void {
       );
     }
   }
+  // The veth's peer is made in the container's network namespace: without one of its own, that is
+  // the host's, which would get a second "eth0".
+  if (plan.host.created.some((step) => step.op === 'veth') && !plan.namespaces.includes('net')) {
+    throw new RuntimeError(
+      "refusing to run: the veth's peer would be made in the host's network namespace, because the container has no net namespace (see lab ch1-namespaces)",
+    );
+  }
 }

@@ -26,7 +26,7 @@ export function hostSide(endpoint: Endpoint): HostStep[] {
 export function configureInterfaces(kernel: Kernel, endpoint: Endpoint | undefined): void {
   // TODO: lo up, always (try `ping 127.0.0.1` in `unshare -n`: why does it fail?). With an endpoint:
   // eth0's address with endpoint.prefix, eth0 up, the default route via endpoint.gateway. Which order
-  // does the kernel accept? Try the route first and read the errno (ENETUNREACH? ENETDOWN?).
+  // does the kernel accept? Try the route first and read the errno (ENETUNREACH: why, when the gateway is in eth0's subnet?).
   void kernel;
   void endpoint;
 }

@@ -160,7 +160,8 @@ export const hostOps = {
   }),
   attach: host<{ link: string; bridge: string }>({
     args: (step) => [step.link, step.bridge],
-    explain: (step) => `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up`,
+    explain: (step) =>
+      `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up; hairpin mode on the port (IFLA_BRPORT_MODE)`,
   }),
   'link-delete': host<{ link: string }>({
     args: (step) => [step.link],

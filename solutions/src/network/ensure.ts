@@ -4,7 +4,7 @@
 // use make one bridge; every later run sees `ready` and pays nothing. The bridge is made with iproute2:
 // off the start path, once per network, a fork and exec per command costs nothing that matters (a
 // container's own links are made by the shim's rtnetlink ops: ADR 0009).
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import { bridgeCommands, type Command } from './bridge.ts';
 import { setUpNetworkRules } from './iptables.ts';
@@ -12,9 +12,9 @@ import type { NetworkStore } from './store.ts';
 import type { NetworkRecord } from './types.ts';
 
 export function ensureNetwork(store: NetworkStore, network: NetworkRecord): void {
-  if (store.isReady(network)) return;
+  if (isSetUp(store, network)) return;
   store.withLock(() => {
-    if (store.isReady(network)) return; // another run did it while this one waited for the lock
+    if (isSetUp(store, network)) return; // another run did it while this one waited for the lock
     // A bridge without `ready` is a set-up that died half-way (the lock's holder was killed): it has
     // no port yet (a container is attached only once the network is ready), so it is made afresh.
     if (linkExists(network.bridge)) runCommand(['ip', 'link', 'delete', 'dev', network.bridge]);
@@ -24,10 +24,25 @@ export function ensureNetwork(store: NetworkStore, network: NetworkRecord): void
   });
 }
 
+/**
+ * `ready` for this boot and namespace, and the bridge is there. The mark names the namespace by its
+ * inode, and a namespace's inode number is reused once it is gone (nsfs): a new namespace may carry
+ * an old one's number without its bridge. (Deleted by hand, it is made again too.)
+ */
+function isSetUp(store: NetworkStore, network: NetworkRecord): boolean {
+  return store.isReady(network) && linkExists(network.bridge);
+}
+
+/**
+ * Whether this network namespace has the link: /proc/self/net/dev lists the devices of the reader's
+ * own namespace (not /sys/class/net, which shows the namespace of whoever mounted that sysfs), and
+ * reading it costs no fork on a run's path.
+ */
 function linkExists(name: string): boolean {
   try {
-    execFileSync('ip', ['-o', 'link', 'show', 'dev', name], { stdio: 'ignore' });
-    return true;
+    return readFileSync('/proc/self/net/dev', 'utf8')
+      .split('\n')
+      .some((line) => line.trimStart().startsWith(`${name}:`));
   } catch {
     return false;
   }
@@ -36,6 +51,8 @@ function linkExists(name: string): boolean {
 function runCommand(command: Command): void {
   const [program, ...args] = command;
   try {
+    // Loaded here, not at the top: a run whose network is ready (nearly all of them) never needs it.
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     execFileSync(program!, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   } catch (error) {
     const { stderr, code } = error as { stderr?: string; code?: string };

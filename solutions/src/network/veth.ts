@@ -33,9 +33,10 @@ export function configureInterfaces(kernel: Kernel, endpoint: Endpoint | undefin
   if (!endpoint) return;
   // SOLUTION: the address with the subnet's prefix, not /32: the kernel adds the subnet's route
   // with it (a "proto kernel scope link" route), and that route is what makes the gateway, and every
-  // peer on the bridge, reachable from eth0. Then up: a route via a link that is down is refused
-  // (ENETDOWN, fib_check_nh), and a gateway outside every connected route too (ENETUNREACH). So the
-  // default route comes last.
+  // peer on the bridge, reachable from eth0. Then up: the kernel looks the gateway up when the
+  // route is added (fib_check_nh) and refuses a gateway no connected route reaches (ENETUNREACH,
+  // "Nexthop has invalid gateway"), and a down link's connected route does not count. So the default
+  // route comes last.
   kernel.addAddress(CONTAINER_LINK, endpoint.address, endpoint.prefix);
   kernel.linkUp(CONTAINER_LINK);
   kernel.addDefaultRoute(CONTAINER_LINK, endpoint.gateway);
