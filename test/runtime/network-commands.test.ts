@@ -113,6 +113,48 @@ describe('network commands', () => {
     expect((await mydocker(['network', 'rm', 'around'])).exitCode).toBe(0);
   }, 60_000);
 
+  test('create sets the network up in this namespace (its bridge, the gateway on it, up, its rules); rm takes it away', async () => {
+    const script = [
+      'M="$0 $1"',
+      '$M network create --subnet 10.81.0.0/24 lab >/dev/null',
+      'ip -o -4 addr show',
+      'ip -o link show up',
+      'iptables-save | grep -c -e mdbr- -e 10.81.0.0/24',
+      '$M network rm lab >/dev/null',
+      'echo after rm',
+      'ip -o link show',
+      'iptables-save | grep -c -e mdbr- -e 10.81.0.0/24',
+    ].join('; ');
+    const result = await execa(
+      'unshare',
+      ['-n', 'sh', '-c', script, process.execPath, join(projectRoot, 'bin', 'mydocker.cjs')],
+      {
+        reject: false,
+        env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },
+      },
+    );
+    expect(result.stderr).toBe('');
+    const [before, after] = String(result.stdout).split('after rm');
+    expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10} +inet 10\.81\.0\.1\/24 /m);
+    expect(before).toMatch(/^\d+: mdbr-[0-9a-f]{10}: </m);
+    expect(after).not.toContain('mdbr-');
+    const rules = (text: string) => Number(text.trim().split('\n').at(-1));
+    expect(rules(before!), "the network's rules (MASQUERADE, forwarding) after create").toBeGreaterThan(0);
+    expect(rules(after!), 'its rules after rm').toBe(0);
+    expect(files().filter((path) => path.startsWith('lab'))).toEqual([]);
+  }, 60_000);
+
+  test('a set-up that fails leaves no network behind', async () => {
+    await mydocker(['network', 'ls']);
+    const before = files();
+    // No iproute2 on PATH: the bridge cannot be made.
+    const result = await mydocker(['network', 'create', 'nowhere'], 'PATH=/nonexistent');
+    expect(result.stderr).toMatch(/^mydocker: setting up the network's bridge, `ip link add .*: ip is not installed/);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.exitCode).toBe(125);
+    expect(files()).toEqual(before);
+  }, 60_000);
+
   const bad: [string, string[], number, string][] = [
     ['a malformed subnet', ['create', '--subnet', '10.0.0.0/33', 'x'], 1, 'invalid CIDR address: 10.0.0.0/33'],
     ['not a subnet at all', ['create', '--subnet', 'ten', 'x'], 1, 'invalid CIDR address: ten'],
@@ -170,6 +212,13 @@ describe('network commands', () => {
     ],
     ['an unknown flag', ['create', '--ipv6', 'x'], 125, "unknown flag: --ipv6 (see 'mydocker network create --help')"],
     ['rm of bridge', ['rm', 'bridge'], 1, 'bridge is a pre-defined network and cannot be removed'],
+    ['rm of host', ['rm', 'host'], 1, 'host is a pre-defined network and cannot be removed'],
+    [
+      'rm of bridge by its id',
+      ['rm', '<bridge id prefix>'],
+      1,
+      'bridge is a pre-defined network and cannot be removed',
+    ],
     ['rm of nothing', ['rm', 'nosuch'], 1, 'network nosuch not found'],
     ['inspect of nothing', ['inspect', 'nosuch'], 1, 'network nosuch not found'],
     [
@@ -182,7 +231,11 @@ describe('network commands', () => {
   test.each(bad)('%s: one line, its exit code, nothing made', async (_, args, exitCode, message) => {
     await mydocker(['network', 'ls']); // the default network exists
     const before = files();
-    const result = await mydocker(['network', ...args]);
+    const bridgeId = JSON.parse(readFileSync(join(root, 'networks', 'bridge', 'network.json'), 'utf8')).id as string;
+    const result = await mydocker([
+      'network',
+      ...args.map((arg) => arg.replace('<bridge id prefix>', bridgeId.slice(0, 6))),
+    ]);
     expect(result.stderr).toBe(`mydocker: ${message}\n`);
     expect(result.exitCode).toBe(exitCode);
     expect(files()).toEqual(before);

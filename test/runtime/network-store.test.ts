@@ -104,6 +104,24 @@ describe('networks on disk', () => {
   });
 });
 
+describe('ready', () => {
+  test("ready: marked in this boot and network namespace, and its bridge among this namespace's devices", () => {
+    const store = new NetworkStore(root());
+    const network = store.create({ name: 'web', subnet: '10.9.0.0/24' });
+    expect(store.isReady(network), 'never set up').toBe(false);
+    store.markReady(network);
+    // No such device here: a namespace that reuses a dead one's inode number is not set up.
+    expect(store.isReady(network), `marked, but no ${network.bridge} in this namespace`).toBe(false);
+    // `lo` exists in every namespace: as if the network's bridge were there.
+    expect(store.isReady({ ...network, bridge: 'lo' }), 'marked, its device here').toBe(true);
+    writeFileSync(
+      join(store.dir, 'web', 'ready'),
+      `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()} 1\n`,
+    );
+    expect(store.isReady({ ...network, bridge: 'lo' }), 'marked in another namespace').toBe(false);
+  });
+});
+
 describe('allocation', () => {
   test('20 processes at once: one default network, 20 different addresses of its subnet', async () => {
     const dir = root();

@@ -2,7 +2,8 @@
 //
 // Task: make `nextAddress` return the address to give the next container on a network: the first
 // free one after the address handed out last (docker's serial allocation: a released address is not
-// handed out again at once, so no peer still has it in its ARP cache for another machine), wrapping
+// handed out again at once, so what still points at the container that left, a peer's connection or
+// a name it resolved, does not reach a new one), wrapping
 // round to the start of the subnet after its end; `undefined` when none is free. Three addresses of
 // a subnet are never a container's: the network address (all host bits 0) names the subnet itself,
 // the broadcast address (all host bits 1) reaches every host on it (ip-address(8): `brd +`), and the
@@ -25,7 +26,7 @@ export function nextAddress(
   // why can no container have it? (prefixMask(cidr.prefix) gives the mask.) And all host bits 1?
   // TODO: the gateway is the bridge's own address: what happens to the first container if it gets it?
   // TODO: docker goes on after `last` and wraps round: why not hand out the lowest free one, the one
-  // a container released a moment ago? (Think of a peer's ARP cache.)
+  // a container released a moment ago? (Think of a peer still connected to the container that left.)
   void gateway;
   void last;
   for (let value = cidr.address; value <= (cidr.address | ~prefixMask(cidr.prefix)) >>> 0; value++) {

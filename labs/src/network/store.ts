@@ -180,13 +180,14 @@ export class NetworkStore {
    * failure there leaves the network whole, to be removed again.
    */
   remove(reference: string, teardown: (network: NetworkRecord) => void = () => {}): void {
-    const network = this.get(reference);
-    if (network.name === DEFAULT_NETWORK) {
-      throw new CommandError(`${DEFAULT_NETWORK} is a pre-defined network and cannot be removed`);
-    }
+    // docker's pre-defined networks are refused by name, whether this one was made yet or not.
+    const predefined = PREDEFINED.includes(reference) ? reference : undefined;
+    const network = predefined === undefined ? this.get(reference) : undefined;
+    const name = predefined ?? (network!.name === DEFAULT_NETWORK ? DEFAULT_NETWORK : undefined);
+    if (name !== undefined) throw new CommandError(`${name} is a pre-defined network and cannot be removed`);
     this.withLock(() => {
-      const current = this.get(network.name);
-      if (current.id !== network.id) throw new CommandError(`network ${reference} not found`);
+      const current = this.get(network!.name);
+      if (current.id !== network!.id) throw new CommandError(`network ${reference} not found`);
       this.sweepStale(current);
       if (this.users(current).length > 0) {
         throw new CommandError(
@@ -267,9 +268,15 @@ export class NetworkStore {
     return withLock(join(this.dir, '.lock'), fn);
   }
 
-  /** Whether the network was set up (its bridge, its rules) in this boot and this network namespace. */
+  /**
+   * Whether the network was set up (its bridge, its rules) in this boot and this network namespace.
+   * The namespace's inode alone cannot say: nsfs hands a freed namespace's inode number to the next
+   * one made, so a namespace made after the first one died may carry its number. Its bridge must be
+   * among this namespace's devices too (/proc/self/net/dev lists the reader's own, proc(5); sysfs'
+   * /sys/class/net shows the namespace it was mounted in).
+   */
   isReady(network: NetworkRecord): boolean {
-    return readText(join(this.networkDir(network.name), 'ready')) === readyMark();
+    return readText(join(this.networkDir(network.name), 'ready')) === readyMark() && hasDevice(network.bridge);
   }
 
   markReady(network: NetworkRecord): void {
@@ -400,6 +407,11 @@ function countZeros(mask: number): number {
   let zeros = 0;
   while (zeros < 32 && ((mask >>> zeros) & 1) === 0) zeros++;
   return zeros;
+}
+
+function hasDevice(name: string): boolean {
+  const table = readText('/proc/self/net/dev') ?? '';
+  return table.split('\n').some((line) => line.trimStart().startsWith(`${name}:`));
 }
 
 function readyMark(): string {

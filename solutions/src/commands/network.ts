@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
+import { ensureNetwork } from '../network/ensure.ts';
+import { removeNetworkRules } from '../network/iptables.ts';
 import { NetworkStore } from '../network/store.ts';
-import type { NetworkConfig, NetworkRecord } from '../network/types.ts';
+import type { NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
-import { ensureNetwork } from '../network/ensure.ts';
 
 export const NETWORK_USAGE = `Usage: mydocker network COMMAND
 
@@ -122,10 +123,17 @@ function create(args: string[]): number {
     ...(values.gateway !== undefined && { gateway: values.gateway as string }),
   });
   try {
-    setUp(store, record);
+    ensureNetwork(store, record); // its bridge and rules, in this network namespace
   } catch (error) {
-    // Nothing half-made: what the set-up made goes with the record.
-    store.remove(record.name, tearDown(store));
+    // Nothing half-made: the record goes, and what the set-up made as far as it can be taken away
+    // (the error that stopped the set-up is the one to report).
+    store.remove(record.name, (network) => {
+      try {
+        tearDown(store)(network);
+      } catch {
+        // reported below: the set-up's own error
+      }
+    });
     throw error;
   }
   process.stdout.write(`${record.id}\n`);
@@ -200,7 +208,7 @@ function remove(args: string[]): number {
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
 export function inspectShape(network: NetworkRecord, containers: readonly ContainerState[]) {
   const attached = containers.flatMap((container) => {
-    const endpoint = (container as ContainerState & { network?: NetworkConfig }).network?.endpoint;
+    const endpoint = container.network?.endpoint;
     return endpoint?.networkId === network.id ? [{ container, endpoint }] : [];
   });
   return {
@@ -229,19 +237,12 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
   };
 }
 
-/** The network's one-time set-up (its bridge, its rules) in this network namespace. */
-function setUp(store: NetworkStore, network: NetworkRecord): void {
-  ensureNetwork(store, network);
-}
-
 /** What `network rm` takes away in the kernel before the record goes: the rules, then the bridge. */
 function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
   return (network) => {
     // The rules exist only where the network was set up (its `ready` mark: this boot, this netns);
     // removing them anywhere else would touch another namespace's tables.
-    if (store.isReady(network)) {
-      // TODO(lead, merge of w/netfilter): removeNetworkRules(network) from network/iptables.ts.
-    }
+    if (store.isReady(network)) removeNetworkRules(network);
     deleteBridge(network.bridge);
   };
 }
@@ -249,6 +250,8 @@ function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
 /** `ip link delete`: off any container's start path, so iproute2's fork+exec costs nothing here. */
 function deleteBridge(name: string): void {
   const result = spawnSync('ip', ['link', 'delete', 'dev', name, 'type', 'bridge'], { encoding: 'utf8' });
+  // Without iproute2 no bridge was ever made (network/ensure.ts makes it with ip).
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return;
   if (result.error) throw new CommandError(`cannot remove the bridge ${name}: ${result.error.message}`);
   if (result.status !== 0 && !/Cannot find device|does not exist/.test(result.stderr)) {
     throw new CommandError(`cannot remove the bridge ${name}: ${result.stderr.trim()}`);
