@@ -18,7 +18,7 @@
 // rule. iptables-restore and iptables-save are run from Node here only for a network's one-time
 // set-up and removal, and for a container's clean-up after a crash; a container's own rules are
 // loaded by the shim (the `restore-rules` host op), off Node.
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.ts';
 import { networkRules } from './nat.ts';
@@ -47,7 +47,9 @@ export function setUpNetworkRules(network: NetworkRecord, others = otherNetworks
   setSysctl('ipv4/ip_forward', '1');
   // 127.0.0.1 as a source or destination on the bridge is a martian unless route_localnet=1 on it:
   // the host's own connections to 127.0.0.1:HOSTPORT, DNATed in OUTPUT, leave through it (ch6-ports).
-  setSysctl(`ipv4/conf/${network.bridge}/route_localnet`, '1');
+  // (With lab ch6-bridge's stub there is no bridge: nothing to route through, nothing to set.)
+  if (existsSync(`/proc/sys/net/ipv4/conf/${network.bridge}`))
+    setSysctl(`ipv4/conf/${network.bridge}/route_localnet`, '1');
   const backend = iptablesBackend();
   const tables = saveTables(backend);
   const wanted: Rule[] = [...BASE_JUMPS, ...dnatJumps(), ...networkRules(network, others)];

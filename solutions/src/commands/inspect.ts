@@ -6,7 +6,8 @@ import { parseBytes, type ResourceFlags } from '../cgroups/resources.ts';
 import { UsageError } from '../errors.ts';
 import { parseFormat, TemplateError } from '../format/template.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
-import type { NetworkConfig, PortBinding } from '../network/types.ts';
+import { portsSettings } from '../network/ports-format.ts';
+import type { NetworkConfig } from '../network/types.ts';
 
 export const INSPECT_USAGE = `Usage: mydocker inspect [OPTIONS] CONTAINER [CONTAINER...]
 
@@ -152,22 +153,10 @@ function networkSettings(network: NetworkConfig | undefined) {
         ? endpoint?.network
         : (network?.mode ?? 'none');
   return {
-    Ports: publishedPorts(network?.ports ?? []),
+    Ports: portsSettings(network?.ports ?? []),
     ...(onDefault ? fields : { Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' }),
     Networks: name === undefined ? {} : { [name]: { NetworkID: endpoint?.networkId ?? '', EndpointID: '', ...fields } },
   };
-}
-
-/** docker's Ports: `"80/tcp": [{ "HostIp": "0.0.0.0", "HostPort": "8080" }]`, per published port. */
-function publishedPorts(bindings: readonly PortBinding[]): Record<string, { HostIp: string; HostPort: string }[]> {
-  const ports: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const binding of bindings) {
-    (ports[`${binding.containerPort}/${binding.protocol}`] ??= []).push({
-      HostIp: binding.hostIp,
-      HostPort: String(binding.hostPort),
-    });
-  }
-  return ports;
 }
 
 /** -m as it was given, in bytes (0: no limit), read as `run` reads it. */

@@ -104,7 +104,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   // bare CONTAINERPORT; reserved once the entry exists, the rules loaded by the shim (`created`),
   // removed with the reservations when the container ends (`ended`, `failed`: before the state's).
   const ports = existing?.network?.ports ?? publishedPorts(store.root, options.publish, network.config.mode);
-  const portHost = endpoint ? portSteps(store.root, id, ports) : { created: [], ended: [], failed: [] };
+  const portHost = endpoint ? portSteps(store.root, id, ports, endpoint) : { created: [], ended: [], failed: [] };
   const released = (): void => {
     if (allocated) networkStore().release(network.network!, id);
   };

@@ -3,12 +3,12 @@
 // network (isolation), and a host whose FORWARD policy is DROP (docker sets it so; a firewall does)
 // still forwards their traffic (the accepts).
 //
-// The runtime puts these rules in its own chains (network/rules.ts, iptables.ts: nat MYDOCKER-POSTROUTING,
-// jumped from POSTROUTING; filter MYDOCKER-FORWARD, jumped from FORWARD), once per network, when the
-// network is first used in this network namespace. Each rule is `{ table, chain, args }`, `args`
-// written as `iptables-save` prints them (`-s 172.17.0.0/16 ! -o mydocker0 -j MASQUERADE`); `first:
-// true` inserts it at the top of its chain instead of appending it.
-import { CHAINS, type Rule } from './rules.ts';
+// The runtime puts these rules in its own chains (network/rules.ts, iptables.ts: nat
+// MYDOCKER-POSTROUTING, jumped from POSTROUTING; filter MYDOCKER-FORWARD, jumped from FORWARD), once
+// per network, when the network is first used in this network namespace. A rule is written as
+// `iptables-save` prints it: `rule('nat', CHAINS.postrouting, '-s 10.0.0.0/8 -j MASQUERADE')`;
+// `'first'` as a fourth argument inserts it at the top of its chain instead of appending it.
+import { CHAINS, rule, type Rule } from './rules.ts';
 import type { NetworkRecord } from './types.ts';
 
 /**
@@ -23,23 +23,19 @@ export function networkRules(network: NetworkRecord, others: readonly NetworkRec
     // DHCP renewal needs no rule change); conntrack rewrites the replies back. `! -o bridge` keeps
     // the traffic between two containers of the network (bridged, yet seen by POSTROUTING once
     // br_netfilter is on) with its real source: without it they see each other as the gateway.
-    { table: 'nat', chain: CHAINS.postrouting, args: ['-s', network.subnet, '!', '-o', bridge, '-j', 'MASQUERADE'] },
+    rule('nat', CHAINS.postrouting, `-s ${network.subnet} ! -o ${bridge} -j MASQUERADE`),
     // SOLUTION: isolation, both ways, from every other network. First in the chain: the first rule
     // that matches decides, and an earlier network's `-i B ! -o B -j ACCEPT` would let it pass.
-    ...others.flatMap((other): Rule[] => [
-      { table: 'filter', chain: CHAINS.forward, args: ['-i', bridge, '-o', other.bridge, '-j', 'DROP'], first: true },
-      { table: 'filter', chain: CHAINS.forward, args: ['-i', other.bridge, '-o', bridge, '-j', 'DROP'], first: true },
+    ...others.flatMap((other) => [
+      rule('filter', CHAINS.forward, `-i ${bridge} -o ${other.bridge} -j DROP`, 'first'),
+      rule('filter', CHAINS.forward, `-i ${other.bridge} -o ${bridge} -j DROP`, 'first'),
     ]),
     // SOLUTION: the accepts: replies into the network (conntrack knows the connections its
     // containers opened), everything out of it, and between its own containers (bridged packets
     // pass FORWARD too when net.bridge.bridge-nf-call-iptables is 1, the default with br_netfilter).
     // New connections from outside come in only to published ports (lab ch6-ports).
-    {
-      table: 'filter',
-      chain: CHAINS.forward,
-      args: ['-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
-    },
-    { table: 'filter', chain: CHAINS.forward, args: ['-i', bridge, '!', '-o', bridge, '-j', 'ACCEPT'] },
-    { table: 'filter', chain: CHAINS.forward, args: ['-i', bridge, '-o', bridge, '-j', 'ACCEPT'] },
+    rule('filter', CHAINS.forward, `-o ${bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`),
+    rule('filter', CHAINS.forward, `-i ${bridge} ! -o ${bridge} -j ACCEPT`),
+    rule('filter', CHAINS.forward, `-i ${bridge} -o ${bridge} -j ACCEPT`),
   ];
 }

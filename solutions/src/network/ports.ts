@@ -13,7 +13,7 @@
 // container no longer runs is reclaimed, under a lock.
 import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CommandError, UsageError } from '../errors.ts';
+import { RuntimeError, UsageError } from '../errors.ts';
 import type { HostStep, HostSteps } from '../kernel/plan.ts';
 import { StateStore } from '../state/store.ts';
 import { iptablesBackend, removeTagged } from './iptables.ts';
@@ -114,7 +114,7 @@ export function rulesDir(root: string, id: string): string {
 export function publishPorts(root: string, id: string, bindings: PortBinding[], endpoint: Endpoint): HostSteps {
   if (bindings.length === 0) return { created: [], ended: [], failed: [] };
   const chosen = chooseHostPorts(root, bindings);
-  const steps = portSteps(root, id, chosen);
+  const steps = portSteps(root, id, chosen, endpoint);
   writeRulesFiles(join(root, 'containers', id), id, chosen, endpoint);
   reservePorts(root, id, chosen);
   bindings.splice(0, bindings.length, ...chosen);
@@ -146,7 +146,7 @@ export function chooseHostPorts(root: string, bindings: readonly PortBinding[]):
       if (free) found = binding2;
     }
     if (!found)
-      throw new CommandError(`no free host port for ${binding.containerPort}/${binding.protocol} in ${low}-${high}`);
+      throw new RuntimeError(`no free host port for ${binding.containerPort}/${binding.protocol} in ${low}-${high}`);
     chosen.push(found);
   }
   return chosen;
@@ -157,17 +157,26 @@ export function chooseHostPorts(root: string, bindings: readonly PortBinding[]):
  * is reachable the moment `run -d` returns); deleted, and the reservations unlinked, when it ends
  * or never starts. Before the state's own ops in `ended`: with --rm they remove the rules files.
  */
-export function portSteps(root: string, id: string, bindings: readonly PortBinding[]): HostSteps {
+export function portSteps(root: string, id: string, bindings: readonly PortBinding[], endpoint: Endpoint): HostSteps {
   if (bindings.length === 0) return { created: [], ended: [], failed: [] };
+  const unlink = bindings.map((binding): HostStep => ({ op: 'unlink', path: resolve(reservationPath(root, binding)) }));
+  // No rules (lab ch6-ports' stub): nothing for iptables to do, but the reservations still go.
+  if (containerRules(id, bindings, endpoint).length === 0) return { created: [], ended: unlink, failed: unlink };
   const { restore } = iptablesBackend();
   const dir = resolve(rulesDir(root, id));
-  const unlink = bindings.map((binding): HostStep => ({ op: 'unlink', path: resolve(reservationPath(root, binding)) }));
   const remove: HostStep[] = [{ op: 'restore-rules', program: restore, file: join(dir, 'delete') }, ...unlink];
   return {
+    // (The port's hairpin mode, which a container's connection to its own published port needs
+    // with br_netfilter, comes with the `attach` op: native/shim.c, set_hairpin.)
     created: [{ op: 'restore-rules', program: restore, file: join(dir, 'add') }],
     ended: remove,
     failed: remove,
   };
+}
+
+/** The container's rules: each binding's (lab ch6-ports), with the comment that names the container. */
+function containerRules(id: string, bindings: readonly PortBinding[], endpoint: Endpoint): Rule[] {
+  return bindings.flatMap((binding) => bindingRules(binding, endpoint).map((rule) => tagged(rule, containerTag(id))));
 }
 
 /** rules/add and rules/delete in the container's directory (its staging directory, in run). */
@@ -177,10 +186,8 @@ export function writeRulesFiles(
   bindings: readonly PortBinding[],
   endpoint: Endpoint,
 ): void {
-  if (bindings.length === 0) return;
-  const rules: Rule[] = bindings.flatMap((binding) =>
-    bindingRules(binding, endpoint).map((rule) => tagged(rule, containerTag(id))),
-  );
+  const rules = containerRules(id, bindings, endpoint);
+  if (rules.length === 0) return;
   const dir = join(containerDir, 'rules');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'add'), restoreInput(rules, '-A'));
@@ -240,16 +247,16 @@ function reservePort(root: string, id: string, binding: PortBinding): string {
   const listener = listenerOn(binding);
   if (listener) {
     unlinkQuietly(path);
-    throw new CommandError(
+    throw new RuntimeError(
       `Bind for ${formatHost(binding)} failed: port is already in use by a program that is not a container (a socket on ${listener} in /proc/net/${binding.protocol}: stop it, or publish another port)`,
     );
   }
   return path;
 }
 
-function allocated(binding: PortBinding, holder: string, name = ''): CommandError {
+function allocated(binding: PortBinding, holder: string, name = ''): RuntimeError {
   const by = name && !name.endsWith(`-${binding.hostIp}-${binding.hostPort}`) ? ` (${name})` : '';
-  return new CommandError(
+  return new RuntimeError(
     `Bind for ${formatHost(binding)} failed: port is already allocated (by container ${holder.slice(0, 12)}${by})`,
   );
 }

@@ -15,6 +15,11 @@ export interface Rule {
   first?: boolean;
 }
 
+/** A rule written as iptables-save prints it: `rule('nat', 'MYDOCKER', '-p tcp -m tcp --dport 80 -j DNAT ...')`. */
+export function rule(table: Table, chain: string, args: string, first?: 'first'): Rule {
+  return { table, chain, args: args.split(' ').filter(Boolean), ...(first && { first: true }) };
+}
+
 export const CHAINS = {
   /** nat: DNAT of published ports, jumped from PREROUTING and OUTPUT for local destinations. */
   dnat: 'MYDOCKER',
