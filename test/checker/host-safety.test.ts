@@ -37,7 +37,8 @@ describe('the host network guard', () => {
 
 describe.runIf(isRoot)("the tests' own network namespace", () => {
   test("is not the host's, and what is made in it stays there", () => {
-    const script = 'ip link add mydocker0 type bridge && echo 1 > /proc/sys/net/ipv4/ip_forward && readlink /proc/self/ns/net';
+    const script =
+      'ip link add mydocker0 type bridge && echo 1 > /proc/sys/net/ipv4/ip_forward && readlink /proc/self/ns/net';
     const before = hostNetwork();
     const made = spawnSync(...inOwnNetns('sh', ['-c', script]), { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
