@@ -8,23 +8,19 @@
 // Everything happens in a network namespace of the bench's own (it re-runs itself under
 // `unshare -n`), so the host's links and tables are never touched.
 // Usage: node bench/port-proxy.ts [--runs 5] [--seconds 2]
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { setUpNetworkRules } from '../solutions/src/network/iptables.ts';
 import { bindingRules } from '../solutions/src/network/port-rules.ts';
 import { restoreInput } from '../solutions/src/network/rules.ts';
 import type { Endpoint, NetworkRecord } from '../solutions/src/network/types.ts';
+import { ensureOwnNetns } from './own-netns.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 2;
 
-if (process.env.MYDOCKER_BENCH_NETNS !== '1') {
-  const result = spawnSync('unshare', ['-n', '--', process.execPath, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, MYDOCKER_BENCH_NETNS: '1' },
-  });
-  process.exit(result.status ?? 1);
-}
+// Checked against the namespace it was started in, not an inherited variable (bench/own-netns.ts).
+ensureOwnNetns();
 
 const processes: ChildProcess[] = [];
 const sh = (command: string): string => execFileSync('sh', ['-c', command], { encoding: 'utf8' });

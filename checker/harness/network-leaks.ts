@@ -70,13 +70,14 @@ function inSubnet(address: string, subnet: string): boolean {
  * A line of LabHost.iptablesRules() (`[legacy:]table -A CHAIN ...` or `[legacy:]table :CHAIN -`):
  * 'container' if it serves one container (a DNAT, a port, one address of a network: /32 or a:port),
  * 'chains' if it is one of the network-level chains or a jump into one, or a rule in them that names
- * no network; the network it names (its bridge or subnet) if it is one of that network's rules;
- * 'other' for anything else (not the runtime's, or in a chain of another name).
+ * no network; the networks it names (their bridges or subnets: the isolation between two networks
+ * names both) if it is those networks' rule; 'other' for anything else (not the runtime's, or in a
+ * chain of another name).
  */
 export function classifyRule(
   line: string,
   networks: readonly NetworkMark[],
-): 'container' | 'chains' | 'other' | NetworkMark {
+): 'container' | 'chains' | 'other' | NetworkMark[] {
   const words = line.split(' ').slice(1); // drop `[legacy:]table`
   const declared = /^:(\S+)$/.exec(words[0] ?? '');
   if (declared) return NETWORK_CHAINS.includes(declared[1]!) ? 'chains' : 'other';
@@ -92,11 +93,11 @@ export function classifyRule(
       networks.some((network) => inSubnet(match[1]!, network.subnet)),
     );
   if (perContainer) return 'container';
-  const named = networks.find(
+  const named = networks.filter(
     (network) =>
       words.includes(network.bridge) || words.includes(network.subnet) || words.includes(`${network.bridge}+`),
   );
-  return named ?? 'chains';
+  return named.length > 0 ? named : 'chains';
 }
 
 export interface NetworkSnapshot {
@@ -126,23 +127,28 @@ export function networkChanges(before: NetworkSnapshot, now: NetworkSnapshot): s
     if (!removed.some((network) => network.bridge === link))
       problems.push(`the lab host lost a network device: ${link}`);
   }
+  const exists = (network: NetworkMark): boolean => now.networks.some((kept) => same(kept, network));
   for (const rule of now.rules.filter((rule) => !before.rules.includes(rule))) {
     const kind = classifyRule(rule, now.networks);
-    if (kind === 'chains' || (typeof kind === 'object' && now.networks.some((network) => same(network, kind))))
-      continue;
+    // A network's rule may appear while every network it names exists.
+    if (kind === 'chains' || (Array.isArray(kind) && kind.every(exists))) continue;
     problems.push(`the lab host gained an iptables rule: ${rule}`);
   }
   for (const rule of before.rules.filter((rule) => !now.rules.includes(rule))) {
     const kind = classifyRule(rule, before.networks);
     if (kind === 'chains' && now.networks.length === 0) continue;
-    if (typeof kind === 'object' && removed.some((network) => same(network, kind))) continue;
+    // ... and may go with any network it names.
+    if (Array.isArray(kind) && !kind.every(exists)) continue;
     problems.push(`the lab host lost an iptables rule: ${rule}`);
   }
   for (const network of removed) {
     if (now.links.includes(network.bridge))
       problems.push(`network ${network.name} was removed, but its bridge ${network.bridge} is still there`);
-    for (const rule of now.rules.filter((rule) => classifyRule(rule, before.networks) === network))
-      problems.push(`network ${network.name} was removed, but its rule is still there: ${rule}`);
+    for (const rule of now.rules) {
+      const kind = classifyRule(rule, before.networks);
+      if (Array.isArray(kind) && kind.some((named) => same(named, network)))
+        problems.push(`network ${network.name} was removed, but its rule is still there: ${rule}`);
+    }
   }
   return problems;
 }

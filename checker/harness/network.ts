@@ -282,10 +282,15 @@ export async function veths(host: LabHost): Promise<string[]> {
  * Polls until no veth is left in the lab host (the pair goes with the netns, off the command's path:
  * the kernel's cleanup_net workqueue deletes it some milliseconds after the last process left).
  */
-export async function waitNoVeth(host: LabHost, timeoutMs = NO_VETH_TIMEOUT_MS): Promise<string[]> {
+export async function waitNoVeth(
+  host: LabHost,
+  timeoutMs = NO_VETH_TIMEOUT_MS,
+  /** Veths there before, not waited for (the leak check's baseline). */
+  before: readonly string[] = [],
+): Promise<string[]> {
   const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
-    const left = await veths(host);
+    const left = (await veths(host)).filter((name) => !before.includes(name));
     if (left.length === 0 || Date.now() >= deadline) return left;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -9,6 +9,7 @@ import { LabHost } from './labhost.ts';
 import { Mydocker } from './mydocker.ts';
 import { type NetworkMark, networkChanges, networksOnDisk, staleReservations } from './network-leaks.ts';
 import { scaled } from './timing.ts';
+import { waitNoVeth } from './network.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -156,7 +157,11 @@ export async function findLeaks(
       // it ended meanwhile
     }
   }
-  await vethsGone(host);
+  // A veth pair goes with its container's network namespace, in the kernel's cleanup_net workqueue,
+  // some milliseconds after the container's last process (longer on a loaded machine): wait for it,
+  // a bounded time, before counting what is left.
+  // Only for the veths the check made: one already reported (in the baseline) is not waited for again.
+  await waitNoVeth(host, undefined, baseline.links);
   const now = await snapshot(host, mydocker);
   problems.push(...changes('a mount', baseline.mounts, now.mounts));
   problems.push(...networkChanges(baseline, now));
@@ -174,28 +179,6 @@ export async function findLeaks(
     }
   }
   return { now, problems };
-}
-
-/**
- * A container's veth pair goes with its network namespace, in the kernel's cleanup_net workqueue, some
- * milliseconds after the container's last process (longer on a loaded machine): wait, a bounded
- * time, while a veth of the lab host still has its peer in another namespace (`link_netnsid`). A pair
- * with both ends here goes by itself never: it is counted at once.
- */
-async function vethsGone(host: LabHost, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + scaled(timeoutMs);
-  for (;;) {
-    const result = await host.exec(['ip', '-j', '-d', 'link', 'show', 'type', 'veth']);
-    const links = result.exitCode === 0 ? (JSON.parse(String(result.stdout) || '[]') as VethLink[]) : [];
-    const going = links.filter((link) => link.link_netnsid !== undefined && !host.fixtures.links.has(link.ifname));
-    if (going.length === 0 || Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-interface VethLink {
-  ifname: string;
-  link_netnsid?: number;
 }
 
 function commandOf(pid: number): string {

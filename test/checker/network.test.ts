@@ -17,7 +17,7 @@ import {
   UPSTREAM_LINK,
   waitNoVeth,
 } from '../../checker/harness/network.ts';
-import { classifyRule, staleReservations } from '../../checker/harness/network-leaks.ts';
+import { classifyRule, networkChanges, staleReservations } from '../../checker/harness/network-leaks.ts';
 import { findLeaks, snapshot } from '../../checker/harness/suite.ts';
 import { scaled } from '../../checker/harness/timing.ts';
 
@@ -192,6 +192,7 @@ describe.runIf(isRoot)('the network probes and the upstream', { timeout: scaled(
 
 describe('what a network may keep', () => {
   const networks = [{ name: 'bridge', bridge: 'mydocker0', subnet: '172.17.0.0/16' }];
+  const networks2 = [...networks, { name: 'other', bridge: 'mdbr-0123456789', subnet: '172.18.0.0/16' }];
 
   test('classifies the chains, jumps, network rules and container rules', () => {
     expect(classifyRule('nat :MYDOCKER -', networks)).toBe('chains');
@@ -200,10 +201,16 @@ describe('what a network may keep', () => {
     expect(classifyRule('nat -A OUTPUT -m addrtype --dst-type LOCAL -j MYDOCKER', networks)).toBe('chains');
     expect(classifyRule('filter -A FORWARD -j MYDOCKER-FORWARD', networks)).toBe('chains');
     expect(classifyRule('filter -A FORWARD -i eth0 -j ACCEPT', networks)).toBe('other');
-    expect(classifyRule('nat -A MYDOCKER-POSTROUTING -s 172.17.0.0/16 ! -o mydocker0 -j MASQUERADE', networks)).toBe(
-      networks[0],
+    expect(classifyRule('nat -A MYDOCKER-POSTROUTING -s 172.17.0.0/16 ! -o mydocker0 -j MASQUERADE', networks)).toEqual(
+      [networks[0]],
     );
-    expect(classifyRule('filter -A MYDOCKER-FORWARD -i mydocker0 -o mydocker0 -j ACCEPT', networks)).toBe(networks[0]);
+    expect(classifyRule('filter -A MYDOCKER-FORWARD -i mydocker0 -o mydocker0 -j ACCEPT', networks)).toEqual([
+      networks[0],
+    ]);
+    // The isolation between two networks names both.
+    expect(classifyRule('filter -A MYDOCKER-FORWARD -i mdbr-0123456789 -o mydocker0 -j DROP', networks2)).toEqual(
+      networks2,
+    );
     expect(
       classifyRule('filter -A MYDOCKER-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', networks),
     ).toBe('chains');
@@ -213,6 +220,18 @@ describe('what a network may keep', () => {
     expect(classifyRule('filter -A MYDOCKER-FORWARD -d 172.17.0.2/32 -o mydocker0 -j ACCEPT', networks)).toBe(
       'container',
     );
+  });
+
+  test('a rule naming two networks may go with either, and stay only while both exist', () => {
+    const isolation = 'filter -A MYDOCKER-FORWARD -i mdbr-0123456789 -o mydocker0 -j DROP';
+    const both = { networks: networks2, links: ['lo', 'mdbr-0123456789', 'mydocker0'], rules: [isolation] };
+    const one = { networks, links: ['lo', 'mydocker0'], rules: [] };
+    expect(networkChanges(both, one)).toEqual([]); // network rm other: its bridge and the rule went
+    expect(networkChanges(one, both)).toEqual([]); // network create other
+    expect(networkChanges(both, { ...one, rules: [isolation] })).toEqual([
+      `network other was removed, but its rule is still there: ${isolation}`,
+    ]);
+    expect(networkChanges(both, { ...both, rules: [] })).toEqual([`the lab host lost an iptables rule: ${isolation}`]);
   });
 
   test('reports a port reserved for a container that is not running and an address of a removed one', () => {

@@ -48,9 +48,17 @@ const machine = vi.hoisted(() => ({
   },
 }));
 
-// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's bridge
-// and veth: with their stubs a container joins no network, so a plan before chapter 6 has a network
-// namespace with nothing in it).
+// run() here runs in this process, in this machine's own network namespace: the network's one-time
+// set-up (a bridge, iptables rules, ip_forward) must never happen in it. A quote that gets that far is
+// marked `root`, and runs for real in a network namespace of its own (mydockerForReal).
+vi.mock('../../solutions/src/network/ensure.ts', () => ({
+  ensureNetwork: () => {
+    throw new Error("the quotes' fake machine sets up no network here: mark the quote `root`");
+  },
+}));
+
+// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's veth:
+// its stub adds no step, so a plan before chapter 6 has a network namespace with nothing in it).
 vi.mock('../../solutions/src/cgroups/lifecycle.ts', async () =>
   machine.asOf(
     2,
@@ -66,13 +74,6 @@ vi.mock('../../solutions/src/union/overlay.ts', async () =>
   ),
 );
 
-vi.mock('../../solutions/src/network/bridge.ts', async () =>
-  machine.asOf(
-    6,
-    await vi.importActual('../../solutions/src/network/bridge.ts'),
-    await vi.importActual('../../labs/src/network/bridge.ts'),
-  ),
-);
 vi.mock('../../solutions/src/network/veth.ts', async () =>
   machine.asOf(
     6,
