@@ -57,8 +57,9 @@ vi.mock('../../solutions/src/network/ensure.ts', () => ({
   },
 }));
 
-// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's veth:
-// its stub adds no step, so a plan before chapter 6 has a network namespace with nothing in it).
+// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's bridge
+// and veth: with their stubs a container joins no network, so a plan before chapter 6 has a network
+// namespace with nothing in it).
 vi.mock('../../solutions/src/cgroups/lifecycle.ts', async () =>
   machine.asOf(
     2,
@@ -74,6 +75,13 @@ vi.mock('../../solutions/src/union/overlay.ts', async () =>
   ),
 );
 
+vi.mock('../../solutions/src/network/bridge.ts', async () =>
+  machine.asOf(
+    6,
+    await vi.importActual('../../solutions/src/network/bridge.ts'),
+    await vi.importActual('../../labs/src/network/bridge.ts'),
+  ),
+);
 vi.mock('../../solutions/src/network/veth.ts', async () =>
   machine.asOf(
     6,
