@@ -1,7 +1,7 @@
 // Lab ch6-veth: a veth pair per container, its host end a port of the network's bridge, its peer the
 // container's eth0 with the address IPAM gave it, lo and eth0 up, the default route via the gateway.
 // Then docker's other modes: none (lo only), host (the lab host's links), container:X (X's eth0), and
-// user networks (names in /etc/hosts; no traffic between two networks). Every probe runs the host's
+// user networks (names in /etc/hosts). Every probe runs the host's
 // ip and node inside the namespace it looks at (checker/harness/network.ts), never the container's
 // busybox, but for the name lookup, which is the container's own /etc/hosts at work.
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -285,19 +285,15 @@ describeLab('ch6-veth', (check) => {
     }
   });
 
+  // (That two networks do not reach each other is lab ch6-nat's isolation: checker/specs/ch06/nat.spec.ts.)
   check(
-    'on a user network the containers reach each other by name (/etc/hosts); another network cannot reach them',
+    'on a user network the containers reach each other by name (/etc/hosts)',
     { hint: 2 },
     async ({ host, mydocker }) => {
-      for (const [name, subnet] of [
-        ['front', '10.98.1.0/24'],
-        ['back', '10.98.2.0/24'],
-      ] as const)
-        expectExitCode(await mydocker.run(['network', 'create', '--subnet', subnet, name]), 0);
+      expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.1.0/24', 'front']), 0);
       try {
         const server = await detach(mydocker, 'api', ['--network', 'front']);
         const http = await serveHttp(host, { pid: server.pid }, 8080);
-        const onLabHost = await serveHttp(host, 'lab-host', 8082);
         try {
           const byName = await mydocker.run([
             'run',
@@ -307,7 +303,7 @@ describeLab('ch6-veth', (check) => {
             'busybox',
             // busybox's wget -T crashes (1.35, SIGSEGV): its timeout applet bounds the wait instead
             'timeout',
-            '5',
+            '10',
             'wget',
             '-q',
             '-O',
@@ -318,32 +314,12 @@ describeLab('ch6-veth', (check) => {
             byName.stdout,
             `${describeRun(byName)}\nthe answer to http://api:8080/ from a container on front`,
           ).toMatch(/^source=10\.98\.1\.\d+\n$/);
-          const address = endpointOf(server).address;
-          const other = await detach(mydocker, 'elsewhere', ['--network', 'back']);
-          try {
-            // first a request that must work, so that "no answer" below is the isolation's doing and
-            // not a link that passes nothing yet
-            const gateway = endpointOf(other).gateway;
-            const own = await httpGet(host, { pid: other.pid }, `http://${gateway}:8082/`, ANSWER_MS);
-            expect(
-              own.ok,
-              `GET http://${gateway}:8082/ (the lab host) from the container on back: ${own.error ?? 'answered'}`,
-            ).toBe(true);
-            const across = await httpGet(host, { pid: other.pid }, `http://${address}:8080/`, 1500);
-            expect(
-              across.ok,
-              `GET http://${address}:8080/ from a container on the network back: ${across.body || across.error}`,
-            ).toBe(false);
-          } finally {
-            await removeAll(mydocker, 'elsewhere');
-          }
         } finally {
           await http.close();
-          await onLabHost.close();
           await removeAll(mydocker, 'api');
         }
       } finally {
-        await mydocker.run(['network', 'rm', 'front', 'back']);
+        await mydocker.run(['network', 'rm', 'front']);
       }
     },
   );
