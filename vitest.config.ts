@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.{ts,tsx}'],
+          // Fails the run if it changed this machine's network namespace (a runtime let loose).
+          globalSetup: ['test/global-setup.ts'],
         },
       },
       {

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-exec-'));
@@ -40,7 +43,20 @@ function timeOnce(command: string[]): number {
 async function heldContainer(): Promise<{ id: string; release: () => Promise<void> }> {
   const child = spawn(
     mydocker[0]!,
-    [...mydocker.slice(1), 'run', '-i', '--rm', '--name', 'bench', 'busybox', 'sh', '-c', 'echo ready; read _'],
+    [
+      ...mydocker.slice(1),
+      'run',
+      '--network',
+      'none',
+      '-i',
+      '--rm',
+      '--name',
+      'bench',
+      'busybox',
+      'sh',
+      '-c',
+      'echo ready; read _',
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
       env,

@@ -8,6 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, projectRoot } from '../scripts/build.mjs';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const COUNT = 100;

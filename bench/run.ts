@@ -23,6 +23,9 @@ import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-par
 import { containerCgroups } from '../solutions/src/cgroups/driver.ts';
 import { parseResources, thisMachine } from '../solutions/src/cgroups/resources.ts';
 import { detectCgroups } from '../solutions/src/cgroups/system.ts';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
 
 interface Peer {
   name: string;
@@ -94,7 +97,7 @@ function startAndEnd(command: string[], env: Record<string, string>): Promise<[n
  * adds the teardown: the namespace's mounts and `remove-tree` of the container's directory.
  */
 async function startLatency(env: Record<string, string>): Promise<void> {
-  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm'];
+  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', '--network', 'none'];
   const images = {
     host: [...mydocker, 'host', '/bin/busybox', 'echo', 'started'],
     busybox: [...mydocker, 'busybox', '/bin/busybox', 'echo', 'started'],
@@ -137,7 +140,7 @@ function parentOf(pid: number): number {
  * (SIGKILL to PID 1) and its supervisor waited for, outside the timing.
  */
 function detachLatency(env: Record<string, string>): void {
-  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run'];
+  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--network', 'none'];
   const detached: number[] = [];
   const foreground: number[] = [];
   const once = (): void => {
@@ -179,12 +182,21 @@ async function main(): Promise<void> {
     { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
     {
       name: 'mydocker run --rm host /bin/true',
-      command: [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'host', '/bin/true'],
+      command: [
+        process.execPath,
+        join(projectRoot, 'bin', 'mydocker.cjs'),
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        'host',
+        '/bin/true',
+      ],
       env,
     },
     {
       name: '  (the bundle, without the launcher)',
-      command: [process.execPath, bundlePath('solutions'), 'run', '--rm', 'host', '/bin/true'],
+      command: [process.execPath, bundlePath('solutions'), 'run', '--rm', '--network', 'none', 'host', '/bin/true'],
       env,
     },
   ];

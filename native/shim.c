@@ -44,11 +44,14 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_bridge.h>
+#include <linux/if_ether.h>
 #include <linux/veth.h>
 #include <net/if.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -668,6 +671,27 @@ static int link_name_attribute(union netlink_request *request, const char *name)
 }
 
 /*
+ * A MAC address, six hex pairs with colons. One that the kernel would refuse for an Ethernet link
+ * (EADDRNOTAVAIL, eth_validate_addr: multicast or all zeros) is refused with the plan.
+ */
+static int parse_mac(const char *text, unsigned char mac[ETH_ALEN])
+{
+	unsigned int byte[ETH_ALEN];
+	char end;
+	if (strlen(text) != 17 || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &byte[0], &byte[1], &byte[2], &byte[3],
+					 &byte[4], &byte[5], &end) != 6)
+		return -1;
+	int zero = 1;
+	for (int i = 0; i < ETH_ALEN; i++) {
+		if (!isxdigit((unsigned char)text[3 * i]) || !isxdigit((unsigned char)text[3 * i + 1]))
+			return -1;
+		mac[i] = (unsigned char)byte[i];
+		zero &= mac[i] == 0;
+	}
+	return zero || (mac[0] & 1) ? -1 : 0;
+}
+
+/*
  * A veth pair: HOST in the shim's network namespace, PEER created directly in the container's
  * (VETH_INFO_PEER's own IFLA_NET_NS_PID, drivers/net/veth.c veth_newlink), so no move and no rename
  * follow, and no name of the host's (its own eth0) can collide with it. When the container's network
@@ -685,6 +709,9 @@ static int host_veth(const struct op *op, pid_t pid, int exit_code)
 	struct rtattr *peer = netlink_add(&request, VETH_INFO_PEER, NULL, sizeof(struct ifinfomsg));
 	/* its ifinfomsg stays zero (netlink_start cleared the buffer); its attributes follow it */
 	link_name_attribute(&request, op->argv[1]);
+	unsigned char mac[ETH_ALEN];
+	parse_mac(op->argv[2], mac);
+	netlink_add(&request, IFLA_ADDRESS, mac, sizeof mac);
 	uint32_t netns_pid = (uint32_t)pid;
 	netlink_add(&request, IFLA_NET_NS_PID, &netns_pid, sizeof netns_pid);
 	netlink_end_nest(&request, peer);
@@ -709,12 +736,36 @@ static int set_link(const char *name, int master)
 	return netlink_talk(&request);
 }
 
-/* The host end onto its bridge (IFLA_MASTER, a port of it) and up, in one request. */
+/*
+ * Hairpin mode on a bridge port (IFLA_BRPORT_MODE, BRIDGE_MODE_HAIRPIN): the bridge may send a frame
+ * back out of the port it came in by. A container reaching its own published port through the host's
+ * address needs it wherever br_netfilter hands bridged frames to iptables (bridge-nf-call-iptables=1,
+ * per network namespace since Linux 5.3): the DNAT then happens while the frame is being bridged, and
+ * its new destination is behind the port it arrived on. An AF_BRIDGE request (rtnl_bridge_setlink),
+ * which names the port by index.
+ */
+static int set_hairpin(const char *name)
+{
+	int index = link_index(name);
+	if (index < 0)
+		return -1;
+	union netlink_request request;
+	struct ifinfomsg *link = netlink_start(&request, RTM_SETLINK, 0, sizeof *link);
+	link->ifi_family = AF_BRIDGE;
+	link->ifi_index = index;
+	struct rtattr *protinfo = netlink_add(&request, IFLA_PROTINFO | NLA_F_NESTED, NULL, 0);
+	uint8_t on = 1;
+	netlink_add(&request, IFLA_BRPORT_MODE, &on, sizeof on);
+	netlink_end_nest(&request, protinfo);
+	return netlink_talk(&request);
+}
+
+/* The host end onto its bridge (IFLA_MASTER, a port of it) and up, in one request; then hairpin mode. */
 static int host_attach(const struct op *op, pid_t pid, int exit_code)
 {
 	(void)pid, (void)exit_code;
 	int bridge = link_index(op->argv[1]);
-	return bridge < 0 ? -1 : set_link(op->argv[0], bridge);
+	return bridge < 0 || set_link(op->argv[0], bridge) < 0 ? -1 : set_hairpin(op->argv[0]);
 }
 
 /* Clean-up: a link that is gone already (the container's namespace took the pair with it) is fine. */
@@ -725,6 +776,52 @@ static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
 	netlink_start(&request, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
 	link_name_attribute(&request, op->argv[0]);
 	return netlink_talk(&request) < 0 && errno != ENODEV ? -1 : 0;
+}
+
+/*
+ * iptables-restore: PROGRAM (an absolute path, resolved by the runtime) with FILE as its stdin and
+ * `-w --noflush`: wait for the xtables lock instead of failing while another writer holds it, and
+ * add to the tables (or delete from them) instead of replacing them. One process loads all the
+ * container's rules in one transaction per table. posix_spawn reports a failed open or exec as its
+ * own error; the child gets a clean signal state (the shim blocks and ignores some, and both are
+ * inherited across execve). An exit status other than 0 is EINVAL: the tables refused the file,
+ * and the program's own line on stderr says which line.
+ */
+static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	if (op->argv[0][0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attributes;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 0, op->argv[1], O_RDONLY, 0);
+	posix_spawnattr_init(&attributes);
+	posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attributes, &none);
+	posix_spawnattr_setsigdefault(&attributes, &all);
+	char *argv[] = {op->argv[0], "-w", "--noflush", NULL};
+	pid_t child;
+	int error = posix_spawn(&child, op->argv[0], &actions, &attributes, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attributes);
+	if (error) {
+		errno = error;
+		return -1;
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = WIFSIGNALED(status) ? EINTR : EINVAL;
+	return -1;
 }
 
 /* In the container's network namespace: a link up (lo, eth0). */
@@ -829,9 +926,10 @@ static const struct op_spec host_ops[] = {
 	{.name = "unlink", .args = "s", .subject = 0, .run_host = host_unlink},
 	{.name = "rmdir", .args = "s", .subject = 0, .run_host = host_rmdir},
 	{.name = "remove-tree", .args = "s", .subject = 0, .run_host = host_remove_tree},
-	{.name = "veth", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_veth},
+	{.name = "veth", .args = "lle", .subject = 0, .subjects = 2, .run_host = host_veth},
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
+	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
 	{0},
 };
 
@@ -878,6 +976,13 @@ static int parse_ipv4_prefix(const char *text, unsigned long *out)
 	return parse_number(slash + 1, 10, 0, 32, &prefix) < 0 ? -1 : parse_ipv4(address, out);
 }
 
+static int parse_mac_argument(const char *text, unsigned long *out)
+{
+	unsigned char mac[ETH_ALEN];
+	*out = 0;
+	return parse_mac(text, mac);
+}
+
 #define CLONE_NEW_ANY                                                                                                  \
 	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
 	 CLONE_NEWTIME)
@@ -893,6 +998,7 @@ static const struct number_kind number_kinds[] = {
 	{'l', 0, 0, 0, "an interface name of 1 to 15 bytes without '/', ':' or blanks", 0, parse_interface_name},
 	{'4', 0, 0, 0, "an IPv4 address", 0, parse_ipv4},
 	{'a', 0, 0, 0, "an IPv4 address/prefix length (0 to 32)", 0, parse_ipv4_prefix},
+	{'e', 0, 0, 0, "a unicast MAC address like 02:42:ac:11:00:02", 0, parse_mac_argument},
 	{0, 0, 0, 0, NULL, 0, NULL},
 };
 

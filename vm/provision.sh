@@ -5,10 +5,11 @@ set -euo pipefail
 
 # gcc/make/libc6-dev build native/; busybox-static makes the default image; iptables, iproute2,
 # procps and util-linux (unshare, nsenter) are what the runtime and the checker call; runc and
-# hyperfine are the benchmark's peer and timer; umoci and skopeo make the multi-layer image fixtures
+# hyperfine are the benchmark's peer and timer, iperf3 measures chapter 6's TCP throughput between
+# namespaces (bench/network.ts; the micro-VM sees it on its 9p root); umoci and skopeo make the multi-layer image fixtures
 # (OCI layout and docker save archives) offline, and attr's getfattr reads a layer's xattrs in the
 # checks; npm brings Node where the machine has none.
-packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine umoci skopeo attr)
+packages=(gcc make libc6-dev busybox-static iptables iproute2 procps util-linux runc hyperfine iperf3 umoci skopeo attr)
 # qemu-system-x86 and linux-image-amd64 are for the cgroup v2 micro-VM (vm/run.mjs, docs/vm.md): it
 # boots Debian's kernel from /boot with its modules from /lib/modules. On a host that runs another
 # kernel, installing the package only adds those files; the host keeps booting its own. Ubuntu has

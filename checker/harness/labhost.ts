@@ -22,6 +22,11 @@ const ANCHOR_SCRIPT = [
 export class LabHost {
   readonly anchorPid: number;
   readonly containment: Containment;
+  /**
+   * What the harness itself keeps in the lab host across checks (checker/harness/network.ts's upstream):
+   * processes and network devices that the leak check must not count as the learner's leftovers.
+   */
+  readonly fixtures = { pids: new Set<number>(), links: new Set<string>() };
   private readonly anchor: ResultPromise;
 
   private constructor(anchorPid: number, anchor: ResultPromise, containment: Containment) {
@@ -112,17 +117,28 @@ export class LabHost {
   /**
    * The lab host's iptables rules and custom chains, each as `table line`. Table headers and the
    * built-in chains' policies are left out: iptables-save prints them only once a table was touched.
+   * Both backends are read: nf_tables (`iptables-nft-save`, `iptables-save` on Debian 12) and the
+   * legacy x_tables (`iptables-legacy-save`), whose tables are separate in the kernel; a legacy
+   * table's lines start with `legacy:`. A backend this machine lacks adds nothing.
    */
   async iptablesRules(): Promise<string[]> {
-    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-n', 'iptables-save'], { reject: false });
-    if (result.exitCode !== 0) return []; // no iptables on this machine: nothing to compare
+    const [nft, legacy] = await Promise.all([
+      this.saveRules('iptables-save', ''),
+      this.saveRules('iptables-legacy-save', 'legacy:'),
+    ]);
+    return [...nft, ...legacy];
+  }
+
+  private async saveRules(program: string, prefix: string): Promise<string[]> {
+    const result = await execa('nsenter', ['-t', String(this.anchorPid), '-n', program], { reject: false });
+    if (result.exitCode !== 0) return []; // no such program on this machine: nothing to compare
     const builtin = /^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) /;
     let table = '';
     const rules: string[] = [];
     for (const line of result.stdout.split('\n')) {
       if (line.startsWith('*')) table = line.slice(1);
       else if (line.startsWith('-A ') || (line.startsWith(':') && !builtin.test(line)))
-        rules.push(`${table} ${line.replace(/ \[\d+:\d+\]$/, '')}`);
+        rules.push(`${prefix}${table} ${line.replace(/ \[\d+:\d+\]$/, '')}`);
     }
     return rules;
   }
@@ -132,9 +148,9 @@ export class LabHost {
     return result.stdout.trim();
   }
 
-  /** Processes the spec started that are still alive, apart from the anchor. */
+  /** Processes the spec started that are still alive, apart from the anchor and the harness's fixtures. */
   strayProcesses(): number[] {
-    return this.containment.pids().filter((pid) => pid !== this.anchorPid);
+    return this.containment.pids().filter((pid) => pid !== this.anchorPid && !this.fixtures.pids.has(pid));
   }
 
   async destroy(): Promise<void> {

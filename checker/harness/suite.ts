@@ -1,12 +1,15 @@
 // How a lab's spec is written: `describeLab(id, checks => { checks('...', { hint }, async (lab) => ...) })`.
 // Each spec gets a lab host and a state directory of its own; after every check it proves that
 // nothing leaked (processes, the lab host's mounts, network devices and iptables rules, running
-// containers) and cleans up.
+// containers, port reservations and addresses) and cleans up. A network's bridge and network-level
+// rules may stay, as docker0 does (network-leaks.ts).
 import { readFileSync, rmdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { LabHost } from './labhost.ts';
 import { Mydocker } from './mydocker.ts';
+import { type NetworkMark, networkChanges, networksOnDisk, staleReservations } from './network-leaks.ts';
 import { scaled } from './timing.ts';
+import { waitNoVeth } from './network.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -62,14 +65,14 @@ export function describeLab(labId: string, define: (check: Check) => void): void
 function describeChecks(labId: string, title: string, define: (check: Check) => void, mistake?: MistakeRun): void {
   describe(title, () => {
     let context: LabContext | undefined;
-    let baseline: Baseline = { mounts: [], links: [], rules: [] };
+    let baseline: Baseline = { mounts: [], links: [], rules: [], networks: [] };
     let caught = false; // with a mistake: a check failed, the rest are skipped
 
     beforeAll(async () => {
       if (mistake) process.env.MYDOCKER_SOURCE = mistake.source; // read by importTarget and Mydocker
       const host = await LabHost.create(`${labId}-${process.pid}`);
       context = { host, mydocker: new Mydocker(host) };
-      baseline = await snapshot(host);
+      baseline = await snapshot(host, context.mydocker);
     }, scaled(20_000));
 
     afterEach(async () => {
@@ -110,14 +113,22 @@ function describeChecks(labId: string, title: string, define: (check: Check) => 
 /** What the lab host looks like; after every check it must look the same. */
 export interface Baseline {
   mounts: string[];
+  /** The lab host's devices, less the harness's own fixtures (the upstream's veth). */
   links: string[];
   rules: string[];
+  /** The networks recorded in the state root: what their bridges and rules belong to. */
+  networks: NetworkMark[];
 }
 
-export async function snapshot(host: LabHost): Promise<Baseline> {
+export async function snapshot(host: LabHost, mydocker?: Mydocker): Promise<Baseline> {
   // iptables-save is a process (in the lab host's network namespace): start it first, read the rest meanwhile.
   const [rules, links] = await Promise.all([host.iptablesRules(), host.links()]);
-  return { mounts: host.mountTable(), links, rules };
+  return {
+    mounts: host.mountTable(),
+    links: links.filter((link) => !host.fixtures.links.has(link)),
+    rules,
+    networks: mydocker ? networksOnDisk(mydocker.stateRoot) : [],
+  };
 }
 
 function changes(what: string, before: string[], after: string[]): string[] {
@@ -146,13 +157,19 @@ export async function findLeaks(
       // it ended meanwhile
     }
   }
-  const now = await snapshot(host);
+  // A veth pair goes with its container's network namespace, in the kernel's cleanup_net workqueue,
+  // some milliseconds after the container's last process (longer on a loaded machine): wait for it,
+  // a bounded time, before counting what is left.
+  // Only for the veths the check made: one already reported (in the baseline) is not waited for again.
+  await waitNoVeth(host, undefined, baseline.links);
+  const now = await snapshot(host, mydocker);
   problems.push(...changes('a mount', baseline.mounts, now.mounts));
-  problems.push(...changes('a network device', baseline.links, now.links));
-  problems.push(...changes('an iptables rule', baseline.rules, now.rules));
-  for (const state of mydocker.states().filter((s) => s.status === 'running')) {
+  problems.push(...networkChanges(baseline, now));
+  const running = mydocker.states().filter((s) => s.status === 'running');
+  for (const state of running) {
     problems.push(`container ${state.id.slice(0, 12)} is still running after the check`);
   }
+  problems.push(...staleReservations(mydocker.stateRoot, new Set(running.map((state) => state.id))));
   for (const cgroup of host.containment.containerCgroups()) {
     problems.push(`cgroup ${cgroup} is still there after the container ended`);
     try {

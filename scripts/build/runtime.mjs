@@ -79,6 +79,7 @@ const LAZY_MODULES = {
   'commands/lifecycle.ts': 'lifecycle.cjs',
   'commands/start.ts': 'start.cjs',
   'commands/top.ts': 'top.cjs',
+  'commands/network.ts': 'network.cjs',
 };
 
 /**

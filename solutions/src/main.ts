@@ -28,6 +28,7 @@ Commands:
   start       Start a container that has ended, its files kept
   restart     Stop containers, then start them again
   top         Show the processes of a container
+  network     Manage networks: create, ls, inspect, rm
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -83,6 +84,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   wait: async (args) => (await import('./commands/lifecycle.ts')).wait(args),
   start: async (args) => (await import('./commands/start.ts')).start(args),
   top: async (args) => (await import('./commands/top.ts')).top(args),
+  // Chapter 6: the networks.
+  network: async (args) => (await import('./commands/network.ts')).network(args),
 };
 
 /** The operands of a command that takes no options: between `min` and `max` of them. */

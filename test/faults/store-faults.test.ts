@@ -22,6 +22,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const isRoot = process.getuid?.() === 0;
 const marker = randomUUID();
@@ -42,7 +43,7 @@ function env(root: string, extra: Record<string, string> = {}): Record<string, s
 
 /** `mydocker ARGS` to its end. */
 async function mydocker(root: string, args: string[], extra: Record<string, string> = {}) {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: env(root, extra),
@@ -52,8 +53,13 @@ async function mydocker(root: string, args: string[], extra: Record<string, stri
 /** `mydocker run` started, not awaited; the container's processes carry the marker too (-e). */
 function startRun(root: string, args: string[], extra: Record<string, string> = {}): ResultPromise {
   return execa(
-    process.execPath,
-    [join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '-e', `MYDOCKER_TEST_MARKER=${marker}`, ...args],
+    ...inOwnNetns(process.execPath, [
+      join(projectRoot, 'bin', 'mydocker.cjs'),
+      'run',
+      '-e',
+      `MYDOCKER_TEST_MARKER=${marker}`,
+      ...args,
+    ]),
     { reject: false, stdin: 'pipe', env: env(root, extra) },
   );
 }

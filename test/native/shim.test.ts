@@ -300,8 +300,14 @@ describe('mydocker-shim', () => {
       [
         'an interface name with a slash',
         [exec],
-        [op('veth', 'veth/0', 'eth0')],
+        [op('veth', 'veth/0', 'eth0', '02:42:0a:58:00:02')],
         `ended step 1, veth: argument 1 is "veth/0", not an interface name of 1 to 15 bytes without '/', ':' or blanks`,
+      ],
+      [
+        'a multicast MAC address',
+        [exec],
+        [op('veth', 'veth0', 'eth0', '03:42:0a:58:00:02')],
+        'ended step 1, veth: argument 3 is "03:42:0a:58:00:02", not a unicast MAC address like 02:42:ac:11:00:02',
       ],
       [
         'a prefix length over 32',
@@ -630,7 +636,8 @@ describe('mydocker-shim', () => {
       { op: 'addr', link: 'eth0', address: '10.88.0.2', prefixLength: 16 },
       { op: 'route', link: 'eth0', gateway },
     ];
-    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0' };
+    const mac = '02:42:0a:58:00:02';
+    const createVeth: HostStep = { op: 'veth', link: hostEnd, peer: 'eth0', mac };
     const hostHalf: HostSteps = {
       created: [createVeth, { op: 'attach', link: hostEnd, bridge }],
       ended: [],
@@ -659,6 +666,7 @@ describe('mydocker-shim', () => {
       ]);
       const eth0 = links.find((link) => link.ifname === 'eth0');
       expect(eth0?.flags).toContain('UP');
+      expect((eth0 as { address?: string } | undefined)?.address, 'the MAC given to the peer').toBe(mac);
       expect(links.find((link) => link.ifname === 'lo')?.flags).toContain('UP');
       expect(eth0?.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([
         '10.88.0.2/16',
@@ -685,6 +693,85 @@ describe('mydocker-shim', () => {
         `mydocker: preparing the host, attach ${hostEnd} br-nosuch: ENODEV (no such device)\n`,
       );
       expect(result.stdout).toBe(`shim exited 125\nlinks after: lo ${bridge}\n`);
+    });
+  });
+
+  // restore-rules: iptables-restore run by the shim, inside a network namespace of the test's own
+  // (each has its own tables), on both backends.
+  describe.runIf(isRoot)('restore-rules, inside a network namespace the test made', () => {
+    const backends = ['iptables-nft', 'iptables-legacy'].filter((program) =>
+      existsSync(`/usr/sbin/${program}-restore`),
+    );
+    const rule = '-A MYDOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.88.0.2:80';
+    const add = `*nat\n:MYDOCKER - [0:0]\n${rule}\nCOMMIT\n`;
+    const remove = `*nat\n${rule.replace('-A', '-D')}\nCOMMIT\n`;
+
+    /** The shim in a fresh netns with these host steps; then that netns's nat table, as iptables-save prints it. */
+    function inNetns(program: string, host: Partial<HostSteps>) {
+      const p = plan([exec(['true'])], { host: { ...noHostSteps, ...host } });
+      const script = `"$@"; echo "shim exited $?"; ${program}-save -t nat | grep -e '^-A' -e '^:MYDOCKER' || true`;
+      return execa('unshare', ['-n', '--', 'sh', '-c', script, 'sh', shimBinary, ...planArguments(p)], {
+        reject: false,
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        extendEnv: false,
+        stdin: 'ignore',
+        timeout: 20_000,
+        stripFinalNewline: false,
+      });
+    }
+
+    test.each(backends)('%s: created loads the file, ended deletes what it added', async (program) => {
+      const addFile = join(dir, `add-${program}`);
+      const deleteFile = join(dir, `delete-${program}`);
+      writeFileSync(addFile, add);
+      writeFileSync(deleteFile, remove);
+      const restore = `/usr/sbin/${program}-restore`;
+      const kept = await inNetns(program, { created: [{ op: 'restore-rules', program: restore, file: addFile }] });
+      expect(kept.stderr).toBe('');
+      expect(kept.stdout).toBe(`shim exited 0\n:MYDOCKER - [0:0]\n${rule}\n`);
+      const both = await inNetns(program, {
+        created: [{ op: 'restore-rules', program: restore, file: addFile }],
+        ended: [{ op: 'restore-rules', program: restore, file: deleteFile }],
+      });
+      expect(both.stderr).toBe('');
+      expect(both.stdout).toBe('shim exited 0\n:MYDOCKER - [0:0]\n');
+    });
+
+    test.each(backends)(
+      '%s: a file the tables refuse fails the start with one line of its own and 125',
+      async (program) => {
+        const deleteFile = join(dir, `refused-${program}`);
+        writeFileSync(deleteFile, remove); // deleting a rule that is not there
+        const result = await inNetns(program, {
+          created: [{ op: 'restore-rules', program: `/usr/sbin/${program}-restore`, file: deleteFile }],
+        });
+        expect(result.stdout).toBe('shim exited 125\n');
+        expect(result.stderr).toMatch(/line 2 failed/);
+        expect(result.stderr.trim().split('\n').at(-1)).toBe(
+          `mydocker: preparing the host, restore-rules ${deleteFile}: EINVAL (invalid argument)`,
+        );
+      },
+    );
+
+    test('a program that is not there, or not named by an absolute path: the errno, 125', async () => {
+      const file = join(dir, 'any-rules');
+      writeFileSync(file, add);
+      const missing = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: '/nonexistent/iptables-restore', file }],
+      });
+      expect(missing.stderr).toBe(
+        `mydocker: preparing the host, restore-rules ${file}: ENOENT (no such file or directory)\n`,
+      );
+      const relative = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: 'iptables-restore', file }],
+      });
+      expect(relative.stderr).toBe(`mydocker: preparing the host, restore-rules ${file}: EINVAL (invalid argument)\n`);
+      const noFile = await inNetns('iptables', {
+        created: [{ op: 'restore-rules', program: '/usr/sbin/iptables-restore', file: join(dir, 'nosuch') }],
+      });
+      expect(noFile.stderr).toBe(
+        `mydocker: preparing the host, restore-rules ${join(dir, 'nosuch')}: ENOENT (no such file or directory)\n`,
+      );
     });
   });
 

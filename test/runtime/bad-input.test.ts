@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-bad-input-'));
 const notExecutable = join(stateRoot, 'not-executable');
@@ -21,7 +22,7 @@ const isRoot = process.getuid?.() === 0;
 const cgroupParent = testCgroupParent('bad-input');
 
 async function mydocker(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: {
@@ -104,6 +105,21 @@ describe('mydocker run with bad input', () => {
     ],
     ['a volume for the host image', ['run', '-v', '/tmp:/data', 'host', 'true'], /^mydocker: volumes need an image/],
     ['a bad container name', ['run', '--name', 'a/b', 'busybox', 'true'], /^mydocker: invalid container name 'a\/b'/],
+    [
+      'a network that does not exist',
+      ['run', '--network', 'nosuch', 'busybox', 'true'],
+      /^mydocker: network nosuch not found$/,
+    ],
+    [
+      "another container's network, when there is no such container",
+      ['run', '--network', 'container:nosuch', 'busybox', 'true'],
+      /^mydocker: No such container: nosuch$/,
+    ],
+    [
+      'container: without a name',
+      ['run', '--network', 'container:', 'busybox', 'true'],
+      /^mydocker: invalid argument "container:" for "--network" flag/,
+    ],
     ['-it without a terminal', ['run', '-it', 'host', 'sh'], /^mydocker: the input device is not a TTY/],
     ['an unknown command', ['frobnicate'], /^mydocker: unknown command 'frobnicate'/],
     ['exec with an unknown flag', ['exec', '--frobnicate', 'c', 'true'], /^mydocker: unknown option '--frobnicate'/],

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../scripts/build.mjs';
 import { containerConfig, GONE } from '../support/container-config.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'mydocker-ch5-commands-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -51,7 +52,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function mydocker(...args: string[]) {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },

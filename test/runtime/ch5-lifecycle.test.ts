@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 const isRoot = process.getuid?.() === 0;
 // Made in beforeAll, not at import: a run that filters this suite out (-t) then leaves nothing behind.
@@ -23,7 +24,7 @@ function readFileIfAny(path: string): string {
 }
 
 function mydocker(...args: string[]): ResultPromise {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env,

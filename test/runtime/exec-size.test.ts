@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../scripts/build.mjs';
 import { checkExecSize } from '../../solutions/src/shim/exec.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
 
 describe('checkExecSize: the limits of execve(2)', () => {
   test('one string longer than MAX_ARG_STRLEN (131072 bytes with its NUL) is refused, one byte less is not', () => {
@@ -37,8 +38,7 @@ describe('mydocker run with a plan too big for execve', () => {
     // the plan, which carries the command and the set-up steps, does not.
     const command = Array(12).fill('a'.repeat(83_000));
     const result = await execa(
-      'prlimit',
-      [
+      ...inOwnNetns('prlimit', [
         '--stack=4000000',
         process.execPath,
         join(projectRoot, 'bin', 'mydocker.cjs'),
@@ -46,7 +46,7 @@ describe('mydocker run with a plan too big for execve', () => {
         'busybox',
         'echo',
         ...command,
-      ],
+      ]),
       { reject: false, env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot }, extendEnv: false },
     );
     expect(result.stderr).toMatch(

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { OWN_NETNS_PREFIX } from '../support/own-netns.ts';
 
 const stateRoot = mkdtempSync(join(tmpdir(), 'mydocker-terminal-'));
 const isRoot = process.getuid?.() === 0;
@@ -20,7 +21,7 @@ describe.runIf(isRoot)('mydocker run -it on a terminal', () => {
   });
 
   test('an interactive shell is PID 1, sees a terminal, and its exit code comes back', async () => {
-    const mydocker = `${process.execPath} ${join(projectRoot, 'bin', 'mydocker.cjs')} run -it --rm --hostname tty-box host /bin/sh`;
+    const mydocker = `${OWN_NETNS_PREFIX}${process.execPath} ${join(projectRoot, 'bin', 'mydocker.cjs')} run -it --rm --hostname tty-box host /bin/sh`;
     const result = await execa('script', ['-qec', mydocker, '/dev/null'], {
       input: 'echo "pid=$$ host=$(hostname)"; test -t 0 && echo on-a-terminal; exit 4\n',
       env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: stateRoot, MYDOCKER_CGROUP_PARENT: cgroupParent },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { projectRoot, tarBuffer, type TarBufferEntry } from '../../scripts/build.mjs';
+import { inOwnNetns } from './own-netns.ts';
 
 /** An entry of a tar written byte by byte (scripts/build.mjs's tarBuffer). */
 export type TarEntry = TarBufferEntry;
@@ -24,7 +25,7 @@ export function temporaryDir(prefix: string): string {
 
 /** Runs the reference runtime for real, with its own state root. */
 export function mydocker(root: string, args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args], {
+  return execa(...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), ...args]), {
     reject: false,
     stdin: 'ignore',
     env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root, ...env },

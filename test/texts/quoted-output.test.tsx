@@ -48,7 +48,18 @@ const machine = vi.hoisted(() => ({
   },
 }));
 
-// The lab files whose stubs change what a quoted plan of an earlier chapter shows.
+// run() here runs in this process, in this machine's own network namespace: the network's one-time
+// set-up (a bridge, iptables rules, ip_forward) must never happen in it. A quote that gets that far is
+// marked `root`, and runs for real in a network namespace of its own (mydockerForReal).
+vi.mock('../../solutions/src/network/ensure.ts', () => ({
+  ensureNetwork: () => {
+    throw new Error("the quotes' fake machine sets up no network here: mark the quote `root`");
+  },
+}));
+
+// The lab files whose stubs change what a quoted plan of an earlier chapter shows (chapter 6's bridge
+// and veth: with their stubs a container joins no network, so a plan before chapter 6 has a network
+// namespace with nothing in it).
 vi.mock('../../solutions/src/cgroups/lifecycle.ts', async () =>
   machine.asOf(
     2,
@@ -61,6 +72,21 @@ vi.mock('../../solutions/src/union/overlay.ts', async () =>
     4,
     await vi.importActual('../../solutions/src/union/overlay.ts'),
     await vi.importActual('../../labs/src/union/overlay.ts'),
+  ),
+);
+
+vi.mock('../../solutions/src/network/bridge.ts', async () =>
+  machine.asOf(
+    6,
+    await vi.importActual('../../solutions/src/network/bridge.ts'),
+    await vi.importActual('../../labs/src/network/bridge.ts'),
+  ),
+);
+vi.mock('../../solutions/src/network/veth.ts', async () =>
+  machine.asOf(
+    6,
+    await vi.importActual('../../solutions/src/network/veth.ts'),
+    await vi.importActual('../../labs/src/network/veth.ts'),
   ),
 );
 
@@ -106,7 +132,9 @@ function mydockerForReal(args: string[]): string[] {
   const outputFile = join(scratch, 'real-output');
   const fd = openSync(outputFile, 'w');
   try {
-    spawnSync(process.execPath, [join(project, 'bin/mydocker.cjs'), ...args], {
+    // In a network namespace of its own (unshare -n): the reference's default network makes a bridge,
+    // which must never appear in the host's namespace (the machine is shared; see chapter 6).
+    spawnSync('unshare', ['--net', '--', process.execPath, join(project, 'bin/mydocker.cjs'), ...args], {
       stdio: ['ignore', fd, fd],
       env: {
         ...process.env,
@@ -139,12 +167,32 @@ function fakeCgroups(version: 'v1' | 'v2'): void {
   machine.cgroupRoot = fakeCgroupRoot;
 }
 
+/**
+ * The fake machine's default network, made already, on docker's first pool: where the runtime would
+ * choose it from this machine's routes (a docker0 on 172.17.0.0/16 would move it to the next pool).
+ */
+function defaultNetwork(stateRoot: string): void {
+  const dir = join(stateRoot, 'networks', 'bridge');
+  mkdirSync(dir, { recursive: true });
+  const record = {
+    id: '2f1c'.repeat(16),
+    name: 'bridge',
+    driver: 'bridge',
+    bridge: 'mydocker0',
+    subnet: '172.17.0.0/16',
+    gateway: '172.17.0.1',
+    created: '2026-12-02T00:00:00.000Z',
+  };
+  writeFileSync(join(dir, 'network.json'), JSON.stringify(record));
+}
+
 /** `mydocker ARGS` as main.ts runs it: its output, or its one-line error, and its exit code. */
 async function mydocker(args: string[], transcript: Transcript): Promise<{ lines: string[]; code: number }> {
   fakeCgroups(transcript.marks.includes('cgroup-v2') ? 'v2' : 'v1');
   const after = transcript.marks.map((mark) => /^after-ch(\d)$/.exec(mark)?.[1]).find(Boolean);
   machine.afterChapter = after === undefined ? Infinity : Number(after);
   const stateRoot = mkdtempSync(join(scratch, 'state-'));
+  defaultNetwork(stateRoot);
   vi.stubEnv('MYDOCKER_ROOT', stateRoot);
   vi.stubEnv('MYDOCKER_CGROUP_PARENT', 'mydocker');
   vi.stubEnv('MYDOCKER_BUSYBOX', join(project, '.lab/build/images/busybox.tar'));
@@ -187,6 +235,7 @@ function normalise(lines: readonly string[]): string[] {
       line
         .replace(/\b[0-9a-f]{8}\.\.\./g, '<id>...')
         .replace(/"[0-9a-f]{12}"/g, '"<hostname>"')
+        .replace(/\bveth[0-9a-f]{11}\b/g, 'veth<id>') // a container's host end: 11 digits of its id
         .replace(/\b\d+ ms\b/g, '<n> ms')
         .replace(/\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b/g, '<date>') // ls -l
         .replace(/(\/etc\/\w+?)[A-Za-z0-9]{6}'/g, "$1<tmp>'"), // sed -i's temporary file

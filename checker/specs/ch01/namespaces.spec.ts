@@ -51,7 +51,8 @@ describeLab('ch1-namespaces', (check) => {
   });
 
   check('its network namespace holds only the loopback device', { hint: 1 }, async ({ mydocker }) => {
-    const container = await mydocker.hold(['--rm']);
+    // --network none: from chapter 6 on, a container's namespace gets an eth0 on the default network
+    const container = await mydocker.hold(['--rm', '--network', 'none']);
     try {
       const links = await execa('nsenter', ['-t', String(container.pid), '-n', 'ip', '-j', 'link', 'show']);
       const names = (JSON.parse(links.stdout) as { ifname: string }[]).map((link) => link.ifname);

@@ -42,9 +42,12 @@ describeLab('ch3-etc-files', (check) => {
     { hint: 3 },
     async ({ mydocker }) => {
       const { hostsFile, resolvConf } = await importTarget<EtcModule>('rootfs/etc-files.ts');
+      // --network none: on a network (chapter 6) the name maps to the container's address instead
       const result = await mydocker.run([
         'run',
         '--rm',
+        '--network',
+        'none',
         '--hostname',
         'box',
         'busybox',

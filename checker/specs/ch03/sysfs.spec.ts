@@ -5,7 +5,7 @@ import { describeLab } from '../../harness/suite.ts';
 
 describeLab('ch3-sysfs', (check) => {
   check("/sys/class/net lists only the container's own network devices", { hint: 1 }, async ({ mydocker }) => {
-    const result = await mydocker.run(['run', '--rm', 'busybox', 'ls', '/sys/class/net']);
+    const result = await mydocker.run(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net']);
     expectOutput(result, 'lo\n');
   });
 

@@ -6,6 +6,8 @@ import { parseBytes, type ResourceFlags } from '../cgroups/resources.ts';
 import { UsageError } from '../errors.ts';
 import { parseFormat, TemplateError } from '../format/template.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
+import { portsSettings } from '../network/ports-format.ts';
+import type { NetworkConfig } from '../network/types.ts';
 
 export const INSPECT_USAGE = `Usage: mydocker inspect [OPTIONS] CONTAINER [CONTAINER...]
 
@@ -97,6 +99,7 @@ export function inspectShape(container: ContainerState) {
       NanoCpus: resources.cpus === undefined ? 0 : Math.round(Number(resources.cpus) * 1e9),
       CpusetCpus: resources.cpusetCpus ?? '',
       PidsLimit: resources.pidsLimit === undefined ? null : Number(resources.pidsLimit),
+      NetworkMode: networkMode(container.network),
     },
     Mounts: (container.volumes ?? []).map((volume) => {
       const [source, destination, mode = ''] = volume.split(':');
@@ -118,6 +121,41 @@ export function inspectShape(container: ContainerState) {
       Image: container.image,
       WorkingDir: container.workingDir ?? '',
     },
+    NetworkSettings: networkSettings(container.network),
+  };
+}
+
+/** HostConfig.NetworkMode as docker writes it: bridge, none, host, container:<id>, or the network's name. */
+function networkMode(network: NetworkConfig | undefined): string {
+  if (!network) return 'none'; // an entry from before chapter 6: a namespace with nothing in it
+  if (network.mode === 'container') return `container:${network.container}`;
+  return network.mode === 'bridge' ? (network.network ?? 'bridge') : network.mode;
+}
+
+/**
+ * docker's NetworkSettings: one entry under Networks per network joined (`none` and `host` have theirs,
+ * empty; container:X has none, X's are its), and the top-level address fields, which docker fills for
+ * the default network only (deprecated there, kept for scripts: `{{.NetworkSettings.IPAddress}}`).
+ */
+function networkSettings(network: NetworkConfig | undefined) {
+  const endpoint = network?.endpoint;
+  const fields = {
+    Gateway: endpoint?.gateway ?? '',
+    IPAddress: endpoint?.address ?? '',
+    IPPrefixLen: endpoint?.prefix ?? 0,
+    MacAddress: endpoint?.mac ?? '',
+  };
+  const onDefault = endpoint?.network === 'bridge';
+  const name =
+    network?.mode === 'container'
+      ? undefined
+      : network?.mode === 'bridge'
+        ? endpoint?.network
+        : (network?.mode ?? 'none');
+  return {
+    Ports: portsSettings(network?.ports ?? []),
+    ...(onDefault ? fields : { Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' }),
+    Networks: name === undefined ? {} : { [name]: { NetworkID: endpoint?.networkId ?? '', EndpointID: '', ...fields } },
   };
 }
 

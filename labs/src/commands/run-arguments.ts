@@ -2,6 +2,7 @@
 // everything after it belongs to the command, untouched (`run host ls -la` passes -la to ls).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { DEFAULT_NETWORK } from '../network/mode.ts';
 import type { RunOptions } from './run.ts';
 
 export const RUN_USAGE = `Usage: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]
@@ -30,6 +31,13 @@ Resources (chapter 2):
   -c, --cpu-shares N     Relative CPU weight (default 1024)
       --cpuset-cpus LIST CPUs the container may use (like 0-1 or 0,2)
       --pids-limit N     Most tasks at once (0 or -1: none)
+
+Network (chapter 6):
+      --network MODE     bridge (the default network), none (only lo), host (the host's own),
+                         container:NAME (NAME's), or the name of a network ('mydocker network ls')
+  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
+                         Publish a container's port on the host's (CONTAINERPORT alone: a free
+                         one is chosen); may be given several times
 `;
 
 const OPTIONS = {
@@ -49,6 +57,8 @@ const OPTIONS = {
   'cpu-shares': { type: 'string', short: 'c' },
   'cpuset-cpus': { type: 'string' },
   'pids-limit': { type: 'string' },
+  network: { type: 'string' },
+  publish: { type: 'string', short: 'p', multiple: true },
 } as const;
 
 export function parseRunArguments(given: string[]): RunOptions | 'help' {
@@ -79,6 +89,8 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
     volumes: values.volume ?? [],
     rm: values.rm ?? false,
     explain: values.explain ?? false,
+    network: values.network ?? DEFAULT_NETWORK,
+    publish: values.publish ?? [],
     resources: {
       memory: values.memory,
       memorySwap: values['memory-swap'],

@@ -1,8 +1,8 @@
 // `mydocker run`: the whole recipe on one screen. The runtime decides everything and writes it down
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { cgroupParent, containerCgroupDirs, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
 import { detectCgroups } from '../cgroups/system.ts';
@@ -18,7 +18,18 @@ import {
   makeContainerDirs,
   type ContainerLayout,
 } from '../rootfs/layout.ts';
-import { hostsFile, resolvConf } from '../rootfs/etc-files.ts';
+import { resolvConf } from '../rootfs/etc-files.ts';
+import { resolveNetwork, readEtcSource, type ContainerNetwork } from '../network/container-network.ts';
+import { endpointOf } from '../network/endpoint.ts';
+import { bridgeCommands } from '../network/bridge.ts';
+import { ensureNetwork } from '../network/ensure.ts';
+import { networkHostsFile, refreshNetworkHosts } from '../network/hosts.ts';
+import { parseNetworkMode } from '../network/mode.ts';
+import { NetworkStore } from '../network/store.ts';
+import type { Endpoint, NetworkConfig, NetworkRecord } from '../network/types.ts';
+import { hostSide } from '../network/veth.ts';
+import { nextAddress } from '../network/ipam.ts';
+import { portSteps, publishedPorts, reservePorts, writeRulesFiles } from '../network/ports.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
@@ -42,6 +53,10 @@ export interface RunOptions {
   rm: boolean;
   explain: boolean;
   resources: ResourceFlags;
+  /** --network: bridge (the default), none, host, container:NAME, or a user network's name. */
+  network: string;
+  /** -p, as given: [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp] (network/ports.ts). */
+  publish: string[];
 }
 
 /**
@@ -52,6 +67,8 @@ export interface ExistingContainer {
   id: string;
   command: string[];
   hostSteps: HostSteps;
+  /** Its network as config.json keeps it: on a network, its address is still its own. */
+  network?: NetworkConfig;
 }
 
 export async function run(options: RunOptions, existing?: ExistingContainer): Promise<number> {
@@ -69,24 +86,81 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const state = existing?.hostSteps ?? store.hostSteps(id, options.rm);
   const cgroupSystem = detectCgroups();
   const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
-  const plan = buildPlan(
-    { hostname, command, env, rootfs: image && rootfsSpec(layout, image, volumes) },
-    {
-      stdio: chooseStdio(options, logPath(store, id)),
-      join: cgroups.join,
-      // The state first (the pid is known), then the cgroups, all before the container may run (it
-      // then joins them itself); afterwards the cgroups go first, then the state records the end.
-      host: {
-        created: [...state.created, ...cgroups.created],
-        ended: [...cgroups.ended, ...state.ended],
-        failed: [...cgroups.failed, ...state.failed],
+  // The network (chapter 6): what --network names must exist (and container:X run) before anything
+  // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
+  // allocated, before the entry (a failed run releases it below); a container started again keeps
+  // the one it has. --explain changes nothing: it shows the address IPAM would give now. Until lab
+  // ch6-bridge makes a bridge there is nothing to join: no address, and the container's namespace
+  // has nothing in it, as in chapter 5.
+  let networks: NetworkStore | undefined;
+  const networkStore = (): NetworkStore => (networks ??= new NetworkStore(store.root));
+  const network = resolveNetwork(parseNetworkMode(options.network), { networks: networkStore, containers: store });
+  let allocated = false;
+  let endpoint: Endpoint | undefined = existing?.network?.endpoint;
+  if (network.network) {
+    const joined = network.network;
+    const wired = options.explain ? bridgeCommands(joined).length > 0 : ensureNetwork(networkStore(), joined);
+    if (wired && !endpoint) {
+      const address = options.explain ? previewAddress(networkStore(), joined) : networkStore().allocate(joined, id);
+      allocated = !options.explain;
+      endpoint = endpointOf(joined, id, address);
+    }
+  }
+  // Published ports (-p; chapter 6, lab ch6-ports): checked now, a free host port chosen for a
+  // bare CONTAINERPORT; reserved once the entry exists, the rules loaded by the shim (`created`),
+  // removed with the reservations when the container ends (`ended`, `failed`: before the state's).
+  const ports = existing?.network?.ports ?? publishedPorts(store.root, options.publish, network.config.mode);
+  const portHost = endpoint ? portSteps(store.root, id, ports, endpoint) : { created: [], ended: [], failed: [] };
+  const released = (): void => {
+    if (allocated) networkStore().release(network.network!, id);
+  };
+  let plan;
+  try {
+    // A container started again: its last run's pair may still exist, for the moment the kernel takes
+    // to delete it with the old namespace (cleanup_net), or for as long as a container:X partner keeps
+    // that namespace. The name is this container's: delete it (gone already counts as done, and costs
+    // nothing then), or the new pair would be refused (EEXIST).
+    const vethOps = endpoint ? hostSide(endpoint) : [];
+    const networkHost =
+      existing && endpoint && vethOps.length > 0
+        ? [{ op: 'link-delete' as const, link: endpoint.hostLink }, ...vethOps]
+        : vethOps;
+    // --rm: the address goes when the container ends; a new container that never started gives it back.
+    const unlinkAddress =
+      endpoint && network.network
+        ? [{ op: 'unlink' as const, path: networkStore().addressPath(network.network, endpoint.address) }]
+        : [];
+    plan = buildPlan(
+      {
+        hostname,
+        command,
+        env,
+        rootfs: image && rootfsSpec(layout, image, volumes),
+        ...(network.ownNamespace && { network: { ...(endpoint && { endpoint }) } }),
       },
-    },
-  );
+      {
+        stdio: chooseStdio(options, logPath(store, id)),
+        join: cgroups.join,
+        ...(!network.ownNamespace && { sharedNetwork: { enter: network.enter } }),
+        // The state first (the pid is known), then the cgroups and the network's host half, all
+        // before the container may run (it then joins its cgroups and sets up its links itself);
+        // afterwards the cgroups go first, then the network's, then the state records the end.
+        host: {
+          created: [...state.created, ...cgroups.created, ...networkHost, ...portHost.created],
+          ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
+          failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
+        },
+      },
+    );
+  } catch (error) {
+    released();
+    throw error;
+  }
   if (options.explain) {
     process.stdout.write(explainPlan(plan));
     return 0;
   }
+  const networkConfig: NetworkConfig = { ...network.config, ...(endpoint && { endpoint, ports }) };
 
   const shim = shimPath();
   const config: ContainerConfig = {
@@ -106,6 +180,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     cgroups: containerCgroupDirs(cgroupSystem, cgroupParent(), id),
     workingDir: image?.config.workingDir || '/',
     creator: thisProcess(),
+    network: networkConfig,
   };
   let published = false;
   try {
@@ -115,15 +190,36 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       if (options.name !== undefined) store.reserveName(options.name, id);
       breakpoint('reserved');
       store.create(config, (stagingId) => {
-        if (image) prepareRootfs(containerLayout(store.root, stagingId), hostname, volumes);
+        if (image) prepareRootfs(containerLayout(store.root, stagingId), hostname, volumes, network, endpoint);
+        if (endpoint) writeRulesFiles(store.dir(stagingId), id, ports, endpoint);
       });
     }
     published = true;
+    if (endpoint) reservePorts(store.root, id, ports); // all or none; `rm` (containerRemoved) releases them
+    // On a user network every member's /etc/hosts gets this container's name, this one's theirs.
+    if (network.network) refreshNetworkHosts(networkStore(), network.network, store.root);
     breakpoint('published');
     return execShim(shim, plan);
   } catch (error) {
     if (published && !existing) store.remove(id); // it never started: leave nothing behind
+    if (!existing) released();
     throw error;
+  }
+}
+
+/** The address IPAM would give now, for --explain: nothing is reserved. */
+function previewAddress(networks: NetworkStore, network: NetworkRecord): string {
+  const dir = dirname(networks.addressPath(network, '0.0.0.0'));
+  const taken = new Set(listDirectory(dir).filter((name) => !name.startsWith('.')));
+  const last = readHostFile(join(dirname(dir), 'last')).trim() || undefined;
+  return nextAddress(network.subnet, network.gateway, taken, last) ?? network.gateway;
+}
+
+function listDirectory(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
@@ -215,15 +311,28 @@ function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Vol
   };
 }
 
-/** What the container's plan expects to find: its directories, its /etc files, its volumes' sources. */
-function prepareRootfs(layout: ContainerLayout, hostname: string, volumes: readonly Volume[]): void {
+/**
+ * What the container's plan expects to find: its directories, its /etc files, its volumes' sources.
+ * /etc/hosts and resolv.conf are its own, or (host, container:X) copies of the host's or X's, as docker.
+ */
+function prepareRootfs(
+  layout: ContainerLayout,
+  hostname: string,
+  volumes: readonly Volume[],
+  network: ContainerNetwork,
+  endpoint: Endpoint | undefined,
+): void {
   makeContainerDirs(
     layout,
     volumes.map((volume) => volume.target),
   );
   writeFileSync(layout.etc.hostname, `${hostname}\n`);
-  writeFileSync(layout.etc.hosts, hostsFile(hostname));
-  writeFileSync(layout.etc.resolvConf, resolvConf(readHostFile('/etc/resolv.conf')));
+  const shared = network.etcFrom;
+  writeFileSync(layout.etc.hosts, shared ? readEtcSource(shared.hosts) : networkHostsFile(hostname, endpoint, []));
+  writeFileSync(
+    layout.etc.resolvConf,
+    shared ? readEtcSource(shared.resolvConf) : resolvConf(readHostFile('/etc/resolv.conf')),
+  );
   // docker makes a missing host directory of a volume; it stays, like the data written into it.
   for (const volume of volumes) mkdirSync(volume.source, { recursive: true });
 }

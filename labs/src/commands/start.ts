@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
 import type { RunOptions } from './run.ts';
+import type { NetworkConfig } from '../network/types.ts';
 
 export const START_USAGE = `Usage: mydocker start [OPTIONS] CONTAINER
 
@@ -53,6 +54,7 @@ export async function start(args: string[]): Promise<number> {
     id: container.id,
     command: container.command,
     hostSteps: store.restartSteps(container.id, container.rm),
+    ...(container.network && { network: container.network }),
   });
 }
 
@@ -71,5 +73,14 @@ export function runOptionsOf(container: ContainerState, interactive: boolean, de
     rm: container.rm ?? false,
     explain: false,
     resources: container.resources ?? {},
+    network: networkModeOf(container.network),
+    publish: [], // run takes the ports it published from config.json: the same host ports again
   };
+}
+
+/** --network as run was given it; an entry from before chapter 6 had a namespace with nothing in it. */
+function networkModeOf(network: NetworkConfig | undefined): string {
+  if (!network) return 'none';
+  if (network.mode === 'container') return `container:${network.container}`;
+  return network.mode === 'bridge' ? (network.network ?? 'bridge') : network.mode;
 }

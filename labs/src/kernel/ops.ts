@@ -152,18 +152,26 @@ export const hostOps = {
   rmdir: host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `rmdir ${step.path}` }),
   'remove-tree': host<{ path: string }>({ args: (step) => [step.path], explain: (step) => `remove-tree ${step.path}` }),
   // The host's half of the container's network (rtnetlink), while the container waits at its barrier.
-  veth: host<{ link: string; peer: string }>({
-    args: (step) => [step.link, step.peer],
+  // The peer gets its MAC in the same request (IFLA_ADDRESS): docker's rule derives it from the address.
+  veth: host<{ link: string; peer: string; mac: string }>({
+    args: (step) => [step.link, step.peer, step.mac],
     explain: (step) =>
-      `RTM_NEWLINK veth ${quote(step.link)}, its peer ${quote(step.peer)} made in the container's network namespace (IFLA_NET_NS_PID {pid})`,
+      `RTM_NEWLINK veth ${quote(step.link)}, its peer ${quote(step.peer)} (${step.mac}) made in the container's network namespace (IFLA_NET_NS_PID {pid})`,
   }),
   attach: host<{ link: string; bridge: string }>({
     args: (step) => [step.link, step.bridge],
-    explain: (step) => `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up`,
+    explain: (step) =>
+      `RTM_NEWLINK ${quote(step.link)} onto the bridge ${quote(step.bridge)} (IFLA_MASTER), up; hairpin mode on the port (IFLA_BRPORT_MODE)`,
   }),
   'link-delete': host<{ link: string }>({
     args: (step) => [step.link],
     explain: (step) => `RTM_DELLINK ${quote(step.link)} (gone already counts as done)`,
+  }),
+  // A container's published ports: `program -w --noflush < file` (iptables-restore, either backend;
+  // network/iptables.ts resolves the program to an absolute path): all its rules in one process.
+  'restore-rules': host<{ program: string; file: string }>({
+    args: (step) => [step.program, step.file],
+    explain: (step) => `${step.program} -w --noflush < ${step.file}`,
   }),
 };
 

@@ -30,7 +30,9 @@ import {
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
+import type { NetworkConfig } from '../network/types.ts';
 import { CommandError, RuntimeError } from '../errors.ts';
+import { containerEnded, containerRemoved } from '../network/release.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
 import { isAlive, isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
 import { reconcile, type EntryFiles, type ExitRecord, type RunningRecord } from './reconcile.ts';
@@ -59,6 +61,8 @@ export interface ContainerConfig {
   workingDir: string;
   /** The `mydocker run` that made it (after execve, the shim itself: same pid, same start time). */
   creator: ProcessIdentity;
+  /** --network (chapter 6): its mode and, on a network, its endpoint, kept until the entry goes. */
+  network?: NetworkConfig;
 }
 
 export interface ContainerState extends ContainerConfig {
@@ -289,6 +293,10 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile (its shim's --rm)
       throw storageError(error, `cannot remove container ${id.slice(0, 12)}`);
     }
+    // What it holds elsewhere (its network addresses): if that fails, the claimed entry stays for
+    // sweep() to try again once this command is gone.
+    const config = readJson<ContainerConfig>(join(claimed, 'config.json'));
+    if (config) containerRemoved(this.root, config);
     rmSync(claimed, { recursive: true, force: true });
   }
 
@@ -352,6 +360,7 @@ export class StateStore {
         // tells the same story (the same time), and take away its cgroups as the shim would have.
         killContainer({ id, cgroups: config.cgroups ?? [] });
         removeCgroups(config.cgroups ?? []);
+        containerEnded(this.root, config);
         const finishedAt = new Date().toISOString();
         writeAtomically(join(this.dir(id), 'exit.json'), JSON.stringify({ exitCode: verdict.exitCode, finishedAt }));
         return { ...state, finishedAt };
@@ -381,6 +390,8 @@ export class StateStore {
       renameSync(claimed, this.dir(id));
       return false;
     }
+    const config = readJson<ContainerConfig>(join(claimed, 'config.json'));
+    if (config) containerRemoved(this.root, config);
     rmSync(claimed, { recursive: true, force: true });
     return true;
   }
@@ -393,6 +404,9 @@ export class StateStore {
     if (mountPointsUnder(dir).length > 0) return;
     const config = readJson<ContainerConfig>(join(dir, 'config.json'));
     if (name.startsWith('.rm-')) removeCgroups(config?.cgroups ?? []);
+    // A run killed while making the entry, or a command while removing it: what the entry held
+    // elsewhere (containerRemoved is idempotent).
+    if (config) containerRemoved(this.root, config);
     rmSync(dir, { recursive: true, force: true });
   }
 }

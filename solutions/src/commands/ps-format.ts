@@ -1,6 +1,7 @@
 // What `mydocker ps` shows of a container, in docker's words: the fields its --format knows
 // (docker's ContainerContext) and the default table's columns.
 import { humanDuration } from '../format/duration.ts';
+import { formatPorts } from '../network/ports-format.ts';
 import type { ContainerState } from '../state/store.ts';
 
 /** docker ps's placeholders, in the order `--format json` prints them. */
@@ -46,7 +47,8 @@ export function psFields(container: ContainerState, now: number, truncate: boole
     Image: container.image,
     Mounts: (container.volumes ?? []).map((volume) => volume.split(':')[0]).join(','),
     Names: container.name ?? '',
-    Ports: '', // chapter 6
+    // docker's: a container that is not running has given its host ports back.
+    Ports: container.status === 'running' ? formatPorts(container.network?.ports) : '',
     RunningFor: `${humanDuration(now - Date.parse(container.created))} ago`,
     State: container.status,
     Status: status(container, now),

@@ -2,13 +2,15 @@
 // Each step is a lab's function, from chapter 1 (namespaces, /proc, the hostname) to chapter 4
 // (the overlay root, volumes); the order is part of the lesson (see chapters/01-namespaces).
 import type { Kernel } from '../kernel/kernel.ts';
-import { PlanKernel, type HostSteps, type Plan } from '../kernel/plan.ts';
+import { PlanKernel, type EnterStep, type HostSteps, type Plan } from '../kernel/plan.ts';
 import type { Stdio } from './stdio.ts';
 import { RuntimeError } from '../errors.ts';
 import { MS_BIND, MS_REMOUNT } from '../kernel/constants.ts';
 import { containerEntry } from '../kernel/ops.ts';
 import { execCommand } from './command.ts';
 import { setHostname } from './hostname.ts';
+import { configureInterfaces } from '../network/veth.ts';
+import type { Endpoint } from '../network/types.ts';
 import { makeMountsPrivate } from './mounts.ts';
 import { cloneFlags, containerNamespaces } from './namespaces.ts';
 import { mountProc } from './proc.ts';
@@ -27,6 +29,11 @@ export interface ContainerSpec {
   rootfs?: RootfsSpec;
   /** -t: a terminal of its own (chapter 5). */
   terminal?: boolean;
+  /**
+   * Its network namespace's own links (chapter 6): lo, and eth0 when it has an endpoint. Absent when
+   * the container shares a namespace (--network host, container:X) and before chapter 6.
+   */
+  network?: { endpoint?: Endpoint };
 }
 
 export interface RootfsSpec {
@@ -63,24 +70,36 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   // The terminal after /dev: its /dev/ptmx opens it in the container's own devpts instance (mountDev),
   // never the host's (for the pseudo-image 'host', which has no /dev of its own, it is the host's).
   if (spec.terminal) kernel.pty();
+  // Its links, in its own network namespace: the veth's peer is there already (the host made it
+  // while the container waited at its barrier).
+  if (spec.network) configureInterfaces(kernel, spec.network.endpoint);
   setHostname(kernel, spec.hostname);
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
 export function buildPlan(
   spec: ContainerSpec,
-  options: { stdio: Stdio; host: HostSteps; join?: readonly string[] },
+  options: {
+    stdio: Stdio;
+    host: HostSteps;
+    join?: readonly string[];
+    /** --network host or container:X: no network namespace of its own; container:X's is joined first. */
+    sharedNetwork?: { enter: EnterStep[] };
+  },
 ): Plan {
   const kernel = new PlanKernel();
   // First of all, the container moves itself into its cgroups, which the host made and limited while
   // it waited at the barrier: from here on every step, and the command, is limited.
   for (const file of options.join ?? []) kernel.joinCgroup(file);
   setUpContainer(kernel, { ...spec, terminal: options.stdio.terminal });
-  const namespaces = containerNamespaces();
+  // A container that shares a network namespace gets none of its own: no CLONE_NEWNET.
+  const namespaces = containerNamespaces().filter((ns) => ns !== 'net' || !options.sharedNetwork);
+  const enter = options.sharedNetwork?.enter ?? [];
   const plan: Plan = {
     namespaces,
     cloneFlags: cloneFlags(namespaces),
     stdin: options.stdio.stdin,
+    ...(enter.length > 0 && { enter }),
     output: options.stdio.output,
     steps: kernel.steps,
     host: options.host,
@@ -112,5 +131,12 @@ export function refuseHostChanges(plan: Plan): void {
         `refusing to run: step ${step.op} would change the host, because the container has no ${namespace} namespace (see lab ch1-namespaces)`,
       );
     }
+  }
+  // The veth's peer is made in the container's network namespace: without one of its own, that is
+  // the host's, which would get a second "eth0".
+  if (plan.host.created.some((step) => step.op === 'veth') && !plan.namespaces.includes('net')) {
+    throw new RuntimeError(
+      "refusing to run: the veth's peer would be made in the host's network namespace, because the container has no net namespace (see lab ch1-namespaces)",
+    );
   }
 }

@@ -1,0 +1,248 @@
+// Lab ch6-ports: `-p 8080:80` at work, judged by real HTTP between namespaces the checker made. The
+// container serves on its port 80 (the host's node, in its network namespace); the upstream reaches it
+// on the lab host's address, port 8080; so does the lab host itself, there and on 127.0.0.1; so does
+// the container, through the lab host's address (hairpin); the lab host's own connections to port 8080
+// of another machine still go there. The lab host's FORWARD policy is DROP during each check, as on
+// a host with a firewall (or docker). After rm no rule of the container and no reservation is left,
+// and the next container can publish the port again. Bad -p: one line, 125, nothing made.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { describeRun, expectExitCode } from '../../harness/expect.ts';
+import type { LabHost } from '../../harness/labhost.ts';
+import type { Mydocker } from '../../harness/mydocker.ts';
+import { httpGet, serveHttp, Upstream, UPSTREAM, veths, type HttpServer } from '../../harness/network.ts';
+import { describeLab } from '../../harness/suite.ts';
+import type { Endpoint } from '../../../solutions/src/network/types.ts';
+
+const IPTABLES = process.env.MYDOCKER_IPTABLES || 'iptables';
+/**
+ * The wait for an answer that should come: it returns as soon as one does, so a long limit costs
+ * nothing when the rules are right, and keeps a loaded machine from failing a good lab. (A probe
+ * that should get no answer keeps the harness's own limit.)
+ */
+const ANSWER_MS = 10_000;
+const LAB_HOST = UPSTREAM.labHostAddress;
+
+interface Published {
+  id: string;
+  pid: number;
+  endpoint: Endpoint;
+  server: HttpServer;
+}
+
+/** `run -d -p ... busybox sleep`, and an HTTP server on its port 80 (the host's node, in its netns). */
+async function publish(mydocker: Mydocker, host: LabHost, name: string, publish: string[]): Promise<Published> {
+  const result = await mydocker.run([
+    'run',
+    '-d',
+    '--name',
+    name,
+    ...publish.flatMap((p) => ['-p', p]),
+    'busybox',
+    'sleep',
+    '120',
+  ]);
+  expectExitCode(result, 0);
+  const state = mydocker.states().find((candidate) => candidate.name === name);
+  if (state?.status !== 'running' || state.pid === undefined)
+    throw new Error(`${describeRun(result)}\n${name} is not running`);
+  const config = JSON.parse(readFileSync(join(mydocker.containerDir(state.id), 'config.json'), 'utf8')) as {
+    network?: { endpoint?: Endpoint };
+  };
+  const endpoint = config.network?.endpoint;
+  if (!endpoint) throw new Error(`config.json of ${name} has no network.endpoint`);
+  return { id: state.id, pid: state.pid, endpoint, server: await serveHttp(host, { pid: state.pid }, 80) };
+}
+
+/** The lab host with an upstream and a FORWARD policy of DROP around `body`; all it made goes after. */
+async function inLab(
+  host: LabHost,
+  mydocker: Mydocker,
+  body: (upstream: Upstream, cleanup: (() => Promise<void>)[]) => Promise<void>,
+): Promise<void> {
+  const upstream = await Upstream.create(host);
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    const policy = await host.exec([IPTABLES, '-P', 'FORWARD', 'DROP']);
+    if (policy.exitCode !== 0) throw new Error(`${IPTABLES} -P FORWARD DROP: ${String(policy.stderr)}`);
+    await body(upstream, cleanup);
+  } finally {
+    for (const step of cleanup.reverse()) await step();
+    await host.exec([IPTABLES, '-P', 'FORWARD', 'ACCEPT']);
+    await upstream.destroy();
+  }
+}
+
+/** The published container, removed with its server first (a process in its netns would keep it). */
+async function published(
+  mydocker: Mydocker,
+  host: LabHost,
+  cleanup: (() => Promise<void>)[],
+  name: string,
+  ports = ['8080:80'],
+): Promise<Published> {
+  const container = await publish(mydocker, host, name, ports);
+  cleanup.push(async () => {
+    await container.server.close();
+    await mydocker.run(['rm', '-f', name]);
+  });
+  return container;
+}
+
+async function labHostRules(host: LabHost): Promise<string[]> {
+  return (await host.iptablesRules()).filter((line) => / -A MYDOCKER/.test(line));
+}
+
+function reservations(mydocker: Mydocker): string[] {
+  try {
+    return readdirSync(join(mydocker.stateRoot, 'ports')).filter((name) => !name.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+describeLab('ch6-ports', (check) => {
+  check(
+    "the upstream reaches the published port on the lab host's address, and the container sees the upstream's address",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (upstream, cleanup) => {
+        await published(mydocker, host, cleanup, 'web');
+        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`, ANSWER_MS);
+        expect(
+          answer,
+          `GET http://${LAB_HOST}:8080/ from the upstream (run -p 8080:80): ${answer.error ?? 'answered'}`,
+        ).toMatchObject({
+          ok: true,
+          body: `source=${UPSTREAM.address}\n`,
+        });
+      });
+    },
+  );
+
+  check(
+    "the lab host itself reaches the published port on its own address, and its connections to another machine's port 8080 still go there",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (upstream, cleanup) => {
+        const web = await published(mydocker, host, cleanup, 'web');
+        const own = await httpGet(host, 'lab-host', `http://${LAB_HOST}:8080/`, ANSWER_MS);
+        expect(own, `GET http://${LAB_HOST}:8080/ from the lab host (its own address)`).toMatchObject({ ok: true });
+        // No server on the container's side this time: a connection wrongly DNATed to it is refused.
+        await web.server.close();
+        const other = await serveHttp(host, upstream, 8080, UPSTREAM.address);
+        cleanup.push(() => other.close());
+        const away = await httpGet(host, 'lab-host', `http://${UPSTREAM.address}:8080/`, ANSWER_MS);
+        expect(
+          away,
+          `GET http://${UPSTREAM.address}:8080/ from the lab host: another machine's port 8080, not the published one`,
+        ).toMatchObject({ ok: true, body: `source=${LAB_HOST}\n` });
+      });
+    },
+  );
+
+  check('the lab host reaches the published port on 127.0.0.1', { hint: 2 }, async ({ host, mydocker }) => {
+    await inLab(host, mydocker, async (_upstream, cleanup) => {
+      const web = await published(mydocker, host, cleanup, 'web');
+      const answer = await httpGet(host, 'lab-host', 'http://127.0.0.1:8080/', ANSWER_MS);
+      expect(answer, 'GET http://127.0.0.1:8080/ from the lab host').toMatchObject({
+        ok: true,
+        body: `source=${web.endpoint.gateway}\n`,
+      });
+    });
+  });
+
+  check(
+    "hairpin: the container reaches its own published port through the lab host's address",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (_upstream, cleanup) => {
+        const web = await published(mydocker, host, cleanup, 'web');
+        const answer = await httpGet(host, { pid: web.pid }, `http://${LAB_HOST}:8080/`, ANSWER_MS);
+        expect(answer, `GET http://${LAB_HOST}:8080/ from the container that publishes it`).toMatchObject({
+          ok: true,
+          body: `source=${web.endpoint.gateway}\n`,
+        });
+      });
+    },
+  );
+
+  check(
+    'after rm no rule of the container and no reservation is left, and the next container publishes the port again',
+    { hint: 3 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (upstream, cleanup) => {
+        const before = await labHostRules(host);
+        const first = await publish(mydocker, host, 'first', ['8080:80', '127.0.0.1:8081:80/udp']);
+        await first.server.close();
+        expect(reservations(mydocker).sort(), 'the reservations (state root ports/) while it runs').toEqual([
+          'tcp-0.0.0.0-8080',
+          'udp-127.0.0.1-8081',
+        ]);
+        expectExitCode(await mydocker.run(['rm', '-f', 'first']), 0);
+        const gained = (await labHostRules(host)).filter(
+          (line) => !before.includes(line) && /first|--dport|DNAT/.test(line),
+        );
+        expect(gained, "the lab host's rules of the removed container").toEqual([]);
+        expect(reservations(mydocker), 'the reservations after rm').toEqual([]);
+        const second = await published(mydocker, host, cleanup, 'second');
+        const answer = await httpGet(host, upstream, `http://${LAB_HOST}:8080/`, ANSWER_MS);
+        expect(
+          answer,
+          `GET http://${LAB_HOST}:8080/ from the upstream, the port now the next container's`,
+        ).toMatchObject({
+          ok: true,
+          body: `source=${UPSTREAM.address}\n`,
+        });
+        expect(second.endpoint.address).not.toBe('');
+      });
+    },
+  );
+
+  check("ps shows the published ports docker's way", { hint: 3 }, async ({ host, mydocker }) => {
+    await inLab(host, mydocker, async (_upstream, cleanup) => {
+      await published(mydocker, host, cleanup, 'web', ['8080:80', '127.0.0.1:5353:53/udp']);
+      const ps = await mydocker.run(['ps', '--format', '{{.Names}} {{.Ports}}']);
+      expect(ps.stdout, describeRun(ps)).toBe('web 0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp\n');
+    });
+  });
+
+  check(
+    'bad -p, a port published already, a port another program listens on: one line, 125, nothing made',
+    { hint: 3 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (_upstream, cleanup) => {
+        const held = await published(mydocker, host, cleanup, 'holder');
+        const listener = await serveHttp(host, 'lab-host', 9090);
+        cleanup.push(() => listener.close());
+        const containers = mydocker.states().length;
+        const linksBefore = await veths(host);
+        const rulesBefore = await labHostRules(host);
+        const cases: [string, RegExp][] = [
+          ['99999:80', /^mydocker: invalid argument "99999:80" for "-p, --publish" flag: invalid hostPort: 99999\n$/],
+          ['abc', /^mydocker: invalid argument "abc" for "-p, --publish" flag: invalid containerPort: abc\n$/],
+          [
+            '8080:81',
+            new RegExp(
+              `^mydocker: Bind for 0\\.0\\.0\\.0:8080 failed: port is already allocated \\(by container ${held.id.slice(0, 12)}\\)\\n$`,
+            ),
+          ],
+          [
+            '9090:80',
+            /^mydocker: Bind for 0\.0\.0\.0:9090 failed: port is already in use by a program that is not a container .*\n$/,
+          ],
+        ];
+        for (const [spec, message] of cases) {
+          const result = await mydocker.run(['run', '-d', '-p', spec, 'busybox', 'sleep', '120']);
+          expect(result.exitCode, describeRun(result)).toBe(125);
+          expect(result.stderr, describeRun(result)).toMatch(message);
+        }
+        expect(mydocker.states().length, 'containers after the refused runs').toBe(containers);
+        expect(await veths(host), "the lab host's veths after the refused runs").toEqual(linksBefore);
+        expect(await labHostRules(host), "the lab host's rules after the refused runs").toEqual(rulesBefore);
+        expect(reservations(mydocker), 'the reservations after the refused runs').toEqual(['tcp-0.0.0.0-8080']);
+      });
+    },
+  );
+});

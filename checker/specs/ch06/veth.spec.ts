@@ -1,0 +1,326 @@
+// Lab ch6-veth: a veth pair per container, its host end a port of the network's bridge, its peer the
+// container's eth0 with the address IPAM gave it, lo and eth0 up, the default route via the gateway.
+// Then docker's other modes: none (lo only), host (the lab host's links), container:X (X's eth0), and
+// user networks (names in /etc/hosts). Every probe runs the host's
+// ip and node inside the namespace it looks at (checker/harness/network.ts), never the container's
+// busybox, but for the name lookup, which is the container's own /etc/hosts at work.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { describeRun, expectExitCode } from '../../harness/expect.ts';
+import { FakeKernel } from '../../harness/fake-kernel.ts';
+import type { LabHost } from '../../harness/labhost.ts';
+import type { Mydocker } from '../../harness/mydocker.ts';
+import { addresses, httpGet, routes, serveHttp, type IpAddrEntry } from '../../harness/network.ts';
+import { describeLab } from '../../harness/suite.ts';
+import { importTarget } from '../../harness/target.ts';
+import type { Endpoint, NetworkConfig } from '../../../solutions/src/network/types.ts';
+
+type VethModule = typeof import('../../../solutions/src/network/veth.ts');
+
+const ENDPOINT: Endpoint = {
+  network: 'bridge',
+  networkId: 'f'.repeat(64),
+  bridge: 'mydocker0',
+  hostLink: 'veth0123456789a',
+  address: '172.17.0.5',
+  prefix: 16,
+  gateway: '172.17.0.1',
+  mac: '02:42:ac:11:00:05',
+};
+
+/**
+ * How long a request that must work may take: a new link may drop its first packets (until the
+ * kernel's linkwatch has activated its queue), and TCP resends a SYN after 1 s, then 2 s more.
+ */
+const ANSWER_MS = 10_000;
+
+/** A detached container that sleeps: its id, PID 1 and network as config.json has them. */
+interface Running {
+  id: string;
+  pid: number;
+  network: NetworkConfig | undefined;
+}
+
+async function detach(mydocker: Mydocker, name: string, options: readonly string[] = []): Promise<Running> {
+  const result = await mydocker.run(['run', '-d', '--name', name, ...options, 'busybox', 'sleep', '120']);
+  expectExitCode(result, 0);
+  const state = mydocker.states().find((candidate) => candidate.name === name);
+  if (state?.status !== 'running' || state.pid === undefined)
+    throw new Error(`${describeRun(result)}\n${name} is not running`);
+  const config = JSON.parse(readFileSync(join(mydocker.containerDir(state.id), 'config.json'), 'utf8')) as {
+    network?: NetworkConfig;
+  };
+  return { id: state.id, pid: state.pid, network: config.network };
+}
+
+async function removeAll(mydocker: Mydocker, ...names: string[]): Promise<void> {
+  if (names.length > 0) await mydocker.run(['rm', '-f', ...names]);
+}
+
+function endpointOf(container: Running): Endpoint {
+  const endpoint = container.network?.endpoint;
+  if (!endpoint) throw new Error(`config.json of ${container.id.slice(0, 12)} has no network.endpoint`);
+  return endpoint;
+}
+
+const link = (entries: IpAddrEntry[], name: string) => entries.find((entry) => entry.ifname === name);
+const inet = (entry: IpAddrEntry | undefined) =>
+  (entry?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+
+/** The inode of a process's network namespace, as /proc/<pid>/ns/net names it. */
+const netns = (pid: number): string => readlinkSync(`/proc/${pid}/ns/net`);
+
+interface HostEnd {
+  master?: string;
+  flags: string[];
+  linkinfo?: { info_slave_data?: { hairpin?: boolean } };
+}
+
+async function labHostLink(host: LabHost, name: string): Promise<HostEnd | undefined> {
+  const result = await host.exec(['ip', '-j', '-d', 'link', 'show', 'dev', name]);
+  if (result.exitCode !== 0) return undefined;
+  return (JSON.parse(String(result.stdout)) as HostEnd[])[0];
+}
+
+describeLab('ch6-veth', (check) => {
+  check(
+    'configureInterfaces brings lo up, and without an endpoint (--network none) does nothing else',
+    { hint: 1 },
+    async () => {
+      const { configureInterfaces } = await importTarget<VethModule>('network/veth.ts');
+      const kernel = new FakeKernel();
+      configureInterfaces(kernel, undefined);
+      expect(kernel.calls, 'the steps recorded for --network none').toEqual(['link-up lo']);
+    },
+  );
+
+  check(
+    'hostSide makes the pair (its peer eth0, with the MAC) and puts the host end on the bridge',
+    { hint: 2 },
+    async () => {
+      const { hostSide } = await importTarget<VethModule>('network/veth.ts');
+      expect(hostSide(ENDPOINT), `the host steps for ${JSON.stringify(ENDPOINT)}`).toEqual([
+        { op: 'veth', link: ENDPOINT.hostLink, peer: 'eth0', mac: ENDPOINT.mac },
+        { op: 'attach', link: ENDPOINT.hostLink, bridge: ENDPOINT.bridge },
+      ]);
+    },
+  );
+
+  check(
+    "configureInterfaces gives eth0 its address with the subnet's prefix, and the route comes after eth0 is up",
+    { hint: 2 },
+    async () => {
+      const { configureInterfaces } = await importTarget<VethModule>('network/veth.ts');
+      const kernel = new FakeKernel();
+      configureInterfaces(kernel, ENDPOINT);
+      const calls = kernel.calls;
+      expect(calls, 'the steps recorded').toEqual(
+        expect.arrayContaining(['link-up lo', 'addr eth0 172.17.0.5/16', 'link-up eth0', 'route eth0 172.17.0.1']),
+      );
+      const at = (call: string) => calls.indexOf(call);
+      expect(
+        at('route eth0 172.17.0.1') > at('link-up eth0') && at('route eth0 172.17.0.1') > at('addr eth0 172.17.0.5/16'),
+        `the order of ${JSON.stringify(calls)}: the kernel refuses a route whose gateway no connected route reaches (ENETUNREACH), and a link that is down has none`,
+      ).toBe(true);
+    },
+  );
+
+  check(
+    'inside, eth0 has the address, prefix and MAC of config.json, lo and eth0 are up, and the default route goes via the gateway',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const container = await detach(mydocker, 'one');
+      try {
+        const endpoint = endpointOf(container);
+        const inside = await addresses(host, { pid: container.pid });
+        const eth0 = link(inside, 'eth0');
+        expect(inside.map((entry) => entry.ifname).sort(), "the container's links (ip addr, in its netns)").toEqual([
+          'eth0',
+          'lo',
+        ]);
+        expect(link(inside, 'lo')?.flags, 'the flags of lo').toContain('UP');
+        expect(eth0?.flags, 'the flags of eth0').toContain('UP');
+        expect(inet(eth0), "eth0's IPv4 addresses").toEqual([`${endpoint.address}/${endpoint.prefix}`]);
+        expect(eth0?.address, "eth0's MAC").toBe(endpoint.mac);
+        const route = (await routes(host, { pid: container.pid })).find((candidate) => candidate.dst === 'default');
+        expect(route, "the container's default route (ip route, in its netns)").toMatchObject({
+          gateway: endpoint.gateway,
+          dev: 'eth0',
+        });
+        const hosts = readFileSync(join(mydocker.containerDir(container.id), 'hosts'), 'utf8');
+        expect(hosts, 'its /etc/hosts: its own name at its address').toContain(
+          `${endpoint.address}\t${container.id.slice(0, 12)}\n`,
+        );
+        const hostEnd = await labHostLink(host, endpoint.hostLink);
+        expect(hostEnd?.master, `the lab host's end ${endpoint.hostLink}: a port of ${endpoint.bridge}`).toBe(
+          endpoint.bridge,
+        );
+        expect(hostEnd?.flags, `the flags of ${endpoint.hostLink}`).toContain('UP');
+        // for hairpin NAT (a container to its own published port) while br_netfilter sees bridged frames
+        expect(hostEnd?.linkinfo?.info_slave_data?.hairpin, `hairpin mode on the port ${endpoint.hostLink}`).toBe(true);
+      } finally {
+        await removeAll(mydocker, 'one');
+      }
+    },
+  );
+
+  check(
+    'TCP both ways between the lab host and a container, through the bridge',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const container = await detach(mydocker, 'web');
+      const endpoint = endpointOf(container);
+      const inContainer = await serveHttp(host, { pid: container.pid }, 8080);
+      const onLabHost = await serveHttp(host, 'lab-host', 8081, endpoint.gateway);
+      try {
+        const toContainer = await httpGet(host, 'lab-host', `http://${endpoint.address}:8080/`, ANSWER_MS);
+        expect(
+          toContainer,
+          `GET http://${endpoint.address}:8080/ from the lab host: ${toContainer.error ?? 'answered'}`,
+        ).toMatchObject({
+          ok: true,
+          body: `source=${endpoint.gateway}\n`,
+        });
+        const toGateway = await httpGet(host, { pid: container.pid }, `http://${endpoint.gateway}:8081/`, ANSWER_MS);
+        expect(
+          toGateway,
+          `GET http://${endpoint.gateway}:8081/ from the container: ${toGateway.error ?? 'answered'}`,
+        ).toMatchObject({
+          ok: true,
+          body: `source=${endpoint.address}\n`,
+        });
+      } finally {
+        await inContainer.close();
+        await onLabHost.close();
+        await removeAll(mydocker, 'web');
+      }
+    },
+  );
+
+  check('two containers on one network exchange TCP', { hint: 2 }, async ({ host, mydocker }) => {
+    const server = await detach(mydocker, 'server');
+    const client = await detach(mydocker, 'client');
+    const http = await serveHttp(host, { pid: server.pid }, 8080);
+    try {
+      const address = endpointOf(server).address;
+      const answer = await httpGet(host, { pid: client.pid }, `http://${address}:8080/`, ANSWER_MS);
+      expect(
+        answer,
+        `GET http://${address}:8080/ from the other container: ${answer.error ?? 'answered'}`,
+      ).toMatchObject({
+        ok: true,
+        body: `source=${endpointOf(client).address}\n`,
+      });
+    } finally {
+      await http.close();
+      await removeAll(mydocker, 'server', 'client');
+    }
+  });
+
+  check(
+    'a container started again (mydocker start) has its address and its link back',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const first = await detach(mydocker, 'again');
+      try {
+        expectExitCode(await mydocker.run(['stop', '-t', '0', 'again']), 0);
+        const started = await mydocker.run(['start', 'again']);
+        expectExitCode(started, 0);
+        const state = mydocker.states().find((candidate) => candidate.name === 'again');
+        expect(state?.status, `${describeRun(started)}\nthe container's status`).toBe('running');
+        const eth0 = link(await addresses(host, { pid: state!.pid! }), 'eth0');
+        expect(inet(eth0), 'its eth0 after the start').toEqual([
+          `${endpointOf(first).address}/${endpointOf(first).prefix}`,
+        ]);
+      } finally {
+        await removeAll(mydocker, 'again');
+      }
+    },
+  );
+
+  check(
+    '--network none: a namespace of its own with only lo, up, and no route',
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      const container = await detach(mydocker, 'alone', ['--network', 'none']);
+      try {
+        const inside = await addresses(host, { pid: container.pid });
+        expect(netns(container.pid), 'its network namespace').not.toBe(netns(host.anchorPid));
+        expect(
+          inside.map((entry) => entry.ifname),
+          'its links',
+        ).toEqual(['lo']);
+        expect(link(inside, 'lo')?.flags, 'the flags of lo').toContain('UP');
+        expect(await routes(host, { pid: container.pid }), 'its routes').toEqual([]);
+      } finally {
+        await removeAll(mydocker, 'alone');
+      }
+    },
+  );
+
+  check("--network host: the lab host's own namespace and links", { hint: 1 }, async ({ host, mydocker }) => {
+    const container = await detach(mydocker, 'on-host', ['--network', 'host']);
+    try {
+      expect(netns(container.pid), "its network namespace, against the lab host's").toBe(netns(host.anchorPid));
+      const names = (entries: IpAddrEntry[]) => entries.map((entry) => entry.ifname).sort();
+      expect(names(await addresses(host, { pid: container.pid })), 'its links').toEqual(
+        names(await addresses(host, 'lab-host')),
+      );
+    } finally {
+      await removeAll(mydocker, 'on-host');
+    }
+  });
+
+  check("--network container:X: X's namespace, with X's eth0 and address", { hint: 1 }, async ({ host, mydocker }) => {
+    const first = await detach(mydocker, 'first');
+    const second = await detach(mydocker, 'second', ['--network', 'container:first']);
+    try {
+      expect(netns(second.pid), "its network namespace, against first's").toBe(netns(first.pid));
+      expect(inet(link(await addresses(host, { pid: second.pid }), 'eth0')), 'its eth0').toEqual([
+        `${endpointOf(first).address}/${endpointOf(first).prefix}`,
+      ]);
+    } finally {
+      await removeAll(mydocker, 'second', 'first');
+    }
+  });
+
+  // (That two networks do not reach each other is lab ch6-nat's isolation: checker/specs/ch06/nat.spec.ts.)
+  check(
+    'on a user network the containers reach each other by name (/etc/hosts)',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.1.0/24', 'front']), 0);
+      try {
+        const server = await detach(mydocker, 'api', ['--network', 'front']);
+        const http = await serveHttp(host, { pid: server.pid }, 8080);
+        try {
+          const byName = await mydocker.run([
+            'run',
+            '--rm',
+            '--network',
+            'front',
+            'busybox',
+            // busybox's wget -T crashes (1.35, SIGSEGV): its timeout applet bounds the wait instead
+            'timeout',
+            '10',
+            'wget',
+            '-q',
+            '-O',
+            '-',
+            'http://api:8080/',
+          ]);
+          expect(
+            byName.stdout,
+            `${describeRun(byName)}\nthe answer to http://api:8080/ from a container on front`,
+          ).toMatch(/^source=10\.98\.1\.\d+\n$/);
+        } finally {
+          await http.close();
+          await removeAll(mydocker, 'api');
+        }
+      } finally {
+        await mydocker.run(['network', 'rm', 'front']);
+      }
+    },
+  );
+});
