@@ -8,7 +8,7 @@ import { inspectShape } from '../../solutions/src/commands/inspect.ts';
 import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.ts';
 import { CLONE_NEWNET } from '../../solutions/src/kernel/constants.ts';
 import { explainPlan } from '../../solutions/src/kernel/explain.ts';
-import { endpointOf, hostLinkName, macOf } from '../../solutions/src/network/endpoint.ts';
+import { endpointOf, hostLinkName } from '../../solutions/src/network/endpoint.ts';
 import { networkHostsFile } from '../../solutions/src/network/hosts.ts';
 import { parseNetworkMode } from '../../solutions/src/network/mode.ts';
 import type { NetworkConfig, NetworkRecord } from '../../solutions/src/network/types.ts';
@@ -54,7 +54,6 @@ describe('--network', () => {
 
 describe('the endpoint', () => {
   test("docker's MAC (02:42 and the address's bytes) and a host end of 15 bytes from the id", () => {
-    expect(macOf('172.17.0.2')).toBe('02:42:ac:11:00:02');
     expect(hostLinkName(id)).toBe('vethabcdef01234');
     expect(hostLinkName(id)).toHaveLength(15);
     expect(endpoint).toEqual({

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { CommandError } from '../errors.ts';
 import { writeFileAtomically } from '../write-atomically.ts';
+import { randomHex } from '../random-hex.ts';
 import { StateStore, stateRoot } from '../state/store.ts';
 import { parseReference } from './reference.ts';
 
@@ -175,9 +176,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** The global Web Crypto, not node:crypto: that one would load on every `mydocker run`. */
-function randomHex(bytes: number): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
 }

@@ -14,8 +14,14 @@ import { join } from 'node:path';
 import { RuntimeError } from '../errors.ts';
 import { isSameProcess, thisProcess, type ProcessIdentity } from '../state/processes.ts';
 
-/** Longer than any holder takes (a network's set-up is a few ms); then something is wrong: say who. */
-const WAIT_LIMIT_MS = 30_000;
+/**
+ * Longer than any holder takes (a network's set-up is some 10-50 ms here, seconds in the micro-VM
+ * under TCG with 20 runs waiting); then something is wrong: say who.
+ */
+const WAIT_LIMIT_MS = 60_000;
+
+/** The longest pause between looks: waiters back off, so 20 of them do not starve the holder of CPU. */
+const MAX_PAUSE_MS = 32;
 
 /** Held by this process, and how deep: withLock may be nested (ensureNetwork within a run's lock). */
 const held = new Map<string, { number: number; depth: number }>();
@@ -55,6 +61,7 @@ function acquire(dir: string): number {
   const temporary = join(dir, `.${me.pid}-${me.start}`);
   const deadline = Date.now() + WAIT_LIMIT_MS;
   writeFileSync(temporary, `${me.pid} ${me.start}\n`);
+  let pause = 1;
   try {
     for (;;) {
       const existing = numbers(dir);
@@ -68,7 +75,8 @@ function acquire(dir: string): number {
               `the networks' lock ${dir} is held by process ${holder.pid} for over ${WAIT_LIMIT_MS / 1000} s`,
             );
           }
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // 1 ms between looks
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+          pause = Math.min(pause * 2, MAX_PAUSE_MS);
           continue;
         }
       }

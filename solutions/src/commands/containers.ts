@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { CommandError } from '../errors.ts';
+import { randomHex } from '../random-hex.ts';
 import { PlanKernel, type Plan } from '../kernel/plan.ts';
 import { CLONE_NEWNS, MS_PRIVATE, MS_RDONLY, MS_REC } from '../kernel/constants.ts';
 import { containerLayout, fromStoreRoot, initLayers } from '../rootfs/layout.ts';
@@ -88,7 +89,7 @@ export async function commit(reference: string, name: string): Promise<number> {
     throw new CommandError(`cannot copy the container's layer: ${copy.stderr.trim() || copy.error?.message}`);
   }
   const layerId = layer.commit();
-  const id = randomHex();
+  const id = randomHex(32);
   images.save({
     name: imageName,
     id,
@@ -163,8 +164,4 @@ function asCommandError<T>(action: () => T): T {
     if (error instanceof CommandError || !(error instanceof Error)) throw error;
     throw new CommandError(error.message);
   }
-}
-
-function randomHex(): string {
-  return [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -1,7 +1,7 @@
 // `mydocker run`: the whole recipe on one screen. The runtime decides everything and writes it down
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { cgroupParent, containerCgroupDirs, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
@@ -32,6 +32,7 @@ import { nextAddress } from '../network/ipam.ts';
 import { portSteps, publishedPorts, reservePorts, writeRulesFiles } from '../network/ports.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
+import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
@@ -79,7 +80,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   if (options.name !== undefined && !existing) checkName(options.name);
   const image = options.image === 'host' ? undefined : await findImage(options.image);
   const command = existing?.command ?? commandOf(options, image);
-  const id = existing?.id ?? newContainerId();
+  const id = existing?.id ?? randomHex(32);
   const hostname = containerHostname(options.hostname, id);
   const env = containerEnv({ hostname, tty: options.tty, assignments: [...(image?.config.env ?? []), ...options.env] });
   const layout = containerLayout(store.root, id);
@@ -343,19 +344,4 @@ function readHostFile(path: string): string {
   } catch {
     return '';
   }
-}
-
-/**
- * 64 hex digits from the kernel's random source, like docker's ids. Read directly: loading
- * node:crypto would cost more than the rest of the start-up.
- */
-function newContainerId(): string {
-  const bytes = Buffer.alloc(32);
-  const fd = openSync('/dev/urandom', 'r');
-  try {
-    readSync(fd, bytes);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes.toString('hex');
 }

@@ -10,7 +10,6 @@
 // A network is made, has its subnet chosen, hands out an address and is removed under the lock, so
 // no two networks get one subnet, no address goes to two containers and no network goes while a
 // container is being given an address on it.
-import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   linkSync,
@@ -29,6 +28,7 @@ import { NAME_PATTERN } from '../state/names.ts';
 import { stateRoot } from '../state/store.ts';
 import { isSameProcess, thisProcess } from '../state/processes.ts';
 import { writeFileAtomically } from '../write-atomically.ts';
+import { randomHex } from '../random-hex.ts';
 import {
   contains,
   formatAddress,
@@ -313,7 +313,7 @@ export class NetworkStore {
 
   /** network.json in a staging directory, then renamed into place: a reader sees all of it or none. */
   private publish(name: string, subnet: Subnet, gateway: number, isDefault: boolean): NetworkRecord {
-    const id = randomBytes(32).toString('hex');
+    const id = randomHex(32);
     const record: NetworkRecord = {
       id,
       name,
