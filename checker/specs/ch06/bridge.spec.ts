@@ -20,15 +20,18 @@ function record(mydocker: Mydocker, name: string): NetworkRecord {
 async function link(
   host: LabHost,
   name: string,
-): Promise<{ kind?: string; flags: string[]; ifindex: number } | undefined> {
+): Promise<{ kind?: string; flags: string[]; ifindex: number; address: string } | undefined> {
   const result = await host.exec(['ip', '-j', '-d', 'link', 'show', 'dev', name], { reject: false });
   if (result.exitCode !== 0) return undefined;
   const [entry] = JSON.parse(String(result.stdout)) as {
     ifindex: number;
     flags: string[];
+    address: string;
     linkinfo?: { info_kind?: string };
   }[];
-  return entry && { kind: entry.linkinfo?.info_kind, flags: entry.flags, ifindex: entry.ifindex };
+  return (
+    entry && { kind: entry.linkinfo?.info_kind, flags: entry.flags, ifindex: entry.ifindex, address: entry.address }
+  );
 }
 
 /** The IPv4 addresses of a lab host's link, as `a.b.c.d/n`. */
@@ -103,6 +106,38 @@ describeLab('ch6-bridge', (check) => {
         expectExitCode(await mydocker.run(['network', 'rm', 'lab']), 0);
       }
       expect(await link(host, network.bridge), `${network.bridge} after network rm`).toBeUndefined();
+    },
+  );
+
+  check(
+    "the bridge keeps a MAC of its own while containers join it, so the gateway's MAC in their ARP caches stays true",
+    { hint: 3 },
+    async ({ host, mydocker }) => {
+      expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.0.0/24', 'macs']), 0);
+      const network = record(mydocker, 'macs');
+      try {
+        const before = (await link(host, network.bridge))?.address;
+        const started = await mydocker.run([
+          'run',
+          '-d',
+          '--name',
+          'joiner',
+          '--network',
+          'macs',
+          'busybox',
+          'sleep',
+          '30',
+        ]);
+        expectExitCode(started, 0);
+        const after = (await link(host, network.bridge))?.address;
+        expect(
+          after,
+          `the MAC of ${network.bridge} before a container joined (${before}) and with one port (ip link show dev ${network.bridge})`,
+        ).toBe(before);
+      } finally {
+        await mydocker.run(['rm', '-f', 'joiner']);
+        expectExitCode(await mydocker.run(['network', 'rm', 'macs']), 0);
+      }
     },
   );
 });

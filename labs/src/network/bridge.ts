@@ -15,7 +15,9 @@ export function bridgeCommands(network: NetworkRecord): Command[] {
   // TODO: the commands that make network.bridge, give it network.gateway with the prefix of
   // network.subnet, and bring it up. Why the subnet's prefix and not /32: which route would the lab
   // host have to 172.17.0.2 then (`ip route get 172.17.0.2`)? And what does a bridge that is down
-  // forward? Until it returns them, no bridge exists, and the containers' veths have nothing to join.
+  // forward? And which MAC does a bridge have when nobody gives it one, once ports come and go (`ip
+  // -br link` after each container)? Until it returns them, no bridge exists, and the containers'
+  // veths have nothing to join.
   void network;
   return [];
 }
