@@ -200,6 +200,40 @@ describeLab('ch6-ports', (check) => {
     },
   );
 
+  check(
+    "kill -9 of a publishing container's shim: the next command takes its rules and its port away",
+    { hint: 3 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async () => {
+        const before = await labHostRules(host);
+        const victim = await publish(mydocker, host, 'victim', ['8080:80']);
+        await victim.server.close();
+        const running = JSON.parse(readFileSync(join(mydocker.containerDir(victim.id), 'running.json'), 'utf8')) as {
+          shim: number;
+        };
+        // Its ended ops never run: the shim is gone, and its container with it.
+        process.kill(running.shim, 'SIGKILL');
+        process.kill(victim.pid, 'SIGKILL');
+        try {
+          const ps = await mydocker.run(['ps', '-a']);
+          expectExitCode(ps, 0);
+          // The network's own rules came with its first container and stay; the container's name its
+          // id (their comment) or its port.
+          const gained = (await labHostRules(host)).filter(
+            (line) => !before.includes(line) && (line.includes(victim.id.slice(0, 12)) || /--dport|DNAT/.test(line)),
+          );
+          expect(
+            gained,
+            `${describeRun(ps)}\nthe lab host's rules of the killed container after the next command`,
+          ).toEqual([]);
+          expect(reservations(mydocker), 'the reservations after the next command').toEqual([]);
+        } finally {
+          await mydocker.run(['rm', '-f', 'victim']);
+        }
+      });
+    },
+  );
+
   check("ps shows the published ports docker's way", { hint: 3 }, async ({ host, mydocker }) => {
     await inLab(host, mydocker, async (_upstream, cleanup) => {
       await published(mydocker, host, cleanup, 'web', ['8080:80', '127.0.0.1:5353:53/udp']);
