@@ -2,16 +2,15 @@
 // allocates an address or removes a network. It must survive a holder killed with SIGKILL (which
 // runs no clean-up): the lock names its holder, and a holder that no longer lives holds nothing.
 //
-// Node has no flock(2). The lock is the reservation scheme of state/names.ts, applied to one name:
-// numbered files networks/.lock/<n>, each linked (link(2): the name appears only if it did not
-// exist, and the file is complete before it has the name) with its holder's pid and start time
-// (processes.ts: the pair names one process until the next boot). The highest number holds the lock
-// while its holder lives (isSameProcess); a process that finds it held waits, one that finds it
-// stale links the number above it, and wins only if no higher number appeared after its link (see
-// names.ts for why that leaves exactly one winner). Releasing unlinks the holder's own number.
-import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// Node has no flock(2). The lock is a numbered claim (state/numbered-claim.ts, as container names
+// are): files networks/.lock/<n>, each with its holder's pid and start time (processes.ts: the pair
+// names one process until the next boot). The highest number holds the lock while its holder lives
+// (isSameProcess); a process that finds it held waits, one that finds it stale claims the number
+// above it. Releasing unlinks the holder's own number.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError } from '../errors.ts';
+import { claimNumber, highestClaim, removeQuietly, sweepTemporaries } from '../state/numbered-claim.ts';
 import { isSameProcess, thisProcess, type ProcessIdentity } from '../state/processes.ts';
 
 /**
@@ -49,8 +48,7 @@ export function withLock<T>(dir: string, fn: () => T): T {
 
 /** The holder of the lock now, if a living process holds it (for tests and messages). */
 export function lockHolder(dir: string): ProcessIdentity | undefined {
-  const highest = numbers(dir).at(-1);
-  const holder = highest === undefined ? undefined : readHolder(join(dir, String(highest)));
+  const holder = highestClaim(dir, readHolder);
   return holder && isSameProcess(holder.pid, holder.start) ? holder : undefined;
 }
 
@@ -64,50 +62,23 @@ function acquire(dir: string): number {
   let pause = 1;
   try {
     for (;;) {
-      const existing = numbers(dir);
-      const highest = existing.at(-1) ?? 0;
-      if (highest > 0) {
-        const holder = readHolder(join(dir, String(highest)));
-        if (holder === undefined) continue; // released since the listing
-        if (isSameProcess(holder.pid, holder.start)) {
-          if (Date.now() > deadline) {
-            throw new RuntimeError(
-              `the networks' lock ${dir} is held by process ${holder.pid} for over ${WAIT_LIMIT_MS / 1000} s`,
-            );
-          }
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
-          pause = Math.min(pause * 2, MAX_PAUSE_MS);
-          continue;
-        }
+      const result = claimNumber({
+        dir,
+        temporary,
+        read: readHolder,
+        judge: (holder) => (isSameProcess(holder.pid, holder.start) ? 'holds' : 'stale'),
+      });
+      if ('won' in result) return result.won;
+      if (Date.now() > deadline) {
+        throw new RuntimeError(
+          `the networks' lock ${dir} is held by process ${result.held.pid} for over ${WAIT_LIMIT_MS / 1000} s`,
+        );
       }
-      // Free, or held by a process that is gone (killed): take the number above it.
-      const number = highest + 1;
-      try {
-        linkSync(temporary, join(dir, String(number)));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // another process took it first
-        throw error;
-      }
-      if (numbers(dir).some((other) => other > number)) {
-        removeQuietly(join(dir, String(number))); // a later process is ahead: judge its number instead
-        continue;
-      }
-      for (const lower of existing) if (lower < number) removeQuietly(join(dir, String(lower)));
-      return number;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+      pause = Math.min(pause * 2, MAX_PAUSE_MS);
     }
   } finally {
     removeQuietly(temporary);
-  }
-}
-
-function numbers(dir: string): number[] {
-  try {
-    return readdirSync(dir)
-      .filter((entry) => /^[1-9]\d*$/.test(entry))
-      .map(Number)
-      .sort((a, b) => a - b);
-  } catch {
-    return [];
   }
 }
 
@@ -121,20 +92,4 @@ function readHolder(path: string): ProcessIdentity | undefined {
   }
   const [pid, start] = text.trim().split(' ').map(Number);
   return { pid: pid ?? 0, start: start ?? 0 };
-}
-
-/** The temporary file of a process killed between writing it and linking it. */
-function sweepTemporaries(dir: string): void {
-  for (const entry of readdirSync(dir)) {
-    const match = /^\.(\d+)-(\d+)$/.exec(entry);
-    if (match && !isSameProcess(Number(match[1]), Number(match[2]))) removeQuietly(join(dir, entry));
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }
