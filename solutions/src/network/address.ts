@@ -64,3 +64,16 @@ export function macFromAddress(address: string): string {
   const bytes = [0x02, 0x42, value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255];
   return bytes.map((byte) => byte.toString(16).padStart(2, '0')).join(':');
 }
+
+/**
+ * A bridge's own MAC, from its network's id: 06 (locally administered, unicast, like 02) and five
+ * bytes of the id. Never a container's: those all begin 02:42 (macFromAddress), also a container
+ * that was handed the gateway's address by a half-done IPAM.
+ */
+export function bridgeMac(networkId: string): string {
+  const bytes = [
+    0x06,
+    ...(networkId.padEnd(10, '0').slice(0, 10).match(/../g) ?? []).map((pair) => parseInt(pair, 16)),
+  ];
+  return bytes.map((byte) => byte.toString(16).padStart(2, '0')).join(':');
+}

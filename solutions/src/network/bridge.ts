@@ -6,7 +6,7 @@
 // network's bridge: the device, the gateway's address with the subnet's prefix, the device up. The
 // runtime runs them once per network, under the networks' lock, the first time a container needs
 // the network in this boot and network namespace (network/ensure.ts); never on a container's start.
-import { macFromAddress } from './address.ts';
+import { bridgeMac } from './address.ts';
 import type { NetworkRecord } from './types.ts';
 
 /** One command: argv, run without a shell. */
@@ -21,11 +21,11 @@ export function bridgeCommands(network: NetworkRecord): Command[] {
   // own: a bridge whose address was never set takes the lowest MAC of its ports and changes it as
   // ports come and go (br_stp_recalculate_bridge_id()), so the gateway's MAC in the containers' ARP
   // caches goes stale when a container leaves, and their packets are lost until the entry ages out
-  // (seconds). docker gives its bridge an address for the same reason; 02:42 and the gateway's four
-  // bytes is docker's rule for the containers' MACs, so it is unique on the bridge too.
+  // (seconds). docker gives its bridge an address for the same reason. bridgeMac never equals a
+  // container's MAC (02:42 and its address): a port with the bridge's own MAC would get no frames.
   const prefix = network.subnet.split('/')[1];
   return [
-    ['ip', 'link', 'add', 'name', network.bridge, 'address', macFromAddress(network.gateway), 'type', 'bridge'],
+    ['ip', 'link', 'add', 'name', network.bridge, 'address', bridgeMac(network.id), 'type', 'bridge'],
     ['ip', 'address', 'add', `${network.gateway}/${prefix}`, 'dev', network.bridge],
     ['ip', 'link', 'set', 'dev', network.bridge, 'up'],
   ];
