@@ -4,53 +4,28 @@
 // use make one bridge; every later run sees `ready` and pays nothing. The bridge is made with iproute2:
 // off the start path, once per network, a fork and exec per command costs nothing that matters (a
 // container's own links are made by the shim's rtnetlink ops: ADR 0009).
-import { readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import { bridgeCommands, type Command } from './bridge.ts';
 import { setUpNetworkRules } from './iptables.ts';
-import type { NetworkStore } from './store.ts';
+import { hasDevice, type NetworkStore } from './store.ts';
 import type { NetworkRecord } from './types.ts';
 
 /** Whether the network's bridge is there now: false only while lab ch6-bridge makes none. */
 export function ensureNetwork(store: NetworkStore, network: NetworkRecord): boolean {
-  if (isSetUp(store, network)) return true;
+  if (store.isReady(network)) return true;
   return store.withLock(() => {
-    if (isSetUp(store, network)) return true; // another run did it while this one waited for the lock
+    if (store.isReady(network)) return true; // another run did it while this one waited for the lock
     // A bridge without `ready` is a set-up that died half-way (the lock's holder was killed): it has
     // no port yet (a container is attached only once the network is ready), so it is made afresh.
-    if (linkExists(network.bridge)) runCommand(['ip', 'link', 'delete', 'dev', network.bridge]);
+    if (hasDevice(network.bridge)) runCommand(['ip', 'link', 'delete', 'dev', network.bridge]);
     for (const command of bridgeCommands(network)) runCommand(command);
     // No bridge (lab ch6-bridge's stub): nothing to put rules on (route_localnet is the bridge's
     // setting), and nothing for a container to join. Not ready: the next run tries again.
-    if (!linkExists(network.bridge)) return false;
+    if (!hasDevice(network.bridge)) return false;
     setUpNetworkRules(network);
     store.markReady(network);
     return true;
   });
-}
-
-/**
- * `ready` for this boot and namespace, and the bridge is there. The mark names the namespace by its
- * inode, and a namespace's inode number is reused once it is gone (nsfs): a new namespace may carry
- * an old one's number without its bridge. (Deleted by hand, it is made again too.)
- */
-function isSetUp(store: NetworkStore, network: NetworkRecord): boolean {
-  return store.isReady(network) && linkExists(network.bridge);
-}
-
-/**
- * Whether this network namespace has the link: /proc/self/net/dev lists the devices of the reader's
- * own namespace (not /sys/class/net, which shows the namespace of whoever mounted that sysfs), and
- * reading it costs no fork on a run's path.
- */
-function linkExists(name: string): boolean {
-  try {
-    return readFileSync('/proc/self/net/dev', 'utf8')
-      .split('\n')
-      .some((line) => line.trimStart().startsWith(`${name}:`));
-  } catch {
-    return false;
-  }
 }
 
 function runCommand(command: Command): void {

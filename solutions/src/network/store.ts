@@ -409,7 +409,8 @@ function countZeros(mask: number): number {
   return zeros;
 }
 
-function hasDevice(name: string): boolean {
+/** Whether this network namespace has the link (its devices, read without a fork; see isReady). */
+export function hasDevice(name: string): boolean {
   const table = readText('/proc/self/net/dev') ?? '';
   return table.split('\n').some((line) => line.trimStart().startsWith(`${name}:`));
 }
