@@ -162,6 +162,38 @@ export class Mydocker {
     return join(this.stateRoot, 'containers', id);
   }
 
+  /**
+   * kill -9 of a container's shim and of its PID 1, as a crash would leave them: no ended op runs.
+   * Returns once neither is a living process (the PID 1 may already be gone by the time its SIGKILL
+   * is sent: the shim's death takes it with it through PR_SET_PDEATHSIG), so the next command sees
+   * what a crash leaves, not a container still dying.
+   */
+  async crash(id: string): Promise<void> {
+    const running = JSON.parse(readFileSync(join(this.containerDir(id), 'running.json'), 'utf8')) as {
+      pid: number;
+      start: number;
+      shim: number;
+      shimStart: number;
+    };
+    const processes = [
+      { pid: running.shim, start: running.shimStart },
+      { pid: running.pid, start: running.start },
+    ];
+    for (const { pid, start } of processes) {
+      if (!isSameProcess(pid, start)) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+    const deadline = Date.now() + scaled(10_000);
+    while (processes.some(({ pid, start }) => isSameProcess(pid, start))) {
+      if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)}: its shim or PID 1 outlived SIGKILL`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   /** An image's record, read as any tool could (images/<name:tag>.json). */
   image(name: string): { name: string; layers: string[] } | undefined {
     try {

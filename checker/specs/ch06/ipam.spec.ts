@@ -255,12 +255,7 @@ describeLab('ch6-ipam', (check) => {
       const id = await detached(mydocker, 'crash', ['--rm']);
       try {
         expect(allocations(mydocker, 'crash')).toEqual(['10.90.0.2']);
-        const running = JSON.parse(readFileSync(join(mydocker.containerDir(id), 'running.json'), 'utf8')) as {
-          pid: number;
-          shim: number;
-        };
-        process.kill(running.shim, 'SIGKILL');
-        process.kill(running.pid, 'SIGKILL');
+        await mydocker.crash(id);
         expectExitCode(await mydocker.run(['ps', '-a']), 0);
         expect(existsSync(mydocker.containerDir(id)), 'its entry after the next command (--rm)').toBe(false);
         expect(allocations(mydocker, 'crash'), 'allocations after the next command').toEqual([]);

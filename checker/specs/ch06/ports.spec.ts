@@ -208,13 +208,9 @@ describeLab('ch6-ports', (check) => {
         const before = await labHostRules(host);
         const victim = await publish(mydocker, host, 'victim', ['8080:80']);
         await victim.server.close();
-        const running = JSON.parse(readFileSync(join(mydocker.containerDir(victim.id), 'running.json'), 'utf8')) as {
-          shim: number;
-        };
-        // Its ended ops never run: the shim is gone, and its container with it.
-        process.kill(running.shim, 'SIGKILL');
-        process.kill(victim.pid, 'SIGKILL');
         try {
+          // Its ended ops never run: the shim is gone, and its container with it.
+          await mydocker.crash(victim.id);
           const ps = await mydocker.run(['ps', '-a']);
           expectExitCode(ps, 0);
           // The network's own rules came with its first container and stay; the container's name its
