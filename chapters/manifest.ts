@@ -22,6 +22,12 @@ export interface Lab {
   functions: string[];
   /** The checker spec that proves the lab, relative to the project root; derived: ch1-proc's is checker/specs/ch01/proc.spec.ts. */
   spec: string;
+  /**
+   * What the lab is worth in `lab grade`'s gradebook: all of it once every check of the lab passes,
+   * none before (a lab is one lesson, proved whole). labs.yaml's `points`, a whole number from 1; 1
+   * when it leaves it out.
+   */
+  points: number;
   /** Staged hints, from a nudge to nearly the answer; `lab hint` reveals one at a time. */
   hints: string[];
   /**

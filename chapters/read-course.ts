@@ -81,6 +81,7 @@ function readLab(data: unknown, chapter: number, file: string, index: number): L
     files: 'required',
     functions: 'required',
     task: 'required',
+    points: 'optional',
     hints: 'required',
     mistakes: 'required',
   });
@@ -95,6 +96,7 @@ function readLab(data: unknown, chapter: number, file: string, index: number): L
     files,
     functions: texts(lab.functions, `${where}: functions`),
     spec: specPath(chapter, id),
+    points: lab.points === undefined ? 1 : pointsOf(lab.points, `${where}: points`),
     hints: texts(lab.hints, `${where}: hints`),
     mistakes: list(lab.mistakes, `${where}: mistakes`).map((mistake, index) =>
       readMistake(mistake, files, `${where}: mistake ${index + 1}`),
@@ -145,6 +147,14 @@ function textOf(value: unknown, where: string, { empty = false } = {}): string {
   if (typeof value !== 'string') throw new CourseError(`${where}: expected a text`);
   if (!empty && value.trim() === '') throw new CourseError(`${where}: is empty`);
   return value;
+}
+
+/** A lab's points: a whole number from 1 (the failsafe schema reads it as text). */
+function pointsOf(value: unknown, where: string): number {
+  const text = textOf(value, where);
+  if (!/^[1-9]\d{0,3}$/.test(text))
+    throw new CourseError(`${where}: expected a whole number from 1 to 9999, not ${text}`);
+  return Number(text);
 }
 
 function texts(value: unknown, where: string): string[] {

@@ -77,6 +77,8 @@ describe('what readCourse derives', () => {
             files: ['src/a.ts'],
             functions: ['a'],
             spec: 'checker/specs/ch01/first-lab.spec.ts',
+            // No points written: the lab is worth 1.
+            points: 1,
             hints: ['one', 'two'],
             mistakes: [
               { name: 'left out', file: 'src/a.ts', find: '  a();\n  b();', replace: '' },
@@ -89,6 +91,11 @@ describe('what readCourse derives', () => {
       { number: 2, title: 'Beta', status: 'coming', book: 'chapter 3', labs: [] },
     ]);
   });
+});
+
+test("a lab's points, as written", () => {
+  const chapters = withLab((y) => y.replace('    hints:\n', '    points: 3\n    hints:\n'));
+  expect(readCourse(chapters)[0]!.labs[0]!.points).toBe(3);
 });
 
 describe('a slip in labs.yaml is one line naming the file, the lab and the field', () => {
@@ -117,6 +124,16 @@ describe('a slip in labs.yaml is one line naming the file, the lab and the field
       'an empty task',
       (y: string) => y.replace(/task: >-\n.*\n.*\n/, 'task: ""\n'),
       'lab ch1-first-lab: task: is empty',
+    ],
+    [
+      'points that are not a whole number',
+      (y: string) => y.replace('    hints:\n', '    points: 2.5\n    hints:\n'),
+      'lab ch1-first-lab: points: expected a whole number from 1 to 9999, not 2.5',
+    ],
+    [
+      'no points',
+      (y: string) => y.replace('    hints:\n', '    points: 0\n    hints:\n'),
+      'lab ch1-first-lab: points: expected a whole number from 1 to 9999, not 0',
     ],
     [
       'files as one text',

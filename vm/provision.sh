@@ -21,8 +21,10 @@ if [ "$(dpkg --print-architecture)" = amd64 ]; then
 fi
 command -v npm >/dev/null || packages+=(npm)
 # --for-contributors: also what `npm test` checks the project's own code with (CONTRIBUTING.md):
-# clang-format for native/ (Debian's, about 110 MB with LLVM: not every learner's business).
-[ "${1:-}" = --for-contributors ] && packages+=(clang-format)
+# clang-format for native/ (Debian's, about 110 MB with LLVM: not every learner's business); tmux,
+# the real terminal `lab watch` is tested in; ruby, whose `ruby -c` checks vm/Vagrantfile's syntax;
+# libxml2-utils, whose xmllint proves `lab grade`'s JUnit XML well-formed.
+[ "${1:-}" = --for-contributors ] && packages+=(clang-format tmux ruby libxml2-utils)
 
 missing=()
 for package in "${packages[@]}"; do

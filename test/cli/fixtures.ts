@@ -14,6 +14,7 @@ export function fakeLab(id: string, hints = 3): Lab {
     files: [`src/${id}.ts`],
     functions: [`${id.replace(/\W/g, '')}Fn`],
     spec: `checker/specs/${id}.spec.ts`,
+    points: 1,
     hints: Array.from({ length: hints }, (_, i) => `hint ${i + 1} of ${id}`),
     mistakes: [],
   };
