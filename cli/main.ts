@@ -2,6 +2,7 @@
 // cli/commands/<name>/ and is loaded when it runs. It is also the only place that sets the exit code.
 import { Command, CommanderError, Option } from 'commander';
 import type { Lab } from '../chapters/manifest.ts';
+import type { GradeCommandOptions } from './commands/grade/options.ts';
 import { LabError, USAGE } from './errors.ts';
 
 // Options are validated here, once, into the typed options each command takes.
@@ -62,6 +63,35 @@ program
     const source = await checkSource(options.solutions === true);
     const { check } = await import('./commands/check/index.tsx');
     exitCode = await check({ lab, json: options.json === true, source, vm: options.vm === true });
+  });
+
+program
+  .command('watch')
+  .description("re-run a lab's checks on every save of its files (keys: h hint, n next, l list, q quit)")
+  .argument('[lab]', 'a lab id (default: the current one)')
+  .option('--solutions', 'watch the reference solution instead of your labs/')
+  .action(async (id: string | undefined, options: { solutions?: boolean }) => {
+    const lab = await optionalLab(id);
+    const source = await checkSource(options.solutions === true);
+    const { watch } = await import('./commands/watch/index.tsx');
+    exitCode = await watch({ lab, source });
+  });
+
+program
+  .command('grade')
+  .description("grade learners' submissions (directories, git repositories or bundles, tarballs) into reports")
+  .argument('<submissions...>', 'submissions, or directories that hold one per learner')
+  .option('--roster <file>', 'the class: one learner id a line (# comments)')
+  .option('--labs <list>', 'lab ids or chapter numbers, comma-separated (default: every lab of every ready chapter)')
+  .option('-j, --jobs <n>', 'submissions graded at once', '1')
+  .option('-o, --out <dir>', 'where the reports go', 'grades')
+  .option('--force', 'grade again what is graded already')
+  .option('--vm', 'run each submission inside the cgroup v2 micro-VM (a learner runtime runs as root)')
+  .option('--timeout <minutes>', 'the time budget of one submission')
+  .option('--memory <size>', 'the memory budget of one submission (512m, 2g)')
+  .action(async (submissions: string[], options: GradeCommandOptions) => {
+    const { grade } = await import('./commands/grade/index.tsx');
+    exitCode = await grade({ submissions, ...options });
   });
 
 program
