@@ -1,9 +1,10 @@
 // One submission, from its name to its result: read its lab files (from a directory, HEAD of a git
 // repository, a bundle or a tarball), make its tree, build its runtime, run every selected lab's
 // checks in one checker within its budgets, and mark them.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { chapterOf, type Lab } from '../../chapters/manifest.ts';
-import { ensureBuilt } from '../../scripts/build.mjs';
+import { spawn } from 'node:child_process';
+import { PROJECT_ROOT } from '../../checker/harness/target.ts';
 import { readHeadLabFiles, cloneBundle } from './git-submission.ts';
 import {
   labFileNotes,
@@ -91,9 +92,33 @@ function unrunLabs(labs: readonly Lab[], problem: string): GradedLab[] {
   }));
 }
 
+/** Builds the tree's runtime (build-tree.ts); the build's error when it fails. */
+function buildTree(tree: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'cli', 'grade', 'build-tree.ts'), tree], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) return resolve(undefined);
+      try {
+        resolve((JSON.parse(stdout) as { error: string }).error);
+      } catch {
+        resolve(stderr.trim() || `the build exited with ${code}`);
+      }
+    });
+  });
+}
+
 /** esbuild's first errors, with the tree's path shown as the learner's labs/. */
-function buildProblem(error: unknown, paths: GraderPaths): string {
-  const message = sanitizeText(error instanceof Error ? error.message : String(error), paths);
+function buildProblem(error: string, paths: GraderPaths): string {
+  // esbuild names files relative to the directory it ran in (the project's root).
+  const message = sanitizeText(error.replaceAll(`${relative(PROJECT_ROOT, paths.tree)}/`, 'labs/'), paths);
   const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
   const errors = lines.filter((line) => /ERROR|error:/.test(line) && !/^Build failed/.test(line));
   return `its runtime does not build: ${(errors.length > 0 ? errors.slice(0, 3) : lines.slice(0, 3)).join('; ')}`;
@@ -131,10 +156,9 @@ export async function gradeSubmission(
 
   hooks.onStage?.('building');
   context.workDir.addBundleDir(treeBundleDir(tree));
-  try {
-    await ensureBuilt(tree);
-  } catch (error) {
-    const problem = buildProblem(error, paths);
+  const buildError = await buildTree(tree);
+  if (buildError !== undefined) {
+    const problem = buildProblem(buildError, paths);
     return {
       result: { ...withDigest, status: 'build-failed', problem, labs: unrunLabs(context.labs, 'not run: its runtime does not build') },
       resumed: false,

@@ -13,8 +13,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A container's id (64 hex digits) or its short form (12), as mydocker prints them: new at every run.
+ * Only runs of exactly that many hex digits, with a digit and a letter among them, so that a word or a
+ * number stays as it is (not bounded by \b: in a message, `\nc2b05267b622` is an escaped newline and an id).
+ */
+const CONTAINER_ID = /(?<![0-9a-f])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])(?:[0-9a-f]{64}|[0-9a-f]{12})(?![0-9a-f])/g;
+
 export function sanitizeText(text: string, paths: GraderPaths): string {
   return text
+    .replace(CONTAINER_ID, (id) => (id.length === 64 ? '<container id>' : '<short id>'))
     .replaceAll(`${paths.tree}/`, 'labs/')
     .replaceAll(paths.tree, 'labs')
     .replace(new RegExp(`${escapeRegExp(paths.tmpDir)}/mydocker-check-\\d+-[A-Za-z0-9]+`, 'g'), '$MYDOCKER_ROOT')
