@@ -162,17 +162,32 @@ export class SubmissionCgroup {
     return processesIn(join(this.countingDir, 'checker'));
   }
 
+  private sawOomKill = false;
+
   /**
    * Whether the budget's memory limit was reached and the OOM killer ran for it. Not a limit a check
    * sets itself (a container's `-m`, the containment's): v2 counts `oom` in this cgroup's own
    * memory.events.local; v1 counts the limit's failures here (memory.failcnt counts, at each level,
-   * only the charges that level's own limit refused) and an OOM kill anywhere below.
+   * only the charges that level's own limit refused) and needs an OOM kill below, which v1 counts only
+   * in the victim's cgroup: a spec's cgroups go at its end, so `watchMemory` looks while it runs.
    */
   memoryRanOut(): boolean {
     if (this.v2) return readKeyed(join(this.roots.unified!, this.path, 'memory.events.local'), 'oom') > 0;
+    this.lookForOomKills();
+    return this.sawOomKill && readNumber(join(this.roots.memory!, this.path, 'memory.failcnt')) > 0;
+  }
+
+  private lookForOomKills(): void {
+    if (this.v2 || this.sawOomKill) return;
     const dir = join(this.roots.memory!, this.path);
-    if (readNumber(join(dir, 'memory.failcnt')) === 0) return false;
-    return cgroupsDeepestFirst(dir).some((cgroup) => readKeyed(join(cgroup, 'memory.oom_control'), 'oom_kill') > 0);
+    this.sawOomKill = cgroupsDeepestFirst(dir).some((cgroup) => readKeyed(join(cgroup, 'memory.oom_control'), 'oom_kill') > 0);
+  }
+
+  /** v1: looks for OOM kills every 200 ms (a few small reads) until the returned function is called. */
+  watchMemory(): () => void {
+    if (this.v2) return () => {};
+    const timer = setInterval(() => this.lookForOomKills(), 200);
+    return () => clearInterval(timer);
   }
 
   /** Kills everything in it, until nothing is left (a process may fork while it is killed). */

@@ -78,6 +78,14 @@ async function readLabFiles(found: FoundSubmission, index: number, context: Grad
   }
 }
 
+/** 4294967296 as 4g, 419430400 as 400m: as --memory takes it. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+    if (bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
 /** Every lab earned 0, and why (a build that failed): no check ran. */
 function unrunLabs(labs: readonly Lab[], problem: string): GradedLab[] {
   return labs.map((lab) => ({
@@ -191,7 +199,7 @@ export async function gradeSubmission(
     result.problem =
       run.stopped === 'time'
         ? `its time budget (${context.timeoutMs / 60_000} min) ran out: what finished counts, the rest did not run (--timeout)`
-        : `its memory budget ran out and the checker was killed: what finished counts, the rest did not run (--memory)`;
+        : `its memory budget (${formatBytes(context.memoryBytes)}) ran out: the kernel killed what used it; what finished counts (--memory)`;
   } else if (run.stopped === 'crashed') {
     const line = sanitizeText(run.output, paths).trim().split('\n').at(-1) ?? '';
     result.notes = [...notes, `the checker stopped before its end${line ? `: ${line}` : ''}`];

@@ -86,6 +86,7 @@ export async function runSubmission(options: RunSubmissionOptions): Promise<Subm
       }
     });
     const ended = new Promise<void>((resolve) => worker.on('close', () => resolve()));
+    const stopWatching = cgroup.watchMemory();
     const clock = setTimeout(() => {
       stopped ??= 'time';
       void cgroup.kill();
@@ -105,6 +106,7 @@ export async function runSubmission(options: RunSubmissionOptions): Promise<Subm
     if (options.signal?.aborted) interrupt();
     options.signal?.addEventListener('abort', interrupt, { once: true });
     await ended;
+    stopWatching();
     clearTimeout(clock);
     clearTimeout(grace);
     options.signal?.removeEventListener('abort', interrupt);
