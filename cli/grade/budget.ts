@@ -65,7 +65,9 @@ function readNumber(file: string): number {
 /** `key value` lines (memory.events, memory.oom_control): the value of `key`, 0 when absent. */
 function readKeyed(file: string, key: string): number {
   try {
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${key} `));
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${key} `));
     return line ? Number(line.split(' ')[1]) || 0 : 0;
   } catch {
     return 0;
@@ -85,7 +87,8 @@ function enableControllers(dir: string): void {
 /** v1: a new cpuset cgroup has no CPUs and no memory nodes; give it its parent's. */
 function inheritCpuset(dir: string): void {
   for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-    if (readFileSync(join(dir, file), 'utf8').trim() === '') writeFileSync(join(dir, file), readFileSync(join(dir, '..', file), 'utf8').trim());
+    if (readFileSync(join(dir, file), 'utf8').trim() === '')
+      writeFileSync(join(dir, file), readFileSync(join(dir, '..', file), 'utf8').trim());
   }
 }
 
@@ -180,7 +183,9 @@ export class SubmissionCgroup {
   private lookForOomKills(): void {
     if (this.v2 || this.sawOomKill) return;
     const dir = join(this.roots.memory!, this.path);
-    this.sawOomKill = cgroupsDeepestFirst(dir).some((cgroup) => readKeyed(join(cgroup, 'memory.oom_control'), 'oom_kill') > 0);
+    this.sawOomKill = cgroupsDeepestFirst(dir).some(
+      (cgroup) => readKeyed(join(cgroup, 'memory.oom_control'), 'oom_kill') > 0,
+    );
   }
 
   /** v1: looks for OOM kills every 200 ms (a few small reads) until the returned function is called. */

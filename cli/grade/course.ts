@@ -26,7 +26,12 @@ export function courseDigest(labs: readonly Lab[], root = PROJECT_ROOT): string 
     .map((file) => relative(root, file))
     .filter((file) => !file.endsWith('.md')) // the chapters' text does not change a grade
     .sort();
-  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   hash.update(`labs: ${labs.map((lab) => lab.id).join(',')}`);
   return hash.digest('hex');
 }

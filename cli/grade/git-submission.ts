@@ -9,7 +9,11 @@ import { SubmissionUnreadable, type LabFileRead } from './lab-files.ts';
  * git as the grader runs it: no system or global configuration (the grader's own settings must not
  * change what is read), any owner (a learner's files belong to whoever copied them), no prompt.
  */
-function git(gitDir: string, args: string[], input?: string): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+function git(
+  gitDir: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['-c', 'safe.directory=*', `--git-dir=${gitDir}`, ...args], {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -38,7 +42,13 @@ export async function cloneBundle(bundle: string, dir: string): Promise<void> {
   const result = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
     const child = spawn('git', ['-c', 'safe.directory=*', 'clone', '--bare', '--quiet', '--', bundle, dir], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_TERMINAL_PROMPT: '0',
+        LC_ALL: 'C',
+      },
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -46,16 +56,28 @@ export async function cloneBundle(bundle: string, dir: string): Promise<void> {
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
   });
   if (result.code !== 0) {
-    const line = result.stderr.trim().split('\n')[0]?.replace(/^(fatal|error): /, '') ?? '';
+    const line =
+      result.stderr
+        .trim()
+        .split('\n')[0]
+        ?.replace(/^(fatal|error): /, '') ?? '';
     throw new SubmissionUnreadable(`it is not a readable git bundle (${line || `git clone exited ${result.code}`})`);
   }
 }
 
 /** The lab files (paths relative to labs/) at HEAD of the repository whose git directory is `gitDir`. */
-export async function readHeadLabFiles(gitDir: string, files: readonly string[], maxBytes: number): Promise<Map<string, LabFileRead>> {
+export async function readHeadLabFiles(
+  gitDir: string,
+  files: readonly string[],
+  maxBytes: number,
+): Promise<Map<string, LabFileRead>> {
   const listed = await git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', '-l', 'HEAD', '--', 'labs']);
   if (listed.code !== 0) {
-    const line = listed.stderr.trim().split('\n')[0]?.replace(/^fatal: /, '') ?? '';
+    const line =
+      listed.stderr
+        .trim()
+        .split('\n')[0]
+        ?.replace(/^fatal: /, '') ?? '';
     throw new SubmissionUnreadable(`its HEAD cannot be read (${line}): not a clone of this course, or no commit yet`);
   }
   const entries = new Map<string, { mode: string; type: string; oid: string; size: number }>();
@@ -78,13 +100,15 @@ export async function readHeadLabFiles(gitDir: string, files: readonly string[],
   if (wanted.length === 0) return reads;
   const oids = wanted.map((file) => entries.get(`labs/${file}`)!.oid);
   const batch = await git(gitDir, ['cat-file', '--batch'], oids.map((oid) => `${oid}\n`).join(''));
-  if (batch.code !== 0) throw new SubmissionUnreadable(`its objects cannot be read (${batch.stderr.trim().split('\n')[0] ?? ''})`);
+  if (batch.code !== 0)
+    throw new SubmissionUnreadable(`its objects cannot be read (${batch.stderr.trim().split('\n')[0] ?? ''})`);
   // Each object: "<oid> blob <size>\n", the content, "\n".
   let at = 0;
   for (const file of wanted) {
     const newline = batch.stdout.indexOf(0x0a, at);
     const header = batch.stdout.subarray(at, newline).toString('utf8').split(' ');
-    if (header[1] !== 'blob') throw new SubmissionUnreadable(`its object for labs/${file} is missing: the repository is damaged`);
+    if (header[1] !== 'blob')
+      throw new SubmissionUnreadable(`its object for labs/${file} is missing: the repository is damaged`);
     const size = Number(header[2]);
     reads.set(file, { content: batch.stdout.subarray(newline + 1, newline + 1 + size) });
     at = newline + 1 + size + 1;

@@ -50,7 +50,11 @@ export interface GradedSubmission {
   interrupted: boolean;
 }
 
-async function readLabFiles(found: FoundSubmission, index: number, context: GradeContext): Promise<Map<string, LabFileRead>> {
+async function readLabFiles(
+  found: FoundSubmission,
+  index: number,
+  context: GradeContext,
+): Promise<Map<string, LabFileRead>> {
   const { labFiles, workDir } = context;
   switch (found.kind) {
     case 'directory':
@@ -80,7 +84,11 @@ async function readLabFiles(found: FoundSubmission, index: number, context: Grad
 
 /** 4294967296 as 4g, 419430400 as 400m: as --memory takes it. */
 function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+  for (const [unit, size] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
     if (bytes % size === 0) return `${bytes / size}${unit}`;
   }
   return `${bytes} bytes`;
@@ -127,7 +135,10 @@ function buildTree(tree: string): Promise<string | undefined> {
 function buildProblem(error: string, paths: GraderPaths): string {
   // esbuild names files relative to the directory it ran in (the project's root).
   const message = sanitizeText(error.replaceAll(`${relative(PROJECT_ROOT, paths.tree)}/`, 'labs/'), paths);
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const errors = lines.filter((line) => /ERROR|error:/.test(line) && !/^Build failed/.test(line));
   return `its runtime does not build: ${(errors.length > 0 ? errors.slice(0, 3) : lines.slice(0, 3)).join('; ')}`;
 }
@@ -168,7 +179,12 @@ export async function gradeSubmission(
   if (buildError !== undefined) {
     const problem = buildProblem(buildError, paths);
     return {
-      result: { ...withDigest, status: 'build-failed', problem, labs: unrunLabs(context.labs, 'not run: its runtime does not build') },
+      result: {
+        ...withDigest,
+        status: 'build-failed',
+        problem,
+        labs: unrunLabs(context.labs, 'not run: its runtime does not build'),
+      },
       resumed: false,
       interrupted: false,
     };

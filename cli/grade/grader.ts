@@ -36,7 +36,12 @@ function courseLabs(labs: readonly Lab[]): ClassResult['course']['labs'] {
 }
 
 /** Runs `task` on each item, `jobs` at a time, in order of the items; stops taking new ones once `stop()`. */
-async function pool<T>(items: readonly T[], jobs: number, stop: () => boolean, task: (item: T, index: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  jobs: number,
+  stop: () => boolean,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (!stop() && next < items.length) {
@@ -61,10 +66,21 @@ export async function gradeClass(settings: GradeSettings, io: GraderIo): Promise
   const found = intake.found.filter((submission) => safe(submission.learner));
   for (const bad of intake.bad.filter((submission) => safe(submission.learner))) {
     io.warn(bad.problem);
-    results.push({ learner: bad.learner, source: bad.source, kind: 'none', status: 'unreadable', problem: bad.problem, notes: [], labs: [] });
+    results.push({
+      learner: bad.learner,
+      source: bad.source,
+      kind: 'none',
+      status: 'unreadable',
+      problem: bad.problem,
+      notes: [],
+      labs: [],
+    });
   }
   if (roster) {
-    const { missing, unlisted } = compareWithRoster(roster, [...found.map((s) => s.learner), ...results.map((r) => r.learner)]);
+    const { missing, unlisted } = compareWithRoster(roster, [
+      ...found.map((s) => s.learner),
+      ...results.map((r) => r.learner),
+    ]);
     for (const learner of missing.filter(safe)) {
       const problem = `${learner} is on the roster but has no submission`;
       io.warn(problem);
@@ -92,7 +108,9 @@ export async function gradeClass(settings: GradeSettings, io: GraderIo): Promise
       timeoutMs: settings.timeoutMs,
       memoryBytes: settings.memoryBytes,
       ...(io.signal && { signal: io.signal }),
-      reuse: settings.force ? undefined : (learner: string, lab: string) => loadGraded(settings.outDir, learner, lab, digest),
+      reuse: settings.force
+        ? undefined
+        : (learner: string, lab: string) => loadGraded(settings.outDir, learner, lab, digest),
     };
     await pool(
       found,
@@ -109,7 +127,15 @@ export async function gradeClass(settings: GradeSettings, io: GraderIo): Promise
           // A fault of the grader or the machine, not of the submission: said, and the class goes on.
           const problem = `${submission.source}: it could not be graded (${(error as Error).message.split('\n')[0]})`;
           graded = {
-            result: { learner: submission.learner, source: submission.source, kind: submission.kind, status: 'unreadable', problem, notes: [], labs: [] },
+            result: {
+              learner: submission.learner,
+              source: submission.source,
+              kind: submission.kind,
+              status: 'unreadable',
+              problem,
+              notes: [],
+              labs: [],
+            },
             resumed: false,
             interrupted: false,
           };
@@ -118,10 +144,16 @@ export async function gradeClass(settings: GradeSettings, io: GraderIo): Promise
           interrupted = true;
           return;
         }
-        if (graded.result.status === 'unreadable') io.warn(graded.result.problem ?? `${submission.source} is unreadable`);
+        if (graded.result.status === 'unreadable')
+          io.warn(graded.result.problem ?? `${submission.source} is unreadable`);
         if (!graded.resumed && isResumable(graded.result)) saveGraded(settings.outDir, graded.result, digest);
         results.push(graded.result);
-        io.onProgress?.({ type: 'finished', learner: submission.learner, result: graded.result, resumed: graded.resumed });
+        io.onProgress?.({
+          type: 'finished',
+          learner: submission.learner,
+          result: graded.result,
+          resumed: graded.resumed,
+        });
       },
     );
     if (io.signal?.aborted) interrupted = true;

@@ -10,7 +10,8 @@ import type { Lab } from '../../chapters/manifest.ts';
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
 /** What was found for one lab file: its content, or why the stub is graded instead. */
-export type LabFileRead = { content: Buffer } | { missing: 'missing' | 'a symbolic link' | 'not a file' | `over ${number} KiB` };
+export type LabFileRead =
+  { content: Buffer } | { missing: 'missing' | 'a symbolic link' | 'not a file' | `over ${number} KiB` };
 
 /** A submission the grader cannot read at all: the one line of its report. */
 export class SubmissionUnreadable extends Error {}
@@ -21,7 +22,11 @@ export function labFilesOf(labs: readonly Lab[]): string[] {
 }
 
 /** The lab files under `<root>/labs/` of a directory: regular files only, a link is not followed. */
-export function readDirectoryLabFiles(root: string, files: readonly string[], maxBytes = MAX_LAB_FILE_BYTES): Map<string, LabFileRead> {
+export function readDirectoryLabFiles(
+  root: string,
+  files: readonly string[],
+  maxBytes = MAX_LAB_FILE_BYTES,
+): Map<string, LabFileRead> {
   const reads = new Map<string, LabFileRead>();
   for (const file of files) {
     const path = join(root, 'labs', file);
@@ -61,6 +66,8 @@ export function labFileNotes(reads: ReadonlyMap<string, LabFileRead>): string[] 
     .filter(([, read]) => 'missing' in read)
     .map(([file, read]) => {
       const why = (read as { missing: string }).missing;
-      return why === 'missing' ? `labs/${file} was missing: its stub was graded` : `labs/${file} is ${why}: its stub was graded`;
+      return why === 'missing'
+        ? `labs/${file} was missing: its stub was graded`
+        : `labs/${file} is ${why}: its stub was graded`;
     });
 }

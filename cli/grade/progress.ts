@@ -26,7 +26,11 @@ export interface GradeProgress {
 
 export const initialProgress: GradeProgress = { rows: [] };
 
-function updateRow(state: GradeProgress, learner: string, change: (row: SubmissionRow) => SubmissionRow): GradeProgress {
+function updateRow(
+  state: GradeProgress,
+  learner: string,
+  change: (row: SubmissionRow) => SubmissionRow,
+): GradeProgress {
   return { rows: state.rows.map((row) => (row.learner === learner ? change(row) : row)) };
 }
 
@@ -34,7 +38,12 @@ export function reduceProgress(state: GradeProgress, event: GradeProgressEvent):
   switch (event.type) {
     case 'planned':
       return {
-        rows: event.learners.map((learner) => ({ learner, stage: 'waiting', checksDone: 0, checksTotal: event.checksPerSubmission })),
+        rows: event.learners.map((learner) => ({
+          learner,
+          stage: 'waiting',
+          checksDone: 0,
+          checksTotal: event.checksPerSubmission,
+        })),
       };
     case 'stage':
       return updateRow(state, event.learner, (row) => ({ ...row, stage: event.stage }));
@@ -45,7 +54,12 @@ export function reduceProgress(state: GradeProgress, event: GradeProgressEvent):
         checksTotal: Math.max(row.checksTotal, row.checksDone + 1),
       }));
     case 'finished':
-      return updateRow(state, event.learner, (row) => ({ ...row, stage: 'done', result: event.result, resumed: event.resumed }));
+      return updateRow(state, event.learner, (row) => ({
+        ...row,
+        stage: 'done',
+        result: event.result,
+        resumed: event.resumed,
+      }));
   }
 }
 
@@ -60,6 +74,7 @@ export function pointsOf(result: SubmissionResult): { earned: number; total: num
 export function summaryLine(result: SubmissionResult, resumed = false): string {
   const { earned, total } = pointsOf(result);
   const labs = result.labs.map((lab) => `${lab.id} ${lab.passed ? '✓' : '✗'}`).join(', ');
-  const status = result.status === 'graded' ? `${earned}/${total} points` : `${result.status}, ${earned}/${total} points`;
+  const status =
+    result.status === 'graded' ? `${earned}/${total} points` : `${result.status}, ${earned}/${total} points`;
   return `${result.learner}: ${status}${labs ? ` (${labs})` : ''}${resumed ? ', graded before' : ''}${result.problem ? `: ${result.problem}` : ''}`;
 }

@@ -5,7 +5,11 @@ import type { Lab } from '../../chapters/manifest.ts';
 import type { CheckEvent } from '../../checker/results.ts';
 import type { ClassResult, GradedCheck, GradedLab } from './result.ts';
 
-export function gradeLabs(labs: readonly Lab[], events: readonly CheckEvent[], chapterOf: (lab: Lab) => { number: number }): GradedLab[] {
+export function gradeLabs(
+  labs: readonly Lab[],
+  events: readonly CheckEvent[],
+  chapterOf: (lab: Lab) => { number: number },
+): GradedLab[] {
   return labs.map((lab) => {
     const checks: GradedCheck[] = [];
     let problem: string | undefined;
@@ -16,7 +20,11 @@ export function gradeLabs(labs: readonly Lab[], events: readonly CheckEvent[], c
         if (event.type === 'check-started') checks.push({ name: event.name, state: 'not run' });
         else {
           const at = checks.findIndex((c) => c.state === 'not run' && c.name === event.name);
-          const graded: GradedCheck = { name: event.name, state: event.state, ...(event.hint !== undefined && { hint: event.hint }) };
+          const graded: GradedCheck = {
+            name: event.name,
+            state: event.state,
+            ...(event.hint !== undefined && { hint: event.hint }),
+          };
           if (event.state === 'failed') graded.message = event.errors[0]?.message ?? '';
           if (at >= 0) checks[at] = graded;
           else checks.push(graded);
@@ -25,7 +33,16 @@ export function gradeLabs(labs: readonly Lab[], events: readonly CheckEvent[], c
     }
     if (checks.length === 0) problem ??= 'none of its checks ran';
     const passed = problem === undefined && checks.every((c) => c.state === 'passed');
-    return { id: lab.id, title: lab.title, chapter: chapterOf(lab).number, points: lab.points, earned: passed ? lab.points : 0, passed, checks, ...(problem && { problem }) };
+    return {
+      id: lab.id,
+      title: lab.title,
+      chapter: chapterOf(lab).number,
+      points: lab.points,
+      earned: passed ? lab.points : 0,
+      passed,
+      checks,
+      ...(problem && { problem }),
+    };
   });
 }
 

@@ -16,10 +16,16 @@ export function gradedDir(outDir: string): string {
   return join(outDir, '.graded');
 }
 
-export function loadGraded(outDir: string, learner: string, digest: string, courseDigest: string): SubmissionResult | undefined {
+export function loadGraded(
+  outDir: string,
+  learner: string,
+  digest: string,
+  courseDigest: string,
+): SubmissionResult | undefined {
   try {
     const stored = JSON.parse(readFileSync(join(gradedDir(outDir), `${learner}.json`), 'utf8')) as StoredGrade;
-    if (stored.courseDigest !== courseDigest || stored.result?.digest !== digest || stored.result.learner !== learner) return undefined;
+    if (stored.courseDigest !== courseDigest || stored.result?.digest !== digest || stored.result.learner !== learner)
+      return undefined;
     return stored.result;
   } catch {
     return undefined; // none, or damaged: grade it again

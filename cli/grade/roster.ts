@@ -16,7 +16,9 @@ export function readRoster(file: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`lab grade: the roster ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new LabError(
+      `lab grade: the roster ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseRoster(text);
 }

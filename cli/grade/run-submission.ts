@@ -52,19 +52,23 @@ export async function runSubmission(options: RunSubmissionOptions): Promise<Subm
   let done = false;
   let stopped: SubmissionRun['stopped'];
   try {
-    const worker = spawn(process.execPath, [join(PROJECT_ROOT, 'cli', 'grade', 'checker-worker.ts'), JSON.stringify(job)], {
-      cwd: PROJECT_ROOT,
-      // Its own process group: a Ctrl-C at the terminal reaches the grader alone, which then asks
-      // each checker to stop once (a second SIGINT would make vitest quit without its clean-up).
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        MYDOCKER_CHECKER_CGROUP_PARENT: cgroup.path,
-        TMPDIR: options.tmpDir,
-        FORCE_COLOR: '0',
+    const worker = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, 'cli', 'grade', 'checker-worker.ts'), JSON.stringify(job)],
+      {
+        cwd: PROJECT_ROOT,
+        // Its own process group: a Ctrl-C at the terminal reaches the grader alone, which then asks
+        // each checker to stop once (a second SIGINT would make vitest quit without its clean-up).
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          MYDOCKER_CHECKER_CGROUP_PARENT: cgroup.path,
+          TMPDIR: options.tmpDir,
+          FORCE_COLOR: '0',
+        },
       },
-    });
+    );
     let stderr = '';
     worker.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-8192);

@@ -83,7 +83,9 @@ export function findSubmissions(args: readonly string[], cwd = process.cwd()): I
   const add = (item: FoundSubmission | BadSubmission): void => {
     const first = seen.get(item.learner);
     if (first !== undefined) {
-      intake.warnings.push(`two submissions of learner '${item.learner}' (${first} and ${item.source}): ${item.source} is left out`);
+      intake.warnings.push(
+        `two submissions of learner '${item.learner}' (${first} and ${item.source}): ${item.source} is left out`,
+      );
       return;
     }
     seen.set(item.learner, item.source);

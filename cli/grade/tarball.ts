@@ -24,7 +24,8 @@ export function refusal(entry: { path: string; type: string; linkpath?: string }
   if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
     const target = entry.linkpath ?? '';
     // A symbolic link is relative to its directory; a hard link's target to the archive's root.
-    const resolved = entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
+    const resolved =
+      entry.type === 'Link' ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(path), target));
     if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
       return `it holds a link that leaves it (${path} -> ${target})`;
     }
@@ -120,7 +121,8 @@ export async function extractTarball(file: string, dir: string): Promise<string>
     strip,
     preserveOwner: false,
     // Regular files and directories are all a submission needs; links are not followed anyway.
-    filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory'),
+    filter: (_path, entry) =>
+      'type' in entry && (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory'),
   });
   return dir;
 }

@@ -13,7 +13,12 @@ export function treeName(learner: string, digest: string): string {
   return `grade-${learner}-${digest.slice(0, 8)}`;
 }
 
-export function makeTree(workDir: string, learner: string, digest: string, reads: ReadonlyMap<string, LabFileRead>): string {
+export function makeTree(
+  workDir: string,
+  learner: string,
+  digest: string,
+  reads: ReadonlyMap<string, LabFileRead>,
+): string {
   const tree = join(workDir, treeName(learner, digest));
   rmSync(tree, { recursive: true, force: true });
   cpSync(join(PROJECT_ROOT, 'labs', 'src'), join(tree, 'src'), { recursive: true });

@@ -45,7 +45,8 @@ function removeWorkDir(path: string): void {
   }
   for (const dir of bundles) {
     // Only what the grader made: a tree's bundle dir, nothing else a damaged list could name.
-    if (dir.startsWith(join(PROJECT_ROOT, '.lab', 'build', 'tree-grade-'))) rmSync(dir, { recursive: true, force: true });
+    if (dir.startsWith(join(PROJECT_ROOT, '.lab', 'build', 'tree-grade-')))
+      rmSync(dir, { recursive: true, force: true });
   }
   rmSync(path, { recursive: true, force: true });
 }

@@ -25,10 +25,17 @@ const HOARD = 'const kept: Buffer[] = []; for (;;) kept.push(Buffer.alloc(16 << 
 
 function leftovers(pid: number): string[] {
   const mine = (name: string): boolean => name.startsWith(`lab-grade-${pid}`);
-  const found = readdirSync('/var/tmp').filter(mine).map((name) => `/var/tmp/${name}`);
+  const found = readdirSync('/var/tmp')
+    .filter(mine)
+    .map((name) => `/var/tmp/${name}`);
   for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
     const dir = join('/sys/fs/cgroup', hierarchy);
-    if (existsSync(join(dir, 'cgroup.procs'))) found.push(...readdirSync(dir).filter(mine).map((name) => join(dir, name)));
+    if (existsSync(join(dir, 'cgroup.procs')))
+      found.push(
+        ...readdirSync(dir)
+          .filter(mine)
+          .map((name) => join(dir, name)),
+      );
   }
   return found;
 }
@@ -60,32 +67,50 @@ describe.runIf(isRoot)('lab grade: budgets and Ctrl-C', { timeout: 120_000 }, ()
     expect(Date.now() - started).toBeLessThan(90_000);
     const result = JSON.parse(readFileSync(join(root, 'out', 'results.json'), 'utf8')) as ClassResult;
     const byLearner = Object.fromEntries(result.submissions.map((s) => [s.learner, s]));
-    const timeRanOut = { status: 'over-budget', problem: expect.stringMatching(/^its time budget \(0\.5 min\) ran out/) };
+    const timeRanOut = {
+      status: 'over-budget',
+      problem: expect.stringMatching(/^its time budget \(0\.5 min\) ran out/),
+    };
     expect(byLearner['c-looper']).toMatchObject(timeRanOut);
     expect(byLearner['d-stalled']).toMatchObject(timeRanOut);
-    expect(byLearner['a-hoarder']).toMatchObject({ status: 'over-budget', problem: expect.stringMatching(/^its memory budget \(400m\) ran out/) });
-    for (const learner of ['c-looper', 'd-stalled', 'a-hoarder']) expect(byLearner[learner]!.labs[0]!.earned, learner).toBe(0);
+    expect(byLearner['a-hoarder']).toMatchObject({
+      status: 'over-budget',
+      problem: expect.stringMatching(/^its memory budget \(400m\) ran out/),
+    });
+    for (const learner of ['c-looper', 'd-stalled', 'a-hoarder'])
+      expect(byLearner[learner]!.labs[0]!.earned, learner).toBe(0);
     // A worker thread stuck in a loop cannot send vitest the results it holds: what the looper
     // finished may not have come out. The other two finished their first two checks, and keep them.
     for (const learner of ['d-stalled', 'a-hoarder']) {
       const checks = byLearner[learner]!.labs[0]!.checks;
-      expect(checks.slice(0, 2).map((c) => c.state), learner).toEqual(['passed', 'passed']);
+      expect(
+        checks.slice(0, 2).map((c) => c.state),
+        learner,
+      ).toEqual(['passed', 'passed']);
     }
     // Each run of the hoarder's runtime is killed at the limit, and the next check goes on; the stalled
     // one's runs hang (20 s each) until its time is up.
     const stalled = byLearner['d-stalled']!.labs[0]!.checks;
     expect(stalled.length).toBeLessThan(9);
     expect(stalled.at(-1)!.state).toBe('not run');
-    expect(byLearner['b-steady']).toMatchObject({ status: 'graded', labs: [{ id: 'ch1-command', passed: true, earned: 1 }] });
+    expect(byLearner['b-steady']).toMatchObject({
+      status: 'graded',
+      labs: [{ id: 'ch1-command', passed: true, earned: 1 }],
+    });
     expect(leftovers(pid)).toEqual([]);
   });
 
   test('SIGINT stops the run: exit 130, no reports, nothing left behind; what finished is kept for the next run', async () => {
     let pid = 0;
-    const running = lab(['grade', 'class/b-steady', 'class/c-looper', '--labs', 'ch1-command', '-j', '1', '-o', 'stopped'], root, (p) => (pid = p));
+    const running = lab(
+      ['grade', 'class/b-steady', 'class/c-looper', '--labs', 'ch1-command', '-j', '1', '-o', 'stopped'],
+      root,
+      (p) => (pid = p),
+    );
     // b-steady (named first) is graded, then c-looper hangs in its second check.
     const deadline = Date.now() + 60_000;
-    while (!existsSync(join(root, 'stopped', '.graded', 'b-steady.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!existsSync(join(root, 'stopped', '.graded', 'b-steady.json')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 4_000)); // looper's checker is running now
     process.kill(pid, 'SIGINT');
     const run = await running;

@@ -46,7 +46,10 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     clone(join(klass, 'half'), allBut('ch1-hostname'));
     // Does not build: a syntax error in a lab file (esbuild refuses it).
     clone(join(klass, 'broken'), allBut());
-    writeFileSync(join(klass, 'broken', 'labs', 'src', 'container', 'hostname.ts'), 'export function containerHostname( {\n');
+    writeFileSync(
+      join(klass, 'broken', 'labs', 'src', 'container', 'hostname.ts'),
+      'export function containerHostname( {\n',
+    );
     // The same lab files as `half`, and edits that would pay if they were taken: the hostname spec made
     // to pass whatever runs, the manifest's points raised, a scaffolding file that would not build.
     const cheat = clone(join(klass, 'cheat'), allBut('ch1-hostname'));
@@ -57,22 +60,32 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     );
     cpSync(join(PROJECT_ROOT, 'chapters'), join(cheat, 'chapters'), { recursive: true });
     const manifest = join(cheat, 'chapters', '01-namespaces', 'labs.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('  - id: ch1-hostname\n', '  - id: ch1-hostname\n    points: 100\n'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('  - id: ch1-hostname\n', '  - id: ch1-hostname\n    points: 100\n'),
+    );
     writeFileSync(join(cheat, 'labs', 'src', 'main.ts'), 'this is not TypeScript {\n');
     // A tarball of a solved clone, under one top directory.
     writeFileSync(join(klass, 'tarred.tgz'), gzipSync(await tarballOf(join(klass, 'solved'), 'tarred')));
     // A git repository: all but ch1-hostname committed, ch1-hostname solved in the work tree only.
     const repo = gitClone(join(klass, 'committer'), allBut('ch1-hostname'));
-    cpSync(join(PROJECT_ROOT, 'solutions', 'src', 'container', 'hostname.ts'), join(repo, 'labs', 'src', 'container', 'hostname.ts'));
+    cpSync(
+      join(PROJECT_ROOT, 'solutions', 'src', 'container', 'hostname.ts'),
+      join(repo, 'labs', 'src', 'container', 'hostname.ts'),
+    );
     // A bundle of a solved clone.
     const bundled = gitClone(join(root, 'bundled-src'), allBut());
     git(bundled, 'bundle', 'create', '-q', join(klass, 'bundled.bundle'), 'HEAD');
     writeFileSync(join(klass, 'corrupt.tgz'), Buffer.from('PK\u0003\u0004 a zip file named .tgz, '.repeat(30)));
     writeFileSync(join(klass, 'empty.tar'), '');
-    writeFileSync(join(root, 'roster.txt'), '# the class\nsolved\npristine\nhalf\nbroken\ncheat\ntarred\ncommitter\nbundled\ncorrupt\nempty\nghost\n');
+    writeFileSync(
+      join(root, 'roster.txt'),
+      '# the class\nsolved\npristine\nhalf\nbroken\ncheat\ntarred\ncommitter\nbundled\ncorrupt\nempty\nghost\n',
+    );
 
     first = await grade(['class', '--roster', 'roster.txt', '--labs', LABS, '-j', '2', '-o', 'grades']);
-    if (!existsSync(join(root, 'grades', 'results.json'))) throw new Error(`lab grade wrote no results (${first.code}): ${first.stderr}`);
+    if (!existsSync(join(root, 'grades', 'results.json')))
+      throw new Error(`lab grade wrote no results (${first.code}): ${first.stderr}`);
     result = JSON.parse(readFileSync(join(root, 'grades', 'results.json'), 'utf8')) as ClassResult;
   }, 240_000);
 
@@ -107,11 +120,15 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
       'solved',
       'tarred',
     ]);
-    expect(marks(learner('solved')), JSON.stringify(learner('solved'), null, 1)).toBe('graded ch1-command:✓1 ch1-hostname:✓1');
+    expect(marks(learner('solved')), JSON.stringify(learner('solved'), null, 1)).toBe(
+      'graded ch1-command:✓1 ch1-hostname:✓1',
+    );
     expect(marks(learner('pristine'))).toBe('graded ch1-command:✗0 ch1-hostname:✗0');
     expect(marks(learner('half'))).toBe('graded ch1-command:✓1 ch1-hostname:✗0');
     expect(marks(learner('broken'))).toBe('build-failed ch1-command:✗0 ch1-hostname:✗0');
-    expect(learner('broken')!.problem).toMatch(/^its runtime does not build: labs\/src\/container\/hostname\.ts:\d+:\d+: ERROR: /);
+    expect(learner('broken')!.problem).toMatch(
+      /^its runtime does not build: labs\/src\/container\/hostname\.ts:\d+:\d+: ERROR: /,
+    );
     expect(marks(learner('tarred'))).toBe('graded ch1-command:✓1 ch1-hostname:✓1');
     expect(learner('tarred')!.kind).toBe('tarball');
     // HEAD's files: the solution in the work tree only does not count.
@@ -132,7 +149,8 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
 
   test('the four reports and a feedback file per learner', () => {
     const grades = join(root, 'grades');
-    for (const file of ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv']) expect(existsSync(join(grades, file)), file).toBe(true);
+    for (const file of ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv'])
+      expect(existsSync(join(grades, file)), file).toBe(true);
     expect(readdirSync(join(grades, 'feedback')).sort()).toEqual(result.submissions.map((s) => `${s.learner}.md`));
     expect((readFileSync(join(grades, 'junit.xml'), 'utf8').match(/<testsuite /g) ?? []).length).toBe(11);
     const csv = readFileSync(join(grades, 'gradebook.csv'), 'utf8');
@@ -144,23 +162,41 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
 
   test('a second run reuses every grade and writes the same reports, byte for byte', async () => {
     const grades = join(root, 'grades');
-    const before = ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv'].map((file) => readFileSync(join(grades, file)));
+    const before = ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv'].map((file) =>
+      readFileSync(join(grades, file)),
+    );
     const again = await grade(['class', '--roster', 'roster.txt', '--labs', LABS, '-j', '2', '-o', 'grades']);
     expect(again.code, again.stderr).toBe(0);
-    const reused = again.stdout.split('\n').filter((line) => line.endsWith(', graded before') || line.includes(', graded before:'));
+    const reused = again.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(', graded before') || line.includes(', graded before:'));
     expect(reused).toHaveLength(7); // every submission that was read; the unreadable ones are read again, and fail again
-    const after = ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv'].map((file) => readFileSync(join(grades, file)));
+    const after = ['junit.xml', 'results.json', 'gradebook.md', 'gradebook.csv'].map((file) =>
+      readFileSync(join(grades, file)),
+    );
     expect(after).toEqual(before);
   });
 
   test('grading a submission again from scratch (--force) gives the same result and feedback', async () => {
-    const again = await grade(['class/half', 'class/bundled.bundle', '--labs', LABS, '-j', '2', '--force', '-o', 'again']);
+    const again = await grade([
+      'class/half',
+      'class/bundled.bundle',
+      '--labs',
+      LABS,
+      '-j',
+      '2',
+      '--force',
+      '-o',
+      'again',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).not.toContain('graded before');
     const redone = JSON.parse(readFileSync(join(root, 'again', 'results.json'), 'utf8')) as ClassResult;
     for (const id of ['half', 'bundled']) {
       expect(redone.submissions.find((s) => s.learner === id)).toEqual(learner(id));
-      expect(readFileSync(join(root, 'again', 'feedback', `${id}.md`))).toEqual(readFileSync(join(root, 'grades', 'feedback', `${id}.md`)));
+      expect(readFileSync(join(root, 'again', 'feedback', `${id}.md`))).toEqual(
+        readFileSync(join(root, 'grades', 'feedback', `${id}.md`)),
+      );
     }
   });
 
@@ -170,7 +206,9 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     expect(readdirSync('/var/tmp').filter(ours)).toEqual([]);
     const learners = result.submissions.map((s) => s.learner);
     expect(
-      readdirSync(join(PROJECT_ROOT, '.lab', 'build')).filter((name) => learners.some((id) => name.startsWith(`tree-grade-${id}-`))),
+      readdirSync(join(PROJECT_ROOT, '.lab', 'build')).filter((name) =>
+        learners.some((id) => name.startsWith(`tree-grade-${id}-`)),
+      ),
     ).toEqual([]);
     for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
       const dir = join('/sys/fs/cgroup', hierarchy);

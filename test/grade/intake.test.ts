@@ -8,7 +8,12 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { tarBuffer } from '../../scripts/build/tar.mjs';
 import { readHeadLabFiles, cloneBundle } from '../../cli/grade/git-submission.ts';
-import { labFileNotes, labFilesDigest, readDirectoryLabFiles, SubmissionUnreadable } from '../../cli/grade/lab-files.ts';
+import {
+  labFileNotes,
+  labFilesDigest,
+  readDirectoryLabFiles,
+  SubmissionUnreadable,
+} from '../../cli/grade/lab-files.ts';
 import { compareWithRoster, parseRoster } from '../../cli/grade/roster.ts';
 import { findSubmissions, learnerIdOf } from '../../cli/grade/submissions.ts';
 import { extractTarball, refusal } from '../../cli/grade/tarball.ts';
@@ -25,22 +30,20 @@ function write(path: string, text: string): void {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 const FILES = ['src/a.ts', 'src/b.ts'];
 
 describe('names on the command line', () => {
   test('learner ids drop the extensions of tarballs, bundles and bare repositories', () => {
-    expect(['x/alice.tar.gz', 'bob.tgz', 'carol.tar', 'dave.bundle', 'erin.git', 'frank/', 'g.v2'].map(learnerIdOf)).toEqual([
-      'alice',
-      'bob',
-      'carol',
-      'dave',
-      'erin',
-      'frank',
-      'g.v2',
-    ]);
+    expect(
+      ['x/alice.tar.gz', 'bob.tgz', 'carol.tar', 'dave.bundle', 'erin.git', 'frank/', 'g.v2'].map(learnerIdOf),
+    ).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'g.v2']);
   });
 
   test('a class directory holds one submission per entry, in name order; a stray file is passed over', () => {
@@ -60,7 +63,9 @@ describe('names on the command line', () => {
       ['eve', 'git', 'class/eve'],
       ['zed', 'directory', 'class/zed'],
     ]);
-    expect(intake.bad).toEqual([{ learner: 'dan', source: 'class/dan', problem: expect.stringMatching(/no labs\/.*not a clone of this course/) }]);
+    expect(intake.bad).toEqual([
+      { learner: 'dan', source: 'class/dan', problem: expect.stringMatching(/no labs\/.*not a clone of this course/) },
+    ]);
     expect(intake.warnings).toEqual(['class/roster.txt is passed over: not a directory, a git bundle or a tarball']);
   });
 
@@ -74,7 +79,9 @@ describe('names on the command line', () => {
       'notes.zip is not a directory, a git bundle (.bundle) or a tarball (.tar, .tar.gz, .tgz)',
     ]);
     expect(intake.found.map((s) => s.source)).toEqual(['one/amy']);
-    expect(intake.warnings).toEqual(["two submissions of learner 'amy' (one/amy and two/amy.tar): two/amy.tar is left out"]);
+    expect(intake.warnings).toEqual([
+      "two submissions of learner 'amy' (one/amy and two/amy.tar): two/amy.tar is left out",
+    ]);
   });
 });
 
@@ -101,8 +108,16 @@ describe('tarballs', () => {
 
   test('a hostile archive is refused whole, before anything is written', async () => {
     const file = join(dir, 'bad.tar');
-    writeFileSync(file, await tarBuffer([{ path: 'amy/labs/src/a.ts', data: 'a' }, { path: 'amy/labs/x', type: 'SymbolicLink', linkpath: '/etc/shadow' }]));
-    await expect(extractTarball(file, join(dir, 'out'))).rejects.toThrow(/link that leaves it \(amy\/labs\/x -> \/etc\/shadow\)/);
+    writeFileSync(
+      file,
+      await tarBuffer([
+        { path: 'amy/labs/src/a.ts', data: 'a' },
+        { path: 'amy/labs/x', type: 'SymbolicLink', linkpath: '/etc/shadow' },
+      ]),
+    );
+    await expect(extractTarball(file, join(dir, 'out'))).rejects.toThrow(
+      /link that leaves it \(amy\/labs\/x -> \/etc\/shadow\)/,
+    );
     expect(() => readFileSync(join(dir, 'out', 'labs', 'src', 'a.ts'))).toThrow();
   });
 
@@ -110,7 +125,13 @@ describe('tarballs', () => {
     const file = join(dir, 'amy.tgz');
     writeFileSync(
       file,
-      gzipSync(await tarBuffer([{ path: 'amy/', type: 'Directory' }, { path: 'amy/labs/src/a.ts', data: 'mine' }, { path: 'amy/labs/src/b.ts', type: 'SymbolicLink', linkpath: 'a.ts' }])),
+      gzipSync(
+        await tarBuffer([
+          { path: 'amy/', type: 'Directory' },
+          { path: 'amy/labs/src/a.ts', data: 'mine' },
+          { path: 'amy/labs/src/b.ts', type: 'SymbolicLink', linkpath: 'a.ts' },
+        ]),
+      ),
     );
     const root = await extractTarball(file, join(dir, 'out'));
     expect(readFileSync(join(root, 'labs', 'src', 'a.ts'), 'utf8')).toBe('mine');
@@ -129,12 +150,17 @@ describe('tarballs', () => {
     writeFileSync(join(dir, 'none.tar'), await tarBuffer([]));
     writeFileSync(join(dir, 'none.tgz'), gzipSync(await tarBuffer([])));
     writeFileSync(join(dir, 'junk.tgz'), Buffer.from('this is not a tarball at all, '.repeat(40)));
-    writeFileSync(join(dir, 'cut.tgz'), gzipSync(await tarBuffer([{ path: 'labs/src/a.ts', data: 'x'.repeat(5000) }])).subarray(0, 60));
+    writeFileSync(
+      join(dir, 'cut.tgz'),
+      gzipSync(await tarBuffer([{ path: 'labs/src/a.ts', data: 'x'.repeat(5000) }])).subarray(0, 60),
+    );
     for (const name of ['zero.tgz', 'none.tar', 'none.tgz']) {
       await expect(extractTarball(join(dir, name), join(dir, `out-${name}`))).rejects.toThrow('the tarball is empty');
     }
     for (const name of ['junk.tgz', 'cut.tgz']) {
-      await expect(extractTarball(join(dir, name), join(dir, `out-${name}`))).rejects.toThrow(/^it is not a readable tarball \(.+\)$/);
+      await expect(extractTarball(join(dir, name), join(dir, `out-${name}`))).rejects.toThrow(
+        /^it is not a readable tarball \(.+\)$/,
+      );
     }
   });
 });
@@ -181,17 +207,23 @@ describe('lab files', () => {
 
     git(repo, 'bundle', 'create', '-q', join(dir, 'repo.bundle'), 'HEAD');
     await cloneBundle(join(dir, 'repo.bundle'), join(dir, 'clone.git'));
-    expect((await readHeadLabFiles(join(dir, 'clone.git'), FILES, 1024)).get('src/a.ts')).toEqual({ content: Buffer.from('committed') });
+    expect((await readHeadLabFiles(join(dir, 'clone.git'), FILES, 1024)).get('src/a.ts')).toEqual({
+      content: Buffer.from('committed'),
+    });
 
     writeFileSync(join(dir, 'junk.bundle'), 'not a bundle');
-    await expect(cloneBundle(join(dir, 'junk.bundle'), join(dir, 'junk.git'))).rejects.toThrow(/^it is not a readable git bundle/);
+    await expect(cloneBundle(join(dir, 'junk.bundle'), join(dir, 'junk.git'))).rejects.toThrow(
+      /^it is not a readable git bundle/,
+    );
 
     const other = join(dir, 'other');
     write(join(other, 'README.md'), 'another project');
     git(dir, 'init', '-q', other);
     git(other, 'add', '.');
     git(other, 'commit', '-qm', 'one');
-    await expect(readHeadLabFiles(join(other, '.git'), FILES, 1024)).rejects.toThrow(new SubmissionUnreadable('no labs/ in its HEAD: not a clone of this course'));
+    await expect(readHeadLabFiles(join(other, '.git'), FILES, 1024)).rejects.toThrow(
+      new SubmissionUnreadable('no labs/ in its HEAD: not a clone of this course'),
+    );
     const empty = join(dir, 'empty');
     git(dir, 'init', '-q', empty);
     await expect(readHeadLabFiles(join(empty, '.git'), FILES, 1024)).rejects.toThrow(/its HEAD cannot be read/);

@@ -47,9 +47,9 @@ describe('grading progress', () => {
 
   test('a summary line per finished submission', () => {
     expect(summaryLine(amy)).toBe('amy: 2/3 points (ch1-command ✓, ch1-hostname ✗)');
-    expect(summaryLine({ ...amy, status: 'build-failed', problem: 'its runtime does not build: x', labs: [] }, false)).toBe(
-      'amy: build-failed, 0/0 points: its runtime does not build: x',
-    );
+    expect(
+      summaryLine({ ...amy, status: 'build-failed', problem: 'its runtime does not build: x', labs: [] }, false),
+    ).toBe('amy: build-failed, 0/0 points: its runtime does not build: x');
   });
 
   test('the screen at 80 columns: a bar per running submission, the marks of a finished one', () => {
@@ -61,7 +61,11 @@ describe('grading progress', () => {
     ]);
     const { lastFrame, unmount } = render(<GradeScreen state={state} />);
     expect(lastFrame()).toBe(
-      ['✓ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)', `› bob ${progressBar(1, 4)} 1/4 checking`, '1/2 submissions graded'].join('\n'),
+      [
+        '✓ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)',
+        `› bob ${progressBar(1, 4)} 1/4 checking`,
+        '1/2 submissions graded',
+      ].join('\n'),
     );
     unmount();
     expect(progressBar(1, 4, 8)).toBe('██░░░░░░');
@@ -69,15 +73,22 @@ describe('grading progress', () => {
   });
 
   test("messages lose the grader's paths: the tree is labs/, a state root has one name", () => {
-    const paths = { tree: '/var/tmp/lab-grade-1-x/grade-amy-12345678', tmpDir: '/var/tmp/lab-grade-1-x/tmp-0', workDir: '/var/tmp/lab-grade-1-x' };
+    const paths = {
+      tree: '/var/tmp/lab-grade-1-x/grade-amy-12345678',
+      tmpDir: '/var/tmp/lab-grade-1-x/tmp-0',
+      workDir: '/var/tmp/lab-grade-1-x',
+    };
     expect(
       sanitizeText(
         'at /var/tmp/lab-grade-1-x/grade-amy-12345678/src/a.ts:3 in /var/tmp/lab-grade-1-x/tmp-0/mydocker-check-4242-AbC123/containers; /var/tmp/lab-grade-1-x/tmp-0/f and /var/tmp/lab-grade-1-x/clone-0.git',
         paths,
       ),
     ).toBe('at labs/src/a.ts:3 in $MYDOCKER_ROOT/containers; $TMPDIR/f and <work dir>/clone-0.git');
-    expect(sanitizeText(`expected 'ready\\nc2b05267b622\\n', ${'ab12'.repeat(16)}; not deadbeefcafe, 123456789012 or 0123456789abcdef`, paths)).toBe(
-      "expected 'ready\\n<short id>\\n', <container id>; not deadbeefcafe, 123456789012 or 0123456789abcdef",
-    );
+    expect(
+      sanitizeText(
+        `expected 'ready\\nc2b05267b622\\n', ${'ab12'.repeat(16)}; not deadbeefcafe, 123456789012 or 0123456789abcdef`,
+        paths,
+      ),
+    ).toBe("expected 'ready\\n<short id>\\n', <container id>; not deadbeefcafe, 123456789012 or 0123456789abcdef");
   });
 });

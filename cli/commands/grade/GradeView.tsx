@@ -18,7 +18,8 @@ function Row({ row, nameWidth }: { row: SubmissionRow; nameWidth: number }) {
     const ok = row.result.status === 'graded';
     return (
       <Text>
-        <Text color={ok ? 'green' : 'yellow'}>{ok ? '✓' : '!'}</Text> {name} {summaryLine(row.result, row.resumed).slice(row.learner.length + 2)}
+        <Text color={ok ? 'green' : 'yellow'}>{ok ? '✓' : '!'}</Text> {name}{' '}
+        {summaryLine(row.result, row.resumed).slice(row.learner.length + 2)}
       </Text>
     );
   }

@@ -6,7 +6,13 @@
 import { chapters } from '../../../chapters/manifest.ts';
 import { LabError } from '../../errors.ts';
 import { gradeClass } from '../../grade/grader.ts';
-import { initialProgress, reduceProgress, summaryLine, type GradeProgress, type GradeProgressEvent } from '../../grade/progress.ts';
+import {
+  initialProgress,
+  reduceProgress,
+  summaryLine,
+  type GradeProgress,
+  type GradeProgressEvent,
+} from '../../grade/progress.ts';
 import { parseGradeOptions, type GradeInvocation } from './options.ts';
 
 export async function grade(invocation: GradeInvocation): Promise<number> {

@@ -103,7 +103,11 @@ export function parseLabs(text: string | undefined, course: readonly Chapter[]):
   return ready.flatMap((chapter) => chapter.labs).filter((lab) => wanted.has(lab.id));
 }
 
-export function parseGradeOptions(invocation: GradeInvocation, course: readonly Chapter[], cwd = process.cwd()): GradeSettings {
+export function parseGradeOptions(
+  invocation: GradeInvocation,
+  course: readonly Chapter[],
+  cwd = process.cwd(),
+): GradeSettings {
   if (invocation.submissions.length === 0) throw usage('name at least one submission, or a directory of them');
   return {
     submissions: invocation.submissions,
