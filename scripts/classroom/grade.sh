@@ -45,6 +45,12 @@ say() {
   printf '%s\n\n' "$*" >>"$summary"
 }
 
+# The reports of this run alone: the summary takes the one feedback file it finds there.
+if [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+  echo "classroom: $out is not empty: the reports need a directory of their own (GRADES_DIR)" >&2
+  exit 1
+fi
+
 # The checkouts belong to the runner's user and this runs as root: git refuses to read a repository
 # of another user ("dubious ownership") unless its config says so. GIT_CONFIG_* is config of the
 # command's own scope, for the commands this script starts only; the runner is thrown away after.
@@ -87,6 +93,7 @@ cat "$out/gradebook.md"
 {
   cat "$out/gradebook.md"
   echo
-  cat "$out/feedback/$learner.md"
+  # One submission, so one feedback file (named by lab grade's id for it, which drops a .tar or .git).
+  cat "$out"/feedback/*.md
 } >>"$summary"
-node "$course/scripts/classroom/verdict.ts" "$out/results.json" "$learner"
+node "$course/scripts/classroom/verdict.ts" "$out/results.json"

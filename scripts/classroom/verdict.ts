@@ -1,7 +1,7 @@
 // The Classroom workflow's verdict on one learner (scripts/classroom/grade.sh runs it after `lab
 // grade`): reads results.json, prints one line, marks each lab not passed as a GitHub annotation,
 // sets the step's outputs (points, max-points) and exits 1 unless every lab of the assignment passed.
-// Usage: node scripts/classroom/verdict.ts RESULTS_JSON LEARNER
+// Usage: node scripts/classroom/verdict.ts RESULTS_JSON (of one submission: the script grades one)
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { ClassResult, SubmissionResult } from '../../cli/grade/result.ts';
 
@@ -15,13 +15,14 @@ export interface Verdict {
   maxPoints: number;
 }
 
-export function verdictOf(result: ClassResult, learner: string): Verdict {
+export function verdictOf(result: ClassResult): Verdict {
   const maxPoints = result.course.labs.reduce((sum, lab) => sum + lab.points, 0);
-  const submission = result.submissions.find((s) => s.learner === learner);
-  if (submission === undefined) {
-    const line = `${learner}: not in the results (lab grade graded ${result.submissions.map((s) => s.learner).join(', ') || 'nobody'})`;
+  const [submission, ...more] = result.submissions;
+  if (submission === undefined || more.length > 0) {
+    const line = `the results hold ${result.submissions.length} submissions, not the one graded`;
     return { passed: false, line, annotations: [annotation('not graded', line)], points: 0, maxPoints };
   }
+  const learner = submission.learner;
   const points = submission.labs.reduce((sum, lab) => sum + lab.earned, 0);
   const failing = result.course.labs.filter((lab) => !submission.labs.find((graded) => graded.id === lab.id)?.passed);
   const passed = submission.status === 'graded' && failing.length === 0;
@@ -52,12 +53,12 @@ function annotation(title: string, message: string): string {
 }
 
 if (import.meta.main) {
-  const [resultsFile, learner] = process.argv.slice(2);
-  if (resultsFile === undefined || learner === undefined) {
-    process.stderr.write('usage: node scripts/classroom/verdict.ts RESULTS_JSON LEARNER\n');
+  const [resultsFile, ...rest] = process.argv.slice(2);
+  if (resultsFile === undefined || rest.length > 0) {
+    process.stderr.write('usage: node scripts/classroom/verdict.ts RESULTS_JSON\n');
     process.exit(2);
   }
-  const verdict = verdictOf(JSON.parse(readFileSync(resultsFile, 'utf8')) as ClassResult, learner);
+  const verdict = verdictOf(JSON.parse(readFileSync(resultsFile, 'utf8')) as ClassResult);
   for (const line of verdict.annotations) process.stdout.write(line + '\n');
   process.stdout.write(`classroom: ${verdict.line}\n`);
   if (process.env.GITHUB_OUTPUT) {

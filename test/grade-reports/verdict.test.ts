@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { projectRoot } from '../../cli/paths.ts';
 import { verdictOf } from '../../scripts/classroom/verdict.ts';
+import type { ClassResult } from '../../cli/grade/result.ts';
 import { HOSTILE_ID, hostileClass } from './fixtures.ts';
+
+/** The fixed class with only one learner's submission, as the Classroom script grades one. */
+function only(learner: string): ClassResult {
+  const result = hostileClass();
+  return { ...result, submissions: result.submissions.filter((s) => s.learner === learner) };
+}
 
 describe('verdictOf', () => {
   test('every lab of the assignment passed: passed, with the points', () => {
-    expect(verdictOf(hostileClass(), HOSTILE_ID)).toEqual({
+    expect(verdictOf(only(HOSTILE_ID))).toEqual({
       passed: true,
       line: `${HOSTILE_ID}: graded, 2 of 2 labs passed, 3 of 3 points`,
       annotations: [],
@@ -20,7 +27,7 @@ describe('verdictOf', () => {
   });
 
   test('a lab not passed: failed, one annotation for it, naming its first check that did not pass', () => {
-    const verdict = verdictOf(hostileClass(), '=cmd');
+    const verdict = verdictOf(only('=cmd'));
     expect(verdict).toMatchObject({ passed: false, points: 1, maxPoints: 3 });
     expect(verdict.line).toBe('=cmd: graded, 1 of 2 labs passed, 1 of 3 points; not passed: ch1-proc');
     // GitHub's escapes: the check's name holds a line break, the title a colon would end.
@@ -30,20 +37,21 @@ describe('verdictOf', () => {
   });
 
   test('a submission that was not graded fails, with its problem first', () => {
-    const verdict = verdictOf(hostileClass(), 'bob');
+    const verdict = verdictOf(only('bob'));
     expect(verdict.passed).toBe(false);
     expect(verdict.annotations[0]).toBe(
       "::error title=build-failed::labs/src/container/command.ts:3:1: ERROR: Expected ';' but found 'x'",
     );
     expect(verdict.annotations).toHaveLength(3);
-    expect(verdictOf(hostileClass(), 'eve')).toMatchObject({ passed: false, points: 0 });
+    expect(verdictOf(only('eve'))).toMatchObject({ passed: false, points: 0 });
   });
 
-  test('a learner the results do not hold fails, and says whom they hold', () => {
-    expect(verdictOf(hostileClass(), 'nobody')).toMatchObject({
+  test('results of no submission, or of more than one, fail: the script graded one', () => {
+    expect(verdictOf(hostileClass())).toMatchObject({
       passed: false,
-      line: `nobody: not in the results (lab grade graded =cmd, bob, carol, dave, eve, ${HOSTILE_ID})`,
+      line: 'the results hold 6 submissions, not the one graded',
     });
+    expect(verdictOf({ ...hostileClass(), submissions: [] })).toMatchObject({ passed: false, points: 0 });
   });
 });
 
@@ -51,11 +59,11 @@ describe('verdict.ts as the script runs it', () => {
   function run(learner: string) {
     const dir = mkdtempSync(join(tmpdir(), 'lab-classroom-verdict-'));
     try {
-      writeFileSync(join(dir, 'results.json'), JSON.stringify(hostileClass()));
+      writeFileSync(join(dir, 'results.json'), JSON.stringify(only(learner)));
       writeFileSync(join(dir, 'output'), '');
       const result = spawnSync(
         process.execPath,
-        [join(projectRoot, 'scripts/classroom/verdict.ts'), join(dir, 'results.json'), learner],
+        [join(projectRoot, 'scripts/classroom/verdict.ts'), join(dir, 'results.json')],
         { encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: join(dir, 'output') } },
       );
       return { code: result.status, stdout: result.stdout, output: readFileSync(join(dir, 'output'), 'utf8') };
@@ -82,9 +90,6 @@ describe('verdict.ts as the script runs it', () => {
     const result = spawnSync(process.execPath, [join(projectRoot, 'scripts/classroom/verdict.ts')], {
       encoding: 'utf8',
     });
-    expect([result.status, result.stderr]).toEqual([
-      2,
-      'usage: node scripts/classroom/verdict.ts RESULTS_JSON LEARNER\n',
-    ]);
+    expect([result.status, result.stderr]).toEqual([2, 'usage: node scripts/classroom/verdict.ts RESULTS_JSON\n']);
   });
 });
