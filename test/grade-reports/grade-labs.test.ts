@@ -160,6 +160,8 @@ describe('failureMessage', () => {
     expect(failureMessage('  \u001b[1mboom\u001b[22m\r\n')).toBe('boom');
     expect(failureMessage(undefined)).toBe('the check failed without a message');
     expect(failureMessage(' \n ')).toBe('the check failed without a message');
+    // What vitest serialised, whatever the type says (an expected 0 arrives as the number 0).
+    expect(failureMessage(0)).toBe('0');
   });
 
   test('at most a few lines and characters, and then says it was cut', () => {

@@ -64,9 +64,13 @@ function gradeLab(lab: Lab, events: CheckEvent[], chapter: number): GradedLab {
   return graded;
 }
 
-/** The first error's message without colours, trimmed to a few lines. */
-export function failureMessage(message: string | undefined): string {
-  const text = stripVTControlCharacters(message ?? '')
+/**
+ * The first error's message without colours, trimmed to a few lines. Typed a string, but the
+ * checker's events carry what vitest serialised (an `expected` of 0 comes as the number 0): text
+ * is made of whatever came.
+ */
+export function failureMessage(message: unknown): string {
+  const text = stripVTControlCharacters(message === undefined || message === null ? '' : String(message))
     .replace(/\r\n?/g, '\n')
     .trim();
   if (text === '') return 'the check failed without a message';
@@ -76,7 +80,10 @@ export function failureMessage(message: string | undefined): string {
   return cut.length < text.length ? `${cut}\n…` : cut;
 }
 
-function firstLine(message: string): string {
-  const line = stripVTControlCharacters(message).trim().split(/\r?\n/)[0] ?? '';
+function firstLine(message: unknown): string {
+  const line =
+    stripVTControlCharacters(String(message ?? ''))
+      .trim()
+      .split(/\r?\n/)[0] ?? '';
   return line === '' ? 'the spec failed without a message' : line;
 }
