@@ -40,8 +40,9 @@ function goldenName(report: string): string {
 }
 
 describe('writeReports', () => {
-  test('writes the four reports and one feedback per learner, and returns their paths', () => {
+  test('writes the four reports and one feedback per learner, returns their paths, and leaves nothing else', () => {
     expect(written).toEqual(REPORTS.map((report) => join(out, report)));
+    expect(readdirSync(out).sort()).toEqual(['feedback', 'gradebook.csv', 'gradebook.md', 'junit.xml', 'results.json']);
     expect(readdirSync(join(out, 'feedback')).sort()).toEqual(
       REPORTS.filter((r) => r.startsWith('feedback/'))
         .map((r) => r.slice('feedback/'.length))
@@ -121,7 +122,7 @@ describe('junit.xml, read back by xmllint', () => {
     expect(xpath(`string(${failure}/failure/@message)`)).toBe(
       'expected 1 < 2 && "a" | b\nwith ``` fences ``` and red and a  NUL',
     );
-    expect(xpath(`string(${failure}/failure)`)).toMatch(/\n\nhint 2: `lab hint ch1-proc`$/);
+    expect(xpath(`string(${failure}/failure)`)).toMatch(/\n\nhint 2 may help: `lab hint ch1-proc`$/);
   });
 
   test('a submission that could not be graded is a suite with an error that says why', () => {

@@ -44,7 +44,7 @@ function labSection(lab: GradedLab): string[] {
   if (open.length > 0) lines.push('');
   for (const check of open) {
     lines.push(`- ${check.state}: ${markdownInline(check.name)}`);
-    if (check.hint !== undefined) lines.push(`  - hint ${check.hint}: \`lab hint ${lab.id}\``);
+    if (check.hint !== undefined) lines.push(`  - hint ${check.hint} may help: \`lab hint ${lab.id}\``);
     if (check.message !== undefined) lines.push('', markdownCodeBlock(check.message, '  '));
   }
   return lines;

@@ -88,7 +88,7 @@ function outcomeOf(check: GradedCheck, lab: GradedLab): Case['outcome'] {
       return undefined;
     case 'failed': {
       const message = check.message ?? 'failed';
-      const hint = check.hint === undefined ? '' : `\n\nhint ${check.hint}: \`lab hint ${lab.id}\``;
+      const hint = check.hint === undefined ? '' : `\n\nhint ${check.hint} may help: \`lab hint ${lab.id}\``;
       return { element: 'failure', message, body: message + hint };
     }
     case 'skipped':
