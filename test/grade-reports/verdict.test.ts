@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { projectRoot } from '../../cli/paths.ts';
-import { verdictOf } from '../../scripts/classroom/verdict.ts';
+import { classroomResult, verdictOf } from '../../scripts/classroom/verdict.ts';
 import type { ClassResult } from '../../cli/grade/result.ts';
 import { HOSTILE_ID, hostileClass } from './fixtures.ts';
 
@@ -55,6 +55,37 @@ describe('verdictOf', () => {
   });
 });
 
+describe('classroomResult', () => {
+  test("one test per lab, scored with its points, against the assignment's maximum", () => {
+    expect(classroomResult(only('=cmd'))).toEqual({
+      version: 1,
+      status: 'fail',
+      max_score: 3,
+      tests: [
+        { name: 'ch1-command: Run the command as given', status: 'pass', score: 1 },
+        {
+          name: 'ch1-proc: Mount /proc & <friends>',
+          status: 'fail',
+          score: 0,
+          message:
+            '1 of 3 checks passed; first: the host\'s /proc is "unchanged" | <ok>\nsecond line (failed); the job summary and the grades artifact say more',
+        },
+      ],
+    });
+    expect(classroomResult(only(HOSTILE_ID))).toMatchObject({ status: 'pass', max_score: 3 });
+    expect(classroomResult(only(HOSTILE_ID)).tests.map((test) => test.score)).toEqual([1, 2]);
+  });
+
+  test('a submission that was not graded is an error, every lab failed', () => {
+    const result = classroomResult(only('eve'));
+    expect(result.status).toBe('error');
+    expect(result.tests.map((test) => [test.status, test.score])).toEqual([
+      ['fail', 0],
+      ['fail', 0],
+    ]);
+  });
+});
+
 describe('verdict.ts as the script runs it', () => {
   function run(learner: string) {
     const dir = mkdtempSync(join(tmpdir(), 'lab-classroom-verdict-'));
@@ -66,7 +97,14 @@ describe('verdict.ts as the script runs it', () => {
         [join(projectRoot, 'scripts/classroom/verdict.ts'), join(dir, 'results.json')],
         { encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: join(dir, 'output') } },
       );
-      return { code: result.status, stdout: result.stdout, output: readFileSync(join(dir, 'output'), 'utf8') };
+      const output = readFileSync(join(dir, 'output'), 'utf8');
+      const classroom = /^result=(.*)$/m.exec(output)?.[1];
+      return {
+        code: result.status,
+        stdout: result.stdout,
+        output: output.replace(/^result=.*\n/m, ''),
+        classroom: classroom === undefined ? undefined : JSON.parse(Buffer.from(classroom, 'base64').toString()),
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -77,6 +115,7 @@ describe('verdict.ts as the script runs it', () => {
       code: 0,
       stdout: `classroom: ${HOSTILE_ID}: graded, 2 of 2 labs passed, 3 of 3 points\n`,
       output: 'points=3\nmax-points=3\n',
+      classroom: classroomResult(only(HOSTILE_ID)),
     });
     const failed = run('=cmd');
     expect(failed.code).toBe(1);
