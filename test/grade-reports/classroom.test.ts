@@ -5,6 +5,7 @@
 // skipped, since this machine has both. Real `lab grade`, real checker: root only.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -21,7 +22,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chapters } from '../../chapters/manifest.ts';
 import { projectRoot } from '../../cli/paths.ts';
-import { CLASSROOM_WORKFLOW } from './classroom-env.ts';
+import { CLASSROOM_SCRIPT, CLASSROOM_WORKFLOW } from './classroom-env.ts';
 
 const isRoot = process.getuid?.() === 0;
 const workflow = parse(readFileSync(join(projectRoot, CLASSROOM_WORKFLOW), 'utf8')) as {
@@ -172,6 +173,32 @@ describe.skipIf(!isRoot)('scripts/classroom/grade.sh as the runner runs it', { t
       "The repository's last commit has no labs/ directory: it is not a clone of this course. Restore labs/ from the template and push again.\n\n",
     );
     expect(existsSync(join(space.workspace, 'grades'))).toBe(false);
+  });
+
+  test("as the runner's user (not root), it hands itself to sudo with the environment and PATH kept", () => {
+    // A sudo that only says how it was called: the runner's is real, this machine has none.
+    const bin = join(root, 'fake-sudo');
+    mkdirSync(bin);
+    chmodSync(root, 0o755); // mkdtemp's 0700 would keep nobody out
+    writeFileSync(join(bin, 'sudo'), '#!/bin/sh\nprintf "%s\\n" "$@"\necho "GITHUB_WORKSPACE=$GITHUB_WORKSPACE"\n', {
+      mode: 0o755,
+    });
+    const result = spawnSync('/usr/sbin/runuser', ['-u', 'nobody', '--', 'bash', join(projectRoot, CLASSROOM_SCRIPT)], {
+      encoding: 'utf8',
+      env: { PATH: `${bin}:/usr/bin:/bin`, GITHUB_WORKSPACE: '/home/runner/work/x/x' },
+    });
+    expect([result.status, result.stdout]).toEqual([
+      0,
+      [
+        '--preserve-env',
+        'env',
+        `PATH=${bin}:/usr/bin:/bin`,
+        'bash',
+        join(projectRoot, CLASSROOM_SCRIPT),
+        'GITHUB_WORKSPACE=/home/runner/work/x/x',
+        '',
+      ].join('\n'),
+    ]);
   });
 
   test('without a pinned course ref the step refuses to grade', () => {
