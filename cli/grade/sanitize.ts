@@ -31,14 +31,17 @@ export function sanitizeText(text: string, paths: GraderPaths): string {
 }
 
 export function sanitizeEvent(event: CheckEvent, paths: GraderPaths): CheckEvent {
-  if (event.type === 'spec-error') return { ...event, message: sanitizeText(event.message, paths) };
+  // vitest serialises what it compared as it was: `expected` may be the number 0, not text.
+  const clean = <T>(value: T): T => (typeof value === 'string' ? (sanitizeText(value, paths) as T) : value);
+  if (event.type === 'spec-error') return { ...event, message: clean(event.message) };
   if (event.type !== 'check') return event;
   return {
     ...event,
     errors: event.errors.map((error) => ({
-      message: sanitizeText(error.message, paths),
-      ...(error.expected !== undefined && { expected: sanitizeText(error.expected, paths) }),
-      ...(error.actual !== undefined && { actual: sanitizeText(error.actual, paths) }),
+      ...error,
+      message: clean(error.message),
+      ...(error.expected !== undefined && { expected: clean(error.expected) }),
+      ...(error.actual !== undefined && { actual: clean(error.actual) }),
     })),
   };
 }

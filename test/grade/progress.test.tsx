@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { GradeScreen, progressBar } from '../../cli/commands/grade/GradeView.tsx';
 import { initialProgress, reduceProgress, summaryLine, type GradeProgressEvent } from '../../cli/grade/progress.ts';
 import type { SubmissionResult } from '../../cli/grade/result.ts';
-import { sanitizeText } from '../../cli/grade/sanitize.ts';
+import { sanitizeEvent, sanitizeText } from '../../cli/grade/sanitize.ts';
 
 const amy: SubmissionResult = {
   learner: 'amy',
