@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
@@ -45,6 +46,11 @@ export class WorkDir {
     if (this.removed) return;
     this.removed = true;
     removeWorkDir(this.path);
+    try {
+      rmdirSync(VM_PARENT); // .lab/grade, made for this run, once no other grader uses it
+    } catch {
+      // not there, or in use
+    }
   }
 }
 
