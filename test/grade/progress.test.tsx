@@ -62,7 +62,7 @@ describe('grading progress', () => {
     const { lastFrame, unmount } = render(<GradeScreen state={state} />);
     expect(lastFrame()).toBe(
       [
-        '✓ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)',
+        '✗ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)',
         `› bob ${progressBar(1, 4)} 1/4 checking`,
         '1/2 submissions graded',
       ].join('\n'),
