@@ -14,7 +14,7 @@ import type { ClassResult, SubmissionResult } from './result.ts';
 import { isResumable, loadGraded, saveGraded } from './resume.ts';
 import { compareWithRoster, readRoster } from './roster.ts';
 import { findSubmissions, type FoundSubmission } from './submissions.ts';
-import { WorkDir } from './work-dir.ts';
+import { HOST_PARENT, VM_PARENT, WorkDir } from './work-dir.ts';
 import { allLabs } from '../../chapters/manifest.ts';
 
 export interface GradeRun {
@@ -93,7 +93,7 @@ export async function gradeClass(settings: GradeSettings, io: GraderIo): Promise
   const checksPerSubmission = settings.labs.reduce((sum, lab) => sum + declaredChecks(lab), 0);
   io.onProgress?.({ type: 'planned', learners: found.map((s) => s.learner), checksPerSubmission });
 
-  const workDir = new WorkDir();
+  const workDir = new WorkDir(settings.vm ? VM_PARENT : HOST_PARENT);
   let interrupted = false;
   try {
     removeStaleGraderCgroups();

@@ -62,7 +62,7 @@ describe('grading progress', () => {
     const { lastFrame, unmount } = render(<GradeScreen state={state} />);
     expect(lastFrame()).toBe(
       [
-        '✓ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)',
+        '✗ amy 2/3 points (ch1-command ✓, ch1-hostname ✗)',
         `› bob ${progressBar(1, 4)} 1/4 checking`,
         '1/2 submissions graded',
       ].join('\n'),
@@ -90,5 +90,12 @@ describe('grading progress', () => {
         paths,
       ),
     ).toBe("expected 'ready\\n<short id>\\n', <container id>; not deadbeefcafe, 123456789012 or 0123456789abcdef");
+    // vitest hands over what it compared as it was: a number stays a number.
+    const error = { message: `in ${paths.tree}/src`, expected: 0 as unknown as string, actual: `${paths.tmpDir}/x` };
+    const event = sanitizeEvent(
+      { type: 'check', lab: 'l', spec: 's', name: 'n', state: 'failed', durationMs: 1, errors: [error] },
+      paths,
+    );
+    expect(event).toMatchObject({ errors: [{ message: 'in labs/src', expected: 0, actual: '$TMPDIR/x' }] });
   });
 });

@@ -15,10 +15,12 @@ export function progressBar(done: number, total: number, width = BAR_WIDTH): str
 function Row({ row, nameWidth }: { row: SubmissionRow; nameWidth: number }) {
   const name = row.learner.padEnd(nameWidth);
   if (row.stage === 'done' && row.result) {
-    const ok = row.result.status === 'graded';
+    // ✓ every lab passed, ✗ graded with some failing, ! not graded (its status says why).
+    const graded = row.result.status === 'graded';
+    const full = graded && row.result.labs.every((lab) => lab.passed);
     return (
       <Text>
-        <Text color={ok ? 'green' : 'yellow'}>{ok ? '✓' : '!'}</Text> {name}{' '}
+        <Text color={full ? 'green' : graded ? 'red' : 'yellow'}>{full ? '✓' : graded ? '✗' : '!'}</Text> {name}{' '}
         {summaryLine(row.result, row.resumed).slice(row.learner.length + 2)}
       </Text>
     );
