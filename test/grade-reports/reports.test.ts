@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { marked, type Tokens } from 'marked';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeReports } from '../../cli/grade/reports/index.ts';
+import { gradebookMarkdown, writeReports } from '../../cli/grade/reports/index.ts';
 import type { ClassResult } from '../../cli/grade/result.ts';
 import { HOSTILE_ID, hostileClass } from './fixtures.ts';
 
@@ -173,6 +173,13 @@ describe('gradebook.csv, read back by Python', () => {
 });
 
 describe('gradebook.md, read back by marked', () => {
+  test('one submission and one lab are said in the singular', () => {
+    const result = hostileClass();
+    result.submissions = result.submissions.slice(0, 1);
+    result.course.labs = result.course.labs.slice(0, 1);
+    expect(gradebookMarkdown(result)).toContain('\n1 submission, 1 lab; course `c0ffee001122`.\n');
+  });
+
   test('one table, one row per learner, every row as wide as the header; the learner cells as given', () => {
     const tables = marked.lexer(readFileSync(join(out, 'gradebook.md'), 'utf8')).filter((t) => t.type === 'table');
     expect(tables).toHaveLength(1);

@@ -29,7 +29,7 @@ export function gradebookMarkdown(result: ClassResult): string {
   const lines = [
     '# Gradebook',
     '',
-    `${result.submissions.length} submissions, ${labs.length} labs; course \`${result.course.digest.slice(0, 12)}\`.`,
+    `${count(result.submissions.length, 'submission')}, ${count(labs.length, 'lab')}; course \`${result.course.digest.slice(0, 12)}\`.`,
     '✓ every check of the lab passed (its points earned), ✗ not; a lab is worth the points beside its id.',
     '',
     ...[header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`),
@@ -44,6 +44,10 @@ export function gradebookMarkdown(result: ClassResult): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** RFC 4180: CRLF line ends; a field with a comma, a quote, CR or LF in double quotes, its quotes doubled. */
