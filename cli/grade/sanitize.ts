@@ -20,8 +20,22 @@ function escapeRegExp(text: string): string {
  */
 const CONTAINER_ID = /(?<![0-9a-f])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])(?:[0-9a-f]{64}|[0-9a-f]{12})(?![0-9a-f])/g;
 
+/**
+ * The checker names a process by its host pid where that is the point (`NSpid of the container process
+ * (host pid 27059)`, `process 4242 (sleep) is still running after the check`): those numbers, wherever
+ * they occur in the message (the value compared is often the same pid), become `<pid>`.
+ */
+const NAMED_PID = /\b(?:host pid|process) (\d+)\b/g;
+
+function withoutPids(text: string): string {
+  const pids = new Set([...text.matchAll(NAMED_PID)].map((match) => match[1]!));
+  let result = text;
+  for (const pid of pids) result = result.replace(new RegExp(`(?<![0-9])${pid}(?![0-9])`, 'g'), '<pid>');
+  return result;
+}
+
 export function sanitizeText(text: string, paths: GraderPaths): string {
-  return text
+  return withoutPids(text)
     .replace(CONTAINER_ID, (id) => (id.length === 64 ? '<container id>' : '<short id>'))
     .replaceAll(`${paths.tree}/`, 'labs/')
     .replaceAll(paths.tree, 'labs')

@@ -90,6 +90,14 @@ describe('grading progress', () => {
         paths,
       ),
     ).toBe("expected 'ready\\n<short id>\\n', <container id>; not deadbeefcafe, 123456789012 or 0123456789abcdef");
+    expect(
+      sanitizeText(
+        "NSpid of the container process (host pid 27059): expected '27059' to be '1'; process 812 (sleep) left; 270590 stays",
+        paths,
+      ),
+    ).toBe(
+      "NSpid of the container process (host pid <pid>): expected '<pid>' to be '1'; process <pid> (sleep) left; 270590 stays",
+    );
     // vitest hands over what it compared as it was: a number stays a number.
     const error = { message: `in ${paths.tree}/src`, expected: 0 as unknown as string, actual: `${paths.tmpDir}/x` };
     const event = sanitizeEvent(
