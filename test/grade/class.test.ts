@@ -1,6 +1,6 @@
-// lab grade on a class of 10, end to end: the real checker on two fast labs (ch1-command and
-// ch1-hostname, ~5 s of checks per submission), every kind of submission and of bad input, the
-// marks asserted per learner and lab, and the reports. About a minute at -j 2 on 2 cores.
+// lab grade on a class of 10, end to end: the real checker on three fast labs (ch1-command,
+// ch1-namespaces, whose failures name host pids, and ch1-hostname), every kind of submission and of
+// bad input, the marks asserted per learner and lab, and the reports. About a minute at -j 2 on 2 cores.
 // "Solved" below means every lab of the course solved, "half" all but ch1-hostname.
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { ClassResult, SubmissionResult } from '../../cli/grade/result.ts';
 import { tarBuffer } from '../../scripts/build/tar.mjs';
 import { allBut, clone, git, gitClone, isRoot, lab, writeText, type LabRun } from './support.ts';
 
-const LABS = 'ch1-command,ch1-hostname';
+const LABS = 'ch1-command,ch1-namespaces,ch1-hostname';
 
 /** Each lab's marks as `id:✓` or `id:✗`, and the status. */
 function marks(submission: SubmissionResult | undefined): string {
@@ -121,20 +121,20 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
       'tarred',
     ]);
     expect(marks(learner('solved')), JSON.stringify(learner('solved'), null, 1)).toBe(
-      'graded ch1-command:✓1 ch1-hostname:✓1',
+      'graded ch1-command:✓1 ch1-namespaces:✓1 ch1-hostname:✓1',
     );
-    expect(marks(learner('pristine'))).toBe('graded ch1-command:✗0 ch1-hostname:✗0');
-    expect(marks(learner('half'))).toBe('graded ch1-command:✓1 ch1-hostname:✗0');
-    expect(marks(learner('broken'))).toBe('build-failed ch1-command:✗0 ch1-hostname:✗0');
+    expect(marks(learner('pristine'))).toBe('graded ch1-command:✗0 ch1-namespaces:✗0 ch1-hostname:✗0');
+    expect(marks(learner('half'))).toBe('graded ch1-command:✓1 ch1-namespaces:✓1 ch1-hostname:✗0');
+    expect(marks(learner('broken'))).toBe('build-failed ch1-command:✗0 ch1-namespaces:✗0 ch1-hostname:✗0');
     expect(learner('broken')!.problem).toMatch(
       /^its runtime does not build: labs\/src\/container\/hostname\.ts:\d+:\d+: ERROR: /,
     );
-    expect(marks(learner('tarred'))).toBe('graded ch1-command:✓1 ch1-hostname:✓1');
+    expect(marks(learner('tarred'))).toBe('graded ch1-command:✓1 ch1-namespaces:✓1 ch1-hostname:✓1');
     expect(learner('tarred')!.kind).toBe('tarball');
     // HEAD's files: the solution in the work tree only does not count.
-    expect(marks(learner('committer'))).toBe('graded ch1-command:✓1 ch1-hostname:✗0');
+    expect(marks(learner('committer'))).toBe('graded ch1-command:✓1 ch1-namespaces:✓1 ch1-hostname:✗0');
     expect(learner('committer')!.kind).toBe('git');
-    expect(marks(learner('bundled'))).toBe('graded ch1-command:✓1 ch1-hostname:✓1');
+    expect(marks(learner('bundled'))).toBe('graded ch1-command:✓1 ch1-namespaces:✓1 ch1-hostname:✓1');
     expect(learner('bundled')!.kind).toBe('bundle');
     for (const id of ['corrupt', 'empty']) expect(learner(id)).toMatchObject({ status: 'unreadable', labs: [] });
     expect(learner('ghost')).toMatchObject({ status: 'missing', kind: 'none', labs: [] });
@@ -144,7 +144,11 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     const { source: _cheatSource, learner: _c, ...cheat } = learner('cheat')!;
     const { source: _halfSource, learner: _h, ...half } = learner('half')!;
     expect(cheat).toEqual(half);
-    expect(result.course.labs.map((l) => `${l.id}:${l.points}`)).toEqual(['ch1-command:1', 'ch1-hostname:1']);
+    expect(result.course.labs.map((l) => `${l.id}:${l.points}`)).toEqual([
+      'ch1-command:1',
+      'ch1-namespaces:1',
+      'ch1-hostname:1',
+    ]);
   });
 
   test('the four reports and a feedback file per learner', () => {
@@ -155,7 +159,7 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     expect((readFileSync(join(grades, 'junit.xml'), 'utf8').match(/<testsuite /g) ?? []).length).toBe(11);
     const csv = readFileSync(join(grades, 'gradebook.csv'), 'utf8');
     expect(csv).toMatch(/^.*ch1-command.*ch1-hostname/);
-    expect(csv.split(/\r?\n/).find((line) => line.startsWith('half,'))).toMatch(/1\b/);
+    expect(csv.split(/\r?\n/).find((line) => line.startsWith('half,'))).toBe('half,graded,passed,passed,failed,2,3');
     const feedback = readFileSync(join(grades, 'feedback', 'half.md'), 'utf8');
     expect(feedback).toContain('lab hint ch1-hostname');
   });
@@ -180,6 +184,7 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
   test('grading a submission again from scratch (--force) gives the same result and feedback', async () => {
     const again = await grade([
       'class/half',
+      'class/pristine',
       'class/bundled.bundle',
       '--labs',
       LABS,
@@ -192,7 +197,8 @@ describe.runIf(isRoot)('lab grade, a class of 10', { timeout: 240_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).not.toContain('graded before');
     const redone = JSON.parse(readFileSync(join(root, 'again', 'results.json'), 'utf8')) as ClassResult;
-    for (const id of ['half', 'bundled']) {
+    // pristine's failures name host pids and container ids, new at every run.
+    for (const id of ['half', 'pristine', 'bundled']) {
       expect(redone.submissions.find((s) => s.learner === id)).toEqual(learner(id));
       expect(readFileSync(join(root, 'again', 'feedback', `${id}.md`))).toEqual(
         readFileSync(join(root, 'grades', 'feedback', `${id}.md`)),
