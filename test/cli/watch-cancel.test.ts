@@ -1,0 +1,98 @@
+// A checker run stopped half-way (`lab watch`: a save while it runs; or its time limit) leaves
+// nothing: no process, no cgroup of that vitest, no state root. The real checker, on the reference's
+// ch1-command, as root.
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runChecks } from '../../cli/check/run-checks.ts';
+import { groupMembers, runCgroups, runStateRoots } from '../../cli/check/leftovers.ts';
+import { findLab } from '../../chapters/manifest.ts';
+
+const root = process.platform === 'linux' && process.getuid?.() === 0;
+const lab = findLab('ch1-command')!;
+
+function processesOf(cgroups: string[]): number[] {
+  const pids: number[] = [];
+  const walk = (dir: string): void => {
+    try {
+      pids.push(...readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+    } catch {
+      return;
+    }
+    // one level is enough here: harness/ holds the lab host, containers/<id>/ the containers
+    for (const child of ['harness', 'containers']) walk(join(dir, child));
+  };
+  for (const cgroup of cgroups) walk(cgroup);
+  return [...new Set(pids)];
+}
+
+/** A process still alive and still a checker's (a pid reused by another process does not count). */
+function stillACheckersProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes('mydocker-checker/');
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!root)('a stopped checker run', () => {
+  test(
+    'aborted during a check: vitest ends, and its processes, cgroups and state root are gone',
+    { timeout: 60_000 },
+    async () => {
+      const controller = new AbortController();
+      let during: { cgroups: string[]; processes: number[]; stateRoots: string[] } | undefined;
+      let vitestPid: number | undefined;
+      const started = Date.now();
+      const result = await runChecks({
+        specs: [lab.spec],
+        source: 'solutions',
+        signal: controller.signal,
+        onStart: (pid) => (vitestPid = pid),
+        onEvent: (event) => {
+          if (event.type !== 'check' || during || vitestPid === undefined) return;
+          // The first check has finished: the lab host is up and the next check is running.
+          const cgroups = runCgroups(vitestPid);
+          during = { cgroups, processes: processesOf(cgroups), stateRoots: runStateRoots(vitestPid, tmpdir()) };
+          controller.abort();
+        },
+      });
+      expect(result.stopped).toBe('aborted');
+      expect(result.pid).toBe(vitestPid);
+      expect(during?.cgroups.length, 'the run had cgroups while it ran').toBeGreaterThan(0);
+      expect(during?.processes.length, 'the lab host was running').toBeGreaterThan(0);
+      expect(during?.stateRoots.length, 'the run had a state root').toBe(1);
+      const pid = result.pid!;
+      expect(existsSync(`/proc/${pid}`) && stillACheckersProcess(pid)).toBe(false);
+      expect(during!.processes.filter(stillACheckersProcess)).toEqual([]);
+      expect(groupMembers(pid)).toEqual([]);
+      expect(runCgroups(pid)).toEqual([]);
+      expect(runStateRoots(pid, tmpdir())).toEqual([]);
+      // Well under a check's own limit (20 s): the stop does not wait for the running check.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    },
+  );
+
+  test('over its time limit: stopped the same way, and says so', { timeout: 60_000 }, async () => {
+    const result = await runChecks({
+      specs: [lab.spec],
+      source: 'solutions',
+      timeoutMs: 2_500,
+      signal: new AbortController().signal,
+    });
+    expect(result.stopped).toBe('timeout');
+    expect(result.output).toContain('the checker was stopped after 3 s, its time limit');
+    expect(runCgroups(result.pid!)).toEqual([]);
+    expect(runStateRoots(result.pid!, tmpdir())).toEqual([]);
+    expect(groupMembers(result.pid!)).toEqual([]);
+  });
+
+  test('the next run after a stopped one passes whole', { timeout: 60_000 }, async () => {
+    const result = await runChecks({ specs: [lab.spec], source: 'solutions', signal: new AbortController().signal });
+    expect(result.stopped).toBeUndefined();
+    const checks = result.events.filter((event) => event.type === 'check');
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((check) => check.state === 'passed')).toBe(true);
+  });
+});
