@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { CheckEvent } from '../../checker/results.ts';
 import { PROJECT_ROOT } from '../../checker/harness/target.ts';
-import { bundlePath } from '../../scripts/build/runtime.mjs';
 import { compileCacheDir } from '../../scripts/build/paths.mjs';
 import { awaitGroupEnd, removeBuildTemporaries, removeRunLeftovers } from './leftovers.ts';
 
@@ -163,6 +162,8 @@ export async function runChecks({
       // A run that ended by itself removed its own; one that was stopped (or crashed) did not.
       if (ownGroup) await awaitGroupEnd(pid);
       await removeRunLeftovers(pid, env.TMPDIR ?? tmpdir());
+      // Only now: the build scripts' modules are not worth loading before vitest starts.
+      const { bundlePath } = await import('../../scripts/build/runtime.mjs');
       removeBuildTemporaries(pid, dirname(bundlePath(source)));
     }
     if (stopped === 'timeout')

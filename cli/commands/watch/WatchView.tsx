@@ -1,0 +1,154 @@
+// `lab watch`'s screen, drawn from the state alone: one region of the terminal's size that is redrawn
+// in place (no <Static>, nothing scrolls away), with the checks as `lab check` draws them
+// (CheckLine, SpecErrorLine), the hints as `lab hint` and the course as `lab list` show them.
+import { Box, Text, useAnimation } from 'ink';
+import { basename } from 'node:path';
+import { countPassed, type CheckReport, type Finished } from '../check/check-data.ts';
+import { CheckLine, SpecErrorLine } from '../check/CheckView.tsx';
+import { HintView } from '../hint/HintView.tsx';
+import { ListView } from '../list/ListView.tsx';
+import type { WatchState } from './watch-state.ts';
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+function treeName(source: string): string {
+  return source === 'labs' || source === 'solutions' ? `${source}/` : `${source.replace(/\/$/, '')}/`;
+}
+
+// Every line keeps its own height (flexShrink 0): only the checks' box is cut when the screen is
+// too short, at its bottom, never one line drawn over another.
+function FinishedLine({ item, state }: { item: Finished; state: WatchState }) {
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      {item.kind === 'check' ? (
+        <CheckLine check={item.check} state={state.check} />
+      ) : (
+        <SpecErrorLine error={item.error} />
+      )}
+    </Box>
+  );
+}
+
+function Spinning({ children }: { children: string }) {
+  const { frame, time } = useAnimation({ interval: 80 });
+  return (
+    <Box flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text color="cyan">{SPINNER[frame % SPINNER.length]}</Text> {children}
+        <Text dimColor> · {(time / 1000).toFixed(1)} s</Text>
+      </Text>
+    </Box>
+  );
+}
+
+function RunLine({ state }: { state: WatchState }) {
+  if (state.run?.phase === 'stopping') {
+    const why = state.quitting
+      ? 'then quitting'
+      : `${(state.changed ?? []).map((file) => basename(file)).join(', ')} changed: starting again`;
+    return <Spinning>{`stopping the checks, ${why}`}</Spinning>;
+  }
+  const running = state.check.running ?? `checking ${state.lab.id} against ${treeName(state.source)}`;
+  return <Spinning>{`${running} · ${state.check.finished.length} done`}</Spinning>;
+}
+
+function outcome(report: CheckReport, state: WatchState): { color: string; text: string } {
+  const tree = treeName(state.source);
+  if (!report.passed) {
+    return state.source === 'labs'
+      ? { color: 'red', text: `${report.lab} does not pass yet: fix the first ✗ above and save, the checks run again` }
+      : { color: 'red', text: `${tree} does not pass ${report.lab}: \`lab doctor\` may know why` };
+  }
+  return state.source === 'labs'
+    ? { color: 'green', text: `✓ ${report.lab} passes` }
+    : { color: 'green', text: `✓ ${tree} passes ${report.lab} (your progress counts labs/ only)` };
+}
+
+function Summary({ report, state }: { report: CheckReport; state: WatchState }) {
+  const total = report.checks.length;
+  const { color, text } = outcome(report, state);
+  return (
+    <Box flexDirection="column" marginTop={1} flexShrink={0}>
+      <Text bold>
+        {countPassed(report)} of {total} {total === 1 ? 'check passes' : 'checks pass'}
+        {report.specErrors.length > 0
+          ? `, and ${report.specErrors.length} ${report.specErrors.length === 1 ? 'spec' : 'specs'} could not run`
+          : ''}
+      </Text>
+      <Text color={color}>{text}</Text>
+      {report.passed ? (
+        <Text color="green">
+          {state.next ? `n moves on to ${state.next.id}: ${state.next.title}` : 'every lab passes: the course is done'}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+function Keys({ state }: { state: WatchState }) {
+  const key = (letter: string, label: string, active = true) => (
+    <Text dimColor={!active}>
+      <Text bold={active}>{letter}</Text> {label}
+    </Text>
+  );
+  return (
+    <Box flexShrink={0}>
+      <Text wrap="truncate-end">
+        {key('h', 'hint')} · {key('n', 'next lab', state.next !== undefined)} ·{' '}
+        {key('l', state.panel.kind === 'list' ? 'back to the checks' : 'list')} · {key('q', 'quit')}
+      </Text>
+    </Box>
+  );
+}
+
+export function WatchScreen({ state }: { state: WatchState }) {
+  const files = state.lab.files.map((file) => `${treeName(state.source)}${file}`).join(', ');
+  const saved = state.changed?.length ? ` · saved: ${state.changed.map((file) => basename(file)).join(', ')}` : '';
+  const { check, panel } = state;
+  return (
+    <Box flexDirection="column" width={state.columns} height={Math.max(state.rows - 1, 8)}>
+      <Box flexDirection="column" flexShrink={0}>
+        <Text bold wrap="truncate-end">
+          {state.lab.id}: {state.lab.title}
+        </Text>
+        <Text dimColor wrap="truncate-end">
+          watching {files} · run {state.runs}
+          {saved}
+        </Text>
+      </Box>
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} marginTop={1} overflow="hidden">
+        {panel.kind === 'list' ? (
+          <Box flexShrink={0}>
+            <ListView course={panel.course} />
+          </Box>
+        ) : (
+          <>
+            <Box flexDirection="column" flexShrink={1} overflow="hidden">
+              {check.finished.map((item, index) => (
+                <FinishedLine key={index} item={item} state={state} />
+              ))}
+            </Box>
+            {state.run ? (
+              <RunLine state={state} />
+            ) : check.report ? (
+              <Summary report={check.report} state={state} />
+            ) : null}
+            {panel.kind === 'hints' ? (
+              <Box marginTop={1} flexShrink={0}>
+                <HintView hints={panel.hints} width={state.columns} />
+              </Box>
+            ) : null}
+          </>
+        )}
+      </Box>
+      {state.notice ? (
+        <Box flexShrink={0}>
+          <Text color="yellow" wrap="truncate-end">
+            {state.notice}
+          </Text>
+        </Box>
+      ) : null}
+      <Keys state={state} />
+    </Box>
+  );
+}
