@@ -10,7 +10,7 @@ export const CLEAR_SCREEN = '\u001b[2J\u001b[H';
 
 const KEYS: Record<string, WatchKey> = { h: 'hint', n: 'next', l: 'list', q: 'quit' };
 
-function WatchApp({ state, onKey }: { state: WatchState; onKey: (key: WatchKey) => void }) {
+export function WatchApp({ state, onKey }: { state: WatchState; onKey: (key: WatchKey) => void }) {
   useInput((input, key) => {
     // Ctrl-C is q: in raw mode the terminal sends it as a key, not as SIGINT.
     if (key.ctrl && input === 'c') return onKey('quit');

@@ -2,6 +2,7 @@
 // a run's end, a key, a resize). It returns the next state and the effects the loop must carry out
 // (start or stop a run, watch another lab's files, save the progress, quit): the reducer decides,
 // the loop (watch-loop.ts) only does. The checks' part of the state is `lab check`'s own (check-data.ts).
+import { isDeepStrictEqual } from 'node:util';
 import type { Chapter, Lab } from '../../../chapters/manifest.ts';
 import type { CheckEvent } from '../../../checker/results.ts';
 import { labProgress, type Progress } from '../../progress/progress.ts';
@@ -176,7 +177,9 @@ export function reduceWatch(state: WatchState, event: WatchEvent): WatchStep {
       if (state.run?.phase === 'stopping') return afterRun(state);
       const check = reduceCheck(state.check, { type: 'finished', output: event.output });
       const report = check.report!;
-      const progress = progressAfter(state.progress, report, event.when);
+      const after = progressAfter(state.progress, report, event.when);
+      // A lab that fails again changes nothing worth a write (progressAfter returns a copy all the same).
+      const progress = isDeepStrictEqual(after, state.progress) ? state.progress : after;
       const effects: WatchEffect[] = progress !== state.progress ? [{ type: 'save-progress', progress }] : [];
       const next = report.passed ? labAfter(state.chapters, state.lab, progress, state.source) : undefined;
       return afterRun({ ...state, check, progress, next }, effects);
