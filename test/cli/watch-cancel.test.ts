@@ -1,13 +1,17 @@
 // A checker run stopped half-way (`lab watch`: a save while it runs; or its time limit) leaves
 // nothing: no process, no cgroup of that vitest, no state root. The real checker, on the reference's
 // ch1-command, as root.
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runChecks } from '../../cli/check/run-checks.ts';
+import { chapters, findLab } from '../../chapters/manifest.ts';
 import { groupMembers, runCgroups, runStateRoots } from '../../cli/check/leftovers.ts';
-import { findLab } from '../../chapters/manifest.ts';
+import { runChecks } from '../../cli/check/run-checks.ts';
+import { watchFiles } from '../../cli/commands/watch/file-watch.ts';
+import { startWatchLoop } from '../../cli/commands/watch/watch-loop.ts';
+import type { WatchState } from '../../cli/commands/watch/watch-state.ts';
+import { projectRoot } from '../../cli/paths.ts';
 
 const root = process.platform === 'linux' && process.getuid?.() === 0;
 const lab = findLab('ch1-command')!;
@@ -44,6 +48,7 @@ describe.skipIf(!root)('a stopped checker run', () => {
       const controller = new AbortController();
       let during: { cgroups: string[]; processes: number[]; stateRoots: string[] } | undefined;
       let vitestPid: number | undefined;
+      let abortedAt = 0;
       const started = Date.now();
       const result = await runChecks({
         specs: [lab.spec],
@@ -55,9 +60,11 @@ describe.skipIf(!root)('a stopped checker run', () => {
           // The first check has finished: the lab host is up and the next check is running.
           const cgroups = runCgroups(vitestPid);
           during = { cgroups, processes: processesOf(cgroups), stateRoots: runStateRoots(vitestPid, tmpdir()) };
+          abortedAt = performance.now();
           controller.abort();
         },
       });
+      console.log(`stopped and cleaned up ${(performance.now() - abortedAt).toFixed(0)} ms after the abort`);
       expect(result.stopped).toBe('aborted');
       expect(result.pid).toBe(vitestPid);
       expect(during?.cgroups.length, 'the run had cgroups while it ran').toBeGreaterThan(0);
@@ -95,4 +102,57 @@ describe.skipIf(!root)('a stopped checker run', () => {
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.every((check) => check.state === 'passed')).toBe(true);
   });
+});
+
+describe.skipIf(!root)('lab watch with the real checker', () => {
+  test(
+    'a save during a run: the run stops, leaves nothing, and the next vitest starts at once',
+    { timeout: 90_000 },
+    async () => {
+      // A tree of its own (its bundle is .lab/build/tree-<its name>), so that a save touches nothing shared.
+      const tree = mkdtempSync(join(tmpdir(), 'lab-watch-cancel-'));
+      cpSync(join(projectRoot, 'solutions'), tree, { recursive: true });
+      const starts: { pid: number; at: number }[] = [];
+      let state: WatchState | undefined;
+      const loop = startWatchLoop(
+        { chapters, lab, source: tree, progress: { version: 1, labs: {} }, columns: 80, rows: 24 },
+        {
+          runChecks: (options) =>
+            runChecks({ ...options, onStart: (pid) => starts.push({ pid, at: performance.now() }) }),
+          watchFiles,
+          saveProgress: () => {},
+          treeDir: tree,
+          onState: (next) => (state = next),
+        },
+      );
+      const until = async (what: string, done: () => boolean): Promise<void> => {
+        const deadline = Date.now() + 60_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      try {
+        await loop.watching();
+        await until('the first check of run 1', () => (state?.check.finished.length ?? 0) > 0);
+        const savedAt = performance.now();
+        appendFileSync(join(tree, lab.files[0]!), '// saved again\n');
+        await until('run 2', () => starts.length === 2);
+        const restartMs = starts[1]!.at - savedAt;
+        console.log(`a save during a real run: the next vitest spawned ${restartMs.toFixed(0)} ms after the write`);
+        expect(runCgroups(starts[0]!.pid)).toEqual([]);
+        expect(runStateRoots(starts[0]!.pid, tmpdir())).toEqual([]);
+        expect(groupMembers(starts[0]!.pid)).toEqual([]);
+        await until('run 2 to finish', () => state?.run === undefined);
+        expect(state?.check.report?.passed).toBe(true);
+        expect(state?.runs).toBe(2);
+      } finally {
+        loop.dispatch({ type: 'key', key: 'quit' });
+        await loop.done;
+        rmSync(tree, { recursive: true, force: true });
+        rmSync(join(projectRoot, '.lab', 'build', `tree-${basename(tree)}`), { recursive: true, force: true });
+      }
+      for (const { pid } of starts) expect(runCgroups(pid)).toEqual([]);
+    },
+  );
 });
