@@ -54,14 +54,21 @@ function RunLine({ state }: { state: WatchState }) {
 
 function outcome(report: CheckReport, state: WatchState): { color: string; text: string } {
   const tree = treeName(state.source);
-  if (!report.passed) {
-    return state.source === 'labs'
-      ? { color: 'red', text: `${report.lab} does not pass yet: fix the first ✗ above and save, the checks run again` }
-      : { color: 'red', text: `${tree} does not pass ${report.lab}: \`lab doctor\` may know why` };
+  const again = 'fix the first ✗ above and save, the checks run again';
+  if (state.source === 'solutions') {
+    return report.passed
+      ? { color: 'green', text: `✓ solutions/ passes ${report.lab} (your progress counts labs/ only)` }
+      : { color: 'red', text: `solutions/ does not pass ${report.lab}: \`lab doctor\` may know why` };
   }
-  return state.source === 'labs'
-    ? { color: 'green', text: `✓ ${report.lab} passes` }
-    : { color: 'green', text: `✓ ${tree} passes ${report.lab} (your progress counts labs/ only)` };
+  if (state.source === 'labs') {
+    return report.passed
+      ? { color: 'green', text: `✓ ${report.lab} passes` }
+      : { color: 'red', text: `${report.lab} does not pass yet: ${again}` };
+  }
+  // Another tree (a copy of the course, as the tests and graders make): like labs/, named, not recorded.
+  return report.passed
+    ? { color: 'green', text: `✓ ${tree} passes ${report.lab} (your progress counts labs/ only)` }
+    : { color: 'red', text: `${tree} does not pass ${report.lab} yet: ${again}` };
 }
 
 function Summary({ report, state }: { report: CheckReport; state: WatchState }) {

@@ -28,7 +28,12 @@ export interface WatchScreenHandle {
 
 export function openWatchScreen(state: WatchState, onKey: (key: WatchKey) => void): WatchScreenHandle {
   process.stdout.write(CLEAR_SCREEN);
-  const instance = render(<WatchApp state={state} onKey={onKey} />, { patchConsole: false, exitOnCtrlC: false });
+  // Interactive whatever CI says (ink turns redrawing off when CI is set): lab watch runs only on a terminal.
+  const instance = render(<WatchApp state={state} onKey={onKey} />, {
+    patchConsole: false,
+    exitOnCtrlC: false,
+    interactive: true,
+  });
   return {
     show: (next) => instance.rerender(<WatchApp state={next} onKey={onKey} />),
     close: async () => {
