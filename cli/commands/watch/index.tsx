@@ -27,21 +27,21 @@ function requireLabFiles(lab: Lab, source: string, treeDir: string): void {
     if (existsSync(join(treeDir, file))) continue;
     const shown = source === 'labs' || source === 'solutions' ? `${source}/${file}` : join(treeDir, file);
     const fix = source === 'labs' ? `: \`lab reset ${lab.id}\` restores its stub` : '';
-    throw new LabError(`${shown} does not exist, and lab ${lab.id} is in it${fix}`);
+    throw new LabError(`lab ${lab.id}'s file ${shown} does not exist${fix}`);
   }
 }
 
 export async function watch({ lab: named, source }: WatchOptions): Promise<number> {
   requireRoot();
+  const session = openSession();
+  const lab = labOrCurrent(named, session.progress);
+  const treeDir = sourceDir(source);
+  requireLabFiles(lab, source, treeDir);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new LabError(
       'lab watch needs a terminal (it redraws the screen and reads keys): in a script, use `lab check`',
     );
   }
-  const session = openSession();
-  const lab = labOrCurrent(named, session.progress);
-  const treeDir = sourceDir(source);
-  requireLabFiles(lab, source, treeDir);
 
   let screen: WatchScreenHandle | undefined;
   // The checker first, as `lab check` does: vitest needs about a second to start, the screen is made meanwhile.
