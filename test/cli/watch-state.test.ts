@@ -210,6 +210,18 @@ describe('keys', () => {
   });
 });
 
+test("the progress read again: another terminal's hints count, and the state keeps its own copy when nothing changed", () => {
+  const start = begin().state;
+  expect(reduceWatch(start, { type: 'progress-read', progress: { version: 1, labs: {} } }).state).toBe(start);
+  const read = { version: 1 as const, labs: { a1: { hintsRevealed: 2 } } };
+  const { state } = play(start, [
+    { type: 'progress-read', progress: read },
+    { type: 'key', key: 'hint' },
+  ]);
+  expect(state.check.hintsRevealed).toBe(3);
+  expect(state.progress.labs.a1?.hintsRevealed).toBe(3);
+});
+
 test('resize and errors change only what they are about', () => {
   const { state, effects } = play(begin().state, [
     { type: 'resize', columns: 120, rows: 40 },

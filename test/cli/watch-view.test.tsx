@@ -172,10 +172,14 @@ describe('keys', () => {
   ])('%j is %s', async (input, expected) => {
     const keys: WatchKey[] = [];
     const { stdin, unmount } = render(<WatchApp state={stateAfter([])} onKey={(key) => keys.push(key)} />);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // useInput subscribes in an effect
+    const until = async (done: () => boolean): Promise<void> => {
+      for (const deadline = Date.now() + 5_000; !done() && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await until(() => stdin.listenerCount('readable') > 0); // useInput subscribes in an effect
+    stdin.write('x'); // any other key does nothing (keys are read in order: it is read before the next)
     stdin.write(input);
-    stdin.write('x'); // any other key does nothing
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => keys.length > 0);
     unmount();
     expect(keys).toEqual([expected]);
   });

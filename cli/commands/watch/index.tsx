@@ -8,7 +8,7 @@ import { sourceDir } from '../../../scripts/build/runtime.mjs';
 import { requireRoot } from '../../check/root.ts';
 import { runChecks } from '../../check/run-checks.ts';
 import { LabError } from '../../errors.ts';
-import { saveProgress } from '../../progress/progress.ts';
+import { loadProgress, saveProgress } from '../../progress/progress.ts';
 import { labOrCurrent, openSession } from '../../session.ts';
 import { watchFiles } from './file-watch.ts';
 import type { WatchScreenHandle } from './live-screen.tsx';
@@ -52,6 +52,13 @@ export async function watch({ lab: named, source }: WatchOptions): Promise<numbe
       watchFiles,
       treeDir,
       saveProgress: (progress) => saveProgress(session.file, progress),
+      loadProgress: () => {
+        try {
+          return loadProgress(session.file);
+        } catch {
+          return undefined; // damaged meanwhile: keep what this screen knows, and save it over
+        }
+      },
       onState: (state) => screen?.show(state),
     },
   );

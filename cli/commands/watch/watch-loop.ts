@@ -19,6 +19,12 @@ export interface WatchLoopDeps {
   runChecks: (options: RunChecksOptions) => Promise<RunChecksResult>;
   watchFiles: WatchFiles;
   saveProgress: (progress: Progress) => void;
+  /**
+   * Reads the progress file again, before each key and each run's end (the events that change the
+   * progress), so that what another terminal's `lab hint` or `lab check` saved meanwhile is not
+   * overwritten; undefined when it cannot be read (the state's copy is kept).
+   */
+  loadProgress?: () => Progress | undefined;
   /** The tree the lab files are in (sourceDir of the source). */
   treeDir: string;
   /** Called after every event with the new state (the screen redraws from it). */
@@ -55,6 +61,10 @@ export function startWatchLoop(start: WatchStart, deps: WatchLoopDeps): WatchLoo
   const queue: WatchEvent[] = [];
   let dispatching = false;
   const dispatch = (event: WatchEvent): void => {
+    if (event.type === 'key' || event.type === 'run-finished') {
+      const progress = deps.loadProgress?.();
+      if (progress) queue.push({ type: 'progress-read', progress });
+    }
     queue.push(event);
     drain();
   };

@@ -27,6 +27,8 @@ export type WatchEvent =
   | { type: 'run-failed'; run: number; message: string }
   | { type: 'key'; key: WatchKey }
   | { type: 'resize'; columns: number; rows: number }
+  /** The progress file as it is now (another terminal's `lab hint` or `lab check` may have changed it). */
+  | { type: 'progress-read'; progress: Progress }
   /** The file watcher, or saving the progress, failed: shown, and the loop goes on. */
   | { type: 'error'; message: string };
 
@@ -197,6 +199,11 @@ export function reduceWatch(state: WatchState, event: WatchEvent): WatchStep {
       return reduceKey(state, event.key);
     case 'resize':
       return { state: { ...state, columns: event.columns, rows: event.rows }, effects: [] };
+    case 'progress-read': {
+      if (isDeepStrictEqual(event.progress, state.progress)) return { state, effects: [] };
+      const hintsRevealed = labProgress(event.progress, state.lab.id).hintsRevealed;
+      return { state: { ...state, progress: event.progress, check: { ...state.check, hintsRevealed } }, effects: [] };
+    }
     case 'error':
       return { state: { ...state, notice: event.message }, effects: [] };
   }
