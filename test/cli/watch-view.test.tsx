@@ -13,6 +13,7 @@ import {
   type WatchKey,
   type WatchState,
 } from '../../cli/commands/watch/watch-state.ts';
+import { chapters, findLab } from '../../chapters/manifest.ts';
 import { a1, course } from './fixtures.ts';
 
 const COLUMNS = 80;
@@ -144,6 +145,24 @@ describe('WatchScreen at 80 columns', () => {
     expect(lines).toContain(' 1 Alpha');
     expect(lines).toContain('    → a1  Title of a1');
     expect(lines.at(-1)).toBe('h hint · n next lab · l back to the checks · q quit');
+  });
+
+  test("l on a course taller than the screen: from the watched lab's chapter on, the others named", () => {
+    const lab = findLab('ch3-sysfs')!;
+    let { state } = startWatch({
+      chapters,
+      lab,
+      source: 'labs',
+      progress: { version: 1, labs: {} },
+      columns: COLUMNS,
+      rows: ROWS,
+    });
+    state = reduceWatch(state, { type: 'key', key: 'list' }).state;
+    const lines = frameOf(state);
+    expectFits(lines);
+    expect(lines[3]).toBe('chapters 0-2 above: `lab list` shows the whole course');
+    expect(lines[4]).toBe(' 3 Root filesystems and pivot_root');
+    expect(lines.some((line) => line.includes(' ch3-sysfs '))).toBe(true);
   });
 
   test('more checks than rows: the region keeps its height, cut at the bottom, lines never drawn over each other', () => {

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { countPassed, type CheckReport, type Finished } from '../check/check-data.ts';
 import { CheckLine, SpecErrorLine } from '../check/CheckView.tsx';
 import { HintView } from '../hint/HintView.tsx';
+import type { Course } from '../list/list-data.ts';
 import { ListView } from '../list/ListView.tsx';
 import type { WatchState } from './watch-state.ts';
 
@@ -108,6 +109,32 @@ function Keys({ state }: { state: WatchState }) {
   );
 }
 
+/** Lines the screen keeps for itself: the two header lines, the gap below them, and the keys. */
+const CHROME_LINES = 4;
+
+/**
+ * The course as `lab list` shows it; when it is taller than the screen, from the watched lab's chapter
+ * on (the chapters before it are named in one line), so that the lab the learner is on stays in view.
+ */
+function CourseList({ course, state }: { course: Course; state: WatchState }) {
+  const height = (chapters: Course['chapters']) =>
+    chapters.reduce((lines, chapter) => lines + 1 + chapter.labs.length, 2); // + the blank and the count
+  const room = Math.max(state.rows - 1, 8) - CHROME_LINES - (state.notice ? 1 : 0);
+  const from = course.chapters.findIndex((chapter) => chapter.labs.some((lab) => lab.id === state.lab.id));
+  const cut = height(course.chapters) > room && from > 0;
+  const shown = cut ? { ...course, chapters: course.chapters.slice(from) } : course;
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      {cut ? (
+        <Text dimColor>
+          {`chapters ${course.chapters[0]!.number}-${course.chapters[from - 1]!.number} above: \`lab list\` shows the whole course`}
+        </Text>
+      ) : null}
+      <ListView course={shown} />
+    </Box>
+  );
+}
+
 export function WatchScreen({ state }: { state: WatchState }) {
   const files = state.lab.files.map((file) => `${treeName(state.source)}${file}`).join(', ');
   const saved = state.changed?.length ? ` · saved: ${state.changed.map((file) => basename(file)).join(', ')}` : '';
@@ -125,9 +152,7 @@ export function WatchScreen({ state }: { state: WatchState }) {
       </Box>
       <Box flexDirection="column" flexGrow={1} flexShrink={1} marginTop={1} overflow="hidden">
         {panel.kind === 'list' ? (
-          <Box flexShrink={0}>
-            <ListView course={panel.course} />
-          </Box>
+          <CourseList course={panel.course} state={state} />
         ) : (
           <>
             <Box flexDirection="column" flexShrink={1} overflow="hidden">
