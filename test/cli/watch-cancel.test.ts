@@ -146,6 +146,17 @@ describe.skipIf(!root)('lab watch with the real checker', () => {
         await until('run 2 to finish', () => state?.run === undefined);
         expect(state?.check.report?.passed).toBe(true);
         expect(state?.runs).toBe(2);
+        // Between runs: the figure for a learner's usual save (to vitest's spawn, and to its first check).
+        const idleSavedAt = performance.now();
+        appendFileSync(join(tree, lab.files[0]!), '// and again\n');
+        await until('run 3', () => starts.length === 3);
+        const spawnMs = starts[2]!.at - idleSavedAt;
+        await until('the first check of run 3', () => state?.runs === 3 && state.check.running !== undefined);
+        console.log(
+          `a save between runs: vitest spawned after ${spawnMs.toFixed(0)} ms, its first check started after ${(performance.now() - idleSavedAt).toFixed(0)} ms`,
+        );
+        await until('run 3 to finish', () => state?.run === undefined);
+        expect(state?.check.report?.passed).toBe(true);
       } finally {
         loop.dispatch({ type: 'key', key: 'quit' });
         await loop.done;

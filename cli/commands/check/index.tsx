@@ -50,8 +50,9 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     state = reduceCheck(state, action);
     screen?.show(state);
   };
-  // Ctrl-C reaches vitest too (the same process group), which stops and cleans up its lab host; wait
-  // for it, so that what finished stays on screen. A second Ctrl-C stops at once.
+  // Ctrl-C reaches vitest and the lab host too (the same process group): vitest exits at once, without
+  // its specs' teardown, and runChecks removes what they left (cli/check/leftovers.ts); wait for it, so
+  // that what finished stays on screen. A second Ctrl-C stops at once.
   let interrupted = false;
   const onInterrupt = (): void => {
     if (interrupted) {
