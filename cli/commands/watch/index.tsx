@@ -75,6 +75,11 @@ export async function watch({ lab: named, source }: WatchOptions): Promise<numbe
     const code = await loop.done;
     await screen.close();
     return code;
+  } catch (error) {
+    // The screen could not open: stop the run (it leaves nothing behind), then lab prints the one line.
+    quit();
+    await loop.done;
+    throw error;
   } finally {
     for (const name of signals) process.off(name, quit);
     process.stdout.off('resize', resize);
