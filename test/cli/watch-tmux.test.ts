@@ -3,7 +3,7 @@
 // capture-pane, sees the lab fail, reveals a hint (h), copies the solution in, sees it pass, opens
 // the list (l), quits (q) and sees the shell's prompt back with exit code 0. ch1-namespaces: the
 // fastest lab of chapter 1 here (a whole check 2.3-4.2 s, against 3.8-9.3 s for ch1-command, on a
-// busy machine).
+// busy machine). It also resizes the terminal on the way.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,14 @@ test.skipIf(!root || !hasTmux)(
       `✓ ${tree}/ passes ${lab.id} (your progress counts labs/ only)`,
     );
     expect(lines.some((line) => line.startsWith('n moves on to ch1-private-mounts: '))).toBe(true);
+
+    // A smaller terminal: the screen is laid out again to its size, still from the top, keys at the bottom.
+    tmux('resize-window', '-t', 'watch', '-x', '60', '-y', '20');
+    lines = await waitFor(/^✓ cloneFlags combines one CLONE_NEW\* bit per namespace \d+$/);
+    expect(lines[0]).toBe(`${lab.id}: ${lab.title}`);
+    expect(lines.filter((line) => line.length > 60)).toEqual([]);
+    expect(lines.filter((line) => line.trim() !== '').at(-1)).toBe('h hint · n next lab · l list · q quit');
+    tmux('resize-window', '-t', 'watch', '-x', '100', '-y', '30');
 
     tmux('send-keys', '-t', 'watch', 'l');
     await waitFor(' 1 Namespaces: a process that sees its own world');

@@ -166,8 +166,11 @@ export function WatchScreen({ state }: { state: WatchState }) {
               <Summary report={check.report} state={state} />
             ) : null}
             {panel.kind === 'hints' ? (
-              <Box marginTop={1} flexShrink={0}>
-                <HintView hints={panel.hints} width={state.columns} />
+              // Cut too when the screen is short, so that both the checks and the hint keep their start.
+              <Box marginTop={1} flexShrink={1} overflow="hidden">
+                <Box flexShrink={0}>
+                  <HintView hints={panel.hints} width={state.columns} />
+                </Box>
               </Box>
             ) : null}
           </>
