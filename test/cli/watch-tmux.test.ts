@@ -44,7 +44,9 @@ async function waitFor(expected: string | RegExp, timeoutMs = 60_000): Promise<s
 }
 
 beforeAll(() => {
-  if (!root || !hasTmux) return;
+  // No tmux is a failure, not a skip: `vm/provision.sh --for-contributors` installs it.
+  if (!root) return;
+  if (!hasTmux) throw new Error('tmux is missing: sudo bash vm/provision.sh --for-contributors installs it');
   dir = mkdtempSync(join(tmpdir(), 'lab-watch-tmux-'));
   // Its bundle goes to .lab/build/tree-<the tree's name>: unique, and removed below.
   tree = join(dir, `tree-${basename(dir)}`);
@@ -86,7 +88,7 @@ afterAll(() => {
   rmSync(join(projectRoot, '.lab', 'build', `tree-${basename(tree)}`), { recursive: true, force: true });
 });
 
-test.skipIf(!root || !hasTmux)(
+test.skipIf(!root)(
   'fails, shows a hint, passes once the solution is saved, lists the course, and quits with 0',
   { timeout: 180_000 },
   async () => {
