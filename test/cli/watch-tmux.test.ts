@@ -118,7 +118,8 @@ test.skipIf(!root)(
     lines = await waitFor('5 of 5 checks pass');
     expect(lines[0]).toBe(`${lab.id}: ${lab.title}`);
     // 100 columns cut this tree's long path: the line ends in … rather than wrapping.
-    expect(lines[1]).toMatch(new RegExp(`^watching ${tree}/${lab.files[0]} · run 2 (· saved: namespaces\\.ts|…)$`));
+    // Run 2, or 3 when the copy's writes came in two bursts (a busy machine): a run after the save.
+    expect(lines[1]).toMatch(new RegExp(`^watching ${tree}/${lab.files[0]} · run [23] (· saved: namespaces\\.ts|…)$`));
     // (wrapped over two lines by the tree's long path)
     expect(lines.join('\n').replace(/\s*\n\s*/g, ' ')).toContain(
       `✓ ${tree}/ passes ${lab.id} (your progress counts labs/ only)`,
