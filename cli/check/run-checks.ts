@@ -45,6 +45,22 @@ export interface RunChecksResult {
 const STOP_GRACE_MS = 5_000;
 
 /**
+ * The checkers running in a process group of their own: execa's clean-up skips detached children, so
+ * they would outlive this process if it ended abruptly (an uncaught error); SIGINT reaches them then.
+ * One listener for all of them (a grader may run many at once).
+ */
+const runningGroups = new Set<number>();
+process.on('exit', () => {
+  for (const group of runningGroups) {
+    try {
+      process.kill(-group, 'SIGINT');
+    } catch {
+      // ended already
+    }
+  }
+});
+
+/**
  * Follows the reporter's results file (one JSON event a line) while the checker writes it, every
  * 100 ms, passing each new event on; `stop()` reads the rest. Used on the host and for the VM alike.
  */
@@ -114,7 +130,7 @@ export async function runChecks({
   let graceTimer: NodeJS.Timeout | undefined;
   let timeLimit: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
-  let onExit: (() => void) | undefined;
+  let pid: number | undefined;
   try {
     const vitest = join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
     const child = execa(
@@ -134,7 +150,7 @@ export async function runChecks({
         detached: ownGroup,
       },
     );
-    const pid = child.pid;
+    pid = child.pid;
     if (pid !== undefined) onStart?.(pid);
     const kill = (name: NodeJS.Signals): void => {
       if (pid === undefined) return;
@@ -153,9 +169,7 @@ export async function runChecks({
     onAbort = () => stop('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
     timeLimit = setTimeout(() => stop('timeout'), timeoutMs);
-    // A group of its own is not ended with this process (execa's cleanup skips detached children).
-    onExit = () => kill('SIGINT');
-    if (ownGroup) process.once('exit', onExit);
+    if (ownGroup && pid !== undefined) runningGroups.add(pid);
     const result = await child;
     let output = String(result.all ?? '');
     if (pid !== undefined) {
@@ -173,7 +187,7 @@ export async function runChecks({
     clearTimeout(graceTimer);
     clearTimeout(timeLimit);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    if (onExit) process.off('exit', onExit);
+    if (pid !== undefined) runningGroups.delete(pid);
     follower.stop();
     rmSync(dir, { recursive: true, force: true });
   }
