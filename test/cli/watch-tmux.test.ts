@@ -109,6 +109,15 @@ test.skipIf(!root)(
     expect(lines.some((line) => /^\d of 5 checks pass$/.test(line) && !line.startsWith('5'))).toBe(true);
     expect(lines.filter((line) => line.trim() !== '').at(-1)).toBe('h hint · n next lab · l list · q quit');
 
+    // A smaller terminal: the screen is laid out again to its size, still from the top, keys at the bottom.
+    tmux('resize-window', '-t', 'watch', '-x', '60', '-y', '20');
+    lines = await waitFor(/^✗ cloneFlags combines one CLONE_NEW\* bit per namespace$/);
+    expect(lines[0]).toBe(`${lab.id}: ${lab.title}`);
+    expect(lines.filter((line) => line.length > 60)).toEqual([]);
+    expect(lines.filter((line) => line.trim() !== '').at(-1)).toBe('h hint · n next lab · l list · q quit');
+    tmux('resize-window', '-t', 'watch', '-x', '100', '-y', '30');
+    await waitFor(`watching ${tree}/${lab.files[0]} · run 1`);
+
     tmux('send-keys', '-t', 'watch', 'h');
     await waitFor(`Hints for ${lab.id}`);
     const progress = JSON.parse(readFileSync(join(dir, 'progress.json'), 'utf8'));
@@ -125,14 +134,6 @@ test.skipIf(!root)(
       `✓ ${tree}/ passes ${lab.id} (your progress counts labs/ only)`,
     );
     expect(lines.some((line) => line.startsWith('n moves on to ch1-private-mounts: '))).toBe(true);
-
-    // A smaller terminal: the screen is laid out again to its size, still from the top, keys at the bottom.
-    tmux('resize-window', '-t', 'watch', '-x', '60', '-y', '20');
-    lines = await waitFor(/^✓ cloneFlags combines one CLONE_NEW\* bit per namespace \d+$/);
-    expect(lines[0]).toBe(`${lab.id}: ${lab.title}`);
-    expect(lines.filter((line) => line.length > 60)).toEqual([]);
-    expect(lines.filter((line) => line.trim() !== '').at(-1)).toBe('h hint · n next lab · l list · q quit');
-    tmux('resize-window', '-t', 'watch', '-x', '100', '-y', '30');
 
     tmux('send-keys', '-t', 'watch', 'l');
     await waitFor(' 1 Namespaces: a process that sees its own world');
