@@ -16,8 +16,8 @@ function treeName(source: string): string {
   return source === 'labs' || source === 'solutions' ? `${source}/` : `${source.replace(/\/$/, '')}/`;
 }
 
-// Every line keeps its own height (flexShrink 0): only the checks' box is cut when the screen is
-// too short, at its bottom, never one line drawn over another.
+// Every line keeps its own height (flexShrink 0): when the screen is too short, the boxes around the
+// lines (the checks', the hint's) are cut at their bottom, and no line is ever drawn over another.
 function FinishedLine({ item, state }: { item: Finished; state: WatchState }) {
   return (
     <Box flexDirection="column" flexShrink={0}>
