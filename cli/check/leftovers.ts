@@ -3,7 +3,8 @@
 // anchor, a container, the spec's cgroups and its state root stay (measured with vitest 5.1: after
 // SIGINT to vitest alone, the lab host's `sleep infinity` lived on, reparented to init). Everything
 // a run makes is named after the pid of its vitest (checker/harness/containment.ts: cgroups
-// `mydocker-checker/<spec>-<pid>`; checker/harness/mydocker.ts: state roots `mydocker-check-<pid>-*`),
+// `mydocker-checker/<spec>-<pid>`; checker/harness/mydocker.ts: state roots `mydocker-check-<pid>-*`,
+// and the specs' scratch directories, `mydocker-check-<pid>-<what>-*`),
 // so once that process has exited, its leftovers can be found and removed by that pid alone, without
 // touching any other run on the machine.
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
