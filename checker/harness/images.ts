@@ -24,7 +24,7 @@ async function importTar(mydocker: Mydocker, tar: string, name: string): Promise
 
 /** Imports the image `breakout`: a root with /breakout, the static chroot-escape program, and no shell. */
 export async function importBreakoutImage(mydocker: Mydocker): Promise<string> {
-  const work = mkdtempSync(join(tmpdir(), 'mydocker-check-breakout-'));
+  const work = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-breakout-`));
   try {
     const root = join(work, 'root');
     makeMountPoints(root);
@@ -51,7 +51,7 @@ export async function importBreakoutImage(mydocker: Mydocker): Promise<string> {
  * Its final view: /d holds only c; /gone is absent; /keep and /added are there; no `.wh.` names.
  */
 export async function importLayeredImage(mydocker: Mydocker): Promise<string> {
-  const work = mkdtempSync(join(tmpdir(), 'mydocker-check-layered-'));
+  const work = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-layered-`));
   try {
     const layers: Array<Record<string, string>> = [
       { 'd/a': 'a\n', 'd/b': 'b\n', gone: 'gone\n', keep: 'keep\n' },

@@ -96,7 +96,7 @@ describeLab('ch1-command', (check) => {
   });
 
   check('a file that is not executable exits 126', { hint: 1 }, async ({ mydocker }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'mydocker-noexec-'));
+    const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-noexec-`));
     try {
       const file = join(dir, 'not-a-program');
       writeFileSync(file, 'just text\n');

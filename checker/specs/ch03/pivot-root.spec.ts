@@ -77,7 +77,7 @@ describeLab('ch3-pivot-root', (check) => {
     'a file on the host, outside the image, is unreachable, also by the chroot breakout',
     { hint: 2, timeout: 60_000 },
     async ({ mydocker }) => {
-      const dir = mkdtempSync(join(tmpdir(), 'mydocker-check-marker-'));
+      const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-marker-`));
       const marker = join(dir, 'marker');
       writeFileSync(marker, "the host's secret\n");
       try {

@@ -155,7 +155,7 @@ describeLab('ch4-overlay', (check) => {
     { hint: 3 },
     async ({ mydocker }) => {
       await runNamed(mydocker, 'exported', 'echo exported > /etc/motd && rm /bin/vi');
-      const dir = mkdtempSync(join(tmpdir(), 'mydocker-check-export-'));
+      const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-export-`));
       try {
         const result = await mydocker.run(['export', 'exported', join(dir, 'out.tar')]);
         expectExitCode(result, 0);

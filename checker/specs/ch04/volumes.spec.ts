@@ -12,7 +12,7 @@ import { importTarget } from '../../harness/target.ts';
 type VolumesModule = typeof import('../../../solutions/src/union/volumes.ts');
 
 async function withHostDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'mydocker-check-volume-'));
+  const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-volume-`));
   try {
     await body(dir);
   } finally {

@@ -107,7 +107,7 @@ function recordedExit(mydocker: Mydocker, name: string): number | undefined {
 }
 
 async function withSignalsFile(body: (file: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'mydocker-check-stop-'));
+  const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-stop-`));
   try {
     await body(join(dir, 'signals'));
   } finally {

@@ -2,6 +2,7 @@
 // a micro-VM's, cgroup v2 only) and shows each check as it finishes; with labs/ as the source,
 // records whether the lab passed.
 import type { Lab } from '../../../chapters/manifest.ts';
+import { requireRoot } from '../../check/root.ts';
 import { runChecks } from '../../check/run-checks.ts';
 import { LabError } from '../../errors.ts';
 import { labProgress } from '../../progress/progress.ts';
@@ -27,11 +28,7 @@ export interface CheckOptions {
 }
 
 export async function check({ lab: named, source, json, vm = false }: CheckOptions): Promise<number> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new LabError(
-      'the checks need root on Linux (they create namespaces, mounts and cgroups): run lab as root, or in the course VM (README, "Using a VM")',
-    );
-  }
+  requireRoot();
   if (vm) {
     // What the VM lacks on this machine is one line before anything is drawn, not a failed check.
     const { vmPrerequisites, VmError } = await import('../../../vm/run.mjs');
@@ -53,8 +50,9 @@ export async function check({ lab: named, source, json, vm = false }: CheckOptio
     state = reduceCheck(state, action);
     screen?.show(state);
   };
-  // Ctrl-C reaches vitest too (the same process group), which stops and cleans up its lab host; wait
-  // for it, so that what finished stays on screen. A second Ctrl-C stops at once.
+  // Ctrl-C reaches vitest and the lab host too (the same process group): vitest exits at once, without
+  // its specs' teardown, and runChecks removes what they left (cli/check/leftovers.ts); wait for it, so
+  // that what finished stays on screen. A second Ctrl-C stops at once.
   let interrupted = false;
   const onInterrupt = (): void => {
     if (interrupted) {
