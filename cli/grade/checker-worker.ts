@@ -24,7 +24,9 @@ function send(line: WorkerLine): void {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
 for (const file of job.join) writeFileSync(file, String(process.pid));
-// The grader's Ctrl-C reaches vitest, which stops its checks and cleans up: wait for it and report.
+// On Ctrl-C the grader sends SIGINT to this process and vitest: vitest exits at once (no teardown:
+// cli/check/leftovers.ts), this one reports what had finished; the grader then kills what is left in
+// the budget cgroup (a lab host's anchor) and removes the cgroups and the work dir.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 const { runChecks } = await import('../check/run-checks.ts');

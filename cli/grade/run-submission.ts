@@ -29,11 +29,14 @@ export interface RunSubmissionOptions {
   timeoutMs: number;
   memoryBytes: number;
   onEvent?: (event: CheckEvent) => void;
-  /** Aborted on Ctrl-C or SIGTERM: vitest is asked to stop (SIGINT), and killed if it does not. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: vitest gets SIGINT (it exits at once, without its teardown), and
+   * whatever it leaves in the budget cgroup is killed below; also if it does not stop in time.
+   */
   signal?: AbortSignal;
 }
 
-/** How long vitest gets to tear its lab hosts down after a Ctrl-C before it is killed. */
+/** How long the checker gets to end after a Ctrl-C before it is killed. */
 const INTERRUPT_GRACE_MS = 30_000;
 
 export async function runSubmission(options: RunSubmissionOptions): Promise<SubmissionRun> {

@@ -35,13 +35,24 @@ function withoutPids(text: string): string {
 }
 
 export function sanitizeText(text: string, paths: GraderPaths): string {
-  return withoutPids(text)
-    .replace(CONTAINER_ID, (id) => (id.length === 64 ? '<container id>' : '<short id>'))
-    .replaceAll(`${paths.tree}/`, 'labs/')
-    .replaceAll(paths.tree, 'labs')
-    .replace(new RegExp(`${escapeRegExp(paths.tmpDir)}/mydocker-check-\\d+-[A-Za-z0-9]+`, 'g'), '$MYDOCKER_ROOT')
-    .replaceAll(paths.tmpDir, '$TMPDIR')
-    .replaceAll(paths.workDir, '<work dir>');
+  return (
+    withoutPids(text)
+      .replace(CONTAINER_ID, (id) => (id.length === 64 ? '<container id>' : '<short id>'))
+      .replaceAll(`${paths.tree}/`, 'labs/')
+      .replaceAll(paths.tree, 'labs')
+      // A check's state root, mydocker-check-<vitest pid>-<6 random>; a spec's scratch directory,
+      // mydocker-check-<vitest pid>-<what>-<6 random> (checker/harness/mydocker.ts, cli/check/leftovers.ts).
+      .replace(
+        new RegExp(`${escapeRegExp(paths.tmpDir)}/mydocker-check-\\d+-[A-Za-z0-9]{6}(?![\\w-])`, 'g'),
+        '$MYDOCKER_ROOT',
+      )
+      .replace(
+        new RegExp(`${escapeRegExp(paths.tmpDir)}/mydocker-check-\\d+-([a-z0-9-]+?)-[A-Za-z0-9]{6}(?![\\w-])`, 'g'),
+        '$TMPDIR/$1',
+      )
+      .replaceAll(paths.tmpDir, '$TMPDIR')
+      .replaceAll(paths.workDir, '<work dir>')
+  );
 }
 
 export function sanitizeEvent(event: CheckEvent, paths: GraderPaths): CheckEvent {

@@ -84,6 +84,9 @@ describe('grading progress', () => {
         paths,
       ),
     ).toBe('at labs/src/a.ts:3 in $MYDOCKER_ROOT/containers; $TMPDIR/f and <work dir>/clone-0.git');
+    expect(sanitizeText('/var/tmp/lab-grade-1-x/tmp-0/mydocker-check-4242-noexec-Zx9q1A/not-a-program', paths)).toBe(
+      '$TMPDIR/noexec/not-a-program',
+    );
     expect(
       sanitizeText(
         `expected 'ready\\nc2b05267b622\\n', ${'ab12'.repeat(16)}; not deadbeefcafe, 123456789012 or 0123456789abcdef`,
