@@ -8,12 +8,21 @@
 //
 // Processes sit only in leaves: on cgroup v2 a cgroup that has processes of its own cannot enable
 // controllers for its children (EBUSY), and the runtime must enable them on `containers`' ancestors.
+//
+// `lab grade` runs each submission's checker inside a budget cgroup of its own (cli/grade/budget.ts)
+// and names it in MYDOCKER_CHECKER_CGROUP_PARENT (a path relative to each hierarchy's root): then
+// mydocker-checker/ is made below it, so the budget's memory limit covers the lab hosts and the
+// containers too.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 
 const ROOT = '/sys/fs/cgroup';
-const TOP = 'mydocker-checker';
+/** Where the checker's cgroups go: the top of each hierarchy, or below `lab grade`'s budget cgroup. */
+const PARENT = (process.env.MYDOCKER_CHECKER_CGROUP_PARENT ?? '').replace(/^\/+|\/+$/g, '');
+const TOP = PARENT ? `${PARENT}/mydocker-checker` : 'mydocker-checker';
+/** TOP and each of its ancestors below the root, from the top down: `a`, `a/b`, `a/b/mydocker-checker`. */
+const TOP_LEVELS = TOP.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
 const PIDS_MAX = 512;
 const MEMORY_MAX = 1024 * 1024 * 1024;
 
@@ -107,7 +116,7 @@ export class Containment {
       // Controllers must be enabled top-down through cgroup.subtree_control.
       enableControllers(ROOT);
       mkdirSync(join(ROOT, TOP), { recursive: true });
-      enableControllers(join(ROOT, TOP));
+      for (const level of TOP_LEVELS) enableControllers(join(ROOT, level));
       mkdirSync(join(ROOT, this.base), { recursive: true });
       writeFileSync(join(ROOT, this.base, 'pids.max'), String(PIDS_MAX));
       writeFileSync(join(ROOT, this.base, 'memory.max'), String(MEMORY_MAX));
@@ -129,7 +138,7 @@ export class Containment {
       // A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and no task or child cgroup can
       // use it until they are set: give both levels their parent's.
       if (existsSync(join(ROOT, 'cpuset')))
-        for (const dir of [TOP, this.base]) inheritCpuset(join(ROOT, 'cpuset', dir));
+        for (const dir of [...TOP_LEVELS, this.base]) inheritCpuset(join(ROOT, 'cpuset', dir));
     }
     for (const dir of this.harnessDirs) mkdirSync(dir, { recursive: true });
   }
