@@ -11,7 +11,8 @@
 #   4. `lab check ch1-command` on the stub: exit 1, the lab failing on its checks (no spec error);
 #   5. `lab check ch1-command --solutions`: exit 0, every check passed, the same checks as in 4.
 #
-# Each shell runs chrooted in private mount, pid and cgroup namespaces: nothing mounted for it outlives
+# Each shell runs in the fresh system as its root (pivot_root) in private mount, pid and cgroup
+# namespaces: nothing mounted for it outlives
 # it, no process of it outlives it, and its checker's cgroups sit below a cgroup of its own
 # (rehearse-fresh-PID in each of this machine's hierarchies, removed at the end), so it neither sees
 # nor removes another checker's on a shared machine. Its network is this machine's: apt and npm
@@ -70,6 +71,9 @@ trap cleanup EXIT
 cat >"$scratch/enter.sh" <<'EOF'
 root=$1
 mount --make-rprivate /
+# The fresh system's / a mount point, for pivot_root below (and the lab host changes its propagation:
+# shared at the end, as systemd leaves a real one).
+mount --bind "$root" "$root"
 mount --rbind /dev "$root/dev"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -86,7 +90,7 @@ while read -r mount_point type options; do
 done <"$root/../cgroup-mounts"
 # The shell in a leaf, so that on cgroup v2 the namespace's root can hand controllers down.
 for mount_point in $(cut -d' ' -f1 "$root/../cgroup-mounts"); do
-  mkdir "$root$mount_point/shell"
+  mkdir -p "$root$mount_point/shell"
   if [ -e "$root$mount_point/cpuset.cpus" ] && [ ! -e "$root$mount_point/cgroup.controllers" ]; then
     cat "$root$mount_point/cpuset.cpus" >"$root$mount_point/shell/cpuset.cpus"
     cat "$root$mount_point/cpuset.mems" >"$root$mount_point/shell/cpuset.mems"
@@ -96,7 +100,15 @@ done
 mount -t tmpfs tmpfs "$root/tmp"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-exec chroot "$root" env -i HOME=/root TERM=xterm-256color LANG=C.UTF-8 \
+# pivot_root, not only chroot: the checker enters its lab host's mount namespace with nsenter, and
+# entering a mount namespace puts a process at that namespace's root, which must be the fresh system.
+cd "$root"
+mkdir -p .host
+pivot_root . .host
+umount -l /.host
+rmdir /.host
+mount --make-rshared /
+exec chroot / env -i HOME=/root TERM=xterm-256color LANG=C.UTF-8 \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin bash -c "$2"
 EOF
 cgroup_mounts >"$scratch/cgroup-mounts"
@@ -178,7 +190,9 @@ verdict=$("$node" -e '
   if (stub && solutions) {
     const failing = stub.checks.filter((check) => check.state === "failed");
     if (stubStatus !== 1) problems.push(`the stub check exited ${stubStatus}, not 1`);
-    if (stub.passed || failing.length === 0) problems.push("the stub passed");
+    const skipped = (run) => run.checks.filter((check) => check.state !== "passed" && check.state !== "failed").length;
+    if (stub.passed || failing.length === 0 || skipped(stub) > 0)
+      problems.push(`the stub did not fail on its checks: ${failing.length} failed, ${skipped(stub)} not run (a lab host not made?)`);
     if (stub.specErrors.length > 0) problems.push(`the stub check had spec errors: ${JSON.stringify(stub.specErrors).slice(0, 300)}`);
     if (failing.some((check) => check.errors.length === 0)) problems.push("a failing check of the stub has no message");
     if (solutionsStatus !== 0) problems.push(`the solutions check exited ${solutionsStatus}, not 0`);
@@ -192,7 +206,9 @@ verdict=$("$node" -e '
   }
   for (const problem of problems) console.log(`FAIL ${problem}`);
 ' "$scratch/check-stub.out" "$scratch/check-solutions.out" "$stub_status" "$solutions_status")
-while IFS= read -r line; do [[ $line == FAIL\ * ]] && failures+=("${line#FAIL }"); done <<<"$verdict"
+while IFS= read -r line; do
+  if [[ $line == FAIL\ * ]]; then failures+=("${line#FAIL }"); fi
+done <<<"$verdict"
 
 # What the checker left in the rehearsal's cgroups: nothing, below its own mydocker-checker.
 leftovers=$(for dir in "${cgroup_dirs[@]}"; do [ -d "$dir/mydocker-checker" ] && find "$dir/mydocker-checker" -mindepth 1 -maxdepth 1 -type d; done)
