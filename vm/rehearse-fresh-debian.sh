@@ -60,7 +60,7 @@ done < <(cgroup_mounts)
 
 cleanup() {
   for dir in "${cgroup_dirs[@]}"; do
-    [ -d "$dir" ] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+    if [ -d "$dir" ]; then find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
   if $keep; then echo "rehearse: kept $scratch"; else rm -rf "$scratch"; fi
 }
@@ -211,7 +211,9 @@ while IFS= read -r line; do
 done <<<"$verdict"
 
 # What the checker left in the rehearsal's cgroups: nothing, below its own mydocker-checker.
-leftovers=$(for dir in "${cgroup_dirs[@]}"; do [ -d "$dir/mydocker-checker" ] && find "$dir/mydocker-checker" -mindepth 1 -maxdepth 1 -type d; done)
+leftovers=$(for dir in "${cgroup_dirs[@]}"; do
+  if [ -d "$dir/mydocker-checker" ]; then find "$dir/mydocker-checker" -mindepth 1 -maxdepth 1 -type d; fi
+done)
 [ -z "$leftovers" ] || failures+=("the checker left cgroups: $leftovers")
 
 echo "rehearse: phases: $(printf '%s, ' "${phases[@]}" | sed 's/, $//')"
