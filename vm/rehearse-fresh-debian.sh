@@ -12,13 +12,12 @@
 #   5. `lab check ch1-command --solutions`: exit 0, every check passed, the same checks as in 4.
 #
 # Each shell runs in the fresh system as its root (pivot_root) in private mount, pid and cgroup
-# namespaces: nothing mounted for it outlives
-# it, no process of it outlives it, and its checker's cgroups sit below a cgroup of its own
-# (rehearse-fresh-PID in each of this machine's hierarchies, removed at the end), so it neither sees
-# nor removes another checker's on a shared machine. Its network is this machine's: apt and npm
+# namespaces: nothing mounted for it outlives it, no process of it outlives it, and its checker's
+# cgroups sit below a cgroup of its own (rehearse-fresh-PID in each of this machine's hierarchies,
+# removed at the end), so it neither sees nor removes another checker's on a shared machine. Its network is this machine's: apt and npm
 # download, and the checker's lab hosts have their own network namespaces as everywhere.
 #
-#   sudo bash vm/rehearse-fresh-debian.sh [--keep]     # about 3-10 minutes: apt and npm download
+#   sudo bash vm/rehearse-fresh-debian.sh [--keep]     # 6-10 minutes here: apt and npm download
 #
 # It needs debootstrap (installed when missing), this checkout's `npm install` (node reads
 # cloud-init.yaml and the checks' JSON), and the machine's network to Debian's mirror and the npm
