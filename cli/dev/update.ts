@@ -1,6 +1,7 @@
 // `npm run dev-update`: writes what is derived, and prints each file it changed: the scaffolding of
 // labs/ from solutions/ (cli/dev/scaffold.ts; the lab files, the stubs, are left alone) and
-// README.md's table of chapters from chapters/*/labs.yaml (cli/dev/readme-table.ts). Running it twice
+// README.md's table of chapters from chapters/*/labs.yaml (cli/dev/readme-table.ts), and
+// vm/cloud-init.yaml from vm/provision.sh and vm/packages.txt (vm/cloud-init.mjs). Running it twice
 // changes nothing the second time.
 //
 // `node cli/dev/update.ts --check` changes nothing: it prints one line per drifted file and the
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allLabs } from '../../chapters/manifest.ts';
 import { projectRoot } from '../paths.ts';
+import { cloudInitFile, cloudInitUpdate } from '../../vm/cloud-init.mjs';
 import { chapterTableUpdate } from './readme-table.ts';
 import { applyDrift, describeDrift, scaffoldDrift, UPDATE_COMMAND, type Drift, type Trees } from './scaffold.ts';
 
@@ -43,6 +45,8 @@ function main(argv: string[]): number {
   const drifts = scaffoldDrift(trees);
   const readme = join(root, 'README.md');
   const readmeUpdate = values.root === undefined || existsSync(readme) ? chapterTableUpdate(readme) : undefined;
+  // The project's own VM set-up; a --root tree (the tests') has none.
+  const cloudInit = values.root === undefined ? cloudInitUpdate() : undefined;
 
   if (values.check) {
     for (const drift of drifts) process.stdout.write(`${describeDrift(drift)}\n`);
@@ -54,7 +58,11 @@ function main(argv: string[]): number {
       process.stdout.write(
         `dev-update --check: README.md's table of chapters out of step: run \`${UPDATE_COMMAND}\` (chapters/*/labs.yaml is the source)\n`,
       );
-    if (drifts.length > 0 || readmeUpdate !== undefined) return 1;
+    if (cloudInit !== undefined)
+      process.stdout.write(
+        `dev-update --check: vm/cloud-init.yaml out of step: run \`${UPDATE_COMMAND}\` (vm/provision.sh and vm/packages.txt are the source)\n`,
+      );
+    if (drifts.length > 0 || readmeUpdate !== undefined || cloudInit !== undefined) return 1;
     process.stdout.write(
       `dev-update --check: labs/ is in step with solutions/ apart from its ${labFiles.size} lab files\n`,
     );
@@ -67,6 +75,10 @@ function main(argv: string[]): number {
   if (readmeUpdate !== undefined) {
     writeFileSync(readme, readmeUpdate);
     process.stdout.write('updated README.md (its table of chapters)\n');
+  }
+  if (cloudInit !== undefined) {
+    writeFileSync(cloudInitFile, cloudInit);
+    process.stdout.write('updated vm/cloud-init.yaml (from vm/provision.sh and vm/packages.txt)\n');
   }
   process.stdout.write(
     drifts.length === 0
