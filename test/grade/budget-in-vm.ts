@@ -47,8 +47,12 @@ const spinner = spawn(
 for (let i = 0; i < 100 && roomy.pids().length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
 report('spinning', roomy.pids().length);
 report('roomy-ran-out', roomy.memoryRanOut());
+// Listened for before the kill: the spinner can exit while kill() is still awaited, and a once()
+// attached after its 'exit' waits for ever (seen in CI: the VM's script never came to after-kill).
+const spinnerExit =
+  spinner.exitCode !== null || spinner.signalCode !== null ? Promise.resolve() : once(spinner, 'exit');
 await roomy.kill();
-await once(spinner, 'exit').catch(() => {});
+await spinnerExit.catch(() => {});
 report('after-kill', roomy.pids().length);
 for (const cgroup of [budget, roomy]) cgroup.remove();
 removeGraderTop();
