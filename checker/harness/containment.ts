@@ -15,6 +15,7 @@
 // containers too.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cgroupProcesses, cgroupTreeDeepestFirst, removeCgroupTree } from './cgroup-tree.ts';
 import { drivesCgroupV2 } from '../../solutions/src/cgroups/system.ts';
 
 const ROOT = '/sys/fs/cgroup';
@@ -47,38 +48,6 @@ function ownerPid(name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** The cgroup directories under `dir`, deepest first, `dir` last. */
-function treeDeepestFirst(dir: string): string[] {
-  let children: string[] = [];
-  try {
-    children = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => join(dir, e.name));
-  } catch {
-    return [];
-  }
-  return [...children.flatMap(treeDeepestFirst), dir];
-}
-
-function processesIn(dir: string): number[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** Removes a cgroup tree, deepest first; a cgroup that still has processes stays (rmdir: EBUSY). */
-function removeTree(dir: string): void {
-  for (const cgroup of treeDeepestFirst(dir)) {
-    try {
-      rmdirSync(cgroup);
-    } catch {
-      // still in use, or gone
-    }
-  }
-}
-
 /**
  * Removes the cgroups of runs whose process is gone: a run stopped with Ctrl-C or SIGKILL never reaches
  * its afterAll, and this machine is shared. Live runs' cgroups are never touched.
@@ -95,7 +64,7 @@ function removeStale(): void {
     }
     for (const name of names) {
       const pid = ownerPid(name);
-      if (pid !== undefined && !existsSync(`/proc/${pid}`)) removeTree(join(hierarchy, TOP, name));
+      if (pid !== undefined && !existsSync(`/proc/${pid}`)) removeCgroupTree(join(hierarchy, TOP, name));
     }
   }
 }
@@ -159,14 +128,14 @@ export class Containment {
   /** Pids of every process the spec started that is still alive: the harness's and the containers'. */
   pids(): number[] {
     const limiting = isV2() ? join(ROOT, this.base) : join(ROOT, 'pids', this.base);
-    return [...new Set(treeDeepestFirst(limiting).flatMap(processesIn))];
+    return [...new Set(cgroupTreeDeepestFirst(limiting).flatMap(cgroupProcesses))];
   }
 
   /** The containers' cgroups still there, as paths relative to the cgroup root, in every hierarchy. */
   containerCgroups(): string[] {
     return hierarchies().flatMap((hierarchy) => {
       const dir = join(hierarchy, this.containersParent);
-      return treeDeepestFirst(dir).filter((cgroup) => cgroup !== dir);
+      return cgroupTreeDeepestFirst(dir).filter((cgroup) => cgroup !== dir);
     });
   }
 
@@ -185,7 +154,7 @@ export class Containment {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     for (const hierarchy of hierarchies()) {
-      removeTree(join(hierarchy, this.base));
+      removeCgroupTree(join(hierarchy, this.base));
       try {
         rmdirSync(join(hierarchy, TOP)); // when this was the last spec using it
       } catch {

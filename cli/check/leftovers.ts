@@ -9,6 +9,7 @@
 // touching any other run on the machine.
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cgroupProcesses, cgroupTreeDeepestFirst, removeCgroupTree } from '../../checker/harness/cgroup-tree.ts';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const TOP = 'mydocker-checker';
@@ -47,26 +48,8 @@ export function runStateRoots(pid: number, tmp: string): string[] {
   }
 }
 
-function treeDeepestFirst(dir: string): string[] {
-  let children: string[] = [];
-  try {
-    children = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(dir, entry.name));
-  } catch {
-    return [];
-  }
-  return [...children.flatMap(treeDeepestFirst), dir];
-}
-
 function processesIn(cgroups: readonly string[]): number[] {
-  const pids = cgroups.flatMap(treeDeepestFirst).flatMap((dir) => {
-    try {
-      return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  });
+  const pids = cgroups.flatMap(cgroupTreeDeepestFirst).flatMap(cgroupProcesses);
   return [...new Set(pids)];
 }
 
@@ -153,13 +136,8 @@ export async function removeRunLeftovers(pid: number, tmp: string, cgroupRoot = 
     await new Promise((resolve) => setTimeout(resolve, KILL_ROUND_MS));
   }
   for (const cgroup of cgroups) {
-    for (const dir of treeDeepestFirst(cgroup)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // gone, or still busy (the next run's containment removes it: its owner is dead)
-      }
-    }
+    // What stays busy, the next run's containment removes: its owner is dead.
+    removeCgroupTree(cgroup);
     try {
       rmdirSync(join(cgroup, '..')); // mydocker-checker, when no other run uses it
     } catch {

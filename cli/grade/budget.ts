@@ -11,6 +11,7 @@
 // Processes only in leaves (cgroup v2: a cgroup with processes cannot enable controllers below it).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cgroupProcesses, cgroupTreeDeepestFirst, removeCgroupTree } from '../../checker/harness/cgroup-tree.ts';
 import { detectCgroups, type Controller } from '../../solutions/src/cgroups/system.ts';
 
 export const GRADER_TOP = `lab-grade-${process.pid}`;
@@ -22,36 +23,6 @@ function hierarchies(): { v2: boolean; roots: Partial<Record<Controller, string>
   const system = detectCgroups();
   if (system.version === 2) return { v2: true, roots: { unified: system.root } };
   return { v2: false, roots: system.hierarchies };
-}
-
-function cgroupsDeepestFirst(dir: string): string[] {
-  let children: string[] = [];
-  try {
-    children = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(dir, entry.name));
-  } catch {
-    return [];
-  }
-  return [...children.flatMap(cgroupsDeepestFirst), dir];
-}
-
-function processesIn(dir: string): number[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function removeTree(dir: string): void {
-  for (const cgroup of cgroupsDeepestFirst(dir)) {
-    try {
-      rmdirSync(cgroup);
-    } catch {
-      // still has processes, or gone
-    }
-  }
 }
 
 function readNumber(file: string): number {
@@ -104,7 +75,7 @@ export function removeStaleGraderCgroups(): void {
       continue;
     }
     for (const name of names) {
-      if (!existsSync(`/proc/${name.slice('lab-grade-'.length)}`)) removeTree(join(root, name));
+      if (!existsSync(`/proc/${name.slice('lab-grade-'.length)}`)) removeCgroupTree(join(root, name));
     }
   }
 }
@@ -157,12 +128,12 @@ export class SubmissionCgroup {
   }
 
   pids(): number[] {
-    return [...new Set(cgroupsDeepestFirst(this.countingDir).flatMap(processesIn))];
+    return [...new Set(cgroupTreeDeepestFirst(this.countingDir).flatMap(cgroupProcesses))];
   }
 
   /** The grader's worker and vitest, not the lab hosts below them. */
   checkerPids(): number[] {
-    return processesIn(join(this.countingDir, 'checker'));
+    return cgroupProcesses(join(this.countingDir, 'checker'));
   }
 
   private sawOomKill = false;
@@ -183,7 +154,7 @@ export class SubmissionCgroup {
   private lookForOomKills(): void {
     if (this.v2 || this.sawOomKill) return;
     const dir = join(this.roots.memory!, this.path);
-    this.sawOomKill = cgroupsDeepestFirst(dir).some(
+    this.sawOomKill = cgroupTreeDeepestFirst(dir).some(
       (cgroup) => readKeyed(join(cgroup, 'memory.oom_control'), 'oom_kill') > 0,
     );
   }
@@ -220,7 +191,7 @@ export class SubmissionCgroup {
 
   /** Removes its cgroups (the containment's below it too) in every hierarchy. */
   remove(): void {
-    for (const root of Object.values(this.roots)) if (root) removeTree(join(root, this.path));
+    for (const root of Object.values(this.roots)) if (root) removeCgroupTree(join(root, this.path));
   }
 }
 
