@@ -32,6 +32,8 @@ import { nextAddress } from '../network/ipam.ts';
 import { portSteps, publishedPorts, reservePorts, writeRulesFiles } from '../network/ports.ts';
 import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
+import type { SecurityOptions } from '../security/options.ts';
+import { resolveSecurity } from '../security/resolve.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
@@ -58,6 +60,8 @@ export interface RunOptions {
   network: string;
   /** -p, as given: [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp] (network/ports.ts). */
   publish: string[];
+  /** The hardening flags (chapter 7), shape-checked (security/options.ts). */
+  security: SecurityOptions;
 }
 
 /**
@@ -87,6 +91,11 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const state = existing?.hostSteps ?? store.hostSteps(id, options.rm);
   const cgroupSystem = detectCgroups();
   const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
+  // Chapter 7: what the container may do, resolved once from its flags (bad ones are refused here).
+  const security = resolveSecurity(options.security, {
+    cgroups: cgroupSystem,
+    rootless: process.getuid?.() !== 0,
+  });
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
   // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
   // allocated, before the entry (a failed run releases it below); a container started again keeps
@@ -138,6 +147,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
         env,
         rootfs: image && rootfsSpec(layout, image, volumes),
         ...(network.ownNamespace && { network: { ...(endpoint && { endpoint }) } }),
+        security,
       },
       {
         stdio: chooseStdio(options, logPath(store, id)),
@@ -182,6 +192,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     workingDir: image?.config.workingDir || '/',
     creator: thisProcess(),
     network: networkConfig,
+    security: options.security,
   };
   let published = false;
   try {

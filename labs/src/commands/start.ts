@@ -3,6 +3,7 @@
 // hostname, environment, terminal, volumes, resources. Starting a running container is no error and
 // changes nothing (docker's "already started"). Without -a it runs detached, as `run -d` does: the
 // supervising shim stays, the output goes to the container's log, and the full id is printed.
+import { DEFAULT_SECURITY } from '../security/options.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
@@ -75,6 +76,7 @@ export function runOptionsOf(container: ContainerState, interactive: boolean, de
     resources: container.resources ?? {},
     network: networkModeOf(container.network),
     publish: [], // run takes the ports it published from config.json: the same host ports again
+    security: container.security ?? DEFAULT_SECURITY,
   };
 }
 

@@ -20,6 +20,11 @@ import { enterRootfs } from '../rootfs/pivot-root.ts';
 import { mountSys } from '../rootfs/sysfs.ts';
 import { mountRootfs, type RootfsLayers } from '../union/overlay.ts';
 import { mountVolumes, type Volume } from '../union/volumes.ts';
+import { enterCgroupNamespace } from '../security/cgroupns.ts';
+import { addDevices } from '../security/devices.ts';
+import { protectKernelPaths } from '../security/paths.ts';
+import { dropPrivileges } from '../security/privileges.ts';
+import type { ContainerSecurity } from '../security/resolve.ts';
 
 export interface ContainerSpec {
   hostname: string;
@@ -34,6 +39,8 @@ export interface ContainerSpec {
    * the container shares a namespace (--network host, container:X) and before chapter 6.
    */
   network?: { endpoint?: Endpoint };
+  /** Its hardening (chapter 7), resolved from its flags (security/resolve.ts); absent before chapter 7. */
+  security?: ContainerSecurity;
 }
 
 export interface RootfsSpec {
@@ -63,6 +70,10 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
     mountProc(kernel);
     mountSys(kernel);
     mountDev(kernel);
+    // Chapter 7: the --device nodes once /dev is there; /proc's and /sys's dangerous files masked or
+    // made read-only once they are mounted (and while the container may still mount).
+    if (spec.security) addDevices(kernel, spec.security.devices);
+    if (spec.security) protectKernelPaths(kernel, spec.security.kernelPaths);
     kernel.chdir(rootfs.workingDir);
   } else {
     mountProc(kernel);
@@ -74,6 +85,9 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   // while the container waited at its barrier).
   if (spec.network) configureInterfaces(kernel, spec.network.endpoint);
   setHostname(kernel, spec.hostname);
+  // Chapter 7: after every step that needs privileges, before the command: no_new_privs, the seccomp
+  // filter, the capabilities (lab ch7-privileges decides their order).
+  if (spec.security) dropPrivileges(kernel, spec.security);
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
@@ -91,6 +105,8 @@ export function buildPlan(
   // First of all, the container moves itself into its cgroups, which the host made and limited while
   // it waited at the barrier: from here on every step, and the command, is limited.
   for (const file of options.join ?? []) kernel.joinCgroup(file);
+  // Then a cgroup namespace (chapter 7), rooted where the container now is: its own cgroup.
+  if (spec.security) enterCgroupNamespace(kernel, spec.security.cgroupNamespace);
   setUpContainer(kernel, { ...spec, terminal: options.stdio.terminal });
   // A container that shares a network namespace gets none of its own: no CLONE_NEWNET.
   const namespaces = containerNamespaces().filter((ns) => ns !== 'net' || !options.sharedNetwork);

@@ -17,6 +17,7 @@
 // entry is removed the same way round: renamed to containers/.rm-<remover>-<id>, then deleted. A
 // dot-directory whose process (pid and start time, in its name) is gone is deleted by the next
 // command.
+import type { SecurityOptions } from '../security/options.ts';
 import {
   existsSync,
   mkdirSync,
@@ -63,6 +64,8 @@ export interface ContainerConfig {
   creator: ProcessIdentity;
   /** --network (chapter 6): its mode and, on a network, its endpoint, kept until the entry goes. */
   network?: NetworkConfig;
+  /** The hardening flags (chapter 7) as run was given them: start and exec resolve them again. */
+  security?: SecurityOptions;
 }
 
 export interface ContainerState extends ContainerConfig {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_NETWORK } from '../network/mode.ts';
+import { parseSecurityOptions } from '../security/options.ts';
 import type { RunOptions } from './run.ts';
 
 export const RUN_USAGE = `Usage: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]
@@ -38,6 +39,19 @@ Network (chapter 6):
   -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp]
                          Publish a container's port on the host's (CONTAINERPORT alone: a free
                          one is chosen); may be given several times
+
+Security (chapter 7):
+      --cap-add CAP      Add a capability to docker's default 14 (CAP_NET_ADMIN, net_admin, ALL);
+                         may be given several times
+      --cap-drop CAP     Drop a capability (ALL: every one); may be given several times
+      --privileged       Every capability and device, no seccomp filter, /proc and /sys whole
+      --security-opt OPT seccomp=unconfined|PROFILE.json (docker's JSON format),
+                         no-new-privileges[=true|false] (default: true), systempaths=unconfined;
+                         may be given several times
+      --device HOST[:CONTAINER[:PERMISSIONS]]
+                         Give the container a host device (PERMISSIONS: of rwm, default rwm)
+      --userns MODE      host (the default: no user namespace) or remap[:USER] (ids from USER's
+                         ranges in /etc/subuid and /etc/subgid; default USER: mydocker)
 `;
 
 const OPTIONS = {
@@ -59,6 +73,12 @@ const OPTIONS = {
   'pids-limit': { type: 'string' },
   network: { type: 'string' },
   publish: { type: 'string', short: 'p', multiple: true },
+  'cap-add': { type: 'string', multiple: true },
+  'cap-drop': { type: 'string', multiple: true },
+  privileged: { type: 'boolean' },
+  'security-opt': { type: 'string', multiple: true },
+  device: { type: 'string', multiple: true },
+  userns: { type: 'string' },
 } as const;
 
 export function parseRunArguments(given: string[]): RunOptions | 'help' {
@@ -91,6 +111,7 @@ export function parseRunArguments(given: string[]): RunOptions | 'help' {
     explain: values.explain ?? false,
     network: values.network ?? DEFAULT_NETWORK,
     publish: values.publish ?? [],
+    security: parseSecurityOptions(values),
     resources: {
       memory: values.memory,
       memorySwap: values['memory-swap'],
