@@ -866,6 +866,52 @@ static int op_route(const struct op *op)
 	return netlink_talk(&request);
 }
 
+/* ---- chapter 7: hardening. Placeholders (ENOSYS) until each part is written ---------------------- */
+
+static int op_capabilities(const struct op *op)
+{
+	(void)op;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int op_no_new_privs(const struct op *op)
+{
+	(void)op;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int op_seccomp(const struct op *op)
+{
+	(void)op;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int op_unshare(const struct op *op)
+{
+	(void)op;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int op_identity(const struct op *op)
+{
+	(void)op;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int host_device_program(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)op;
+	(void)pid;
+	(void)exit_code;
+	errno = ENOSYS;
+	return -1;
+}
+
 /* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
 
 /*
@@ -910,6 +956,11 @@ static const struct op_spec container_ops[] = {
 	{.name = "link-up", .args = "l", .subject = 0, .run_container = op_link_up},
 	{.name = "addr", .args = "la", .subject = 0, .subjects = 2, .run_container = op_addr},
 	{.name = "route", .args = "l4", .subject = 0, .subjects = 2, .run_container = op_route},
+	{.name = "capabilities", .args = "sssss", .subject = 0, .run_container = op_capabilities},
+	{.name = "no-new-privs", .args = "", .subject = 0, .run_container = op_no_new_privs},
+	{.name = "seccomp", .args = "s", .subject = 0, .run_container = op_seccomp},
+	{.name = "unshare", .args = "f", .subject = 0, .run_container = op_unshare},
+	{.name = "identity", .args = "dd", .subject = 0, .subjects = 2, .run_container = op_identity},
 	{0},
 };
 
@@ -930,6 +981,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
 	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
+	{.name = "device-program", .args = "ss", .subject = 0, .run_host = host_device_program},
 	{0},
 };
 

@@ -4,6 +4,7 @@
 // directory across pivot_root and the unmount of the old root (see pivotRoot).
 import { posix } from 'node:path';
 import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE } from '../../solutions/src/kernel/constants.ts';
+import type { CapabilitySets } from '../../solutions/src/kernel/kernel.ts';
 
 type Propagation = 'shared' | 'private' | 'slave';
 
@@ -117,6 +118,29 @@ export class FakeKernel {
 
   addDefaultRoute(link: string, gateway: string): void {
     this.calls.push(`route ${link} ${gateway}`);
+  }
+
+  setCapabilities(sets: CapabilitySets): void {
+    const { bounding, effective, permitted, inheritable, ambient } = sets;
+    this.calls.push(
+      `capabilities ${[bounding, effective, permitted, inheritable, ambient].map((m) => `0x${m.toString(16)}`).join(' ')}`,
+    );
+  }
+
+  setNoNewPrivileges(): void {
+    this.calls.push('no-new-privs');
+  }
+
+  loadSeccompFilter(program: Uint8Array): void {
+    this.calls.push(`seccomp ${program.length / 8}`);
+  }
+
+  unshare(flags: number): void {
+    this.calls.push(`unshare ${flags}`);
+  }
+
+  setIdentity(uid: number, gid: number): void {
+    this.calls.push(`identity ${uid} ${gid}`);
   }
 
   propagation(mountpoint: string): Propagation | undefined {

@@ -55,6 +55,29 @@ export interface Kernel {
   addAddress(link: string, address: string, prefixLength: number): void;
   /** Adds the default route (0.0.0.0/0) via `gateway` out of `link` (RTM_NEWROUTE, main table). */
   addDefaultRoute(link: string, gateway: string): void;
+  /**
+   * Sets the five capability sets (capabilities(7)): drops from the bounding set what it lacks
+   * (PR_CAPBSET_DROP, which needs CAP_SETPCAP), then capset(2) effective, permitted and inheritable,
+   * then the ambient set. A bit per capability: CAP_CHOWN is bit 0.
+   */
+  setCapabilities(sets: CapabilitySets): void;
+  /** prctl(PR_SET_NO_NEW_PRIVS, 1): no execve after it can gain privileges (setuid bits, file caps). */
+  setNoNewPrivileges(): void;
+  /** seccomp(SECCOMP_SET_MODE_FILTER) of a classic-BPF program: struct sock_filter[], 8 bytes each. */
+  loadSeccompFilter(program: Uint8Array): void;
+  /** unshare(2): the caller gets new namespaces of the CLONE_NEW* `flags` (the cgroup one, chapter 7). */
+  unshare(flags: number): void;
+  /** setresgid(gid), setgroups(0), setresuid(uid): the identity the command runs as (user namespaces). */
+  setIdentity(uid: number, gid: number): void;
+}
+
+/** The five capability sets, one bit per capability (security/capabilities.ts). */
+export interface CapabilitySets {
+  bounding: bigint;
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+  ambient: bigint;
 }
 
 /** The namespaces a container can get, by their names in /proc/<pid>/ns. */

@@ -124,6 +124,40 @@ export const containerOps = {
     args: (step) => [step.link, step.gateway],
     explain: (step) => `RTM_NEWROUTE default via ${step.gateway} dev ${quote(step.link)}`,
   }),
+  // Chapter 7. The five capability sets as hex masks (bit n is capability n, capabilities(7)).
+  capabilities: container<{
+    bounding: bigint;
+    effective: bigint;
+    permitted: bigint;
+    inheritable: bigint;
+    ambient: bigint;
+  }>({
+    contains: undefined,
+    args: (step) => [step.bounding, step.effective, step.permitted, step.inheritable, step.ambient].map(hex),
+    explain: (step) =>
+      `capabilities: bounding ${hex(step.bounding)} (PR_CAPBSET_DROP the rest), capset(effective ${hex(step.effective)}, permitted ${hex(step.permitted)}, inheritable ${hex(step.inheritable)}), ambient ${hex(step.ambient)}`,
+  }),
+  'no-new-privs': container<Record<never, never>>({
+    contains: undefined,
+    args: () => [],
+    explain: () => 'prctl(PR_SET_NO_NEW_PRIVS, 1)',
+  }),
+  // The classic-BPF program, struct sock_filter[] (8 bytes each), as hex.
+  seccomp: container<{ program: Uint8Array }>({
+    contains: undefined,
+    args: (step) => [Buffer.from(step.program).toString('hex')],
+    explain: (step) => `seccomp(SECCOMP_SET_MODE_FILTER, 0, a program of ${step.program.length / 8} BPF instructions)`,
+  }),
+  unshare: container<{ flags: number }>({
+    contains: undefined,
+    args: (step) => [String(step.flags)],
+    explain: (step) => `unshare(${cloneFlagName(step.flags)})`,
+  }),
+  identity: container<{ uid: number; gid: number }>({
+    contains: 'user',
+    args: (step) => [String(step.uid), String(step.gid)],
+    explain: (step) => `setresgid(${step.gid}), setgroups(0, NULL), setresuid(${step.uid})`,
+  }),
 };
 
 /**
@@ -173,6 +207,13 @@ export const hostOps = {
     args: (step) => [step.program, step.file],
     explain: (step) => `${step.program} -w --noflush < ${step.file}`,
   }),
+  // Chapter 7, cgroup v2: an eBPF program (struct bpf_insn[], 8 bytes each, as hex) of type
+  // BPF_PROG_TYPE_CGROUP_DEVICE, loaded and attached to the container's cgroup directory.
+  'device-program': host<{ cgroup: string; program: Uint8Array }>({
+    args: (step) => [step.cgroup, Buffer.from(step.program).toString('hex')],
+    explain: (step) =>
+      `bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, ${step.program.length / 8} instructions), bpf(BPF_PROG_ATTACH, ${step.cgroup}, BPF_CGROUP_DEVICE)`,
+  }),
 };
 
 type FieldsOf<Entry> = Entry extends OpEntry<infer Fields> ? Fields : never;
@@ -201,6 +242,10 @@ function withContent(op: string) {
 function fileTypeName(mode: number): string {
   const type = mode & 0o170000;
   return type === S_IFCHR ? 'S_IFCHR' : type === S_IFBLK ? 'S_IFBLK' : `0${type.toString(8)}`;
+}
+
+function hex(mask: bigint): string {
+  return `0x${mask.toString(16)}`;
 }
 
 function quote(text: string): string {

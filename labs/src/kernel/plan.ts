@@ -1,4 +1,4 @@
-import type { Kernel, Namespace } from './kernel.ts';
+import type { CapabilitySets, Kernel, Namespace } from './kernel.ts';
 import type { EnterStep, HostStep, Step } from './ops.ts';
 
 /**
@@ -113,6 +113,26 @@ export class PlanKernel implements Kernel {
 
   addDefaultRoute(link: string, gateway: string): void {
     this.steps.push({ op: 'route', link, gateway });
+  }
+
+  setCapabilities(sets: CapabilitySets): void {
+    this.steps.push({ op: 'capabilities', ...sets });
+  }
+
+  setNoNewPrivileges(): void {
+    this.steps.push({ op: 'no-new-privs' });
+  }
+
+  loadSeccompFilter(program: Uint8Array): void {
+    this.steps.push({ op: 'seccomp', program });
+  }
+
+  unshare(flags: number): void {
+    this.steps.push({ op: 'unshare', flags });
+  }
+
+  setIdentity(uid: number, gid: number): void {
+    this.steps.push({ op: 'identity', uid, gid });
   }
 }
 
