@@ -28,6 +28,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
@@ -83,9 +84,16 @@ export interface ContainerState extends ContainerConfig {
   exitCode?: number;
 }
 
-/** MYDOCKER_ROOT lets the checker and graders give every run its own state. */
+/**
+ * MYDOCKER_ROOT lets the checker and graders give every run its own state. Rootless (chapter 7), the
+ * default is the user's own: $XDG_DATA_HOME/mydocker, or ~/.local/share/mydocker (the XDG Base
+ * Directory specification's default, as rootless podman's ~/.local/share/containers).
+ */
 export function stateRoot(): string {
-  return process.env.MYDOCKER_ROOT ?? '/var/lib/mydocker';
+  if (process.env.MYDOCKER_ROOT) return process.env.MYDOCKER_ROOT;
+  if (process.getuid?.() === 0) return '/var/lib/mydocker';
+  const data = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(data, 'mydocker');
 }
 
 /** exit.json as the shim writes it when the container ended (native/shim.c fills the templates). */
