@@ -263,6 +263,15 @@ static char *substitute(const char *template, pid_t pid, int exit_code)
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st, (void)ftw;
+	/*
+	 * A directory its owner cannot read: overlayfs makes work/work mode 0. Root reads it anyway
+	 * (CAP_DAC_OVERRIDE); rootless, the shim is its owner, who may give it a mode and walk it again.
+	 */
+	if (type == FTW_DNR) {
+		if (chmod(path, 0700) < 0)
+			return -1;
+		return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	}
 	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 

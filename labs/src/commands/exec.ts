@@ -74,14 +74,18 @@ function execPlan(target: ExecTarget, options: ExecOptions): Plan {
   // into it gives the capabilities, in the namespaces it owns, that joining the others needs; the
   // child then becomes its root, as the container's PID 1 did (after its cgroups, as run's order).
   const users = hasOwnUserNamespace(target.pid);
-  const enter = users ? [{ op: 'setns' as const, path: namespaceFile(target.pid, 'user'), nstype: CLONE_NEWUSER }, ...shim.steps] : shim.steps;
+  const enter = users
+    ? [{ op: 'setns' as const, path: namespaceFile(target.pid, 'user'), nstype: CLONE_NEWUSER }, ...shim.steps]
+    : shim.steps;
   const joined = child.steps.filter((step) => step.op === 'join').length;
   const childSteps = users
     ? [...child.steps.slice(0, joined), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joined)]
     : child.steps;
   // -t: a terminal of the container's own, opened once the child is in the container's mount
   // namespace (its /dev/ptmx is the container's devpts), just before the command: run -t's `pty` op.
-  const steps = options.tty ? [...childSteps.slice(0, -1), { op: 'pty' as const }, ...childSteps.slice(-1)] : childSteps;
+  const steps = options.tty
+    ? [...childSteps.slice(0, -1), { op: 'pty' as const }, ...childSteps.slice(-1)]
+    : childSteps;
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,

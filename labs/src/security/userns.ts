@@ -109,11 +109,17 @@ function rootlessNamespace(mode: UsernsMode): UserNamespace {
   }
   const uid = process.getuid!();
   const gid = process.getgid!();
+  // newuidmap looks the caller up by name (getpwuid(3)): "Cannot determine your user name" else.
   const name = userName();
+  if (name === undefined) {
+    throw new UsageError(
+      `rootless: uid ${uid} has no entry in /etc/passwd, and newuidmap needs its name: run mydocker as a user with one`,
+    );
+  }
   const owner = { name, uid };
-  const who = name === undefined ? `uid ${uid}` : `user "${name}" (uid ${uid})`;
-  const uids = subordinateRange(readIds(SUBUID_FILE), owner) ?? refuseRootless(who, name ?? String(uid), SUBUID_FILE);
-  const gids = subordinateRange(readIds(SUBGID_FILE), owner) ?? refuseRootless(who, name ?? String(uid), SUBGID_FILE);
+  const who = `user "${name}" (uid ${uid})`;
+  const uids = subordinateRange(readIds(SUBUID_FILE), owner) ?? refuseRootless(who, name, SUBUID_FILE);
+  const gids = subordinateRange(readIds(SUBGID_FILE), owner) ?? refuseRootless(who, name, SUBGID_FILE);
   const mappers = { uid: findProgram('newuidmap'), gid: findProgram('newgidmap') };
   const uidMap = idMappings(uids, uid);
   const gidMap = idMappings(gids, gid);
@@ -177,7 +183,7 @@ function refuseRootless(who: string, owner: string, file: string): never {
   );
 }
 
-/** The caller's login name; undefined for a uid without a passwd entry (then subuid(5) names it by number). */
+/** The caller's login name; undefined for a uid without a passwd entry. */
 function userName(): string | undefined {
   try {
     return userInfo().username;

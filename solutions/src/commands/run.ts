@@ -98,11 +98,12 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const rootless = process.getuid?.() !== 0;
   const security = resolveSecurity(options.security, { cgroups: cgroupSystem, rootless });
   const networkRequest = parseNetworkMode(options.network);
+  if (security.users)
+    refuseSharedNetwork(networkRequest, rootless ? 'rootless' : `--userns ${options.security.userns}`);
   if (rootless) {
     refuseRootlessLimits(resources, cgroupSystem);
     refuseRootlessNetwork(networkRequest);
   }
-  if (security.users) refuseSharedNetwork(networkRequest, rootless ? 'rootless' : `--userns ${options.security.userns}`);
   const cgroups = rootless ? NO_CGROUPS : containerCgroups(cgroupSystem, resources, cgroupParent(), id);
   // The files the host makes for the container and the container writes (its upper layer, /etc
   // files) are its root's: with --userns remap, a host uid that is not 0 (rootless they are the

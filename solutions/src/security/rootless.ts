@@ -17,7 +17,9 @@ export function refuseRootlessLimits(resources: Resources, system: CgroupSystem)
     system.version === 1
       ? 'cgroup v1 lets only root make cgroups'
       : 'cgroup v2 lets an ordinary user write only in a cgroup delegated to them, and mydocker uses none rootless';
-  throw new UsageError(`rootless: -m, --memory-swap, --cpus, --cpuset-cpus and --pids-limit need a cgroup, and ${why}: run as root, or without limits`);
+  throw new UsageError(
+    `rootless: -m, --memory-swap, --cpus, --cpuset-cpus and --pids-limit need a cgroup, and ${why}: run as root, or without limits`,
+  );
 }
 
 /**
