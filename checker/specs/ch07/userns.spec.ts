@@ -168,7 +168,7 @@ describeLab('ch7-userns', (check) => {
       await withIds(host, SUBORDINATE_IDS, async () => {
         await withScratch('secret', async (dir) => {
           chmodSync(dir, 0o755); // the directory may be listed: the file in it may not be read
-        writeFileSync(join(dir, 'secret'), 'host root only\n', { mode: 0o600 });
+          writeFileSync(join(dir, 'secret'), 'host root only\n', { mode: 0o600 });
           const result = await mydocker.run([
             'run',
             '--rm',
