@@ -1,6 +1,6 @@
 // Chapter 7's user namespaces, checked without root: /etc/subuid's lines, the shim's id-map steps,
 // and the plan of a container with a user namespace (its order, its /dev nodes bound).
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeKernel } from '../../checker/harness/fake-kernel.ts';
 import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.ts';
 import { CLONE_NEWUSER, MS_BIND, S_IFREG } from '../../solutions/src/kernel/constants.ts';
@@ -9,6 +9,7 @@ import { hostEntry } from '../../solutions/src/kernel/ops.ts';
 import { DEFAULT_SECURITY } from '../../solutions/src/security/options.ts';
 import { resolveSecurity, type ContainerSecurity } from '../../solutions/src/security/resolve.ts';
 import { idMapSteps, mappedRoot, subordinateRange, type UserNamespace } from '../../solutions/src/security/userns.ts';
+import { stateRoot } from '../../solutions/src/state/store.ts';
 import { sampleRootfs } from '../support/rootfs-spec.ts';
 
 const remapped: UserNamespace = {
@@ -103,5 +104,25 @@ describe('a container with a user namespace', () => {
     const pivot = kernel.calls.findIndex((call) => call.startsWith('pivot_root'));
     const proc = kernel.calls.findIndex((call) => call.startsWith('mount proc /proc proc'));
     expect(proc).toBeGreaterThan(pivot);
+  });
+});
+
+describe('the state root', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+  test("root: /var/lib/mydocker; rootless: the user's own, under $XDG_DATA_HOME or ~/.local/share", () => {
+    vi.stubEnv('MYDOCKER_ROOT', '');
+    vi.stubEnv('HOME', '/home/alice');
+    vi.stubEnv('XDG_DATA_HOME', '');
+    vi.spyOn(process, 'getuid').mockReturnValue(0);
+    expect(stateRoot()).toBe('/var/lib/mydocker');
+    vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    expect(stateRoot()).toBe('/home/alice/.local/share/mydocker');
+    vi.stubEnv('XDG_DATA_HOME', '/data/alice');
+    expect(stateRoot()).toBe('/data/alice/mydocker');
+    vi.stubEnv('MYDOCKER_ROOT', '/tmp/mine');
+    expect(stateRoot()).toBe('/tmp/mine');
   });
 });

@@ -276,6 +276,36 @@ describeLab('ch7-userns', (check) => {
   );
 
   check(
+    'rootless: a detached container, exec into it and rm -f, all as the user',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      await buildAsRoot(mydocker);
+      await withIds(host, SUBORDINATE_IDS, async () => {
+        await withRootlessUser(async (user) => {
+          const started = await mydocker.run(
+            ['run', '-d', '--name', 'mine', '--network', 'none', 'busybox', 'sleep', '60'],
+            {
+              user,
+            },
+          );
+          expectExitCode(started, 0);
+          const exec = await mydocker.run(['exec', 'mine', 'sh', '-c', 'id; cat /proc/self/uid_map'], { user });
+          const removed = await mydocker.run(['rm', '-f', 'mine'], { user });
+          expectExitCode(exec, 0);
+          expect(exec.stdout, `${describeRun(exec)} (as uid ${user.uid})`).toContain('uid=0(root) gid=0(root)');
+          expect(
+            exec.stdout.replace(/[ \t]+/g, ' '),
+            `${describeRun(exec)} (as uid ${user.uid})\nits uid_map`,
+          ).toContain(` 0 ${ROOTLESS.uid} 1\n`);
+          expectExitCode(removed, 0);
+          const left = filesUnder(user.stateRoot).filter((path) => /^containers\/./.test(path));
+          expect(left, `${describeRun(removed)} (as uid ${user.uid})\nwhat is left of the container`).toEqual([]);
+        });
+      });
+    },
+  );
+
+  check(
     "rootless: a bridge network, cgroup limits and another user's ids are refused, one line each, exit 125",
     { hint: 2 },
     async ({ host, mydocker }) => {

@@ -29,7 +29,8 @@ export async function exec(options: ExecOptions): Promise<number> {
   const pid = runningPid(state);
   const target: ExecTarget = {
     pid,
-    cgroups: cgroupJoinFiles(pid),
+    // A rootless container has no cgroup of its own (security/rootless.ts): none to join.
+    cgroups: state.cgroups?.length === 0 ? [] : cgroupJoinFiles(pid),
     workingDir: options.workdir ?? state.workingDir,
     command: options.command,
     // docker: the container's environment, TERM only with exec's own -t, then exec's -e.
