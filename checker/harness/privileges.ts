@@ -57,7 +57,10 @@ export function dockerSets(mask: bigint): Omit<ProcessPrivileges, 'NoNewPrivs'> 
 /** The five sets as hex and names, for a message. */
 export function describeSets(sets: Omit<ProcessPrivileges, 'NoNewPrivs'>): string {
   return (['CapBnd', 'CapEff', 'CapPrm', 'CapInh', 'CapAmb'] as const)
-    .map((name) => `${name} ${sets[name].toString(16).padStart(16, '0')} (${capabilityNamesOf(sets[name]).join(' ') || 'none'})`)
+    .map(
+      (name) =>
+        `${name} ${sets[name].toString(16).padStart(16, '0')} (${capabilityNamesOf(sets[name]).join(' ') || 'none'})`,
+    )
     .join('\n');
 }
 

@@ -45,7 +45,7 @@ function expectSets(actual: unknown, mask: bigint, given: string): void {
     JSON.stringify(sets, (_, value: unknown) => (typeof value === 'bigint' ? `0x${value.toString(16)}` : value));
   expect(
     shown(actual),
-    `capabilitySets with ${given}: expected ${shown(expected)} (bounding, effective and permitted the same; inheritable and ambient empty, as docker gives them)`,
+    `capabilitySets with ${given}: got ${shown(actual)}, expected ${shown(expected)} (bounding, effective and permitted the same; inheritable and ambient empty, as docker gives them)`,
   ).toBe(shown(expected));
 }
 
@@ -61,7 +61,9 @@ async function runEscape(mydocker: Mydocker, flags: string[], argv: string[]): P
   const image = await escapes(mydocker);
   const before = snapshotHost();
   const result = await mydocker.run(['run', '--rm', '--network', 'none', ...flags, image, ...argv]);
-  expect(hostChanges(before, snapshotHost()), `${describeRun(result)}\nwhat the escape changed on the host`).toEqual([]);
+  expect(hostChanges(before, snapshotHost()), `${describeRun(result)}\nwhat the escape changed on the host`).toEqual(
+    [],
+  );
   return result;
 }
 
@@ -94,9 +96,13 @@ function shockerTarget(): { dir: string; token: string; handle: string; remove: 
 }
 
 describeLab('ch7-capabilities', (check) => {
-  check("capabilitySets gives docker's fourteen by default, in bounding, effective and permitted", { hint: 1 }, async () => {
-    expectSets(await setsFor({}), DOCKER_DEFAULT, 'no flags');
-  });
+  check(
+    "capabilitySets gives docker's fourteen by default, in bounding, effective and permitted",
+    { hint: 1 },
+    async () => {
+      expectSets(await setsFor({}), DOCKER_DEFAULT, 'no flags');
+    },
+  );
 
   check('--cap-add and --cap-drop take names in any case, with or without CAP_', { hint: 2 }, async () => {
     expectSets(await setsFor({ capAdd: ['net_admin'] }), DOCKER_DEFAULT | bit('NET_ADMIN'), '--cap-add net_admin');
@@ -111,7 +117,11 @@ describeLab('ch7-capabilities', (check) => {
   check("ALL and --privileged, by docker's rules (moby's TweakCapabilities)", { hint: 2 }, async () => {
     expectSets(await setsFor({ capDrop: ['ALL'] }), 0n, '--cap-drop ALL');
     expectSets(await setsFor({ capDrop: ['all'], capAdd: ['chown'] }), bit('CHOWN'), '--cap-drop all --cap-add chown');
-    expectSets(await setsFor({ capAdd: ['ALL'], capDrop: ['SYS_ADMIN'] }), ALL_41 & ~bit('SYS_ADMIN'), '--cap-add ALL --cap-drop SYS_ADMIN');
+    expectSets(
+      await setsFor({ capAdd: ['ALL'], capDrop: ['SYS_ADMIN'] }),
+      ALL_41 & ~bit('SYS_ADMIN'),
+      '--cap-add ALL --cap-drop SYS_ADMIN',
+    );
     expectSets(await setsFor({ privileged: true }), ALL_41, '--privileged');
     // docker drops first, then adds: a name in both is added.
     expectSets(
@@ -121,15 +131,19 @@ describeLab('ch7-capabilities', (check) => {
     );
   });
 
-  check("a running container's PID 1 holds docker's default sets, read from the host", { hint: 3 }, async ({ mydocker }) => {
-    const container = await mydocker.hold(['--network', 'none'], 'true', 'busybox');
-    const sets = capabilitySets(processPrivileges(container.pid));
-    await container.release();
-    expect(
-      describeSets(sets),
-      `/proc/${container.pid}/status of the container's PID 1 (${container.command}), against docker's default`,
-    ).toBe(describeSets(dockerSets(DOCKER_DEFAULT)));
-  });
+  check(
+    "a running container's PID 1 holds docker's default sets, read from the host",
+    { hint: 3 },
+    async ({ mydocker }) => {
+      const container = await mydocker.hold(['--network', 'none'], 'true', 'busybox');
+      const sets = capabilitySets(processPrivileges(container.pid));
+      await container.release();
+      expect(
+        describeSets(sets),
+        `/proc/${container.pid}/status of the container's PID 1 (${container.command}), against docker's default`,
+      ).toBe(describeSets(dockerSets(DOCKER_DEFAULT)));
+    },
+  );
 
   check('--cap-add, --cap-drop and --privileged change what the container holds', { hint: 2 }, async ({ mydocker }) => {
     const cases: Array<[string[], bigint]> = [
@@ -163,45 +177,65 @@ describeLab('ch7-capabilities', (check) => {
     }
   });
 
-  check('an unknown capability is refused with one line and exit code 125, and nothing is left', { hint: 2 }, async ({ mydocker }) => {
-    for (const flag of ['--cap-add', '--cap-drop']) {
-      const before = mydocker.files();
-      const result = await mydocker.run(['run', '--rm', '--network', 'none', flag, 'cap_foo', 'busybox', 'true']);
-      expectExitCode(result, 125);
-      expect(result.stderr, describeRun(result)).toBe(
-        `mydocker: unknown capability "CAP_FOO" in ${flag} (see capabilities(7), or 'mydocker run --help')\n`,
-      );
-      expect(mydocker.files(), `${describeRun(result)}\nthe state root, before and after`).toEqual(before);
-    }
-  });
+  check(
+    'an unknown capability is refused with one line and exit code 125, and nothing is left',
+    { hint: 2 },
+    async ({ mydocker }) => {
+      for (const flag of ['--cap-add', '--cap-drop']) {
+        const before = mydocker.files();
+        const result = await mydocker.run(['run', '--rm', '--network', 'none', flag, 'cap_foo', 'busybox', 'true']);
+        expectExitCode(result, 125);
+        expect(result.stderr, describeRun(result)).toBe(
+          `mydocker: unknown capability "CAP_FOO" in ${flag} (see capabilities(7), or 'mydocker run --help')\n`,
+        );
+        expect(mydocker.files(), `${describeRun(result)}\nthe state root, before and after`).toEqual(before);
+      }
+    },
+  );
 
-  check('the set-up still works without its capabilities: they go after the last mount', { hint: 3 }, async ({ mydocker }) => {
-    const result = await mydocker.run(['run', '--rm', '--network', 'none', 'busybox', 'true']);
-    const refusedMount = /step \d+, (mount|pivot_root|umount2|mknod|sethostname) [^:]*: EPERM/.exec(result.stderr);
-    expect(
-      result.exitCode,
-      refusedMount
-        ? `${describeRun(result)}\ncapabilities were dropped before ${refusedMount[1]}(2) ran: CAP_SYS_ADMIN was gone, so the kernel refused it with EPERM. The capabilities go after every mount, just before exec (container/setup.ts, lab ch7-privileges)`
-        : describeRun(result),
-    ).toBe(0);
-  });
+  check(
+    'the set-up still works without its capabilities: they go after the last mount',
+    { hint: 3 },
+    async ({ mydocker }) => {
+      const result = await mydocker.run(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+      const refusedMount = /step \d+, (mount|pivot_root|umount2|mknod|sethostname) [^:]*: EPERM/.exec(result.stderr);
+      expect(
+        result.exitCode,
+        refusedMount
+          ? `${describeRun(result)}\ncapabilities were dropped before ${refusedMount[1]}(2) ran: CAP_SYS_ADMIN was gone, so the kernel refused it with EPERM. The capabilities go after every mount, just before exec (container/setup.ts, lab ch7-privileges)`
+          : describeRun(result),
+      ).toBe(0);
+    },
+  );
 
   for (const [layers, flags] of LAYERS) {
-    check(`Shocker: open_by_handle_at through /etc/hosts reads nothing of the host, ${layers}`, { hint: 3 }, async ({ mydocker }) => {
-      const target = shockerTarget();
-      try {
-        const result = await runEscape(mydocker, flags, ['/escape/shocker', 'read', '/etc/hosts', target.handle, 'marker']);
-        expectRefused(
-          result,
-          target.token,
-          `the container read ${target.dir}/marker on the host, by its handle, through its /etc/hosts (a bind of a file in the state root): ` +
-            'open_by_handle_at needs CAP_DAC_READ_SEARCH, which docker leaves out (Shocker, 2014)',
-        );
-        expect(readFileSync(join(target.dir, 'marker'), 'utf8'), 'the marker, after the escape').toBe(`${target.token}\n`);
-      } finally {
-        target.remove();
-      }
-    });
+    check(
+      `Shocker: open_by_handle_at through /etc/hosts reads nothing of the host, ${layers}`,
+      { hint: 3 },
+      async ({ mydocker }) => {
+        const target = shockerTarget();
+        try {
+          const result = await runEscape(mydocker, flags, [
+            '/escape/shocker',
+            'read',
+            '/etc/hosts',
+            target.handle,
+            'marker',
+          ]);
+          expectRefused(
+            result,
+            target.token,
+            `the container read ${target.dir}/marker on the host, by its handle, through its /etc/hosts (a bind of a file in the state root): ` +
+              'open_by_handle_at needs CAP_DAC_READ_SEARCH, which docker leaves out (Shocker, 2014)',
+          );
+          expect(readFileSync(join(target.dir, 'marker'), 'utf8'), 'the marker, after the escape').toBe(
+            `${target.token}\n`,
+          );
+        } finally {
+          target.remove();
+        }
+      },
+    );
 
     check(`clock_settime of the host's clock is refused, ${layers}`, { hint: 3 }, async ({ mydocker }) => {
       const result = await runEscape(mydocker, flags, ['/escape/settime']);
@@ -218,14 +252,22 @@ describeLab('ch7-capabilities', (check) => {
     // superblock, its release_agent the host's), so the program proves only that step, the mount, in a
     // named hierarchy of its own (or cgroup2 where there is no v1), unmounts it, and NEVER writes
     // release_agent, whatever the runtime under test.
-    check(`a cgroup hierarchy cannot be mounted (the release_agent escape's first step), ${layers}`, { hint: 3 }, async ({ mydocker }) => {
-      const result = await runEscape(mydocker, flags, ['/escape/cgroup-mount', '/tmp/cgroup', `mydocker-check-${process.pid}`]);
-      expectRefused(
-        result,
-        'mounted',
-        'the container mounted a cgroup hierarchy: with a v1 one it could set release_agent, a program the kernel runs as root on the host (CVE-2022-0492). ' +
-          'mount(2) needs CAP_SYS_ADMIN, which docker leaves out',
-      );
-    });
+    check(
+      `a cgroup hierarchy cannot be mounted (the release_agent escape's first step), ${layers}`,
+      { hint: 3 },
+      async ({ mydocker }) => {
+        const result = await runEscape(mydocker, flags, [
+          '/escape/cgroup-mount',
+          '/tmp/cgroup',
+          `mydocker-check-${process.pid}`,
+        ]);
+        expectRefused(
+          result,
+          'mounted',
+          'the container mounted a cgroup hierarchy: with a v1 one it could set release_agent, a program the kernel runs as root on the host (CVE-2022-0492). ' +
+            'mount(2) needs CAP_SYS_ADMIN, which docker leaves out',
+        );
+      },
+    );
   }
 });

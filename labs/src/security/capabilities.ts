@@ -29,7 +29,10 @@ export function resolveCapabilities(options: SecurityOptions): CapabilitySets | 
  * that is not a capability (or not one this machine can give) is a UsageError. undefined: the
  * container keeps every capability of its caller.
  */
-export function capabilitySets(options: SecurityOptions, environment: CapabilityEnvironment): CapabilitySets | undefined {
+export function capabilitySets(
+  options: SecurityOptions,
+  environment: CapabilityEnvironment,
+): CapabilitySets | undefined {
   // TODO(ch7-capabilities): the container holds every capability of its caller, CAP_SYS_ADMIN among
   // them. Give it docker's fourteen instead (DOCKER_DEFAULT_CAPABILITIES), as masks (bit n is
   // capability n: capabilityMask). Take --cap-add and --cap-drop as docker does: names in any case,

@@ -128,9 +128,7 @@ export function normalizeCapability(given: string, flag: '--cap-add' | '--cap-dr
   if (upper === ALL_CAPABILITIES) return ALL_CAPABILITIES;
   const name = upper.startsWith('CAP_') ? upper.slice(4) : upper;
   if (!(CAPABILITIES as readonly string[]).includes(name)) {
-    throw new UsageError(
-      `unknown capability "CAP_${name}" in ${flag} (see capabilities(7), or 'mydocker run --help')`,
-    );
+    throw new UsageError(`unknown capability "CAP_${name}" in ${flag} (see capabilities(7), or 'mydocker run --help')`);
   }
   return name as CapabilityName;
 }

@@ -30,7 +30,10 @@ export function resolveCapabilities(options: SecurityOptions): CapabilitySets | 
  * that is not a capability (or not one this machine can give) is a UsageError. undefined: the
  * container keeps every capability of its caller.
  */
-export function capabilitySets(options: SecurityOptions, environment: CapabilityEnvironment): CapabilitySets | undefined {
+export function capabilitySets(
+  options: SecurityOptions,
+  environment: CapabilityEnvironment,
+): CapabilitySets | undefined {
   // SOLUTION: the names first, each flag's in docker's form: an unknown one is refused before
   // anything is made, also with --privileged (where moby's TweakCapabilities skips the check).
   const drops = options.capDrop.map((name) => normalizeCapability(name, '--cap-drop'));
@@ -42,11 +45,13 @@ export function capabilitySets(options: SecurityOptions, environment: Capability
   // --cap-add ALL is everything but what --cap-drop names; --cap-drop ALL keeps only what --cap-add
   // names; else the default less the drops, plus the adds (so a name in both is added: the drop
   // applies first). "Everything" is what this machine has (capability-names.ts).
+  const dropped = capabilityMask(named(drops));
+  const added = capabilityMask(named(adds));
   let mask: bigint;
   if (options.privileged) mask = environment.available;
-  else if (adds.includes(ALL_CAPABILITIES)) mask = environment.available & ~capabilityMask(named(drops));
-  else if (drops.includes(ALL_CAPABILITIES)) mask = capabilityMask(named(adds));
-  else mask = (capabilityMask(DOCKER_DEFAULT_CAPABILITIES) & ~capabilityMask(named(drops))) | capabilityMask(named(adds));
+  else if (adds.includes(ALL_CAPABILITIES)) mask = environment.available & ~dropped;
+  else if (drops.includes(ALL_CAPABILITIES)) mask = added;
+  else mask = (capabilityMask(DOCKER_DEFAULT_CAPABILITIES) & ~dropped) | added;
   mask &= environment.available; // a default this machine lacks is left out (an added one was refused above)
   // As runc sets them for docker: the bounding set is the limit for good (no execve gains past it);
   // effective and permitted the same. Inheritable EMPTY, as docker since 20.10.14: a non-empty one
