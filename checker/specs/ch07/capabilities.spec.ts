@@ -6,7 +6,7 @@
 // succeeds (on the stub, where it must succeed: that is the lesson), and none changes the host:
 // hostChanges() is empty after each.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -85,8 +85,14 @@ function expectRefused(result: RunResult, success: string, why: string): void {
  * (where the container's /etc/hosts comes from), and its handle as name_to_handle_at(2) gives it,
  * read with the escape program itself compiled for the host (it only reads).
  */
-function shockerTarget(): { dir: string; token: string; handle: string; remove: () => void } {
+function shockerTarget(stateRoot: string): { dir: string; token: string; handle: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-shocker-`));
+  if (statSync(dir).dev !== statSync(stateRoot).dev) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `the checker's marker directory and the state root ${stateRoot} are on different filesystems: put TMPDIR on one`,
+    );
+  }
   const token = `outside-${process.pid}-${Date.now()}`;
   writeFileSync(join(dir, 'marker'), `${token}\n`);
   const program = join(dir, 'shocker');
@@ -213,7 +219,7 @@ describeLab('ch7-capabilities', (check) => {
       `Shocker: open_by_handle_at through /etc/hosts reads nothing of the host, ${layers}`,
       { hint: 3 },
       async ({ mydocker }) => {
-        const target = shockerTarget();
+        const target = shockerTarget(mydocker.stateRoot);
         try {
           const result = await runEscape(mydocker, flags, [
             '/escape/shocker',
