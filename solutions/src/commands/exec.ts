@@ -7,6 +7,12 @@
 // code (V8, libuv). The book's Go runtime has the same problem and solves it with a cgo constructor
 // that runs before Go starts its threads. Here Node execve()s the single-threaded shim first, and
 // every setns happens in the shim.
+//
+// The command gets the container's hardening again (chapter 7): its saved flags resolved as `run`
+// resolved them, and the same last steps before its exec (dropPrivileges: no_new_privs, the filter,
+// the capabilities). The shim that forks it is the caller's, with every privilege: without them an
+// exec'd process would be stronger than the container's PID 1.
+import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { readlinkSync } from 'node:fs';
 import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
@@ -15,6 +21,9 @@ import { refuseHostChanges } from '../container/setup.ts';
 import { CommandError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
+import { DEFAULT_SECURITY } from '../security/options.ts';
+import { dropPrivileges } from '../security/privileges.ts';
+import { resolveSecurity, type ContainerSecurity } from '../security/resolve.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 import type { ExecOptions } from './exec-arguments.ts';
@@ -41,7 +50,11 @@ export async function exec(options: ExecOptions): Promise<number> {
       assignments: [...state.env.filter((entry) => !entry.startsWith('TERM=')), ...options.env],
     }),
   };
-  const plan = execPlan(target, options);
+  const security = resolveSecurity(state.security ?? DEFAULT_SECURITY, {
+    cgroups: detectCgroups(),
+    rootless: process.getuid?.() !== 0,
+  });
+  const plan = execPlan(target, options, security);
   if (options.explain) {
     process.stdout.write(explainPlan(plan));
     return 0;
@@ -67,7 +80,7 @@ function resolve(store: StateStore, reference: string): ReturnType<StateStore['r
   }
 }
 
-function execPlan(target: ExecTarget, options: ExecOptions): Plan {
+function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerSecurity): Plan {
   const shim = new EnterRecorder();
   const child = new PlanKernel();
   enterContainer(shim, child, target);
@@ -82,11 +95,13 @@ function execPlan(target: ExecTarget, options: ExecOptions): Plan {
   const childSteps = users
     ? [...child.steps.slice(0, joined), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joined)]
     : child.steps;
-  // -t: a terminal of the container's own, opened once the child is in the container's mount
-  // namespace (its /dev/ptmx is the container's devpts), just before the command: run -t's `pty` op.
-  const steps = options.tty
-    ? [...childSteps.slice(0, -1), { op: 'pty' as const }, ...childSteps.slice(-1)]
-    : childSteps;
+  // Just before the command (enterContainer's last step): -t's terminal of the container's own,
+  // opened once the child is in the container's mount namespace (its /dev/ptmx is the container's
+  // devpts), as run -t's `pty` op; then the container's last steps, as its PID 1 had them.
+  const last = new PlanKernel();
+  if (options.tty) last.pty();
+  dropPrivileges(last, security);
+  const steps = [...childSteps.slice(0, -1), ...last.steps, ...childSteps.slice(-1)];
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
