@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <arpa/inet.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
@@ -263,6 +264,15 @@ static char *substitute(const char *template, pid_t pid, int exit_code)
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st, (void)ftw;
+	/*
+	 * A directory its owner cannot read: overlayfs makes work/work mode 0. Root reads it anyway
+	 * (CAP_DAC_OVERRIDE); rootless, the shim is its owner, who may give it a mode and walk it again.
+	 */
+	if (type == FTW_DNR) {
+		if (chmod(path, 0700) < 0)
+			return -1;
+		return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	}
 	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 
@@ -780,18 +790,14 @@ static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
 }
 
 /*
- * iptables-restore: PROGRAM (an absolute path, resolved by the runtime) with FILE as its stdin and
- * `-w --noflush`: wait for the xtables lock instead of failing while another writer holds it, and
- * add to the tables (or delete from them) instead of replacing them. One process loads all the
- * container's rules in one transaction per table. posix_spawn reports a failed open or exec as its
- * own error; the child gets a clean signal state (the shim blocks and ignores some, and both are
- * inherited across execve). An exit status other than 0 is EINVAL: the tables refused the file,
- * and the program's own line on stderr says which line.
+ * PROGRAM with ARGV, its stdin INPUT (NULL: the shim's), waited for. posix_spawn reports a failed
+ * open or exec as its own error; the child gets a clean signal state (the shim blocks and ignores
+ * some, and both are inherited across execve). An exit status other than 0 is EINVAL: the program
+ * refused its input, and its own line on stderr says why.
  */
-static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
+static int run_program(char *const argv[], const char *input)
 {
-	(void)pid, (void)exit_code;
-	if (op->argv[0][0] != '/') {
+	if (argv[0][0] != '/') {
 		errno = EINVAL;
 		return -1;
 	}
@@ -801,14 +807,14 @@ static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, 0, op->argv[1], O_RDONLY, 0);
+	if (input)
+		posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0);
 	posix_spawnattr_init(&attributes);
 	posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setsigmask(&attributes, &none);
 	posix_spawnattr_setsigdefault(&attributes, &all);
-	char *argv[] = {op->argv[0], "-w", "--noflush", NULL};
 	pid_t child;
-	int error = posix_spawn(&child, op->argv[0], &actions, &attributes, argv, environ);
+	int error = posix_spawn(&child, argv[0], &actions, &attributes, argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attributes);
 	if (error) {
@@ -823,6 +829,19 @@ static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
 		return 0;
 	errno = WIFSIGNALED(status) ? EINTR : EINVAL;
 	return -1;
+}
+
+/*
+ * iptables-restore: PROGRAM (an absolute path, resolved by the runtime) with FILE as its stdin and
+ * `-w --noflush`: wait for the xtables lock instead of failing while another writer holds it, and
+ * add to the tables (or delete from them) instead of replacing them. One process loads all the
+ * container's rules in one transaction per table.
+ */
+static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	char *argv[] = {op->argv[0], "-w", "--noflush", NULL};
+	return run_program(argv, op->argv[1]);
 }
 
 /* In the container's network namespace: a link up (lo, eth0). */
@@ -929,11 +948,23 @@ static int op_unshare(const struct op *op)
 	return -1;
 }
 
+/*
+ * The container becomes its user namespace's root (uid and gid 0 there: on the host, the first ids
+ * of its map). The child of clone(CLONE_NEWUSER) still has the caller's ids, which its own namespace
+ * does not map (it is "nobody" there), with every capability in that namespace. The gid first, and
+ * the supplementary groups (the caller's, unmapped too) dropped, while CAP_SETGID is still there; the
+ * uid last. Becoming uid 0 from an unmapped uid keeps the capabilities (capabilities(7), "Effect of
+ * user ID changes on capabilities": only leaving 0 clears them). Changing credentials clears the
+ * parent-death signal (commit_creds in kernel/cred.c): it is set again, so the container still dies
+ * with its shim.
+ */
 static int op_identity(const struct op *op)
 {
-	(void)op;
-	errno = ENOSYS;
-	return -1;
+	uid_t uid = (uid_t)op->number[0];
+	gid_t gid = (gid_t)op->number[1];
+	if (setresgid(gid, gid, gid) < 0 || setgroups(0, NULL) < 0 || setresuid(uid, uid, uid) < 0)
+		return -1;
+	return prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static int host_device_program(const struct op *op, pid_t pid, int exit_code)
@@ -943,6 +974,59 @@ static int host_device_program(const struct op *op, pid_t pid, int exit_code)
 	(void)exit_code;
 	errno = ENOSYS;
 	return -1;
+}
+
+/*
+ * A user namespace's id map (user_namespaces(7), "User and group ID mappings"): MAP is uid or gid,
+ * RANGES the triples "inside outside count ...". PROGRAM empty: the shim (root) writes
+ * /proc/<pid>/<map>_map itself, in one write(2), as the kernel takes it (a second write is refused:
+ * the map is set once). Rootless, the kernel lets an unprivileged writer map only its own id, so the
+ * setuid helper PROGRAM (newuidmap, newgidmap from shadow's uidmap) writes it, after checking the
+ * ranges against /etc/subuid or /etc/subgid: `PROGRAM <pid> inside outside count ...`.
+ */
+static int host_id_map(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)exit_code;
+	const char *map = op->argv[0], *program = op->argv[1], *ranges = op->argv[2];
+	if (strcmp(map, "uid") != 0 && strcmp(map, "gid") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	char pid_text[16];
+	snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
+	char *copy = strdup(ranges);
+	if (!copy)
+		return -1;
+	int result;
+	if (program[0] == '\0') {
+		/* The triples, three to a line. */
+		int field = 0;
+		for (char *p = copy; *p; p++)
+			if (*p == ' ' && ++field % 3 == 0)
+				*p = '\n';
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/%s_map", (int)pid, map);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		size_t length = strlen(copy);
+		ssize_t n = fd < 0 ? -1 : write(fd, copy, length);
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = n >= 0 && (size_t)n != length ? EIO : saved;
+		result = n >= 0 && (size_t)n == length ? 0 : -1;
+	} else {
+		char *argv[3 + 3 * 340] = {(char *)program, pid_text};
+		int argc = 2;
+		for (char *word = strtok(copy, " "); word && argc < (int)(sizeof argv / sizeof *argv) - 1;
+		     word = strtok(NULL, " "))
+			argv[argc++] = word;
+		argv[argc] = NULL;
+		result = run_program(argv, NULL);
+	}
+	int saved = errno;
+	free(copy);
+	errno = saved;
+	return result;
 }
 
 /* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
@@ -1016,6 +1100,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
 	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
 	{.name = "device-program", .args = "ss", .subject = 0, .run_host = host_device_program},
+	{.name = "id-map", .args = "sss", .subject = 0, .run_host = host_id_map},
 	{0},
 };
 

@@ -30,6 +30,13 @@ export interface ContainerState {
   status: 'created' | 'running' | 'exited';
 }
 
+/** An ordinary user to run mydocker as (rootless), and the state root it owns. */
+export interface UnprivilegedUser {
+  uid: number;
+  gid: number;
+  stateRoot: string;
+}
+
 const RUN_TIMEOUT_MS = 15_000;
 
 const STATE_PREFIX = 'mydocker-check-';
@@ -52,12 +59,19 @@ export class Mydocker {
     this.stateRoot = mkdtempSync(join(tmpdir(), `${STATE_PREFIX}${process.pid}-`));
   }
 
-  /** `mydocker ARGS...` started, not awaited: for commands that hold (hold(), a held `exec`). */
-  start(args: readonly string[], input: 'pipe' | 'ignore' | string): ResultPromise {
-    const command = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
+  /**
+   * `mydocker ARGS...` started, not awaited: for commands that hold (hold(), a held `exec`). `user`:
+   * run by that unprivileged uid and gid instead of root (chapter 7's rootless checks), through
+   * util-linux's setpriv, with the state root given (one the user owns).
+   */
+  start(args: readonly string[], input: 'pipe' | 'ignore' | string, user?: UnprivilegedUser): ResultPromise {
+    const mydocker = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
+    const command = user
+      ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', ...mydocker]
+      : mydocker;
     return this.host.exec(command, {
       env: {
-        MYDOCKER_ROOT: this.stateRoot,
+        MYDOCKER_ROOT: user?.stateRoot ?? this.stateRoot,
         MYDOCKER_SOURCE: targetSource(),
         MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
       },
@@ -68,8 +82,8 @@ export class Mydocker {
   }
 
   /** `mydocker ARGS...` to the end. */
-  async run(args: readonly string[], options: { input?: string } = {}): Promise<RunResult> {
-    const result = await this.start(args, options.input ?? 'ignore');
+  async run(args: readonly string[], options: { input?: string; user?: UnprivilegedUser } = {}): Promise<RunResult> {
+    const result = await this.start(args, options.input ?? 'ignore', options.user);
     return {
       exitCode: result.exitCode,
       stdout: String(result.stdout),

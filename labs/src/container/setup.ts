@@ -1,7 +1,7 @@
 // The container's side of `run`, in order: the recipe the shim executes in the new namespaces.
 // Each step is a lab's function, from chapter 1 (namespaces, /proc, the hostname) to chapter 4
 // (the overlay root, volumes); the order is part of the lesson (see chapters/01-namespaces).
-import type { Kernel } from '../kernel/kernel.ts';
+import type { Kernel, Namespace } from '../kernel/kernel.ts';
 import { PlanKernel, type EnterStep, type HostSteps, type Plan } from '../kernel/plan.ts';
 import type { Stdio } from './stdio.ts';
 import { RuntimeError } from '../errors.ts';
@@ -25,6 +25,8 @@ import { addDevices } from '../security/devices.ts';
 import { protectKernelPaths } from '../security/paths.ts';
 import { dropPrivileges } from '../security/privileges.ts';
 import type { ContainerSecurity } from '../security/resolve.ts';
+import { enterUserNamespace } from '../security/userns.ts';
+import { RootedKernel } from './rooted-kernel.ts';
 
 export interface ContainerSpec {
   hostname: string;
@@ -66,10 +68,15 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
     // Host paths: bound into the new root while they can still be reached, before pivot_root.
     bindEtcFiles(kernel, rootfs.target, rootfs.etcFiles);
     mountVolumes(kernel, rootfs.target, rootfs.volumes);
+    // In a user namespace the kernel mounts a new proc or sysfs only while one of the host's is still
+    // in the mount namespace, fully visible (mount_too_revealing, fs/namespace.c: else EPERM), and
+    // makes no device node (mknod needs CAP_MKNOD in the initial namespace). So there, chapter 3's
+    // steps run before pivot_root, under the new root, with the host's nodes bound for /dev's
+    // (rooted-kernel.ts). Their mount points are the init layer's directories, never the image's.
+    const inUserNamespace = spec.security?.users !== undefined;
+    if (inUserNamespace) mountKernelFilesystems(new RootedKernel(kernel, rootfs.target));
     enterRootfs(kernel, rootfs.target);
-    mountProc(kernel);
-    mountSys(kernel);
-    mountDev(kernel);
+    if (!inUserNamespace) mountKernelFilesystems(kernel);
     // Chapter 7: the --device nodes once /dev is there; /proc's and /sys's dangerous files masked or
     // made read-only once they are mounted (and while the container may still mount).
     if (spec.security) addDevices(kernel, spec.security.devices);
@@ -91,6 +98,13 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
   execCommand(kernel, spec.command, spec.env); // last: it replaces the set-up process
 }
 
+/** Chapter 3's /proc, /sys and /dev, in their order. */
+function mountKernelFilesystems(kernel: Kernel): void {
+  mountProc(kernel);
+  mountSys(kernel);
+  mountDev(kernel);
+}
+
 export function buildPlan(
   spec: ContainerSpec,
   options: {
@@ -105,11 +119,20 @@ export function buildPlan(
   // First of all, the container moves itself into its cgroups, which the host made and limited while
   // it waited at the barrier: from here on every step, and the command, is limited.
   for (const file of options.join ?? []) kernel.joinCgroup(file);
+  // Chapter 7: with a user namespace, the container becomes its root (the shim wrote its id maps
+  // while it waited): every later step is that root's, with the capabilities of its own namespace.
+  if (spec.security) enterUserNamespace(kernel, spec.security.users);
   // Then a cgroup namespace (chapter 7), rooted where the container now is: its own cgroup.
   if (spec.security) enterCgroupNamespace(kernel, spec.security.cgroupNamespace);
   setUpContainer(kernel, { ...spec, terminal: options.stdio.terminal });
   // A container that shares a network namespace gets none of its own: no CLONE_NEWNET.
-  const namespaces = containerNamespaces().filter((ns) => ns !== 'net' || !options.sharedNetwork);
+  // A user namespace (chapter 7) is made with the others, in the same clone(2): the kernel makes it
+  // first, and it owns the rest, so the container's root may mount, name its host and set up its
+  // links in them (user_namespaces(7), "Interaction of user namespaces and other types of namespaces").
+  const namespaces: Namespace[] = [
+    ...(spec.security?.users ? (['user'] as const) : []),
+    ...containerNamespaces().filter((ns) => ns !== 'net' || !options.sharedNetwork),
+  ];
   const enter = options.sharedNetwork?.enter ?? [];
   const plan: Plan = {
     namespaces,

@@ -169,8 +169,13 @@ export function writeThread(): void {
     }
   }
 
-  /** The entry's owner, as it says (the import runs as root); true when it changed anything. */
+  /**
+   * The entry's owner, as it says (the import runs as root); true when it changed anything. Rootless
+   * (chapter 7) an ordinary user may give a file to no one else (chown(2), EPERM): every file stays
+   * theirs, as GNU tar's --no-same-owner, its default for them; their uid is the container's root.
+   */
   function chown(entry: EntryRecord, change: (uid: number, gid: number) => void): boolean {
+    if (ownUid !== 0) return false;
     const uid = entry.uid ?? ownUid;
     const gid = entry.gid ?? ownGid;
     if (uid === ownUid && gid === ownGid) return false;

@@ -4,7 +4,7 @@
 // are the other side; native/README.md ("Operations") documents both. `Step` and `HostStep` are
 // derived from these tables, so a new op is one entry here (and one there), and TypeScript insists
 // that every op has its encoding and its explanation.
-import { MNT_DETACH, S_IFBLK, S_IFCHR, cloneFlagName, mountFlagNames } from './constants.ts';
+import { MNT_DETACH, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG, cloneFlagName, mountFlagNames } from './constants.ts';
 import type { Namespace } from './kernel.ts';
 
 interface OpEntry<Fields> {
@@ -153,8 +153,10 @@ export const containerOps = {
     args: (step) => [String(step.flags)],
     explain: (step) => `unshare(${cloneFlagName(step.flags)})`,
   }),
+  // It changes only the calling process's ids (the container's root, in its user namespace), as
+  // chdir and exec do: nothing a namespace has to keep.
   identity: container<{ uid: number; gid: number }>({
-    contains: 'user',
+    contains: undefined,
     args: (step) => [String(step.uid), String(step.gid)],
     explain: (step) => `setresgid(${step.gid}), setgroups(0, NULL), setresuid(${step.uid})`,
   }),
@@ -214,6 +216,17 @@ export const hostOps = {
     explain: (step) =>
       `bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, ${step.program.length / 8} instructions), bpf(BPF_PROG_ATTACH, ${step.cgroup}, BPF_CGROUP_DEVICE)`,
   }),
+  // Chapter 7: the container's user namespace gets its id map, while the container waits at its
+  // barrier. `ranges` holds triples "inside outside count ...". No program: the shim, root, writes
+  // /proc/{pid}/uid_map (or gid_map) itself; rootless, the setuid helper `program` (newuidmap,
+  // newgidmap) writes it, once it has checked the ranges against /etc/subuid (or /etc/subgid).
+  'id-map': host<{ map: 'uid' | 'gid'; program: string; ranges: string }>({
+    args: (step) => [step.map, step.program, step.ranges],
+    explain: (step) =>
+      step.program
+        ? `${step.program} {pid} ${step.ranges}`
+        : `write /proc/{pid}/${step.map}_map ${JSON.stringify(step.ranges.replace(/(\d+ \d+ \d+) /g, '$1\n'))}`,
+  }),
 };
 
 type FieldsOf<Entry> = Entry extends OpEntry<infer Fields> ? Fields : never;
@@ -240,8 +253,9 @@ function withContent(op: string) {
 }
 
 function fileTypeName(mode: number): string {
-  const type = mode & 0o170000;
-  return type === S_IFCHR ? 'S_IFCHR' : type === S_IFBLK ? 'S_IFBLK' : `0${type.toString(8)}`;
+  const type = mode & S_IFMT;
+  const names: Record<number, string> = { [S_IFCHR]: 'S_IFCHR', [S_IFBLK]: 'S_IFBLK', [S_IFREG]: 'S_IFREG' };
+  return names[type] ?? `0${type.toString(8)}`;
 }
 
 function hex(mask: bigint): string {

@@ -14,7 +14,7 @@
 //   layers/<id>/                             the image layers, shared read-only by every container
 //
 // Removing the container is removing containers/<id>: nothing of it is mounted on the host.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface ContainerLayout {
@@ -73,9 +73,19 @@ export function initLayers(layout: ContainerLayout, hasOwn: boolean): string[] {
  * Every directory made here is also one to remove afterwards, and on a disk each costs about 0.1 ms
  * both ways: the shared init layer is made once, and a container's own only for volumes.
  */
-export function makeContainerDirs(layout: ContainerLayout, volumeTargets: readonly string[] = []): void {
+export function makeContainerDirs(
+  layout: ContainerLayout,
+  volumeTargets: readonly string[] = [],
+  owner?: { uid: number; gid: number },
+): void {
   if (!existsSync(layout.sharedInit)) makeSharedInit(layout.sharedInit);
-  for (const dir of [layout.upper, layout.work, layout.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const dir of [layout.upper, layout.work, layout.rootfs]) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // Chapter 7, --userns remap: the container's root is a host uid that is not 0, and overlayfs
+    // writes its upper and work directories with the mounter's ids (Documentation/filesystems/overlayfs.rst,
+    // "Permission model"): they are that uid's, as the mount point is.
+    if (owner) chownSync(dir, owner.uid, owner.gid);
+  }
   for (const target of volumeTargets) mkdirSync(join(layout.init, target), { recursive: true, mode: 0o755 });
 }
 

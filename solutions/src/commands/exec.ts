@@ -14,7 +14,9 @@
 // exec'd process would be stronger than the container's PID 1.
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
-import { enterContainer, type ExecTarget } from '../container/exec-plan.ts';
+import { readlinkSync } from 'node:fs';
+import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
+import { CLONE_NEWUSER } from '../kernel/constants.ts';
 import { refuseHostChanges } from '../container/setup.ts';
 import { CommandError } from '../errors.ts';
 import { explainPlan } from '../kernel/explain.ts';
@@ -36,7 +38,8 @@ export async function exec(options: ExecOptions): Promise<number> {
   const pid = runningPid(state);
   const target: ExecTarget = {
     pid,
-    cgroups: cgroupJoinFiles(pid),
+    // A rootless container has no cgroup of its own (security/rootless.ts): none to join.
+    cgroups: state.cgroups?.length === 0 ? [] : cgroupJoinFiles(pid),
     workingDir: options.workdir ?? state.workingDir,
     command: options.command,
     // docker: the container's environment, TERM only with exec's own -t, then exec's -e.
@@ -59,6 +62,15 @@ export async function exec(options: ExecOptions): Promise<number> {
   return execShim(shimPath(), plan);
 }
 
+/**
+ * The kernel's answer, not config.json's: the container's PID 1 is in a user namespace other than
+ * ours (readlink of /proc/<pid>/ns/user names it: namespaces(7)). Rootless it always is: the
+ * caller owns that namespace, which gives it the capabilities there that setns(2) asks for.
+ */
+function hasOwnUserNamespace(pid: number): boolean {
+  return readlinkSync(namespaceFile(pid, 'user')) !== readlinkSync('/proc/self/ns/user');
+}
+
 /** docker exec reports every error of the daemon's, an unknown container too, with exit code 1. */
 function resolve(store: StateStore, reference: string): ReturnType<StateStore['resolve']> {
   try {
@@ -72,18 +84,29 @@ function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerS
   const shim = new EnterRecorder();
   const child = new PlanKernel();
   enterContainer(shim, child, target);
+  // Chapter 7: a container with a user namespace of its own is joined there first of all: setns(2)
+  // into it gives the capabilities, in the namespaces it owns, that joining the others needs; the
+  // child then becomes its root, as the container's PID 1 did (after its cgroups, as run's order).
+  const users = hasOwnUserNamespace(target.pid);
+  const enter = users
+    ? [{ op: 'setns' as const, path: namespaceFile(target.pid, 'user'), nstype: CLONE_NEWUSER }, ...shim.steps]
+    : shim.steps;
+  const joined = child.steps.filter((step) => step.op === 'join').length;
+  const childSteps = users
+    ? [...child.steps.slice(0, joined), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joined)]
+    : child.steps;
   // Just before the command (enterContainer's last step): -t's terminal of the container's own,
   // opened once the child is in the container's mount namespace (its /dev/ptmx is the container's
   // devpts), as run -t's `pty` op; then the container's last steps, as its PID 1 had them.
   const last = new PlanKernel();
   if (options.tty) last.pty();
   dropPrivileges(last, security);
-  const steps = [...child.steps.slice(0, -1), ...last.steps, ...child.steps.slice(-1)];
+  const steps = [...childSteps.slice(0, -1), ...last.steps, ...childSteps.slice(-1)];
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
     stdin: options.interactive ? 'inherit' : 'null',
-    enter: shim.steps,
+    enter,
     steps,
     host: { created: [], ended: [], failed: [] }, // exec records nothing
   };

@@ -1,7 +1,7 @@
 // `mydocker run`: the whole recipe on one screen. The runtime decides everything and writes it down
 // as a plan; then this process becomes the shim (native/shim.c), which runs the plan: clone, the host
 // steps, the container's steps, and waiting for it. The shim's exit code is docker's.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { cgroupParent, containerCgroupDirs, containerCgroups } from '../cgroups/driver.ts';
 import { parseResources, thisMachine, type ResourceFlags } from '../cgroups/resources.ts';
@@ -34,6 +34,8 @@ import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import type { SecurityOptions } from '../security/options.ts';
 import { resolveSecurity } from '../security/resolve.ts';
+import { refuseRootlessLimits, refuseRootlessNetwork, refuseSharedNetwork } from '../security/rootless.ts';
+import { idMapSteps, mappedRoot } from '../security/userns.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
@@ -90,12 +92,23 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const layout = containerLayout(store.root, id);
   const state = existing?.hostSteps ?? store.hostSteps(id, options.rm);
   const cgroupSystem = detectCgroups();
-  const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
   // Chapter 7: what the container may do, resolved once from its flags (bad ones are refused here).
-  const security = resolveSecurity(options.security, {
-    cgroups: cgroupSystem,
-    rootless: process.getuid?.() !== 0,
-  });
+  // Rootless (an ordinary user runs mydocker): a user namespace always, and what needs root on the
+  // host is refused in one line each (security/rootless.ts).
+  const rootless = process.getuid?.() !== 0;
+  const security = resolveSecurity(options.security, { cgroups: cgroupSystem, rootless });
+  const networkRequest = parseNetworkMode(options.network);
+  if (security.users)
+    refuseSharedNetwork(networkRequest, rootless ? 'rootless' : `--userns ${options.security.userns}`);
+  if (rootless) {
+    refuseRootlessLimits(resources, cgroupSystem);
+    refuseRootlessNetwork(networkRequest);
+  }
+  const cgroups = rootless ? NO_CGROUPS : containerCgroups(cgroupSystem, resources, cgroupParent(), id);
+  // The files the host makes for the container and the container writes (its upper layer, /etc
+  // files) are its root's: with --userns remap, a host uid that is not 0 (rootless they are the
+  // caller's already, which is its root). The state root must let that uid pass (docker: 0711).
+  const owner = security.users && !rootless ? mappedRoot(security.users) : undefined;
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
   // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
   // allocated, before the entry (a failed run releases it below); a container started again keeps
@@ -104,7 +117,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   // has nothing in it, as in chapter 5.
   let networks: NetworkStore | undefined;
   const networkStore = (): NetworkStore => (networks ??= new NetworkStore(store.root));
-  const network = resolveNetwork(parseNetworkMode(options.network), { networks: networkStore, containers: store });
+  const network = resolveNetwork(networkRequest, { networks: networkStore, containers: store });
   let allocated = false;
   let endpoint: Endpoint | undefined = existing?.network?.endpoint;
   if (network.network) {
@@ -157,7 +170,13 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
         // before the container may run (it then joins its cgroups and sets up its links itself);
         // afterwards the cgroups go first, then the network's, then the state records the end.
         host: {
-          created: [...state.created, ...cgroups.created, ...networkHost, ...portHost.created],
+          created: [
+            ...state.created,
+            ...(security.users ? idMapSteps(security.users) : []),
+            ...cgroups.created,
+            ...networkHost,
+            ...portHost.created,
+          ],
           ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
           failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
         },
@@ -188,7 +207,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     rm: options.rm,
     volumes: options.volumes,
     resources: options.resources,
-    cgroups: containerCgroupDirs(cgroupSystem, cgroupParent(), id),
+    cgroups: rootless ? [] : containerCgroupDirs(cgroupSystem, cgroupParent(), id),
     workingDir: image?.config.workingDir || '/',
     creator: thisProcess(),
     network: networkConfig,
@@ -202,7 +221,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       if (options.name !== undefined) store.reserveName(options.name, id);
       breakpoint('reserved');
       store.create(config, (stagingId) => {
-        if (image) prepareRootfs(containerLayout(store.root, stagingId), hostname, volumes, network, endpoint);
+        const staging = containerLayout(store.root, stagingId);
+        if (image && owner) letThrough([store.root, dirname(staging.dir), join(store.root, 'layers'), staging.dir]);
+        if (image) prepareRootfs(staging, hostname, volumes, network, endpoint, owner);
         if (endpoint) writeRulesFiles(store.dir(stagingId), id, ports, endpoint);
       });
     }
@@ -218,6 +239,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     throw error;
   }
 }
+
+/** Rootless: no cgroup at all (refuseRootlessLimits says why). */
+const NO_CGROUPS = { join: [], created: [], ended: [], failed: [] };
 
 /** The address IPAM would give now, for --explain: nothing is reserved. */
 function previewAddress(networks: NetworkStore, network: NetworkRecord): string {
@@ -333,10 +357,12 @@ function prepareRootfs(
   volumes: readonly Volume[],
   network: ContainerNetwork,
   endpoint: Endpoint | undefined,
+  owner: { uid: number; gid: number } | undefined,
 ): void {
   makeContainerDirs(
     layout,
     volumes.map((volume) => volume.target),
+    owner,
   );
   writeFileSync(layout.etc.hostname, `${hostname}\n`);
   const shared = network.etcFrom;
@@ -345,8 +371,21 @@ function prepareRootfs(
     layout.etc.resolvConf,
     shared ? readEtcSource(shared.resolvConf) : resolvConf(readHostFile('/etc/resolv.conf')),
   );
+  if (owner) for (const file of Object.values(layout.etc)) chownSync(file, owner.uid, owner.gid);
   // docker makes a missing host directory of a volume; it stays, like the data written into it.
   for (const volume of volumes) mkdirSync(volume.source, { recursive: true });
+}
+
+/**
+ * The container's root (a host uid that is not 0) walks to its layers and its own directory (it
+ * chdir()s to the state root to mount them): the directories on the way, the runtime's own and 0700,
+ * must let others through (search, not list), as docker makes its root 0711 with user namespaces.
+ */
+function letThrough(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) chmodSync(dir, mode | 0o711);
+  }
 }
 
 function readHostFile(path: string): string {

@@ -44,6 +44,8 @@ export const MNT_DETACH = 0x2;
 /** File types in a mode (<sys/stat.h>), for mknod(2). */
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFMT = 0o170000;
 
 const MOUNT_FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [MS_RDONLY, 'MS_RDONLY'],

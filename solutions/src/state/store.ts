@@ -19,6 +19,7 @@
 // command.
 import type { SecurityOptions } from '../security/options.ts';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -28,6 +29,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
@@ -83,9 +85,16 @@ export interface ContainerState extends ContainerConfig {
   exitCode?: number;
 }
 
-/** MYDOCKER_ROOT lets the checker and graders give every run its own state. */
+/**
+ * MYDOCKER_ROOT lets the checker and graders give every run its own state. Rootless (chapter 7), the
+ * default is the user's own: $XDG_DATA_HOME/mydocker, or ~/.local/share/mydocker (the XDG Base
+ * Directory specification's default, as rootless podman's ~/.local/share/containers).
+ */
 export function stateRoot(): string {
-  return process.env.MYDOCKER_ROOT ?? '/var/lib/mydocker';
+  if (process.env.MYDOCKER_ROOT) return process.env.MYDOCKER_ROOT;
+  if (process.getuid?.() === 0) return '/var/lib/mydocker';
+  const data = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(data, 'mydocker');
 }
 
 /** exit.json as the shim writes it when the container ended (native/shim.c fills the templates). */
@@ -300,7 +309,7 @@ export class StateStore {
     // sweep() to try again once this command is gone.
     const config = readJson<ContainerConfig>(join(claimed, 'config.json'));
     if (config) containerRemoved(this.root, config);
-    rmSync(claimed, { recursive: true, force: true });
+    removeEntryDir(claimed);
   }
 
   /** An entry that cannot be read (list() warned about it), by its exact directory name. */
@@ -395,7 +404,7 @@ export class StateStore {
     }
     const config = readJson<ContainerConfig>(join(claimed, 'config.json'));
     if (config) containerRemoved(this.root, config);
-    rmSync(claimed, { recursive: true, force: true });
+    removeEntryDir(claimed);
     return true;
   }
 
@@ -410,8 +419,23 @@ export class StateStore {
     // A run killed while making the entry, or a command while removing it: what the entry held
     // elsewhere (containerRemoved is idempotent).
     if (config) containerRemoved(this.root, config);
-    rmSync(dir, { recursive: true, force: true });
+    removeEntryDir(dir);
   }
+}
+
+/**
+ * rm -rf of a container's directory. Rootless (chapter 7), overlayfs's work/work is the user's own
+ * with mode 0, which they may chmod but not enter (root enters anyway): it gets a mode first.
+ */
+function removeEntryDir(dir: string): void {
+  if (process.getuid?.() !== 0) {
+    try {
+      chmodSync(join(dir, 'work', 'work'), 0o700);
+    } catch {
+      // no overlay work directory there
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** An entry whose config.json is missing, truncated or not a container's. */
