@@ -34,6 +34,7 @@ import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import type { SecurityOptions } from '../security/options.ts';
 import { resolveSecurity } from '../security/resolve.ts';
+import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
@@ -92,7 +93,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const cgroupSystem = detectCgroups();
   const cgroups = containerCgroups(cgroupSystem, resources, cgroupParent(), id);
   // Chapter 7: what the container may do, resolved once from its flags (bad ones are refused here).
-  const security = resolveSecurity(options.security, {
+  // A seccomp profile file is read once, and kept in config.json: start and exec compile the same.
+  const securityOptions = withProfileContent(options.security);
+  const security = resolveSecurity(securityOptions, {
     cgroups: cgroupSystem,
     rootless: process.getuid?.() !== 0,
   });
@@ -192,7 +195,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     workingDir: image?.config.workingDir || '/',
     creator: thisProcess(),
     network: networkConfig,
-    security: options.security,
+    security: securityOptions,
   };
   let published = false;
   try {

@@ -39,7 +39,9 @@ export function resolveSecurity(options: SecurityOptions, context: SecurityConte
   return {
     capabilities: resolveCapabilities(options),
     noNewPrivileges: resolveNoNewPrivileges(options),
-    seccomp: resolveSeccomp(options),
+    // The bounding set's CAP_* names (docker matches the profile's includes.caps against them);
+    // undefined: every capability. H2's capabilities.ts names them: wired when it is merged.
+    seccomp: resolveSeccomp(options, undefined),
     kernelPaths: resolveKernelPaths(options),
     devices: resolveDevices(options, context),
     cgroupNamespace: resolveCgroupNamespace(options, context),
