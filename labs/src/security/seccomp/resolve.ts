@@ -28,8 +28,18 @@ export function resolveSeccomp(
       '(default)',
       `filters are compiled for x86_64 only, not ${process.arch}: run with --security-opt seccomp=unconfined`,
     );
-  return compileFilter(resolveRules(profileOf(options.seccomp), capabilities));
+  const filter = compileFilter(resolveRules(profileOf(options.seccomp), capabilities));
+  // BPF_MAXINSNS: the kernel refuses a longer program (EINVAL); say so before anything is made.
+  if (filter && filter.program.length / 8 > 4096)
+    throw bad(
+      profileName(options.seccomp),
+      `it compiles to ${filter.program.length / 8} BPF instructions, more than the kernel's 4096`,
+    );
+  return filter;
 }
+
+const profileName = (seccomp: SecurityOptions['seccomp']): string =>
+  seccomp.kind === 'file' ? seccomp.path : 'default';
 
 function profileOf(seccomp: SecurityOptions['seccomp']): Profile {
   if (seccomp.kind !== 'file') return checkProfile(DEFAULT_PROFILE, 'default');
