@@ -67,21 +67,31 @@ export function actionValue(action: ActionName, errnoRet: number): number {
 }
 
 /**
+ * The rules of `profile` that apply to a container holding `capabilities`, on x86_64: a rule's
+ * includes.caps must all be held, none of its excludes.caps; its arches likewise (moby's
+ * setupSeccomp). What docker writes into the OCI spec it hands runc.
+ */
+export function applicableRules(profile: Profile, capabilities: readonly string[] | undefined): SyscallRule[] {
+  const held = capabilities && new Set(capabilities.map((cap) => cap.toUpperCase()));
+  const holds = (cap: string): boolean => held === undefined || held.has(cap.toUpperCase());
+  return profile.syscalls.filter(
+    (rule) =>
+      (rule.includes.caps ?? []).every(holds) &&
+      !(rule.excludes.caps ?? []).some(holds) &&
+      (rule.includes.arches === undefined || rule.includes.arches.includes(NATIVE_ARCH)) &&
+      !(rule.excludes.arches ?? []).includes(NATIVE_ARCH),
+  );
+}
+
+/**
  * The rules that apply to a container holding `capabilities` (the names in its bounding set, as
  * moby's setupSeccomp matches them; undefined: every capability), on x86_64. A name this
  * architecture has no number for (chown32, an arm call) is skipped, as runc skips it.
  */
 export function resolveRules(profile: Profile, capabilities: readonly string[] | undefined): ResolvedFilter {
-  const held = capabilities && new Set(capabilities.map((cap) => cap.toUpperCase()));
-  const holds = (cap: string): boolean => held === undefined || held.has(cap.toUpperCase());
-  const applies = (rule: SyscallRule): boolean =>
-    (rule.includes.caps ?? []).every(holds) &&
-    !(rule.excludes.caps ?? []).some(holds) &&
-    (rule.includes.arches === undefined || rule.includes.arches.includes(NATIVE_ARCH)) &&
-    !(rule.excludes.arches ?? []).includes(NATIVE_ARCH);
   const defaultErrno = profile.defaultErrnoRet ?? EPERM;
   const byNumber = new Map<number, ResolvedSyscall>();
-  for (const rule of profile.syscalls.filter(applies)) {
+  for (const rule of applicableRules(profile, capabilities)) {
     const resolved: ResolvedRule = { action: actionValue(rule.action, rule.errnoRet ?? defaultErrno), args: rule.args };
     for (const name of rule.names) {
       const number = Object.hasOwn(SYSCALLS_X86_64, name) ? SYSCALLS_X86_64[name] : undefined;
