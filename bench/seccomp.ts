@@ -1,5 +1,6 @@
-// The seccomp filter's cost per system call: a static loop of getppid(2) (bench/syscall-loop.c) in a
-// busybox container, without a filter, with ours (the default profile, compileFilter's binary
+// The seccomp filter's cost per system call: a static loop of one system call (bench/syscall-loop.c:
+// getppid, which the kernel's cache of always-allowed calls lets skip the program, and
+// personality(0xffffffff), whose rule reads an argument and so runs the program) in a busybox container, without a filter, with ours (the default profile, compileFilter's binary
 // search), and in runc with the same rules compiled by libseccomp, as docker hands them to runc (its
 // OCI spec: the profile's rules for docker's default capabilities, architectures x86_64, x86, x32).
 // `--docker-profile FILE` uses that file (docker's own default.json, say) for runc instead: it is
@@ -79,79 +80,73 @@ function ociSeccomp(): object {
   };
 }
 
-/** A runc bundle whose process is the loop; with the seccomp section or none. */
-function runcBundle(name: string, seccomp: object | undefined): string {
-  const bundle = join(work, name);
+/** A runc bundle whose process is the loop of `call`; with the seccomp section or none. */
+function runcBundle(name: string, call: string, seccomp: object | undefined): string {
+  const bundle = join(work, `${name}-${call}`);
   mkdirSync(join(bundle, 'rootfs'), { recursive: true });
   for (const dir of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(bundle, 'rootfs', dir));
   copyFileSync(join(work, 'syscall-loop'), join(bundle, 'rootfs', 'syscall-loop'));
   execFileSync('runc', ['spec', '--bundle', bundle]);
   const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
   config.process.terminal = false;
-  config.process.args = ['/syscall-loop', String(calls)];
+  config.process.args = ['/syscall-loop', String(calls), call];
   config.process.noNewPrivileges = true;
   if (seccomp) config.linux.seccomp = seccomp;
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
   return bundle;
 }
 
-async function main(): Promise<void> {
-  await ensureBuilt('solutions');
-  const loops = join(work, 'loop');
-  mkdirSync(loops);
-  execFileSync('gcc', [
-    '-static',
-    '-O2',
-    '-o',
-    join(work, 'syscall-loop'),
-    join(projectRoot, 'bench', 'syscall-loop.c'),
-  ]);
-  copyFileSync(join(work, 'syscall-loop'), join(loops, 'syscall-loop'));
+/** The peers for one system call: mydocker without and with its filter, runc without and with libseccomp's. */
+function peersFor(call: string, loops: string): Array<[string, string[]]> {
   const inMydocker = (...flags: string[]): string[] => [
     ...mydocker,
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    ...flags,
-    '-v',
-    `${loops}:/bench:ro`,
-    'busybox',
-    '/bench/syscall-loop',
-    String(calls),
+    ...['run', '--rm', '--network', 'none', ...flags, '-v', `${loops}:/bench:ro`, 'busybox'],
+    ...['/bench/syscall-loop', String(calls), call],
   ];
   const peers: Array<[string, string[]]> = [
     ['mydocker, seccomp=unconfined', inMydocker('--security-opt', 'seccomp=unconfined')],
     ['mydocker, the default filter', inMydocker()],
   ];
-  if (spawnSync('runc', ['--version']).status === 0) {
-    peers.push([
-      'runc, no seccomp',
-      ['runc', 'run', '--bundle', runcBundle('none', undefined), `bench-sc-none-${process.pid}`],
-    ]);
-    const label = dockerProfile ? `runc, ${dockerProfile} (libseccomp)` : 'runc, the same profile (libseccomp)';
-    peers.push([
-      label,
-      ['runc', 'run', '--bundle', runcBundle('docker', ociSeccomp()), `bench-sc-docker-${process.pid}`],
-    ]);
-  } else console.log('runc missing: it is left out (sudo bash vm/provision.sh)');
+  if (spawnSync('runc', ['--version']).status !== 0) return peers;
+  const id = (name: string): string => `bench-sc-${name}-${call}-${process.pid}`;
+  peers.push(['runc, no seccomp', ['runc', 'run', '--bundle', runcBundle('none', call, undefined), id('none')]]);
+  const label = dockerProfile ? `runc, ${dockerProfile} (libseccomp)` : 'runc, the same profile (libseccomp)';
+  peers.push([label, ['runc', 'run', '--bundle', runcBundle('docker', call, ociSeccomp()), id('docker')]]);
+  return peers;
+}
+
+async function main(): Promise<void> {
+  await ensureBuilt('solutions');
+  const loops = join(work, 'loop');
+  mkdirSync(loops);
+  const source = join(projectRoot, 'bench', 'syscall-loop.c');
+  execFileSync('gcc', ['-static', '-O2', '-o', join(work, 'syscall-loop'), source]);
+  copyFileSync(join(work, 'syscall-loop'), join(loops, 'syscall-loop'));
+  if (spawnSync('runc', ['--version']).status !== 0) console.log('runc missing: it is left out (vm/provision.sh)');
+  const loopCalls = ['getppid', 'personality'];
+  const peers = loopCalls.flatMap((call) =>
+    peersFor(call, loops).map(([name, command]) => [`${call}|${name}`, command] as const),
+  );
   const times = new Map<string, number[]>(peers.map(([name]) => [name, []]));
   for (const [, command] of peers) nsPerCall(command); // warm up
   for (let round = 0; round < runs; round++)
     for (const [name, command] of peers) times.get(name)!.push(nsPerCall(command));
   const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
-  console.log(`\n${calls} getppid calls a run, ${runs} rounds, medians (ns per call):\n`);
-  for (const [name, value] of medians) console.log(`  ${name.padEnd(48)} ${value.toFixed(1).padStart(7)} ns`);
-  const base = medians.get('mydocker, seccomp=unconfined')!;
-  const ours = medians.get('mydocker, the default filter')! - base;
-  console.log(`\n  our filter adds ${ours.toFixed(1)} ns per call`);
-  const runcNone = medians.get('runc, no seccomp');
-  const runcFiltered = [...medians].find(([name]) => name.startsWith('runc, ') && name !== 'runc, no seccomp')?.[1];
-  if (runcNone !== undefined && runcFiltered !== undefined) {
-    const theirs = runcFiltered - runcNone;
-    console.log(
-      `  runc's (libseccomp's) adds ${theirs.toFixed(1)} ns per call; ours / theirs: ${(ours / theirs).toFixed(2)}`,
-    );
+  for (const call of loopCalls) {
+    const of = (name: string): number | undefined => medians.get(`${call}|${name}`);
+    console.log(`
+${call}: ${calls} calls a run, ${runs} rounds, medians (ns per call):\n`);
+    for (const [name, value] of medians)
+      if (name.startsWith(`${call}|`))
+        console.log(`  ${name.slice(call.length + 1).padEnd(48)} ${value.toFixed(1).padStart(7)} ns`);
+    const ours = of('mydocker, the default filter')! - of('mydocker, seccomp=unconfined')!;
+    console.log(`\n  our filter adds ${ours.toFixed(1)} ns per call`);
+    const runcNone = of('runc, no seccomp');
+    const runcFiltered = [...medians].find(
+      ([name]) => name.startsWith(`${call}|runc, `) && !name.endsWith('no seccomp'),
+    )?.[1];
+    if (runcNone !== undefined && runcFiltered !== undefined)
+      console.log(`  runc's (libseccomp's) adds ${(runcFiltered - runcNone).toFixed(1)} ns per call`);
   }
 }
 
