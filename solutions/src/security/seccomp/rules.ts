@@ -16,6 +16,15 @@ export const SECCOMP_RET_ALLOW = 0x7fff0000;
 
 /** EPERM: the errno of an SCMP_ACT_ERRNO that names none (libseccomp's and docker's). */
 export const EPERM = 1;
+const ENOSYS = 38;
+
+/**
+ * The numbers above the table's newest, up to here, are calls newer than the kernel headers the table
+ * was made from (scripts/syscall-table.ts), which a newer kernel has: fchmodat2 (452) on Debian 12's
+ * headers. A profile cannot allow them by name, so they get ENOSYS, as runc's stub answers calls
+ * newer than its libseccomp: libc then falls back to the older call, where EPERM would be a failure.
+ */
+const NEWER_CALLS_UNTIL = 1024;
 
 /** <linux/audit.h>: AUDIT_ARCH_X86_64 = EM_X86_64 (62) | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
 export const AUDIT_ARCH_X86_64 = 0xc000003e;
@@ -88,6 +97,8 @@ export function applicableRules(profile: Profile, capabilities: readonly string[
  * moby's setupSeccomp matches them; undefined: every capability), on x86_64. A name this
  * architecture has no number for (chown32, an arm call) is skipped, as runc skips it.
  */
+const NEWEST_IN_TABLE = Math.max(...Object.values(SYSCALLS_X86_64));
+
 export function resolveRules(profile: Profile, capabilities: readonly string[] | undefined): ResolvedFilter {
   const defaultErrno = profile.defaultErrnoRet ?? EPERM;
   const byNumber = new Map<number, ResolvedSyscall>();
@@ -101,9 +112,15 @@ export function resolveRules(profile: Profile, capabilities: readonly string[] |
       byNumber.set(number, entry);
     }
   }
+  const defaultAction = actionValue(profile.defaultAction, defaultErrno);
+  if (defaultAction !== SECCOMP_RET_ALLOW) {
+    const newer: ResolvedRule = { action: (SECCOMP_RET_ERRNO | ENOSYS) >>> 0, args: [] };
+    for (let number = NEWEST_IN_TABLE + 1; number < NEWER_CALLS_UNTIL; number++)
+      byNumber.set(number, { name: `newer than the table (${number})`, number, rules: [newer] });
+  }
   return {
     arch: AUDIT_ARCH_X86_64,
-    defaultAction: actionValue(profile.defaultAction, defaultErrno),
+    defaultAction,
     syscalls: [...byNumber.values()],
   };
 }
