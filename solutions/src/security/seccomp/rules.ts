@@ -24,7 +24,7 @@ const ENOSYS = 38;
  * headers. A profile cannot allow them by name, so they get ENOSYS, as runc's stub answers calls
  * newer than its libseccomp: libc then falls back to the older call, where EPERM would be a failure.
  */
-const NEWER_CALLS_UNTIL = 1024;
+const NEWER_CALLS_UNTIL = 512;
 
 /** <linux/audit.h>: AUDIT_ARCH_X86_64 = EM_X86_64 (62) | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
 export const AUDIT_ARCH_X86_64 = 0xc000003e;
