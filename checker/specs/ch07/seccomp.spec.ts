@@ -253,6 +253,47 @@ describeLab('ch7-seccomp', (check) => {
     }
   });
 
+  check(
+    'the profile is kept with the container: `start` compiles the same filter after the file is gone',
+    { hint: 1, timeout: 60_000 },
+    async ({ mydocker }) => {
+      const dir = mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-seccomp-`));
+      try {
+        const profile = join(dir, 'deny-mkdir.json');
+        writeFileSync(
+          profile,
+          JSON.stringify({
+            defaultAction: 'SCMP_ACT_ALLOW',
+            syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
+          }),
+        );
+        const run = await mydocker.run([
+          'run',
+          '--name',
+          'kept',
+          '--network',
+          'none',
+          '--security-opt',
+          `seccomp=${profile}`,
+          'busybox',
+          'mkdir',
+          '/tmp/d',
+        ]);
+        rmSync(profile);
+        const start = await mydocker.run(['start', '-a', 'kept']);
+        await mydocker.run(['rm', 'kept']);
+        for (const result of [run, start]) {
+          expect(result.exitCode, describeRun(result)).toBe(1);
+          expect(result.stderr, `${describeRun(result)}\nmkdir denied with EACCES (13) by ${profile}`).toContain(
+            'Permission denied',
+          );
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   check('seccomp=unconfined and --privileged: no filter (Seccomp 0)', { hint: 1 }, async ({ mydocker }) => {
     for (const flags of [['--security-opt', 'seccomp=unconfined'], ['--privileged']]) {
       const result = await mydocker.run([
