@@ -65,20 +65,26 @@ export function compileFilter(filter: ResolvedFilter): SeccompFilter | undefined
  * (0 to 20, say) is one interval: runc's default profile, about 350 names, is about 60 intervals.
  */
 function intervals(filter: ResolvedFilter): Array<{ start: number; code: Instruction[] }> {
-  const fallback = [op(BPF_RET_K, filter.defaultAction)];
-  const result: Array<{ start: number; code: Instruction[]; key: string }> = [];
-  const add = (start: number, code: Instruction[]): void => {
-    // The key of a lone `ret` is cheap to make; most calls have one (runs on every `mydocker run`).
-    const key = code.length === 1 ? `ret ${code[0]!.k}` : JSON.stringify(code);
-    if (result.at(-1)?.key !== key) result.push({ start, code, key });
+  const result: Array<{ start: number; code: Instruction[] }> = [];
+  // What decides an interval, to compare neighbours: a lone `ret`'s value, else the code as JSON.
+  let last: number | string | undefined;
+  const add = (start: number, key: number | string, code: () => Instruction[]): void => {
+    if (key !== last) result.push({ start, code: code() });
+    last = key;
   };
+  const fallback = (): Instruction[] => [op(BPF_RET_K, filter.defaultAction)];
   let next = 0;
   for (const syscall of [...filter.syscalls].sort((a, b) => a.number - b.number)) {
-    if (syscall.number > next) add(next, fallback);
-    add(syscall.number, decide(syscall.rules, filter.defaultAction));
+    if (syscall.number > next) add(next, filter.defaultAction, fallback);
+    const first = syscall.rules[0]!;
+    if (first.args.length === 0) add(syscall.number, first.action, () => [op(BPF_RET_K, first.action)]);
+    else {
+      const code = decide(syscall.rules, filter.defaultAction);
+      add(syscall.number, JSON.stringify(code), () => code);
+    }
     next = syscall.number + 1;
   }
-  add(next, fallback);
+  add(next, filter.defaultAction, fallback);
   return result;
 }
 
@@ -100,7 +106,6 @@ function dispatch(list: Array<{ start: number; code: Instruction[] }>): Instruct
 
 /** SOLUTION: one call's rules in order: each's conditions, then its action; the default at the end. */
 function decide(rules: ResolvedRule[], defaultAction: number): Instruction[] {
-  if (rules[0]!.args.length === 0) return [op(BPF_RET_K, rules[0]!.action)]; // most calls: one `ret`
   const code: Array<Instruction | Label> = [];
   for (const rule of rules) {
     if (rule.args.length === 0) {
