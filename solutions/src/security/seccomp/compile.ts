@@ -62,7 +62,7 @@ export function compileFilter(filter: ResolvedFilter): SeccompFilter | undefined
 /**
  * SOLUTION: the number line cut into intervals, each with the code that decides it: [start, code]
  * in ascending order, the first at 0. Neighbours with the same code merge, so a run of allowed calls
- * (0 to 20, say) is one interval: runc's default profile, about 350 names, is about 60 intervals.
+ * (0 to 20, say) is one interval: the default profile's 300 calls on x86_64 make some 65 intervals.
  */
 function intervals(filter: ResolvedFilter): Array<{ start: number; code: Instruction[] }> {
   const result: Array<{ start: number; code: Instruction[] }> = [];
