@@ -63,6 +63,7 @@ static long userns(void)
 	return unshare(CLONE_NEWUSER);
 }
 
+#if defined(__x86_64__)
 static long int80(void)
 {
 	long result;
@@ -78,6 +79,20 @@ static long x32(void)
 {
 	return syscall(SYS_getpid | X32_SYSCALL_BIT);
 }
+#else
+/* Other ABIs of x86_64 only: elsewhere the probes report ENOSYS. */
+static long int80(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+static long x32(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+#endif
 
 static void capbnd(void)
 {

@@ -23,11 +23,13 @@ export function resolveSeccomp(
   capabilities: readonly string[] | undefined,
 ): SeccompFilter | undefined {
   if (options.privileged || options.seccomp.kind === 'unconfined') return undefined;
-  if (process.arch !== 'x64')
-    throw bad(
-      '(default)',
-      `filters are compiled for x86_64 only, not ${process.arch}: run with --security-opt seccomp=unconfined`,
-    );
+  // The system call table and the architecture check are x86_64's (syscalls-x86_64.ts). Elsewhere
+  // (arm64) the default runs without a filter rather than refuse every container, and a profile
+  // asked for by name is refused, since it cannot be honoured.
+  if (process.arch !== 'x64') {
+    if (options.seccomp.kind === 'default') return undefined;
+    throw bad(profileName(options.seccomp), `filters are compiled for x86_64 only, not ${process.arch}`);
+  }
   const filter = compileFilter(resolveRules(profileOf(options.seccomp), capabilities));
   // BPF_MAXINSNS: the kernel refuses a longer program (EINVAL); say so before anything is made.
   if (filter && filter.program.length / 8 > 4096)
