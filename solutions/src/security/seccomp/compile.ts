@@ -6,13 +6,7 @@
 // kill, ... (seccomp(2), "Filter return values"). Classic BPF has one 32-bit register (A), loads
 // of 32-bit words, and conditional jumps forward only, by at most 255 instructions.
 import type { ArgCondition } from './profile.ts';
-import {
-  SECCOMP_RET_KILL_PROCESS,
-  X32_SYSCALL_BIT,
-  type ResolvedFilter,
-  type ResolvedRule,
-  type ResolvedSyscall,
-} from './rules.ts';
+import { SECCOMP_RET_KILL_PROCESS, X32_SYSCALL_BIT, type ResolvedFilter, type ResolvedRule } from './rules.ts';
 import type { SeccompFilter } from './resolve.ts';
 
 // <linux/bpf_common.h> and <linux/filter.h>: the instruction classes and fields used here.
