@@ -43,9 +43,11 @@
 #include <grp.h>
 #include <arpa/inet.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/seccomp.h>
 #include <linux/if_bridge.h>
 #include <linux/if_ether.h>
 #include <linux/veth.h>
@@ -934,11 +936,56 @@ static int op_no_new_privs(const struct op *op)
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/* One hex digit's value, or -1. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The `x` kind: a classic-BPF program as hex, struct sock_filter[] (8 bytes each: u16 code, u8 jt,
+ * u8 jf, u32 k, in the host's byte order). 1 to BPF_MAXINSNS (4096) instructions, which is what
+ * seccomp(2) takes (EINVAL otherwise); the number is the count of instructions.
+ */
+static int parse_bpf_program(const char *text, unsigned long *out)
+{
+	size_t length = strlen(text);
+	const size_t digits = 2 * sizeof(struct sock_filter);
+	if (length == 0 || length % digits != 0 || length / digits > BPF_MAXINSNS)
+		return -1;
+	for (const char *p = text; *p; p++)
+		if (hex_digit(*p) < 0)
+			return -1;
+	*out = length / digits;
+	return 0;
+}
+
+/*
+ * seccomp(SECCOMP_SET_MODE_FILTER): from here on the kernel runs the program on every system call of
+ * this process and of everything it execs, for good (seccomp(2)). Without no_new_privs the kernel
+ * asks for CAP_SYS_ADMIN (EACCES otherwise): privileges.ts orders the steps.
+ */
 static int op_seccomp(const struct op *op)
 {
-	(void)op;
-	errno = ENOSYS;
-	return -1;
+	unsigned long count = op->number[0];
+	struct sock_filter *program = calloc(count, sizeof *program);
+	if (!program)
+		return -1;
+	unsigned char *bytes = (unsigned char *)program;
+	for (size_t i = 0; i < count * sizeof *program; i++)
+		bytes[i] = (unsigned char)(hex_digit(op->argv[0][2 * i]) << 4 | hex_digit(op->argv[0][2 * i + 1]));
+	struct sock_fprog fprog = {.len = (unsigned short)count, .filter = program};
+	long result = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
+	int saved = errno;
+	free(program);
+	errno = saved;
+	return result < 0 ? -1 : 0;
 }
 
 static int op_unshare(const struct op *op)
@@ -1046,6 +1093,7 @@ static int host_id_map(const struct op *op, pid_t pid, int exit_code)
  *   4  an IPv4 address, dotted quad (inet_pton(3)); parsed into the number, in network byte order
  *   a  an IPv4 address and prefix length, 10.88.0.2/16: the prefix from 0 to 32
  *   x  a 64-bit hex mask, 0x0 to 0xffffffffffffffff (a capability set: bit n is capability n)
+ *   b  a classic-BPF program, hex of struct sock_filter[]: 1 to 4096 instructions (the number)
  */
 struct op_spec {
 	const char *name;
@@ -1076,7 +1124,7 @@ static const struct op_spec container_ops[] = {
 	{.name = "route", .args = "l4", .subject = 0, .subjects = 2, .run_container = op_route},
 	{.name = "capabilities", .args = "xxxxx", .subject = 0, .run_container = op_capabilities},
 	{.name = "no-new-privs", .args = "", .subject = 0, .run_container = op_no_new_privs},
-	{.name = "seccomp", .args = "s", .subject = 0, .run_container = op_seccomp},
+	{.name = "seccomp", .args = "b", .subject = 1, .run_container = op_seccomp}, /* no subject: the program */
 	{.name = "unshare", .args = "f", .subject = 0, .run_container = op_unshare},
 	{.name = "identity", .args = "dd", .subject = 0, .subjects = 2, .run_container = op_identity},
 	{0},
@@ -1171,6 +1219,7 @@ static const struct number_kind number_kinds[] = {
 	{'a', 0, 0, 0, "an IPv4 address/prefix length (0 to 32)", 0, parse_ipv4_prefix},
 	{'e', 0, 0, 0, "a unicast MAC address like 02:42:ac:11:00:02", 0, parse_mac_argument},
 	{'x', 16, 0, ULONG_MAX, "a hex mask like 0xa80425fb", 0, NULL},
+	{'b', 0, 0, 0, "a BPF program: hex of 1 to 4096 struct sock_filter (16 digits each)", 0, parse_bpf_program},
 	{0, 0, 0, 0, NULL, 0, NULL},
 };
 

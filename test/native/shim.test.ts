@@ -21,6 +21,9 @@ import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { planArguments, planEnvironment } from '../../solutions/src/shim/argv.ts';
 import type { HostStep, HostSteps, Plan, Step } from '../../solutions/src/kernel/plan.ts';
 import { containerOps, enterOps, hostOps } from '../../solutions/src/kernel/ops.ts';
+import { compileFilter } from '../../solutions/src/security/seccomp/compile.ts';
+import { checkProfile } from '../../solutions/src/security/seccomp/profile.ts';
+import { resolveRules } from '../../solutions/src/security/seccomp/rules.ts';
 import {
   CLONE_NEWIPC,
   CLONE_NEWNET,
@@ -339,6 +342,24 @@ describe('mydocker-shim', () => {
         [],
         'container step 1, route: argument 2 is "10.88.0.256", not an IPv4 address',
       ],
+      [
+        'a seccomp program that is not hex',
+        [op('seccomp', '0600000000007fzz'), exec],
+        [],
+        'container step 1, seccomp: argument 1 is "0600000000007fzz", not a BPF program: hex of 1 to 4096 struct sock_filter (16 digits each)',
+      ],
+      [
+        'a seccomp program that is not a whole number of instructions',
+        [op('seccomp', '0600000000007f'), exec],
+        [],
+        'container step 1, seccomp: argument 1 is "0600000000007f", not a BPF program: hex of 1 to 4096 struct sock_filter (16 digits each)',
+      ],
+      [
+        'an empty seccomp program',
+        [op('seccomp', ''), exec],
+        [],
+        'container step 1, seccomp: argument 1 is "", not a BPF program: hex of 1 to 4096 struct sock_filter (16 digits each)',
+      ],
     ])('%s: one line naming the step, 125, nothing made', async (_, container, ended, why) => {
       const { args, written, kept } = plan(container, ended);
       const result = await runShim(args);
@@ -378,6 +399,24 @@ describe('mydocker-shim', () => {
       },
     );
   });
+
+  test.runIf(isRoot)(
+    'seccomp: the filter is on the command (Seccomp 2 in its status) and answers for the kernel',
+    async () => {
+      // Allow all but uname(2), which gets ENOSYS (38); root loads it without no_new_privs (CAP_SYS_ADMIN).
+      const profile = checkProfile(
+        { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['uname'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }] },
+        'test',
+      );
+      const { program } = compileFilter(resolveRules(profile, undefined))!;
+      const status = await runShim(plan([{ op: 'seccomp', program }, exec(['grep', '^Seccomp', '/proc/self/status'])]));
+      expect(status.stderr).toBe('');
+      expect(status.stdout).toBe('Seccomp:\t2\nSeccomp_filters:\t1\n');
+      const uname = await runShim(plan([{ op: 'seccomp', program }, exec(['uname'])]));
+      expect(uname.stderr).toMatch(/function not implemented|not implemented/i);
+      expect(uname.exitCode).not.toBe(0);
+    },
+  );
 
   test("every op in the runtime's tables (kernel/ops.ts) is in the shim's tables too", async () => {
     const sections = (container: string[], host: string[]) => [

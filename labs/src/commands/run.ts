@@ -35,6 +35,7 @@ import { UsageError } from '../errors.ts';
 import type { SecurityOptions } from '../security/options.ts';
 import { resolveSecurity } from '../security/resolve.ts';
 import { refuseRootlessLimits, refuseRootlessNetwork, refuseSharedNetwork } from '../security/rootless.ts';
+import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { idMapSteps, mappedRoot } from '../security/userns.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
@@ -94,9 +95,11 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   const cgroupSystem = detectCgroups();
   // Chapter 7: what the container may do, resolved once from its flags (bad ones are refused here).
   // Rootless (an ordinary user runs mydocker): a user namespace always, and what needs root on the
-  // host is refused in one line each (security/rootless.ts).
+  // host is refused in one line each (security/rootless.ts). A seccomp profile file is read once,
+  // and kept in config.json: start and exec compile the same.
   const rootless = process.getuid?.() !== 0;
-  const security = resolveSecurity(options.security, { cgroups: cgroupSystem, rootless });
+  const securityOptions = withProfileContent(options.security);
+  const security = resolveSecurity(securityOptions, { cgroups: cgroupSystem, rootless });
   const networkRequest = parseNetworkMode(options.network);
   if (security.users)
     refuseSharedNetwork(networkRequest, rootless ? 'rootless' : `--userns ${options.security.userns}`);
@@ -211,7 +214,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     workingDir: image?.config.workingDir || '/',
     creator: thisProcess(),
     network: networkConfig,
-    security: options.security,
+    security: securityOptions,
   };
   let published = false;
   try {

@@ -12,7 +12,11 @@ export interface SecurityOptions {
   /** --privileged: every capability, no seccomp filter, no masked paths, every device. */
   privileged: boolean;
   /** --security-opt seccomp=...: the default profile, none, or a profile file in docker's JSON format. */
-  seccomp: { kind: 'default' } | { kind: 'unconfined' } | { kind: 'file'; path: string };
+  seccomp:
+    | { kind: 'default' }
+    | { kind: 'unconfined' }
+    /** content: the profile's text, read by run and kept in config.json (seccomp/resolve.ts). */
+    | { kind: 'file'; path: string; content?: string };
   /** --security-opt no-new-privileges[=true|false]; undefined when not given (the default applies). */
   noNewPrivileges?: boolean;
   /** --security-opt systempaths=unconfined: /proc and /sys without masked and read-only paths. */

@@ -3,6 +3,7 @@
 // (container/setup.ts) use the result. `run`, `start` and `exec` all resolve it the same way.
 import type { CgroupSystem } from '../cgroups/system.ts';
 import { resolveCapabilities, type CapabilitySets } from './capabilities.ts';
+import { capabilityNamesOf } from './capability-names.ts';
 import { resolveCgroupNamespace } from './cgroupns.ts';
 import { resolveDevices, type DeviceSpec } from './devices.ts';
 import type { SecurityOptions } from './options.ts';
@@ -36,10 +37,13 @@ export interface ContainerSecurity {
 }
 
 export function resolveSecurity(options: SecurityOptions, context: SecurityContext): ContainerSecurity {
+  const capabilities = resolveCapabilities(options);
   return {
-    capabilities: resolveCapabilities(options),
+    capabilities,
     noNewPrivileges: resolveNoNewPrivileges(options),
-    seccomp: resolveSeccomp(options),
+    // docker's profile allows some calls only with a capability (includes.caps): those of the
+    // container's bounding set; undefined (the caller's, unhardened): every one.
+    seccomp: resolveSeccomp(options, capabilities && capabilityNamesOf(capabilities.bounding)),
     kernelPaths: resolveKernelPaths(options),
     devices: resolveDevices(options, context),
     cgroupNamespace: resolveCgroupNamespace(options, context),

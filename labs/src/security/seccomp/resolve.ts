@@ -1,13 +1,78 @@
-// The container's seccomp filter (H1 writes it): the default profile, unconfined, or a profile file
-// in docker's JSON format, compiled by compile.ts (lab ch7-seccomp). PLACEHOLDER until then.
+// The container's seccomp filter: the default profile, none (unconfined, --privileged), or a profile
+// file in docker's JSON format, resolved for the container's capabilities (rules.ts) and compiled to
+// classic BPF (compile.ts, lab ch7-seccomp). A bad profile is refused here, before anything is made.
+import { readFileSync } from 'node:fs';
 import type { SecurityOptions } from '../options.ts';
+import { compileFilter } from './compile.ts';
+import { DEFAULT_PROFILE } from './default-profile.ts';
+import { bad, checkProfile, parseProfile, type Profile } from './profile.ts';
+import { resolveRules } from './rules.ts';
 
 /** A compiled classic-BPF program: struct sock_filter[] as the kernel reads it (8 bytes each). */
 export interface SeccompFilter {
   program: Uint8Array;
 }
 
-export function resolveSeccomp(options: SecurityOptions): SeccompFilter | undefined {
-  void options;
-  return undefined;
+/**
+ * The filter for a container whose bounding set holds `capabilities` (CAP_* names; undefined: every
+ * capability, as the unhardened stub keeps them): docker matches a rule's includes.caps and
+ * excludes.caps against the bounding set (moby's setupSeccomp). undefined: no filter.
+ */
+export function resolveSeccomp(
+  options: SecurityOptions,
+  capabilities: readonly string[] | undefined,
+): SeccompFilter | undefined {
+  if (options.privileged || options.seccomp.kind === 'unconfined') return undefined;
+  // The system call table and the architecture check are x86_64's (syscalls-x86_64.ts). Elsewhere
+  // (arm64) the default runs without a filter rather than refuse every container, and a profile
+  // asked for by name is refused, since it cannot be honoured.
+  if (process.arch !== 'x64') {
+    if (options.seccomp.kind === 'default') return undefined;
+    throw bad(profileName(options.seccomp), `filters are compiled for x86_64 only, not ${process.arch}`);
+  }
+  const filter = compileFilter(resolveRules(profileOf(options.seccomp), capabilities));
+  // BPF_MAXINSNS: the kernel refuses a longer program (EINVAL); say so before anything is made.
+  if (filter && filter.program.length / 8 > 4096)
+    throw bad(
+      profileName(options.seccomp),
+      `it compiles to ${filter.program.length / 8} BPF instructions, more than the kernel's 4096`,
+    );
+  return filter;
+}
+
+const profileName = (seccomp: SecurityOptions['seccomp']): string =>
+  seccomp.kind === 'file' ? seccomp.path : 'default';
+
+function profileOf(seccomp: SecurityOptions['seccomp']): Profile {
+  if (seccomp.kind !== 'file') return checkProfile(DEFAULT_PROFILE, 'default');
+  const profile = parseProfile(seccomp.content ?? readProfileFile(seccomp.path), seccomp.path);
+  if (
+    profile.architectures.length > 0 &&
+    !profile.architectures.some((arch) => arch === 'SCMP_ARCH_X86_64' || arch === 'SCMP_ARCH_NATIVE')
+  )
+    throw bad(
+      seccomp.path,
+      `it names no architecture of this machine (SCMP_ARCH_X86_64): ${profile.architectures.join(', ')}`,
+    );
+  return profile;
+}
+
+/**
+ * seccomp=FILE with the file's text read in: config.json keeps the profile itself, as docker keeps
+ * it in the container's HostConfig, so that `start` and `exec` compile the same filter even after the
+ * file changed or went. `run` calls it once, before it saves the container's config.
+ */
+export function withProfileContent(options: SecurityOptions): SecurityOptions {
+  const { seccomp } = options;
+  if (seccomp.kind !== 'file' || seccomp.content !== undefined) return options;
+  return { ...options, seccomp: { ...seccomp, content: readProfileFile(seccomp.path) } };
+}
+
+function readProfileFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw bad(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`);
+  }
 }
