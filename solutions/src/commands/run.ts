@@ -34,6 +34,7 @@ import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import type { SecurityOptions } from '../security/options.ts';
 import { resolveSecurity } from '../security/resolve.ts';
+import { deviceSteps } from '../security/device-steps.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostSteps, LogPath } from '../kernel/plan.ts';
@@ -96,6 +97,12 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     cgroups: cgroupSystem,
     rootless: process.getuid?.() !== 0,
   });
+  // Its devices, limited in its cgroup by the host (lab ch7-devices), once the cgroup exists.
+  const devicesHost = deviceSteps(cgroupSystem, security.devices, {
+    parent: cgroupParent(),
+    id,
+    made: cgroups.join.length > 0,
+  });
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
   // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
   // allocated, before the entry (a failed run releases it below); a container started again keeps
@@ -157,7 +164,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
         // before the container may run (it then joins its cgroups and sets up its links itself);
         // afterwards the cgroups go first, then the network's, then the state records the end.
         host: {
-          created: [...state.created, ...cgroups.created, ...networkHost, ...portHost.created],
+          created: [...state.created, ...cgroups.created, ...devicesHost, ...networkHost, ...portHost.created],
           ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
           failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
         },
