@@ -9,27 +9,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { expect } from 'vitest';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
 import { hostChanges, snapshotHost } from '../../harness/host-unchanged.ts';
+import { DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from '../../harness/mountinfo.ts';
 import type { Mydocker } from '../../harness/mydocker.ts';
 import { describeLab } from '../../harness/suite.ts';
 
-// docker's lists (moby's oci/defaults.go, DefaultLinuxSpec), the checker's own copy: a path this
-// kernel lacks is left out, as runc leaves it.
-const MASKED = [
-  '/proc/asound',
-  '/proc/acpi',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/proc/scsi',
-  '/sys/firmware',
-  '/sys/devices/virtual/powercap',
-].filter((path) => existsSync(path));
-const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'].filter((path) =>
-  existsSync(path),
-);
+// docker's lists, less what this kernel lacks (runc leaves such a path out).
+const MASKED = DOCKER_MASKED_PATHS.filter((path) => existsSync(path));
+const READONLY = DOCKER_READONLY_PATHS.filter((path) => existsSync(path));
 
 interface Mount {
   root: string;
