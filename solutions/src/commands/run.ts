@@ -97,12 +97,6 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     cgroups: cgroupSystem,
     rootless: process.getuid?.() !== 0,
   });
-  // Its devices, limited in its cgroup by the host (lab ch7-devices), once the cgroup exists.
-  const devicesHost = deviceSteps(cgroupSystem, security.devices, {
-    parent: cgroupParent(),
-    id,
-    made: cgroups.join.length > 0,
-  });
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
   // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
   // allocated, before the entry (a failed run releases it below); a container started again keeps
@@ -142,6 +136,12 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       existing && endpoint && vethOps.length > 0
         ? [{ op: 'link-delete' as const, link: endpoint.hostLink }, ...vethOps]
         : vethOps;
+    // Its devices, limited in its cgroup by the host (lab ch7-devices), once the cgroup exists.
+    const devicesHost = deviceSteps(cgroupSystem, security.devices, {
+      parent: cgroupParent(),
+      id,
+      made: cgroups.join.length > 0,
+    });
     // --rm: the address goes when the container ends; a new container that never started gives it back.
     const unlinkAddress =
       endpoint && network.network
