@@ -42,6 +42,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/if_link.h>
@@ -57,6 +58,7 @@
 #include <sched.h>
 #include <spawn.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -948,8 +950,30 @@ static int hex_digit(char c)
 	return -1;
 }
 
+/* Hex pairs into bytes: `*length` bytes, malloc'd; NULL (EINVAL) on an odd count or a bad digit. */
+static unsigned char *hex_bytes(const char *hex, size_t *length)
+{
+	size_t digits = strlen(hex);
+	unsigned char *bytes = digits % 2 == 0 ? malloc(digits / 2 + 1) : NULL;
+	if (!bytes) {
+		errno = digits % 2 ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < digits / 2; i++) {
+		int high = hex_digit(hex[2 * i]), low = hex_digit(hex[2 * i + 1]);
+		if (high < 0 || low < 0) {
+			free(bytes);
+			errno = EINVAL;
+			return NULL;
+		}
+		bytes[i] = (unsigned char)(high << 4 | low);
+	}
+	*length = digits / 2;
+	return bytes;
+}
+
 /*
- * The `x` kind: a classic-BPF program as hex, struct sock_filter[] (8 bytes each: u16 code, u8 jt,
+ * The `b` kind: a classic-BPF program as hex, struct sock_filter[] (8 bytes each: u16 code, u8 jt,
  * u8 jf, u32 k, in the host's byte order). 1 to BPF_MAXINSNS (4096) instructions, which is what
  * seccomp(2) takes (EINVAL otherwise); the number is the count of instructions.
  */
@@ -973,14 +997,11 @@ static int parse_bpf_program(const char *text, unsigned long *out)
  */
 static int op_seccomp(const struct op *op)
 {
-	unsigned long count = op->number[0];
-	struct sock_filter *program = calloc(count, sizeof *program);
+	size_t length;
+	struct sock_filter *program = (struct sock_filter *)hex_bytes(op->argv[0], &length);
 	if (!program)
 		return -1;
-	unsigned char *bytes = (unsigned char *)program;
-	for (size_t i = 0; i < count * sizeof *program; i++)
-		bytes[i] = (unsigned char)(hex_digit(op->argv[0][2 * i]) << 4 | hex_digit(op->argv[0][2 * i + 1]));
-	struct sock_fprog fprog = {.len = (unsigned short)count, .filter = program};
+	struct sock_fprog fprog = {.len = (unsigned short)op->number[0], .filter = program};
 	long result = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
 	int saved = errno;
 	free(program);
@@ -1014,13 +1035,64 @@ static int op_identity(const struct op *op)
 	return prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/*
+ * cgroup v2's devices: the eBPF program (struct bpf_insn[], built by security/devices.ts) loaded as
+ * BPF_PROG_TYPE_CGROUP_DEVICE and attached to the container's cgroup directory (bpf(2)). The kernel
+ * runs it at each mknod and open of a device node by a process of the cgroup; 0 refuses (EPERM).
+ * BPF_F_ALLOW_MULTI: a program a parent cgroup has (systemd's) still runs too, and both must allow.
+ * The program's fd is closed at once: the attachment holds the program until the cgroup is removed.
+ * The license string is the kernel's MODULE_LICENSE's; the program calls no GPL-only helper, so
+ * "Apache" (runc's) is accepted. The verifier's log goes to stderr if the kernel refuses the program.
+ */
 static int host_device_program(const struct op *op, pid_t pid, int exit_code)
 {
-	(void)op;
-	(void)pid;
-	(void)exit_code;
-	errno = ENOSYS;
-	return -1;
+	(void)pid, (void)exit_code;
+	size_t length;
+	unsigned char *program = hex_bytes(op->argv[1], &length);
+	if (!program)
+		return -1;
+	if (length == 0 || length % sizeof(struct bpf_insn)) {
+		free(program);
+		errno = EINVAL;
+		return -1;
+	}
+	static char log[16384];
+	log[0] = '\0';
+	union bpf_attr load;
+	memset(&load, 0, sizeof load);
+	load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	load.insns = (uint64_t)(uintptr_t)program;
+	load.insn_cnt = (uint32_t)(length / sizeof(struct bpf_insn));
+	load.license = (uint64_t)(uintptr_t) "Apache";
+	load.log_buf = (uint64_t)(uintptr_t)log;
+	load.log_size = sizeof log;
+	load.log_level = 1;
+	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+	int saved = errno;
+	free(program);
+	if (fd < 0) {
+		if (log[0])
+			fprintf(stderr, "mydocker: the kernel's verifier refused the device program:\n%s", log);
+		errno = saved;
+		return -1;
+	}
+	int cgroup = open(op->argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int result = -1;
+	if (cgroup >= 0) {
+		union bpf_attr attach;
+		memset(&attach, 0, sizeof attach);
+		attach.target_fd = (uint32_t)cgroup;
+		attach.attach_bpf_fd = (uint32_t)fd;
+		attach.attach_type = BPF_CGROUP_DEVICE;
+		attach.attach_flags = BPF_F_ALLOW_MULTI;
+		result = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
+	}
+	saved = errno;
+	if (cgroup >= 0)
+		close(cgroup);
+	close(fd);
+	errno = saved;
+	return result < 0 ? -1 : 0;
 }
 
 /*

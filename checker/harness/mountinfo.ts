@@ -1,7 +1,25 @@
-// Reading a container's /proc/<pid>/mountinfo, for the chapter 3 specs: which mount points it has,
-// and which it should have once chapter 3 is done.
+// Reading a container's /proc/<pid>/mountinfo, for the chapter 3 and 7 specs: which mount points it
+// has, and which it should have.
 
-/** The mount points a container has once chapter 3 is done; anything else came from the host. */
+// docker's masked and read-only paths (moby's oci/defaults.go, DefaultLinuxSpec: MaskedPaths,
+// ReadonlyPaths), the checker's own copy, for lab ch7-paths: each a mount the container makes over
+// its own /proc or /sys, where this kernel has the path.
+export const DOCKER_MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+export const DOCKER_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** The mount points a container makes (chapter 3, and chapter 7's masks); anything else came from the host. */
 export const CONTAINER_MOUNT_POINTS = [
   '/',
   '/proc',
@@ -12,6 +30,8 @@ export const CONTAINER_MOUNT_POINTS = [
   '/etc/hostname',
   '/etc/hosts',
   '/etc/resolv.conf',
+  ...DOCKER_MASKED_PATHS,
+  ...DOCKER_READONLY_PATHS,
 ];
 
 /** Field 5 of each mountinfo line: the mount point, as the reader of the file sees it. */

@@ -14,7 +14,7 @@ export interface NetworkMark {
 }
 
 /** The runtime's network-level chains (fixed by the chapter's design; their content is the lab's). */
-export const NETWORK_CHAINS = ['MYDOCKER', 'MYDOCKER-POSTROUTING', 'MYDOCKER-FORWARD'];
+export const NETWORK_CHAINS = ['MYDOCKER', 'MYDOCKER-POSTROUTING', 'MYDOCKER-FORWARD', 'MYDOCKER-INPUT'];
 const BUILTIN_CHAINS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
 function readDir(dir: string): string[] {

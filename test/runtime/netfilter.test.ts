@@ -128,8 +128,9 @@ describe.runIf(isRoot)('the rules at work, in a network namespace of the test (t
       expect(outcome.published).toMatch(
         /-A MYDOCKER -p tcp -m tcp --dport 8080 -m comment --comment mydocker-c1f+ -j DNAT --to-destination 172.30.0.2:80/,
       );
+      // `-j DNAT`: the network's loopback guard (CVE-2020-8558) names the conntrack state DNAT and stays.
       expect(outcome.ended, 'the shim ended ops removed every rule of the container').not.toMatch(
-        /mydocker-c1|dport|DNAT/,
+        /mydocker-c1|dport|-j DNAT/,
       );
       expect(outcome.afterCrash, 'after a crash the next command removes what is left, by its comment').toBe('clean');
       expect(outcome.reservations).toBe('');

@@ -100,6 +100,22 @@ vi.mock('../../solutions/src/network/veth.ts', async () =>
   ),
 );
 
+// Chapter 7's: a plan of an earlier chapter has no device allow-list and no masked paths.
+vi.mock('../../solutions/src/security/devices.ts', async () =>
+  machine.asOf(
+    7,
+    await vi.importActual('../../solutions/src/security/devices.ts'),
+    await vi.importActual('../../labs/src/security/devices.ts'),
+  ),
+);
+vi.mock('../../solutions/src/security/paths.ts', async () =>
+  machine.asOf(
+    7,
+    await vi.importActual('../../solutions/src/security/paths.ts'),
+    await vi.importActual('../../labs/src/security/paths.ts'),
+  ),
+);
+
 vi.mock('../../solutions/src/cgroups/system.ts', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   detectCgroups: () =>

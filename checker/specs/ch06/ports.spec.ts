@@ -94,6 +94,27 @@ async function labHostRules(host: LabHost): Promise<string[]> {
   return (await host.iptablesRules()).filter((line) => / -A MYDOCKER/.test(line));
 }
 
+/**
+ * What an attacker with CAP_NET_ADMIN in the container would do, done by the checker from outside (in
+ * the container's network namespace only): 127.0.0.1 routed out of eth0 to the gateway instead of to
+ * its own lo, and route_localnet=1 on its eth0, so that its kernel sends and accepts such packets.
+ */
+async function routeLoopbackToGateway(host: LabHost, pid: number, endpoint: Endpoint): Promise<void> {
+  const inContainer = (command: string[]) => host.exec(['nsenter', '-n', '-t', String(pid), '--', ...command]);
+  // Its own lo gives 127.0.0.1 up (or the lab host's answer, from 127.0.0.1, would come from one of
+  // its own addresses: a martian source, fib_validate_source), and with it the local routes that
+  // would keep 127.0.0.1 inside. lo may not have it (down, or lab ch1's stub): nothing to give up.
+  await inContainer(['ip', 'addr', 'del', '127.0.0.1/8', 'dev', 'lo']);
+  for (const command of [
+    ['sysctl', '-qw', 'net.ipv4.conf.eth0.route_localnet=1'],
+    ['ip', 'route', 'add', '127.0.0.1/32', 'via', endpoint.gateway, 'dev', 'eth0', 'src', endpoint.address],
+  ]) {
+    const result = await inContainer(command);
+    if (result.exitCode !== 0)
+      throw new Error(`${command.join(' ')} in the container's network namespace: ${String(result.stderr).trim()}`);
+  }
+}
+
 function reservations(mydocker: Mydocker): string[] {
   try {
     return readdirSync(join(mydocker.stateRoot, 'ports')).filter((name) => !name.startsWith('.'));
@@ -152,6 +173,33 @@ describeLab('ch6-ports', (check) => {
       });
     });
   });
+
+  check(
+    "CVE-2020-8558: a container that routes 127.0.0.1 through its gateway does not reach the lab host's loopback-only services",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      await inLab(host, mydocker, async (_upstream, cleanup) => {
+        const web = await published(mydocker, host, cleanup, 'web');
+        // A service the lab host keeps to itself, on its loopback only (a database, a debug port).
+        const local = await serveHttp(host, 'lab-host', 9999, '127.0.0.1');
+        cleanup.push(() => local.close());
+        await routeLoopbackToGateway(host, web.pid, web.endpoint);
+        const answer = await httpGet(host, { pid: web.pid }, 'http://127.0.0.1:9999/');
+        expect(
+          answer,
+          "GET http://127.0.0.1:9999/ from the container, routed through its gateway to the lab host's loopback (route_localnet=1 on the bridge lets it in unless a rule drops it: network/loopback-guard.ts)",
+        ).toMatchObject({ ok: false });
+        // The packets came and were dropped by the guard, not lost on the way: its counter moved.
+        const counted = await host.exec([IPTABLES, '-w', '-t', 'filter', '-L', 'MYDOCKER-INPUT', '-v', '-x', '-n']);
+        const drops = String(counted.stdout)
+          .split('\n')
+          .filter((line) => /\bDROP\b/.test(line) && line.includes('127.0.0.0/8') && line.includes(web.endpoint.bridge))
+          .map((line) => Number(line.trim().split(/\s+/)[0]));
+        expect(drops, `${IPTABLES} -L MYDOCKER-INPUT -v in the lab host:\n${String(counted.stdout)}`).toHaveLength(1);
+        expect(drops[0], `packets the guard dropped:\n${String(counted.stdout)}`).toBeGreaterThan(0);
+      });
+    },
+  );
 
   check(
     "hairpin: the container reaches its own published port through the lab host's address",

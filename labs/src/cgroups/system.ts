@@ -10,9 +10,12 @@
 // of it elsewhere); the others import it from solutions/, whose scaffolding is the instructor's.
 import { readFileSync } from 'node:fs';
 
-/** The controllers mydocker uses. cpuacct only counts (v1); v2 counts in cpu.stat. */
-export type Controller = 'memory' | 'cpu' | 'cpuacct' | 'cpuset' | 'pids';
-export const CONTROLLERS: readonly Controller[] = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids'];
+/**
+ * The controllers mydocker uses. cpuacct only counts (v1); v2 counts in cpu.stat. devices holds v1's
+ * allow-list of devices (chapter 7); v2 has no such controller, but a BPF program (security/devices.ts).
+ */
+export type Controller = 'memory' | 'cpu' | 'cpuacct' | 'cpuset' | 'pids' | 'devices';
+export const CONTROLLERS: readonly Controller[] = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'devices'];
 
 export type CgroupSystem =
   | { version: 1; mode: 'v1' | 'hybrid'; hierarchies: Partial<Record<Controller, string>> }

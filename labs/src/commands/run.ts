@@ -34,6 +34,7 @@ import { parseVolume, type Volume } from '../union/volumes.ts';
 import { UsageError } from '../errors.ts';
 import type { SecurityOptions } from '../security/options.ts';
 import { resolveSecurity } from '../security/resolve.ts';
+import { deviceSteps } from '../security/device-steps.ts';
 import { refuseRootlessLimits, refuseRootlessNetwork, refuseSharedNetwork } from '../security/rootless.ts';
 import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { idMapSteps, mappedRoot } from '../security/userns.ts';
@@ -151,6 +152,12 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
       existing && endpoint && vethOps.length > 0
         ? [{ op: 'link-delete' as const, link: endpoint.hostLink }, ...vethOps]
         : vethOps;
+    // Its devices, limited in its cgroup by the host (lab ch7-devices), once the cgroup exists.
+    const devicesHost = deviceSteps(cgroupSystem, security.devices, {
+      parent: cgroupParent(),
+      id,
+      made: cgroups.join.length > 0,
+    });
     // --rm: the address goes when the container ends; a new container that never started gives it back.
     const unlinkAddress =
       endpoint && network.network
@@ -177,6 +184,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
             ...state.created,
             ...(security.users ? idMapSteps(security.users) : []),
             ...cgroups.created,
+            ...devicesHost,
             ...networkHost,
             ...portHost.created,
           ],

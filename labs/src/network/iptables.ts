@@ -8,6 +8,8 @@
 //           POSTROUTING -> MYDOCKER-POSTROUTING                         MASQUERADE out, hairpin, 127.0.0.1
 //   filter  FORWARD     -> MYDOCKER-FORWARD                             isolation between networks first,
 //                                                                       then the accepts
+//           INPUT       -> MYDOCKER-INPUT                               no 127.0.0.0/8 from a bridge
+//                                                                       (loopback-guard.ts)
 //
 // A network's rules name its bridge or its subnet, and are found by them; a container's rules carry
 // a comment naming it (`mydocker-<id12>`), so that they can be found in iptables-save and removed
@@ -21,6 +23,7 @@
 import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.ts';
+import { loopbackGuard } from './loopback-guard.ts';
 import { networkRules } from './nat.ts';
 import { dnatJumps } from './port-rules.ts';
 import {
@@ -52,7 +55,7 @@ export function setUpNetworkRules(network: NetworkRecord, others = otherNetworks
     setSysctl(`ipv4/conf/${network.bridge}/route_localnet`, '1');
   const backend = iptablesBackend();
   const tables = saveTables(backend);
-  const wanted: Rule[] = [...BASE_JUMPS, ...dnatJumps(), ...networkRules(network, others)];
+  const wanted: Rule[] = [...BASE_JUMPS, ...dnatJumps(), ...networkRules(network, others), ...loopbackGuard(network)];
   const missing = wanted.filter((rule) => !hasRule(tables, rule));
   restore(backend, restoreInput(missing, '-A', missingChains(tables)), `the rules of network ${network.name}`);
 }

@@ -1,24 +1,81 @@
-// Lab ch7-devices (H3 writes it): the devices a container may use (v1 devices cgroup, v2 BPF device
-// program) and --device. PLACEHOLDER until then.
-import type { Kernel } from '../kernel/kernel.ts';
-import type { SecurityOptions } from './options.ts';
-import type { SecurityContext } from './resolve.ts';
+// Lab ch7-devices: which devices a container may open. CAP_MKNOD is one of docker's fourteen, so a
+// root container can make any node (mknod b 8 0 is the host's first disk); the devices cgroup decides
+// whether it opens. One lesson, two drivers, as chapter 2's cgroups:
+//   v1  the devices controller's files: devices.deny and devices.allow in the container's cgroup
+//   v2  no such files: a BPF program of type BPF_PROG_TYPE_CGROUP_DEVICE attached to the cgroup,
+//       which the kernel runs at every mknod and open of a device node; 0 refuses it (EPERM)
+// The rules (device-list.ts) are the same for both; the host applies them while the container waits
+// at its barrier (device-steps.ts), so its first instruction is already limited.
+import { ruleLine, type DeviceRule } from './device-list.ts';
+import {
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  and32,
+  encode,
+  exit,
+  jumpIfNot,
+  jumpIfNotRegister,
+  loadWord,
+  move32,
+  moveRegister32,
+  rightShift32,
+  type Instruction,
+} from './ebpf.ts';
 
-export interface DeviceSpec {
-  /** --device nodes the container gets in its /dev. */
-  nodes: Array<{ path: string; type: 'c' | 'b'; major: number; minor: number; mode: number }>;
-  /** undefined: no allow-list (every device, the unhardened stub and --privileged). */
-  allow: string[] | undefined;
+export { addDevices, resolveDevices, type DeviceSpec } from './device-flags.ts';
+
+/** A write into a control file of the container's v1 devices cgroup. */
+export interface DeviceWrite {
+  file: 'devices.deny' | 'devices.allow';
+  value: string;
 }
 
-export function resolveDevices(options: SecurityOptions, context: SecurityContext): DeviceSpec {
-  void options;
-  void context;
-  return { nodes: [], allow: undefined };
+/** v1: the writes that leave the container's devices cgroup allowing exactly `rules`. */
+export function deviceRules(rules: readonly DeviceRule[]): DeviceWrite[] {
+  // TODO(ch7-devices): no writes, so the container's devices cgroup keeps its parent's list, "a *:*
+  // rwm": `mknod /dev/sda b 8 0; cat /dev/sda` reads the host's disk. Turn `rules` into writes: a
+  // new cgroup starts allowing everything, so what must go to devices.deny first, before the rules
+  // (ruleLine writes one as devices.allow takes it) can be exceptions?
+  void rules;
+  void ruleLine;
+  return [];
 }
 
-/** After /dev is mounted: the --device nodes. */
-export function addDevices(kernel: Kernel, devices: DeviceSpec): void {
-  void kernel;
-  void devices;
+// struct bpf_cgroup_dev_ctx (include/uapi/linux/bpf.h): u32 access_type, u32 major, u32 minor;
+// access_type is (BPF_DEVCG_ACC_* << 16) | BPF_DEVCG_DEV_*.
+const ACCESS = { m: 1, r: 2, w: 4 } as const; // BPF_DEVCG_ACC_MKNOD, _READ, _WRITE
+const DEVICE_TYPE = { b: 1, c: 2 } as const; // BPF_DEVCG_DEV_BLOCK, _CHAR
+
+/** v2: the program that allows exactly `rules` (runc's devicefilter.go has the same shape). */
+export function deviceProgram(rules: readonly DeviceRule[]): Uint8Array | undefined {
+  // TODO(ch7-devices): no program, so cgroup v2 lets the container open every device. Build one (the
+  // ebpf.ts instructions; encode() at the end): load the context's three words into registers (the
+  // type in access_type's low 16 bits, the access in its high 16, then major and minor), then a
+  // block per rule (ruleBlock below returns 1 when it matches), and at the end, when no rule
+  // matched: what must the program return?
+  void rules;
+  void [R0, R1, R2, R3, R4, R5, and32, encode, exit, loadWord, move32, rightShift32, ruleBlock];
+  return undefined;
+}
+
+/**
+ * One rule: each test that fails jumps past the rest of the block, to the next rule's; if all pass,
+ * return 1 (allowed). Built from its end, so each jump knows how many instructions follow it.
+ */
+function ruleBlock(rule: DeviceRule): Instruction[] {
+  const tests: Array<(skip: number) => Instruction[]> = [];
+  if (rule.type !== 'a') tests.push((skip) => [jumpIfNot(R2, DEVICE_TYPE[rule.type as 'b' | 'c'], skip)]);
+  const allowed = [...rule.access].reduce((bits, letter) => bits | ACCESS[letter as keyof typeof ACCESS], 0);
+  // The access asked for must be within the rule's: (asked & allowed) == asked. rwm allows any.
+  if (allowed !== 7)
+    tests.push((skip) => [moveRegister32(R1, R3), and32(R1, allowed), jumpIfNotRegister(R1, R3, skip)]);
+  if (rule.major !== '*') tests.push((skip) => [jumpIfNot(R4, rule.major as number, skip)]);
+  if (rule.minor !== '*') tests.push((skip) => [jumpIfNot(R5, rule.minor as number, skip)]);
+  let block: Instruction[] = [move32(R0, 1), exit()];
+  for (const test of tests.reverse()) block = [...test(block.length), ...block];
+  return block;
 }

@@ -27,19 +27,23 @@ export const CHAINS = {
   postrouting: 'MYDOCKER-POSTROUTING',
   /** filter: isolation between networks, then the accepts. */
   forward: 'MYDOCKER-FORWARD',
+  /** filter: what the host itself must not take from a network (loopback-guard.ts). */
+  input: 'MYDOCKER-INPUT',
 } as const;
 
 /** The chains of each table. */
 const OWN_CHAINS: Record<Table, string[]> = {
   nat: [CHAINS.dnat, CHAINS.postrouting],
-  filter: [CHAINS.forward],
+  filter: [CHAINS.forward, CHAINS.input],
 };
 
-/** The jumps every network needs, whatever the labs say: into MYDOCKER-POSTROUTING and MYDOCKER-FORWARD. */
+/** The jumps every network needs, whatever the labs say: into MYDOCKER-POSTROUTING, -FORWARD and -INPUT. */
 export const BASE_JUMPS: readonly Rule[] = [
   { table: 'nat', chain: 'POSTROUTING', args: ['-j', CHAINS.postrouting] },
   // First in FORWARD, as docker's: before a host firewall's own DROP.
   { table: 'filter', chain: 'FORWARD', args: ['-j', CHAINS.forward], first: true },
+  // First in INPUT: a DROP that must win over a host firewall's ACCEPT.
+  { table: 'filter', chain: 'INPUT', args: ['-j', CHAINS.input], first: true },
 ];
 
 /** The comment that names a container's rules. */
