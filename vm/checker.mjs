@@ -2,8 +2,9 @@
 // `npm run checker:v2 [-- FILTER...]`: the checker against solutions/, inside the micro-VM, so the
 // cgroup chapter is proven on a pure cgroup v2 machine whatever the host is. FILTER is vitest's (a
 // part of a spec's path); without one, the cgroup chapter's specs (checker/specs/ch02/), the root
-// filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups)
-// and the lifecycle chapter's (ch05: detached shims, exec into v2 cgroups, stop, cgroup.kill).
+// filesystem chapters' (ch03, ch04: images, overlay and volumes with the containers in v2 cgroups),
+// the lifecycle chapter's (ch05: detached shims, exec into v2 cgroups, stop, cgroup.kill), the
+// network's (ch06) and the hardening's (ch07: v2's BPF device program, the cgroup namespace's `0::/`).
 //
 // The guest sees the project read-only, so everything it would build is built here first.
 import { ensureBuilt } from '../scripts/build.mjs';
@@ -17,6 +18,7 @@ const DEFAULT_FILTERS = [
   'checker/specs/ch04/',
   'checker/specs/ch05/',
   'checker/specs/ch06/',
+  'checker/specs/ch07/',
 ];
 
 const filters = process.argv.slice(2);
