@@ -7,12 +7,14 @@
 // code (V8, libuv). The book's Go runtime has the same problem and solves it with a cgo constructor
 // that runs before Go starts its threads. Here Node execve()s the single-threaded shim first, and
 // every setns happens in the shim.
+import { readlinkSync } from 'node:fs';
 import { containerEnv } from '../container/command.ts';
-import { enterContainer, type ExecTarget } from '../container/exec-plan.ts';
+import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
 import { refuseHostChanges } from '../container/setup.ts';
 import { CommandError } from '../errors.ts';
+import { CLONE_NEWCGROUP, CLONE_NEWNS } from '../kernel/constants.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
+import { EnterRecorder, PlanKernel, type Plan, type Step } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 import type { ExecOptions } from './exec-arguments.ts';
@@ -59,11 +61,10 @@ function execPlan(target: ExecTarget, options: ExecOptions): Plan {
   const shim = new EnterRecorder();
   const child = new PlanKernel();
   enterContainer(shim, child, target);
+  const joined = withCgroupNamespace(child.steps, target.pid);
   // -t: a terminal of the container's own, opened once the child is in the container's mount
   // namespace (its /dev/ptmx is the container's devpts), just before the command: run -t's `pty` op.
-  const steps = options.tty
-    ? [...child.steps.slice(0, -1), { op: 'pty' as const }, ...child.steps.slice(-1)]
-    : child.steps;
+  const steps = options.tty ? [...joined.slice(0, -1), { op: 'pty' as const }, ...joined.slice(-1)] : joined;
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
@@ -74,4 +75,28 @@ function execPlan(target: ExecTarget, options: ExecOptions): Plan {
   };
   refuseHostChanges(plan);
   return plan;
+}
+
+/**
+ * Chapter 7: the container's cgroup namespace (lab ch7-cgroupns), joined by the child after its
+ * cgroups and before the mount namespace (where /proc/<pid> of the host is gone). setns(2) into a
+ * cgroup namespace changes only how cgroup paths are shown to the caller, never which cgroups it is
+ * in: the joins must still come first, with the host's paths. The namespace is the kernel's to say:
+ * only a container that has one of its own (another than this process's) gets the step, so that a
+ * container of a tree without the lab, or started before it, is joined as it is.
+ */
+function withCgroupNamespace(steps: readonly Step[], pid: number): Step[] {
+  const path = namespaceFile(pid, 'cgroup');
+  if (!hasOwnNamespace(path, '/proc/self/ns/cgroup')) return [...steps];
+  const mount = steps.findIndex((step) => step.op === 'setns' && step.nstype === CLONE_NEWNS);
+  const at = mount >= 0 ? mount : steps.length - 1; // without the mount namespace: before the command
+  return [...steps.slice(0, at), { op: 'setns', path, nstype: CLONE_NEWCGROUP }, ...steps.slice(at)];
+}
+
+function hasOwnNamespace(container: string, own: string): boolean {
+  try {
+    return readlinkSync(container) !== readlinkSync(own);
+  } catch {
+    return false; // the container is gone: the shim's own join of its other namespaces says so
+  }
 }
