@@ -1859,6 +1859,13 @@ static void run_from_sealed_copy(char **argv)
 		int seals = fcntl(exe, F_GET_SEALS);
 		if (seals >= 0 && (seals & SEALED_COPY_SEALS) == SEALED_COPY_SEALS) {
 			close(exe);
+			/*
+			 * The kernel named this process after the file it ran: the memfd's name, cut to 15
+			 * bytes ("memfd:mydocker-"). ps, top and the checker know the shim by its own name, the
+			 * last part of argv[0] (the name exec gives a process, from the path it ran).
+			 */
+			const char *slash = strrchr(argv[0], '/');
+			prctl(PR_SET_NAME, slash ? slash + 1 : argv[0]);
 			return;
 		}
 		int copy = sealed_copy(exe, &what);

@@ -42,19 +42,25 @@ int main(int argc, char **argv)
 	FILE *cgroups = fopen("/proc/self/cgroup", "r");
 	while (cgroups && fgets(line, sizeof line, cgroups)) {
 		line[strcspn(line, "\n")] = '\0';
+		/* hierarchy-ID:controllers:path (cgroups(7)); v2's line is 0::path. */
 		char *controllers = strchr(line, ':');
 		char *path = controllers ? strchr(controllers + 1, ':') : NULL;
 		if (!path)
 			continue;
+		*controllers++ = '\0';
 		*path++ = '\0';
-		if (!strcmp(controllers + 1, "memory"))
+		if (!strcmp(controllers, "memory"))
 			snprintf(v1, sizeof v1, "%s", path);
-		else if (!strcmp(line, "0") && !controllers[1])
+		else if (!strcmp(line, "0") && !controllers[0])
 			snprintf(v2, sizeof v2, "%s", path);
 	}
 	if (cgroups)
 		fclose(cgroups);
 	const char *own = v1[0] ? v1 : v2;
+	if (!own[0]) {
+		printf("own: no memory or v2 line in /proc/self/cgroup\n");
+		return 1;
+	}
 	const char *dir = "/tmp/cgroup-root";
 	mkdir(dir, 0700);
 	int mounted = v1[0] ? mount("cgroup", dir, "cgroup", 0, "memory") : mount("cgroup2", dir, "cgroup2", 0, NULL);
