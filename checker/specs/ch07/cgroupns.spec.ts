@@ -169,6 +169,22 @@ describeLab('ch7-cgroupns', (check) => {
   );
 
   check(
+    "--cgroupns host: no namespace of its own, the host's paths (docker's flag)",
+    { hint: 1 },
+    async ({ mydocker }) => {
+      const container = await mydocker.hold(['--rm', '--network', 'none', '--cgroupns', 'host'], 'true', 'busybox');
+      try {
+        expect(
+          readlinkSync(`/proc/${container.pid}/ns/cgroup`),
+          `the cgroup namespace of \`${container.command}\``,
+        ).toBe(hostCgroupNamespace());
+      } finally {
+        await container.release();
+      }
+    },
+  );
+
+  check(
     'a container that may mount (--privileged) sees no cgroup above its own: the root cgroup is out of its reach',
     { hint: 2, timeout: 60_000 },
     async ({ mydocker }) => {

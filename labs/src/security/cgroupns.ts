@@ -10,13 +10,13 @@ import type { SecurityOptions } from './options.ts';
 import type { SecurityContext } from './resolve.ts';
 
 /**
- * Always: docker's default on cgroup v2 is a private cgroup namespace (`--cgroupns private`), and
- * the runtime gives one on v1 too. --privileged does not change it (nor does it in docker).
+ * A namespace of its own unless `--cgroupns host`: docker's default on cgroup v2 is `private`, and
+ * the runtime makes it the default on v1 too (docker's v1 default is `host`). --privileged does not
+ * change it, nor does it in docker.
  */
 export function resolveCgroupNamespace(options: SecurityOptions, context: SecurityContext): boolean {
-  void options;
   void context;
-  return true;
+  return options.cgroupns !== 'host';
 }
 
 /**
