@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -870,18 +871,50 @@ static int op_route(const struct op *op)
 
 /* ---- chapter 7: hardening. Placeholders (ENOSYS) until each part is written ---------------------- */
 
+/*
+ * The five capability sets (capabilities(7)), masks with bit n for capability n: bounding,
+ * effective, permitted, inheritable, ambient. In this order, because each step needs what the next
+ * takes away:
+ * - the bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which capset
+ *   may remove. Every capability the kernel has but the mask lacks, up to its last (the first one
+ *   PR_CAPBSET_READ refuses with EINVAL: no /proc needed). The bounding set only ever shrinks.
+ * - capset(2), version 3: two 32-bit words per set (capabilities 0-31, then 32-63); permitted may
+ *   only shrink (EPERM), effective and inheritable stay within it (and inheritable within the
+ *   bounding set, without CAP_SETPCAP).
+ * - the ambient set last: cleared, then each capability raised, which needs it in both permitted
+ *   and inheritable (EPERM), as set just before.
+ */
+_Static_assert(sizeof(unsigned long) == 8, "the 'x' kind holds a 64-bit mask in an unsigned long");
+
 static int op_capabilities(const struct op *op)
 {
-	(void)op;
-	errno = ENOSYS;
-	return -1;
+	uint64_t bounding = op->number[0], effective = op->number[1], permitted = op->number[2];
+	uint64_t inheritable = op->number[3], ambient = op->number[4];
+	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (!(bounding & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -1;
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	for (int word = 0; word < _LINUX_CAPABILITY_U32S_3; word++) {
+		data[word].effective = (uint32_t)(effective >> (32 * word));
+		data[word].permitted = (uint32_t)(permitted >> (32 * word));
+		data[word].inheritable = (uint32_t)(inheritable >> (32 * word));
+	}
+	if (syscall(SYS_capset, &header, data) < 0)
+		return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	for (int cap = 0; cap < 64; cap++)
+		if ((ambient & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -1;
+	return 0;
 }
 
+/* prctl(PR_SET_NO_NEW_PRIVS): no execve after it grants privileges (setuid bits, file capabilities). */
 static int op_no_new_privs(const struct op *op)
 {
 	(void)op;
-	errno = ENOSYS;
-	return -1;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
 static int op_seccomp(const struct op *op)
@@ -935,6 +968,7 @@ static int host_device_program(const struct op *op, pid_t pid, int exit_code)
  *   4  an IPv4 address, dotted quad (inet_pton(3)); parsed into the number, in network byte order
  *   a  an IPv4 address and prefix length, 10.88.0.2/16: the prefix from 0 to 32
  *   u  decimal CLONE_NEW* flags, one or more (unshare(2)'s): no other bit, not 0
+ *   x  a 64-bit hex mask, 0x0 to 0xffffffffffffffff (a capability set: bit n is capability n)
  */
 struct op_spec {
 	const char *name;
@@ -963,7 +997,7 @@ static const struct op_spec container_ops[] = {
 	{.name = "link-up", .args = "l", .subject = 0, .run_container = op_link_up},
 	{.name = "addr", .args = "la", .subject = 0, .subjects = 2, .run_container = op_addr},
 	{.name = "route", .args = "l4", .subject = 0, .subjects = 2, .run_container = op_route},
-	{.name = "capabilities", .args = "sssss", .subject = 0, .run_container = op_capabilities},
+	{.name = "capabilities", .args = "xxxxx", .subject = 0, .run_container = op_capabilities},
 	{.name = "no-new-privs", .args = "", .subject = 0, .run_container = op_no_new_privs},
 	{.name = "seccomp", .args = "s", .subject = 0, .run_container = op_seccomp},
 	{.name = "unshare", .args = "u", .subject = 0, .run_container = op_unshare},
@@ -1065,6 +1099,7 @@ static const struct number_kind number_kinds[] = {
 	{'a', 0, 0, 0, "an IPv4 address/prefix length (0 to 32)", 0, parse_ipv4_prefix},
 	{'e', 0, 0, 0, "a unicast MAC address like 02:42:ac:11:00:02", 0, parse_mac_argument},
 	{'u', 0, 0, 0, "CLONE_NEW* namespace flags", 0, parse_namespace_flags},
+	{'x', 16, 0, ULONG_MAX, "a hex mask like 0xa80425fb", 0, NULL},
 	{0, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -1,6 +1,7 @@
 // Plain-language causes for the errno names a failing step reports, in the situations of this course.
 const CAUSES: Record<string, string> = {
-  EPERM: 'operation not permitted: the runtime is not root, or the step needs a namespace the container does not have',
+  EPERM:
+    'operation not permitted: the runtime is not root, the step needs a namespace the container does not have, or a capability it needs was dropped before it (chapter 7)',
   EACCES: 'permission denied: the file exists but is not executable (or a directory on the way cannot be searched)',
   ENOENT: 'no such file or directory: the path does not exist as the container sees it',
   ENOTDIR: 'a component of the path is not a directory',

@@ -286,6 +286,18 @@ describe('mydocker-shim', () => {
         `container step 1, setns: argument 2 is "${CLONE_NEWNS | CLONE_NEWUTS}", not one CLONE_NEW* namespace flag`,
       ],
       [
+        'a capability mask that is not hex',
+        [op('capabilities', '0xa80425fb', '0xa80425fb', '0xa80425fb', '0x0', 'all'), exec],
+        [],
+        'container step 1, capabilities: argument 5 is "all", not a hex mask like 0xa80425fb',
+      ],
+      [
+        'a capability mask wider than 64 bits',
+        [op('capabilities', '0x1ffffffffffffffff', '0x0', '0x0', '0x0', '0x0'), exec],
+        [],
+        'container step 1, capabilities: argument 1 is "0x1ffffffffffffffff", not a hex mask like 0xa80425fb',
+      ],
+      [
         'an interface name longer than 15 bytes (IFNAMSIZ)',
         [op('link-up', 'sixteen-bytes-xx'), exec],
         [],
@@ -454,6 +466,46 @@ describe('mydocker-shim', () => {
       expect(existsSync(join(root, '.old')), 'put_old is removed').toBe(false);
     },
   );
+
+  test.runIf(isRoot)(
+    'capabilities: the five sets as given (bounding dropped, capset, ambient raised), and no_new_privs',
+    async () => {
+      // docker's fourteen; CHOWN (bit 0) also inheritable and ambient, which a raise needs in both.
+      const docker = 0xa80425fbn;
+      const steps: Step[] = [
+        { op: 'no-new-privs' },
+        { op: 'capabilities', bounding: docker, effective: docker, permitted: docker, inheritable: 1n, ambient: 1n },
+        exec(['grep', '-E', '^(Cap|NoNewPrivs)', '/proc/self/status']),
+      ];
+      const result = await runShim(plan(steps));
+      expect(result.stderr).toBe('');
+      // A root command gets the bounding set (and the inheritable one) on execve; the ambient set stays.
+      expect(result.stdout).toBe(
+        [
+          'CapInh:\t0000000000000001',
+          'CapPrm:\t00000000a80425fb',
+          'CapEff:\t00000000a80425fb',
+          'CapBnd:\t00000000a80425fb',
+          'CapAmb:\t0000000000000001',
+          'NoNewPrivs:\t1',
+          '',
+        ].join('\n'),
+      );
+    },
+  );
+
+  test.runIf(isRoot)('capabilities: a permitted set beyond what the caller holds is EPERM, 125', async () => {
+    // After the bounding set is down to CHOWN, capset cannot raise permitted past the caller's own:
+    // a second capabilities step asking for KILL (bit 5) too fails.
+    const steps: Step[] = [
+      { op: 'capabilities', bounding: 1n, effective: 1n, permitted: 1n, inheritable: 0n, ambient: 0n },
+      { op: 'capabilities', bounding: 0x21n, effective: 0x21n, permitted: 0x21n, inheritable: 0n, ambient: 0n },
+      exec(['true']),
+    ];
+    const result = await runShim(plan(steps));
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe('mydocker: step 2, capabilities 0x21: EPERM (operation not permitted)\n');
+  });
 
   test.runIf(isRoot)('chroot changes the root directory only', async () => {
     const root = join(dir, 'chrooted');

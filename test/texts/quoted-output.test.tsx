@@ -75,6 +75,16 @@ vi.mock('../../solutions/src/union/overlay.ts', async () =>
   ),
 );
 
+// Chapter 7's last steps (no_new_privs, the filter, the capabilities) are in every plan once its
+// labs are solved: a plan quoted in an earlier chapter shows them as that chapter's runtime had them, none.
+vi.mock('../../solutions/src/security/privileges.ts', async () =>
+  machine.asOf(
+    7,
+    await vi.importActual('../../solutions/src/security/privileges.ts'),
+    await vi.importActual('../../labs/src/security/privileges.ts'),
+  ),
+);
+
 vi.mock('../../solutions/src/network/bridge.ts', async () =>
   machine.asOf(
     6,

@@ -7,7 +7,13 @@
 // code (V8, libuv). The book's Go runtime has the same problem and solves it with a cgo constructor
 // that runs before Go starts its threads. Here Node execve()s the single-threaded shim first, and
 // every setns happens in the shim.
+//
+// The command gets the container's hardening again (chapter 7): its saved flags resolved as `run`
+// resolved them, and the same last steps before its exec (dropPrivileges: no_new_privs, the filter,
+// the capabilities). The shim that forks it is the caller's, with every privilege: without them an
+// exec'd process would be stronger than the container's PID 1.
 import { readlinkSync } from 'node:fs';
+import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
 import { refuseHostChanges } from '../container/setup.ts';
@@ -15,6 +21,9 @@ import { CommandError } from '../errors.ts';
 import { CLONE_NEWCGROUP, CLONE_NEWNS } from '../kernel/constants.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import { EnterRecorder, PlanKernel, type Plan, type Step } from '../kernel/plan.ts';
+import { DEFAULT_SECURITY } from '../security/options.ts';
+import { dropPrivileges } from '../security/privileges.ts';
+import { resolveSecurity, type ContainerSecurity } from '../security/resolve.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { StateStore } from '../state/store.ts';
 import type { ExecOptions } from './exec-arguments.ts';
@@ -40,7 +49,11 @@ export async function exec(options: ExecOptions): Promise<number> {
       assignments: [...state.env.filter((entry) => !entry.startsWith('TERM=')), ...options.env],
     }),
   };
-  const plan = execPlan(target, options);
+  const security = resolveSecurity(state.security ?? DEFAULT_SECURITY, {
+    cgroups: detectCgroups(),
+    rootless: process.getuid?.() !== 0,
+  });
+  const plan = execPlan(target, options, security);
   if (options.explain) {
     process.stdout.write(explainPlan(plan));
     return 0;
@@ -57,14 +70,18 @@ function resolve(store: StateStore, reference: string): ReturnType<StateStore['r
   }
 }
 
-function execPlan(target: ExecTarget, options: ExecOptions): Plan {
+function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerSecurity): Plan {
   const shim = new EnterRecorder();
   const child = new PlanKernel();
   enterContainer(shim, child, target);
   const joined = withCgroupNamespace(child.steps, target.pid);
-  // -t: a terminal of the container's own, opened once the child is in the container's mount
-  // namespace (its /dev/ptmx is the container's devpts), just before the command: run -t's `pty` op.
-  const steps = options.tty ? [...joined.slice(0, -1), { op: 'pty' as const }, ...joined.slice(-1)] : joined;
+  // Just before the command (enterContainer's last step): -t's terminal of the container's own,
+  // opened once the child is in the container's mount namespace (its /dev/ptmx is the container's
+  // devpts), as run -t's `pty` op; then the container's last steps, as its PID 1 had them.
+  const last = new PlanKernel();
+  if (options.tty) last.pty();
+  dropPrivileges(last, security);
+  const steps = [...joined.slice(0, -1), ...last.steps, ...joined.slice(-1)];
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
