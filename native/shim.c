@@ -1845,7 +1845,8 @@ static int detach(const struct plan *plan)
  * CAP_SYS_ADMIN (fsopen(2)), so rootless mydocker would need the copy anyway, and runc does copy for
  * rootless. runc avoids the copy because runc is 10 MB and a copy per container costs that much
  * memory while it starts; this shim is about 1 MB: the copy takes 0.4 ms, and the second start about
- * as long as glibc's own start-up (docs/benchmarks.md, "The sealed copy and the cgroup namespace"). One way, everywhere.
+ * as long as glibc's own start-up (docs/benchmarks.md, "The sealed copy and the cgroup namespace").
+ * One way, everywhere.
  */
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* linux/memfd.h, Linux 6.3: executable, whatever vm.memfd_noexec's default */
