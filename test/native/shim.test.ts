@@ -25,6 +25,7 @@ import { compileFilter } from '../../solutions/src/security/seccomp/compile.ts';
 import { checkProfile } from '../../solutions/src/security/seccomp/profile.ts';
 import { resolveRules } from '../../solutions/src/security/seccomp/rules.ts';
 import {
+  CLONE_NEWCGROUP,
   CLONE_NEWIPC,
   CLONE_NEWNET,
   CLONE_NEWNS,
@@ -544,6 +545,47 @@ describe('mydocker-shim', () => {
     const result = await runShim(plan(steps));
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('mydocker: step 2, capabilities 0x21: EPERM (operation not permitted)\n');
+  });
+
+  test.runIf(isRoot)(
+    'unshare: a cgroup namespace for the child itself, rooted at its cgroup; flags other than CLONE_NEW* refused with the plan',
+    async () => {
+      const steps: Step[] = [
+        { op: 'unshare', flags: CLONE_NEWCGROUP },
+        exec(['sh', '-c', 'readlink /proc/self/ns/cgroup; grep "^0::" /proc/self/cgroup']),
+      ];
+      const result = await runShim(plan(steps));
+      expect(result.stderr).toBe('');
+      const [namespace, v2Line] = result.stdout.split('\n');
+      expect(namespace, 'its cgroup namespace').not.toBe(readlinkSync('/proc/self/ns/cgroup'));
+      expect(v2Line, 'its cgroup in the unified hierarchy, seen from inside').toBe('0::/');
+      const refused = await runShim(plan([{ op: 'unshare', flags: 0x400 /* CLONE_FILES */ }, exec(['true'])]));
+      expect(refused.exitCode).toBe(125);
+      expect(refused.stderr).toBe(
+        'mydocker-shim: plan refused, container step 1, unshare: argument 1 is "1024", not CLONE_NEW* namespace flags (the runtime and the shim are out of step)\n',
+      );
+    },
+  );
+
+  test('runs from a sealed memfd copy of itself, under its own name; a copy run again does not copy', async () => {
+    // The command looks at its parent, the shim: its executable, its seals, its name.
+    const steps: Step[] = [exec(['sh', '-c', 'readlink /proc/$PPID/exe; cat /proc/$PPID/comm'])];
+    const result = await runShim(plan(steps));
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('/memfd:mydocker-shim (deleted)\nmydocker-shim\n');
+    // /proc/self/exe of a sealed copy is that copy. Exec'd again with a plan (as a container's
+    // /proc/self/exe would be), it finds its seals and makes no second copy: its child sees the same
+    // memfd (a copy would be another inode).
+    const inner = ['2', '0', 'null', 'inherit', 'enter', '0', 'container', '1', 'exec', '5', '/usr/bin:/bin', '3']
+      .concat(['sh', '-c', 'stat -L -c %i /proc/$PPID/exe', 'created', '0', 'ended', '0', 'failed', '0'])
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const again = await runShim(
+      plan([exec(['sh', '-c', `stat -L -c %i /proc/$PPID/exe; exec /proc/$PPID/exe ${inner}`])]),
+    );
+    expect(again.stderr).toBe('');
+    const [first, second] = again.stdout.trim().split('\n');
+    expect(second, `the inode of the shim's memfd, then of the shim run again from it (${again.stdout})`).toBe(first);
   });
 
   test.runIf(isRoot)('chroot changes the root directory only', async () => {

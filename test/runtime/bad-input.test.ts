@@ -176,6 +176,7 @@ describe('mydocker run with bad input', () => {
     ],
     ['--memory-swap without -m', ['--memory-swap', '64m'], /^mydocker: you should always set the memory limit/],
     ['--cpu-shares 1', ['--cpu-shares', '1'], /^mydocker: invalid --cpu-shares 1/],
+    ['--cgroupns of no mode', ['--cgroupns', 'none'], /^mydocker: invalid --cgroupns "none": it takes private or host/],
     [
       'a MYDOCKER_CGROUP_PARENT outside the hierarchy',
       [],

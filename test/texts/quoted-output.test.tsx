@@ -85,6 +85,15 @@ vi.mock('../../solutions/src/security/privileges.ts', async () =>
   ),
 );
 
+// The cgroup namespace's unshare (lab ch7-cgroupns) is a step of every plan once its lab is solved.
+vi.mock('../../solutions/src/security/cgroupns.ts', async () =>
+  machine.asOf(
+    7,
+    await vi.importActual('../../solutions/src/security/cgroupns.ts'),
+    await vi.importActual('../../labs/src/security/cgroupns.ts'),
+  ),
+);
+
 vi.mock('../../solutions/src/network/bridge.ts', async () =>
   machine.asOf(
     6,

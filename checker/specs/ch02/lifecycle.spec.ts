@@ -46,7 +46,9 @@ describeLab('ch2-lifecycle', (check) => {
     "the container's first instruction already runs in its cgroups (/proc/self/cgroup)",
     { hint: 1 },
     async ({ host, mydocker }) => {
-      const result = await mydocker.run(['run', 'host', 'cat', '/proc/self/cgroup']);
+      // --cgroupns host: from chapter 7 on, a container's cgroup namespace shows its own cgroup as
+      // "/" (lab ch7-cgroupns); this check reads where it is on the host, from its first instruction.
+      const result = await mydocker.run(['run', '--cgroupns', 'host', 'host', 'cat', '/proc/self/cgroup']);
       expectExitCode(result, 0);
       const id = mydocker.states()[0]?.id ?? '';
       const expected = `/${host.containment.containersParent}/${id}`;

@@ -259,6 +259,37 @@ describeLab('ch6-veth', (check) => {
     },
   );
 
+  // Issue 13: lo up in every network namespace the runtime makes, the pseudo-image 'host' of
+  // chapters 1 and 2 among them (its set-up has no rootfs, but it has its own network namespace).
+  check(
+    "lo is up with 127.0.0.1/8 in every namespace of its own: --network none, and the pseudo-image 'host'",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      for (const [image, options] of [
+        ['busybox', ['--network', 'none']],
+        ['host', ['--network', 'none']],
+        ['host', []],
+      ] as const) {
+        const container = await mydocker.hold(['--rm', ...options], 'true', image);
+        try {
+          const lo = link(await addresses(host, { pid: container.pid }), 'lo');
+          const what = `lo in \`${container.command}\` (ip addr in its network namespace)`;
+          expect(lo?.flags, `${what}: a new namespace's loopback is down until the container brings it up`).toContain(
+            'UP',
+          );
+          expect(
+            lo?.addr_info
+              .filter((entry) => entry.family === 'inet')
+              .map((entry) => `${entry.local}/${entry.prefixlen}`),
+            `${what}: its address, which the kernel gives it once it is up`,
+          ).toEqual(['127.0.0.1/8']);
+        } finally {
+          await container.release();
+        }
+      }
+    },
+  );
+
   check("--network host: the lab host's own namespace and links", { hint: 1 }, async ({ host, mydocker }) => {
     const container = await detach(mydocker, 'on-host', ['--network', 'host']);
     try {

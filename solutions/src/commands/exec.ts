@@ -12,15 +12,16 @@
 // resolved them, and the same last steps before its exec (dropPrivileges: no_new_privs, the filter,
 // the capabilities). The shim that forks it is the caller's, with every privilege: without them an
 // exec'd process would be stronger than the container's PID 1.
+import { readlinkSync } from 'node:fs';
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
 import { readlinkSync } from 'node:fs';
 import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
-import { CLONE_NEWUSER } from '../kernel/constants.ts';
 import { refuseHostChanges } from '../container/setup.ts';
 import { CommandError } from '../errors.ts';
+import { CLONE_NEWCGROUP, CLONE_NEWNS, CLONE_NEWUSER } from '../kernel/constants.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import { EnterRecorder, PlanKernel, type Plan } from '../kernel/plan.ts';
+import { EnterRecorder, PlanKernel, type Plan, type Step } from '../kernel/plan.ts';
 import { DEFAULT_SECURITY } from '../security/options.ts';
 import { dropPrivileges } from '../security/privileges.ts';
 import { resolveSecurity, type ContainerSecurity } from '../security/resolve.ts';
@@ -62,15 +63,6 @@ export async function exec(options: ExecOptions): Promise<number> {
   return execShim(shimPath(), plan);
 }
 
-/**
- * The kernel's answer, not config.json's: the container's PID 1 is in a user namespace other than
- * ours (readlink of /proc/<pid>/ns/user names it: namespaces(7)). Rootless it always is: the
- * caller owns that namespace, which gives it the capabilities there that setns(2) asks for.
- */
-function hasOwnUserNamespace(pid: number): boolean {
-  return readlinkSync(namespaceFile(pid, 'user')) !== readlinkSync('/proc/self/ns/user');
-}
-
 /** docker exec reports every error of the daemon's, an unknown container too, with exit code 1. */
 function resolve(store: StateStore, reference: string): ReturnType<StateStore['resolve']> {
   try {
@@ -87,7 +79,7 @@ function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerS
   // Chapter 7: a container with a user namespace of its own is joined there first of all: setns(2)
   // into it gives the capabilities, in the namespaces it owns, that joining the others needs; the
   // child then becomes its root, as the container's PID 1 did (after its cgroups, as run's order).
-  const users = hasOwnUserNamespace(target.pid);
+  const users = hasOwnNamespace(namespaceFile(target.pid, 'user'), '/proc/self/ns/user');
   const enter = users
     ? [{ op: 'setns' as const, path: namespaceFile(target.pid, 'user'), nstype: CLONE_NEWUSER }, ...shim.steps]
     : shim.steps;
@@ -95,13 +87,15 @@ function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerS
   const childSteps = users
     ? [...child.steps.slice(0, joined), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joined)]
     : child.steps;
+  // Its cgroup namespace, after its cgroups, before its mount namespace (withCgroupNamespace).
+  const joined = withCgroupNamespace(childSteps, target.pid);
   // Just before the command (enterContainer's last step): -t's terminal of the container's own,
   // opened once the child is in the container's mount namespace (its /dev/ptmx is the container's
   // devpts), as run -t's `pty` op; then the container's last steps, as its PID 1 had them.
   const last = new PlanKernel();
   if (options.tty) last.pty();
   dropPrivileges(last, security);
-  const steps = [...childSteps.slice(0, -1), ...last.steps, ...childSteps.slice(-1)];
+  const steps = [...joined.slice(0, -1), ...last.steps, ...joined.slice(-1)];
   const plan: Plan = {
     namespaces: [], // no new namespace: clone() with no flags, a child in the PID namespace joined
     cloneFlags: 0,
@@ -112,4 +106,28 @@ function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerS
   };
   refuseHostChanges(plan);
   return plan;
+}
+
+/**
+ * Chapter 7: the container's cgroup namespace (lab ch7-cgroupns), joined by the child after its
+ * cgroups and before the mount namespace (where /proc/<pid> of the host is gone). setns(2) into a
+ * cgroup namespace changes only how cgroup paths are shown to the caller, never which cgroups it is
+ * in: the joins must still come first, with the host's paths. The namespace is the kernel's to say:
+ * only a container that has one of its own (another than this process's) gets the step, so that a
+ * container of a tree without the lab, or started before it, is joined as it is.
+ */
+function withCgroupNamespace(steps: readonly Step[], pid: number): Step[] {
+  const path = namespaceFile(pid, 'cgroup');
+  if (!hasOwnNamespace(path, '/proc/self/ns/cgroup')) return [...steps];
+  const mount = steps.findIndex((step) => step.op === 'setns' && step.nstype === CLONE_NEWNS);
+  const at = mount >= 0 ? mount : steps.length - 1; // without the mount namespace: before the command
+  return [...steps.slice(0, at), { op: 'setns', path, nstype: CLONE_NEWCGROUP }, ...steps.slice(at)];
+}
+
+function hasOwnNamespace(container: string, own: string): boolean {
+  try {
+    return readlinkSync(container) !== readlinkSync(own);
+  } catch {
+    return false; // the container is gone: the shim's own join of its other namespaces says so
+  }
 }

@@ -50,6 +50,7 @@ Security (chapter 7):
                          may be given several times
       --device HOST[:CONTAINER[:PERMISSIONS]]
                          Give the container a host device (PERMISSIONS: of rwm, default rwm)
+      --cgroupns MODE    private (the default: its own cgroup is its "/") or host (the host's paths)
       --userns MODE      host (the default: no user namespace) or remap[:USER] (ids from USER's
                          ranges in /etc/subuid and /etc/subgid; default USER: mydocker)
 `;
@@ -78,6 +79,7 @@ const OPTIONS = {
   privileged: { type: 'boolean' },
   'security-opt': { type: 'string', multiple: true },
   device: { type: 'string', multiple: true },
+  cgroupns: { type: 'string' },
   userns: { type: 'string' },
 } as const;
 

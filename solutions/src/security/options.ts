@@ -23,6 +23,8 @@ export interface SecurityOptions {
   systemPathsUnconfined: boolean;
   /** --device HOST[:CONTAINER[:PERMISSIONS]], as given. */
   devices: string[];
+  /** --cgroupns: private (the default: a cgroup namespace of its own) or host (docker's flag). */
+  cgroupns?: 'private' | 'host';
   /** --userns: host (the default: no user namespace) or remap[:USER]. */
   userns: string;
 }
@@ -43,6 +45,7 @@ export interface SecurityFlags {
   privileged?: boolean;
   'security-opt'?: string[];
   device?: string[];
+  cgroupns?: string;
   userns?: string;
 }
 
@@ -54,10 +57,16 @@ export function parseSecurityOptions(flags: SecurityFlags): SecurityOptions {
     capDrop: flags['cap-drop'] ?? [],
     privileged: flags.privileged ?? false,
     devices: flags.device ?? [],
+    ...(flags.cgroupns !== undefined && { cgroupns: parseCgroupns(flags.cgroupns) }),
     userns: flags.userns ?? DEFAULT_SECURITY.userns,
   };
   for (const opt of flags['security-opt'] ?? []) applySecurityOpt(options, opt);
   return options;
+}
+
+function parseCgroupns(mode: string): 'private' | 'host' {
+  if (mode === 'private' || mode === 'host') return mode;
+  throw new UsageError(`invalid --cgroupns "${mode}": it takes private or host (see 'mydocker run --help')`);
 }
 
 function applySecurityOpt(options: SecurityOptions, opt: string): void {
