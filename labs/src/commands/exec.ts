@@ -15,7 +15,6 @@
 import { readlinkSync } from 'node:fs';
 import { detectCgroups } from '../cgroups/system.ts';
 import { containerEnv } from '../container/command.ts';
-import { readlinkSync } from 'node:fs';
 import { enterContainer, namespaceFile, type ExecTarget } from '../container/exec-plan.ts';
 import { refuseHostChanges } from '../container/setup.ts';
 import { CommandError } from '../errors.ts';
@@ -83,9 +82,9 @@ function execPlan(target: ExecTarget, options: ExecOptions, security: ContainerS
   const enter = users
     ? [{ op: 'setns' as const, path: namespaceFile(target.pid, 'user'), nstype: CLONE_NEWUSER }, ...shim.steps]
     : shim.steps;
-  const joined = child.steps.filter((step) => step.op === 'join').length;
+  const joins = child.steps.filter((step) => step.op === 'join').length;
   const childSteps = users
-    ? [...child.steps.slice(0, joined), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joined)]
+    ? [...child.steps.slice(0, joins), { op: 'identity' as const, uid: 0, gid: 0 }, ...child.steps.slice(joins)]
     : child.steps;
   // Its cgroup namespace, after its cgroups, before its mount namespace (withCgroupNamespace).
   const joined = withCgroupNamespace(childSteps, target.pid);
