@@ -2,7 +2,7 @@
 // namespace (lab ch7-cgroupns) add to a start, measured in one run: each round runs every command once,
 // in turn, so that whatever else the machine does falls on all of them alike. Prints medians and the
 // differences. The peer without the copy is the same shim.c with the one call taken out, built here.
-//   1. `mydocker run --rm busybox true`, with the shim as built and without its copy;
+//   1. `mydocker run --rm --network none busybox true`, with the shim as built and without its copy;
 //   2. the shim alone, with a plan that only execs /bin/true (no namespace: what the copy costs
 //      without Node's start and the container's set-up around it), with and without the copy;
 //   3. the same shim-alone plan with and without an `unshare` of CLONE_NEWCGROUP before the exec.
@@ -73,7 +73,12 @@ function shimAlone(shim: string, before: string[][] = []): string[] {
 try {
   await ensureBuilt('solutions');
   const unsealed = unsealedShim();
-  const mydocker = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), 'run', '--rm', 'busybox', 'true'];
+  // --network none: a bench never sets up the default bridge network in the machine's own namespace.
+  const mydocker = [
+    process.execPath,
+    join(projectRoot, 'bin', 'mydocker.cjs'),
+    ...['run', '--rm', '--network', 'none', 'busybox', 'true'],
+  ];
   const base = {
     MYDOCKER_SOURCE: 'solutions',
     MYDOCKER_ROOT: join(work, 'state'),
@@ -81,8 +86,8 @@ try {
   };
   const unshare = [['unshare', '1', String(CLONE_NEWCGROUP)]];
   const peers: [string, string[], Record<string, string>][] = [
-    ['run --rm busybox true, sealed copy', mydocker, { ...base, MYDOCKER_SHIM: shimBinary }],
-    ['run --rm busybox true, no copy', mydocker, { ...base, MYDOCKER_SHIM: unsealed }],
+    ['run --rm --network none busybox true, sealed copy', mydocker, { ...base, MYDOCKER_SHIM: shimBinary }],
+    ['run --rm --network none busybox true, no copy', mydocker, { ...base, MYDOCKER_SHIM: unsealed }],
     ['shim alone, sealed copy', shimAlone(shimBinary), {}],
     ['shim alone, no copy', shimAlone(unsealed), {}],
     ['shim alone (no copy), unshare(CLONE_NEWCGROUP)', shimAlone(unsealed, unshare), {}],
