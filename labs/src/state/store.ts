@@ -334,7 +334,7 @@ export class StateStore {
    * next command tries again.
    */
   private reconciled(id: string): ContainerState | undefined {
-    const files = this.read(id);
+    const files = this.settled(id, this.read(id));
     try {
       return this.reconcileEntry(id, files);
     } catch (error) {
@@ -347,6 +347,18 @@ export class StateStore {
         ...(verdict.exitCode !== undefined && { exitCode: verdict.exitCode }),
       };
     }
+  }
+
+  /**
+   * The files as they stand once the kernel has been asked. They were read first, so a shim that
+   * wrote exit.json and ended between that read and reconcile's look at its pid would pass for a shim
+   * that died without recording the end (255 in place of the real code). Once PID 1 and the shim are
+   * both gone nothing writes exit.json any more, so reading it again then tells the two apart.
+   */
+  private settled(id: string, files: StoredEntry): StoredEntry {
+    if (files.exit || reconcile(files, { isSameProcess, isAlive }).status !== 'exited') return files;
+    const exit = readJson<ExitRecord>(join(this.dir(id), 'exit.json'));
+    return exit ? { ...files, exit } : files;
   }
 
   private reconcileEntry(id: string, files: StoredEntry): ContainerState | undefined {
