@@ -38,7 +38,7 @@ import { CommandError, RuntimeError } from '../errors.ts';
 import { containerEnded, containerRemoved } from '../network/release.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
 import { isAlive, isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
-import { reconcile, type EntryFiles, type ExitRecord, type RunningRecord } from './reconcile.ts';
+import { reconcile, type EntryFiles, type ExitRecord, type RunningRecord, type Verdict } from './reconcile.ts';
 
 export interface ContainerConfig {
   id: string;
@@ -334,13 +334,12 @@ export class StateStore {
    * next command tries again.
    */
   private reconciled(id: string): ContainerState | undefined {
-    const files = this.settled(id, this.read(id));
+    const { files, verdict } = this.settled(id, this.read(id));
     try {
-      return this.reconcileEntry(id, files);
+      return this.reconcileEntry(id, files, verdict);
     } catch (error) {
       if (error instanceof Unreadable) throw error;
       this.warn(`mydocker: warning: container ${id.slice(0, 12)}: ${(error as Error).message}`);
-      const verdict = reconcile(files, { isSameProcess, isAlive });
       return {
         ...files.config,
         status: verdict.status,
@@ -350,19 +349,21 @@ export class StateStore {
   }
 
   /**
-   * The files as they stand once the kernel has been asked. They were read first, so a shim that
+   * The files and reconcile's verdict on them, as they stand once the kernel has been asked. They were read first, so a shim that
    * wrote exit.json and ended between that read and reconcile's look at its pid would pass for a shim
    * that died without recording the end (255 in place of the real code). Once PID 1 and the shim are
    * both gone nothing writes exit.json any more, so reading it again then tells the two apart.
    */
-  private settled(id: string, files: StoredEntry): StoredEntry {
-    if (files.exit || reconcile(files, { isSameProcess, isAlive }).status !== 'exited') return files;
+  private settled(id: string, files: StoredEntry): { files: StoredEntry; verdict: Verdict } {
+    const verdict = reconcile(files, { isSameProcess, isAlive });
+    if (files.exit || verdict.status !== 'exited') return { files, verdict };
     const exit = readJson<ExitRecord>(join(this.dir(id), 'exit.json'));
-    return exit ? { ...files, exit } : files;
+    if (!exit) return { files, verdict };
+    const recorded = { ...files, exit };
+    return { files: recorded, verdict: reconcile(recorded, { isSameProcess, isAlive }) };
   }
 
-  private reconcileEntry(id: string, files: StoredEntry): ContainerState | undefined {
-    const verdict = reconcile(files, { isSameProcess, isAlive });
+  private reconcileEntry(id: string, files: StoredEntry, verdict: Verdict): ContainerState | undefined {
     const { config, running, exit } = files;
     const state: ContainerState = {
       ...config,
