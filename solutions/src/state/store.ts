@@ -349,18 +349,20 @@ export class StateStore {
   }
 
   /**
-   * The files and reconcile's verdict on them, as they stand once the kernel has been asked. They were read first, so a shim that
-   * wrote exit.json and ended between that read and reconcile's look at its pid would pass for a shim
-   * that died without recording the end (255 in place of the real code). Once PID 1 and the shim are
-   * both gone nothing writes exit.json any more, so reading it again then tells the two apart.
+   * The files and reconcile's verdict on them, as they stand once the kernel has been asked. The
+   * files were read first, so a shim that wrote exit.json and ended between that read and
+   * reconcile's look at its pid would pass for a shim that died without recording the end (255 in
+   * place of the real code). Once PID 1 and the shim are both gone nothing writes exit.json any more,
+   * so reading it again then tells the two apart.
    */
   private settled(id: string, files: StoredEntry): { files: StoredEntry; verdict: Verdict } {
-    const verdict = reconcile(files, { isSameProcess, isAlive });
+    const kernel = { isSameProcess, isAlive };
+    const verdict = reconcile(files, kernel);
     if (files.exit || verdict.status !== 'exited') return { files, verdict };
     const exit = readJson<ExitRecord>(join(this.dir(id), 'exit.json'));
     if (!exit) return { files, verdict };
     const recorded = { ...files, exit };
-    return { files: recorded, verdict: reconcile(recorded, { isSameProcess, isAlive }) };
+    return { files: recorded, verdict: reconcile(recorded, kernel) };
   }
 
   private reconcileEntry(id: string, files: StoredEntry, verdict: Verdict): ContainerState | undefined {
