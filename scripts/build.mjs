@@ -15,6 +15,7 @@ export * from './build/tar.mjs';
 export * from './build/busybox-image.mjs';
 export * from './build/lab.mjs';
 export * from './build/compile-cache.mjs';
+export * from './build/check-programs.mjs';
 
 /** The shim, both runtimes and the busybox image: what the set-up builds (scripts/setup.mjs). */
 export async function buildAll() {

@@ -6,8 +6,9 @@
 // the lifecycle chapter's (ch05: detached shims, exec into v2 cgroups, stop, cgroup.kill), the
 // network's (ch06) and the hardening's (ch07: v2's BPF device program, the cgroup namespace's `0::/`).
 //
-// The guest sees the project read-only, so everything it would build is built here first.
-import { ensureBuilt } from '../scripts/build.mjs';
+// The guest sees the project read-only, so everything it would build is built here first: the
+// runtime, and the checker's static C programs (gcc -static under TCG took seconds per program).
+import { ensureBuilt, ensureCheckPrograms } from '../scripts/build.mjs';
 import { drivesCgroupV2 } from '../solutions/src/cgroups/system.ts';
 import { checkerInVm } from './checker-command.mjs';
 import { runInVm, VmError } from './run.mjs';
@@ -37,6 +38,7 @@ if (drivesCgroupV2() && !process.env.LAB_VM_ALWAYS) {
 }
 try {
   await ensureBuilt('solutions');
+  ensureCheckPrograms();
   const { exitCode, bootMs, durationMs } = await runInVm({
     ...checkerInVm({ source: 'solutions', specs: filters.length ? filters : DEFAULT_FILTERS }),
     timeoutMs: TIMEOUT_MS,

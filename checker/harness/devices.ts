@@ -5,10 +5,10 @@
 // v1's list; kernel/bpf/cgroup.c, security/device_cgroup.c), so that lab ch7-devices' v2 half is
 // proved on the v1 host as well as in the v2 micro-VM.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './target.ts';
+import { staticProgram } from './programs.ts';
 
 /** docker's default allow-list as devices.list prints it (runc's specconv AllowedDevices): the checker's copy. */
 export const DOCKER_DEVICES = [
@@ -25,20 +25,9 @@ export const DOCKER_DEVICES = [
   'c 136:* rwm',
 ];
 
-let helper: string | undefined;
-
 /** How many device programs the kernel has attached to `cgroupDir` (cgroup v2). */
 export function attachedDevicePrograms(cgroupDir: string): number {
-  if (!helper) {
-    helper = join(mkdtempSync(join(tmpdir(), `mydocker-check-${process.pid}-bpf-`)), 'device-programs');
-    execFileSync('gcc', [
-      '-static',
-      '-O2',
-      '-o',
-      helper,
-      join(PROJECT_ROOT, 'checker/harness/native/device-programs.c'),
-    ]);
-  }
+  const helper = staticProgram('checker/harness/native/device-programs.c');
   return Number(execFileSync(helper, [cgroupDir], { encoding: 'utf8' }).trim());
 }
 

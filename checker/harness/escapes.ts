@@ -10,8 +10,9 @@ import { expect } from 'vitest';
 import { describeRun } from './expect.ts';
 import type { Mydocker } from './mydocker.ts';
 import { PROJECT_ROOT } from './target.ts';
+import { staticProgram } from './programs.ts';
 
-export const ESCAPES_DIR = join(PROJECT_ROOT, 'chapters', '07-hardening', 'escapes');
+const ESCAPES_DIR = join(PROJECT_ROOT, 'chapters', '07-hardening', 'escapes');
 
 /** Imports the image `escapes` into this runtime's state root (once per Mydocker) and returns its name. */
 export async function importEscapesImage(mydocker: Mydocker): Promise<string> {
@@ -25,13 +26,8 @@ export async function importEscapesImage(mydocker: Mydocker): Promise<string> {
     for (const applet of ['sh', 'cat', 'ls', 'mount', 'mkdir', 'echo', 'mknod', 'id', 'sleep', 'true'])
       symlinkSync('busybox', join(root, 'bin', applet));
     for (const source of readdirSync(ESCAPES_DIR).filter((name) => name.endsWith('.c'))) {
-      execFileSync('gcc', [
-        '-static',
-        '-O2',
-        '-o',
-        join(root, 'escape', source.slice(0, -2)),
-        join(ESCAPES_DIR, source),
-      ]);
+      const program = staticProgram(`chapters/07-hardening/escapes/${source}`);
+      execFileSync('cp', [program, join(root, 'escape', source.slice(0, -2))]);
     }
     execFileSync('tar', ['--numeric-owner', '-C', root, '-cf', join(work, 'escapes.tar'), '.']);
     const result = await mydocker.run(['image', 'import', join(work, 'escapes.tar'), 'escapes']);

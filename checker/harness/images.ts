@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { describeRun } from './expect.ts';
 import type { Mydocker } from './mydocker.ts';
-import { PROJECT_ROOT } from './target.ts';
+import { staticProgram } from './programs.ts';
 
 /** The directories and files the runtime mounts on: an image made from scratch must have them. */
 function makeMountPoints(root: string): void {
@@ -28,13 +28,7 @@ export async function importBreakoutImage(mydocker: Mydocker): Promise<string> {
   try {
     const root = join(work, 'root');
     makeMountPoints(root);
-    execFileSync('gcc', [
-      '-static',
-      '-O2',
-      '-o',
-      join(root, 'breakout'),
-      join(PROJECT_ROOT, 'chapters', '03-rootfs', 'breakout.c'),
-    ]);
+    execFileSync('cp', [staticProgram('chapters/03-rootfs/breakout.c'), join(root, 'breakout')]);
     execFileSync('tar', ['--numeric-owner', '-C', root, '-cf', join(work, 'breakout.tar'), '.']);
     await importTar(mydocker, join(work, 'breakout.tar'), 'breakout');
   } finally {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
-import { ESCAPES_DIR, importEscapesImage } from '../../harness/escapes.ts';
+import { importEscapesImage } from '../../harness/escapes.ts';
 import { holdExec } from '../../harness/exec-probe.ts';
 import { hostChanges, snapshotHost } from '../../harness/host-unchanged.ts';
 import type { Mydocker, RunResult } from '../../harness/mydocker.ts';
@@ -24,6 +24,7 @@ import {
   machineCapabilities,
   processPrivileges,
 } from '../../harness/privileges.ts';
+import { staticProgram } from '../../harness/programs.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
 import { DEFAULT_SECURITY, type SecurityOptions } from '../../../solutions/src/security/options.ts';
@@ -96,7 +97,7 @@ function shockerTarget(stateRoot: string): { dir: string; token: string; handle:
   const token = `outside-${process.pid}-${Date.now()}`;
   writeFileSync(join(dir, 'marker'), `${token}\n`);
   const program = join(dir, 'shocker');
-  execFileSync('gcc', ['-static', '-O2', '-o', program, join(ESCAPES_DIR, 'shocker.c')]);
+  execFileSync('cp', [staticProgram('chapters/07-hardening/escapes/shocker.c'), program]);
   const handle = execFileSync(program, ['handle', dir], { encoding: 'utf8' }).trim();
   return { dir, token, handle, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

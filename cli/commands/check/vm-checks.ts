@@ -16,10 +16,11 @@ export async function runChecksInVm({
   onEvent,
   timeoutMs = 300_000,
 }: RunChecksOptions): Promise<RunChecksResult> {
-  const { ensureBuilt } = await import('../../../scripts/build.mjs');
+  const { ensureBuilt, ensureCheckPrograms } = await import('../../../scripts/build.mjs');
   const { runInVm, VmError, vmDir } = await import('../../../vm/run.mjs');
   const { checkerInVm } = await import('../../../vm/checker-command.mjs');
   await ensureBuilt(source);
+  ensureCheckPrograms();
   // .lab/vm is made by the first VM run; on a fresh clone this is the first.
   mkdirSync(vmDir, { recursive: true });
   const dir = mkdtempSync(join(vmDir, 'check-'));
