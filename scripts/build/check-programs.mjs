@@ -67,4 +67,3 @@ export function ensureCheckPrograms() {
   }
   return built;
 }
-
