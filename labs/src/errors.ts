@@ -22,3 +22,9 @@ export const EXIT_COMMAND_FAILED = 1;
 export class CommandError extends Error {
   readonly exitCode = EXIT_COMMAND_FAILED;
 }
+
+/** What a command names does not exist (a container, an image): the daemon answers 404 (daemon/api-error.ts). */
+export class NotFoundError extends CommandError {}
+
+/** What a command asks conflicts with the state (a name in use, a running container removed): the daemon's 409. */
+export class ConflictError extends CommandError {}

@@ -29,6 +29,7 @@ Commands:
   restart     Stop containers, then start them again
   top         Show the processes of a container
   network     Manage networks: create, ls, inspect, rm
+  daemon      Serve docker's Engine API on a unix socket, for docker's CLI
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -86,6 +87,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   top: async (args) => (await import('./commands/top.ts')).top(args),
   // Chapter 6: the networks.
   network: async (args) => (await import('./commands/network.ts')).network(args),
+  // Chapter 8: the runtime as a server of docker's Engine API.
+  daemon: async (args) => (await import('./commands/daemon.ts')).daemon(args),
 };
 
 /** The operands of a command that takes no options: between `min` and `max` of them. */

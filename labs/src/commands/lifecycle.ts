@@ -117,14 +117,14 @@ export async function wait(args: string[]): Promise<number> {
 }
 
 /** The ladder (lab ch5-stop) on a running container; returns once its exit code is recorded. */
-async function stopIfRunning(reader: StateStore, container: ContainerState, timeout: number): Promise<void> {
+export async function stopIfRunning(reader: StateStore, container: ContainerState, timeout: number): Promise<void> {
   if (container.status !== 'running' || container.pid === undefined || container.start === undefined) return;
   await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
   await untilExited(reader, container.id);
 }
 
 /** Polls the store until it derives 'exited' (the shim has recorded the exit code, or is gone). */
-async function untilExited(reader: StateStore, id: string): Promise<ContainerState> {
+export async function untilExited(reader: StateStore, id: string): Promise<ContainerState> {
   for (;;) {
     const container = reader.list().find((candidate) => candidate.id === id);
     // --rm: the shim removed the container when it ended; its code is not kept (docker's is lost too).

@@ -40,7 +40,7 @@ import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { idMapSteps, mappedRoot } from '../security/userns.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import type { HostSteps, LogPath } from '../kernel/plan.ts';
+import type { HostSteps, LogPath, Plan } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { NAME_PATTERN } from '../state/names.ts';
 import { StateStore, type ContainerConfig } from '../state/store.ts';
@@ -80,7 +80,19 @@ export interface ExistingContainer {
   network?: NetworkConfig;
 }
 
-export async function run(options: RunOptions, existing?: ExistingContainer): Promise<number> {
+/**
+ * What the daemon (chapter 8) changes of a run: the id it gave the container at create, docker's
+ * AutoRemove (the daemon removes the container once its waiters have the exit code, where --rm has
+ * the shim remove it), and how the shim is started: a child process that reports the start and
+ * exits (spawnShim), where the command line becomes the shim itself (execShim).
+ */
+export interface RunHooks {
+  id?: string;
+  autoRemove?: boolean;
+  launch?: (shim: string, plan: Plan) => Promise<number>;
+}
+
+export async function run(options: RunOptions, existing?: ExistingContainer, hooks: RunHooks = {}): Promise<number> {
   validate(options);
   const resources = parseResources(options.resources, thisMachine());
   const volumes = parseVolumes(options.volumes);
@@ -88,7 +100,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
   if (options.name !== undefined && !existing) checkName(options.name);
   const image = options.image === 'host' ? undefined : await findImage(options.image);
   const command = existing?.command ?? commandOf(options, image);
-  const id = existing?.id ?? randomHex(32);
+  const id = existing?.id ?? hooks.id ?? randomHex(32);
   const hostname = containerHostname(options.hostname, id);
   const env = containerEnv({ hostname, tty: options.tty, assignments: [...(image?.config.env ?? []), ...options.env] });
   const layout = containerLayout(store.root, id);
@@ -216,6 +228,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     tty: options.tty,
     interactive: options.interactive,
     rm: options.rm,
+    ...(hooks.autoRemove && { autoRemove: true }),
     volumes: options.volumes,
     resources: options.resources,
     cgroups: rootless ? [] : containerCgroupDirs(cgroupSystem, cgroupParent(), id),
@@ -243,7 +256,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer): Pr
     // On a user network every member's /etc/hosts gets this container's name, this one's theirs.
     if (network.network) refreshNetworkHosts(networkStore(), network.network, store.root);
     breakpoint('published');
-    return execShim(shim, plan);
+    return hooks.launch ? await hooks.launch(shim, plan) : execShim(shim, plan);
   } catch (error) {
     if (published && !existing) store.remove(id); // it never started: leave nothing behind
     if (!existing) released();
@@ -302,7 +315,7 @@ async function findImage(name: string): Promise<Image> {
 }
 
 /** docker's rule: the command given replaces the image's CMD; its ENTRYPOINT stays in front. */
-function commandOf(options: RunOptions, image: Image | undefined): string[] {
+export function commandOf(options: RunOptions, image: Image | undefined): string[] {
   if (!image) {
     if (options.command.length > 0) return options.command;
     throw new UsageError("no command specified: the image 'host' has none of its own (try: mydocker run host /bin/sh)");

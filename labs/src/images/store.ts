@@ -7,7 +7,7 @@
 // lists it any more (remove). Files are written atomically (write-atomically.ts).
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { writeFileAtomically } from '../write-atomically.ts';
 import { randomHex } from '../random-hex.ts';
 import { StateStore, stateRoot } from '../state/store.ts';
@@ -76,10 +76,10 @@ export class ImageStore {
   remove(name: string): void {
     const reference = parseReference(name);
     const image = this.find(reference.name);
-    if (!image) throw new CommandError(`no such image: ${reference.name} (see 'mydocker images')`);
+    if (!image) throw new NotFoundError(`no such image: ${reference.name} (see 'mydocker images')`);
     const user = new StateStore(this.root).list().find((container) => sameImage(container.image, image.name));
     if (user) {
-      throw new CommandError(
+      throw new ConflictError(
         `unable to remove ${image.name}: container ${user.id.slice(0, 12)} uses it (remove the container first)`,
       );
     }

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
 import type { HostSteps } from '../kernel/plan.ts';
 import type { NetworkConfig } from '../network/types.ts';
-import { CommandError, RuntimeError } from '../errors.ts';
+import { CommandError, NotFoundError, RuntimeError } from '../errors.ts';
 import { containerEnded, containerRemoved } from '../network/release.ts';
 import { currentReservation, reserveName, type Reservation } from './names.ts';
 import { isAlive, isSameProcess, killContainer, thisProcess, type ProcessIdentity } from './processes.ts';
@@ -55,6 +55,11 @@ export interface ContainerConfig {
   interactive: boolean;
   /** --rm (docker's HostConfig.AutoRemove): the entry goes when the container ends. */
   rm: boolean;
+  /**
+   * Docker's HostConfig.AutoRemove through the daemon (chapter 8): the daemon removes the entry once
+   * the container ended and its waiters have the exit code (--rm has the shim remove it, code and all).
+   */
+  autoRemove?: boolean;
   /** The -v flags as given. */
   volumes: string[];
   /** The resource flags as given (--memory, --cpus, ...). */
@@ -280,7 +285,21 @@ export class StateStore {
         `multiple IDs found with provided prefix: ${reference} (${matches.map((c) => c.id.slice(0, 12)).join(', ')})`,
       );
     }
-    throw new CommandError(`No such container: ${reference}`);
+    throw new NotFoundError(`No such container: ${reference}`);
+  }
+
+  /**
+   * One container by its full id, reconciled as list() does each; undefined when there is none (or
+   * its entry cannot be read: list() names those). What the daemon watches a container with.
+   */
+  get(id: string): ContainerState | undefined {
+    if (id.startsWith('.') || id.includes('/') || !existsSync(this.dir(id))) return undefined;
+    try {
+      return this.reconciled(id);
+    } catch (error) {
+      if (error instanceof Unreadable) return undefined;
+      throw error;
+    }
   }
 
   /**

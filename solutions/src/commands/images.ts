@@ -162,7 +162,7 @@ export function humanSize(bytes: number): string {
 }
 
 /** What the image's layers hold: file and link sizes, each inode once (hard links). */
-function imageSize(store: ImageStore, image: Image): number {
+export function imageSize(store: ImageStore, image: Image): number {
   let total = 0;
   const seen = new Set<string>();
   for (const layer of new Set(image.layers)) {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
-import type { RunOptions } from './run.ts';
+import type { RunHooks, RunOptions } from './run.ts';
 import type { NetworkConfig } from '../network/types.ts';
 
 export const START_USAGE = `Usage: mydocker start [OPTIONS] CONTAINER
@@ -50,13 +50,27 @@ export async function start(args: string[]): Promise<number> {
     process.stdout.write(`${reference}\n`);
     return 0;
   }
+  return startAgain(store, container, { interactive: values.interactive ?? false, detach: !values.attach });
+}
+
+/** An ended container run again from what config.json keeps (the daemon's start too, with its hooks). */
+export async function startAgain(
+  store: StateStore,
+  container: ContainerState,
+  how: { interactive: boolean; detach: boolean },
+  hooks?: RunHooks,
+): Promise<number> {
   const { run } = await import('./run.ts');
-  return run(runOptionsOf(container, values.interactive ?? false, !values.attach), {
-    id: container.id,
-    command: container.command,
-    hostSteps: store.restartSteps(container.id, container.rm),
-    ...(container.network && { network: container.network }),
-  });
+  return run(
+    runOptionsOf(container, how.interactive, how.detach),
+    {
+      id: container.id,
+      command: container.command,
+      hostSteps: store.restartSteps(container.id, container.rm),
+      ...(container.network && { network: container.network }),
+    },
+    hooks,
+  );
 }
 
 /** The options `run` was given, as config.json keeps them; what an older entry lacks takes run's default. */

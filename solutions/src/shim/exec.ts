@@ -2,6 +2,8 @@
 // container's parent is a small C program and no Node process stays behind, even in the foreground.
 // Forking Node to start a helper instead costs more than the rest of `mydocker run` together (see
 // docs/decisions/0002-node-execs-the-shim.md).
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import type { Plan } from '../kernel/plan.ts';
@@ -27,6 +29,49 @@ export function execShim(path: string, plan: Plan): never {
   process.execve!(path, argv, env);
   throw new RuntimeError(`could not start the native helper ${path}`);
 }
+
+/** What a shim started as a child said and how it ended. */
+export interface ShimOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The daemon's way (chapter 8): the shim as a child process, for a detached plan (its OUTPUT a log)
+ * or a short one (an exec's). Detached, the child only waits for its supervisor's word on the start
+ * (native/shim.c, detach): it prints the id and exits 0 once the container runs, or says why not and
+ * exits with docker's code. The supervisor has left its session (setsid) and is nobody's child here,
+ * so it and the container outlive the daemon. The child leads a process group of its own: a Ctrl-C
+ * on the daemon's terminal must not reach it before it has heard from the supervisor.
+ */
+export function spawnShim(path: string, plan: Plan): Promise<ShimOutcome> {
+  const args = planArguments(plan);
+  const env = planEnvironment(plan);
+  checkExecSize(
+    ['mydocker-shim', ...args],
+    Object.entries(env).map(([name, value]) => `${name}=${value}`),
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(path, args, { argv0: 'mydocker-shim', env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) =>
+      reject(new RuntimeError(`could not start the native helper ${path}: ${error.message}`)),
+    );
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0),
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
+  });
+}
+
+const osSignals: Partial<Record<NodeJS.Signals, number>> = constants.signals;
 
 /** MAX_ARG_STRLEN: 32 pages (of 4 KiB on x86-64 and most arm64 kernels). */
 const MAX_ARG_STRLEN = 32 * 4096;

@@ -1,0 +1,344 @@
+// What the daemon knows beyond the store, and the container operations every route shares. The
+// store stays the one truth about containers that ran (the CLI and a restarted daemon read the same
+// files); only what has no files yet lives here: containers created and not yet started (docker's
+// "Created", lost if the daemon restarts), the waits on their first start, the exit codes of the
+// containers it auto-removed, and the streams that read a container's log, which an auto-removal lets
+// finish first. A created container's name is checked against the store's and the other created
+// ones (the daemon does one thing at a time, so no two creates take one name); it is reserved in the
+// store at its start, as `run` reserves it, and a CLI's `run --name` of it meanwhile wins there.
+import { NotFoundError } from '../errors.ts';
+import { commandOf, run, type RunOptions } from '../commands/run.ts';
+import { startAgain } from '../commands/start.ts';
+import { stopIfRunning } from '../commands/lifecycle.ts';
+import type { Image } from '../images/store.ts';
+import { randomHex } from '../random-hex.ts';
+import { spawnShim } from '../shim/exec.ts';
+import { NAME_PATTERN } from '../state/names.ts';
+import { killContainer, thisProcess } from '../state/processes.ts';
+import type { ContainerState, StateStore } from '../state/store.ts';
+import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
+import { ended, gone, untilState } from './watch-state.ts';
+import type { Plan } from '../kernel/plan.ts';
+
+/** A container created through the API and not started yet. */
+export interface PendingContainer {
+  id: string;
+  name?: string;
+  options: RunOptions;
+  image: Image;
+  command: string[];
+  created: string;
+  autoRemove: boolean;
+  /** Settles when its next start attempt does: the exit code of a start that failed, or 'started'. */
+  attempt: Deferred<number | 'started'>;
+  /** Its start, while it is under way: a second start waits for it. */
+  starting?: Promise<void>;
+}
+
+/** How long the code of an auto-removed container is kept for the waits that come late. */
+const REMEMBER_CODES_MS = 60_000;
+
+/** The exit codes of a shim whose command could not run: docker's CLI reads them from the message. */
+const COMMAND_NOT_RUN = new Set([126, 127]);
+
+export class Engine {
+  readonly store: StateStore;
+  private readonly pending = new Map<string, PendingContainer>();
+  private readonly readers = new Map<string, Set<Promise<unknown>>>();
+  private readonly removals = new Map<string, Promise<void>>();
+  /** The exit codes of the containers auto-removed lately, for a wait that looks after the removal. */
+  private readonly removedCodes = new Map<string, number>();
+
+  constructor(store: StateStore) {
+    this.store = store;
+  }
+
+  /**
+   * On the daemon's start (and after a kill -9 of the last one): the containers it started with
+   * AutoRemove are the store's, running or ended; an ended one goes now, a running one when it ends.
+   */
+  adopt(): { running: number; removed: number } {
+    let running = 0;
+    let removed = 0;
+    for (const container of this.store.list()) {
+      if (container.status === 'running') running++;
+      if (!container.autoRemove) continue;
+      if (container.status === 'exited') removed++;
+      this.removeWhenEnded(container.id);
+    }
+    return { running, removed };
+  }
+
+  /** Every container: the store's, reconciled, and those created here and not yet started. */
+  list(): ContainerState[] {
+    return [...this.store.list(), ...[...this.pending.values()].map(pendingState)];
+  }
+
+  /** By full id, name or unique id prefix, as the CLI resolves them. */
+  find(reference: string): { pending: PendingContainer } | { state: ContainerState } {
+    const reference_ = reference.replace(/^\//, '');
+    const pending = [...this.pending.values()];
+    const exact = pending.find((entry) => entry.id === reference_ || entry.name === reference_);
+    if (exact) return { pending: exact };
+    try {
+      return { state: this.store.resolve(reference_) };
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const matches = /^[0-9a-f]+$/.test(reference_) ? pending.filter((entry) => entry.id.startsWith(reference_)) : [];
+      if (matches.length === 1) return { pending: matches[0]! };
+      throw error;
+    }
+  }
+
+  state(reference: string): ContainerState {
+    const found = this.find(reference);
+    return 'pending' in found ? pendingState(found.pending) : found.state;
+  }
+
+  async create(options: RunOptions, autoRemove: boolean): Promise<PendingContainer> {
+    if (options.name !== undefined) {
+      if (!NAME_PATTERN.test(options.name))
+        throw badRequest(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const image = await findImageFor(this.store.root, options.image);
+    if (options.name !== undefined) this.checkNameFree(options.name);
+    const id = randomHex(32);
+    const container: PendingContainer = {
+      id,
+      ...(options.name !== undefined && { name: options.name }),
+      options,
+      image,
+      command: commandOf(options, image),
+      created: new Date().toISOString(),
+      autoRemove,
+      attempt: deferred(),
+    };
+    this.pending.set(id, container);
+    return container;
+  }
+
+  /** Starts a container; false when it was running already (docker's 304). */
+  async start(reference: string): Promise<boolean> {
+    const found = this.find(reference);
+    if ('pending' in found) {
+      const pending = found.pending;
+      if (pending.starting) {
+        await pending.starting;
+        return false;
+      }
+      pending.starting = this.firstStart(pending).finally(() => delete pending.starting);
+      await pending.starting;
+      return true;
+    }
+    const container = found.state;
+    if (container.status === 'running') return false;
+    await startAgain(this.store, container, { interactive: false, detach: true }, { launch: launchDetached });
+    return true;
+  }
+
+  private async firstStart(container: PendingContainer): Promise<void> {
+    const { attempt } = container;
+    try {
+      await run(container.options, undefined, {
+        id: container.id,
+        autoRemove: container.autoRemove,
+        launch: launchDetached,
+      });
+    } catch (error) {
+      const code = (error as { exitCode?: number }).exitCode ?? 125;
+      container.attempt = deferred();
+      // docker's CLI, after a failed start of a --rm container, waits for its removal: it goes.
+      if (container.autoRemove) this.discard(container);
+      attempt.resolve(code);
+      throw error;
+    }
+    this.pending.delete(container.id);
+    attempt.resolve('started');
+    if (container.autoRemove) this.removeWhenEnded(container.id);
+  }
+
+  /** The exit code once the container has ended (a pending one: once started and ended, or failed). */
+  async untilEnded(reference: string, signal?: AbortSignal): Promise<number> {
+    const found = this.find(reference);
+    let id: string;
+    if ('pending' in found) {
+      const outcome = await found.pending.attempt.promise;
+      if (outcome !== 'started') return outcome;
+      id = found.pending.id;
+    } else id = found.state.id;
+    const state = await untilState(this.store, id, ended, signal);
+    return state?.exitCode ?? this.removedCodes.get(id) ?? 0;
+  }
+
+  /**
+   * docker's wait conditions: not-running (now, if it is not running), next-exit (the end of its
+   * current run, or of its next one if it has ended), removed (its end, then its removal). The exit
+   * code is the end's.
+   */
+  async wait(reference: string, condition: string, signal?: AbortSignal): Promise<number> {
+    const found = this.find(reference);
+    const state = 'pending' in found ? undefined : found.state;
+    const id = 'pending' in found ? found.pending.id : found.state.id;
+    if (condition === 'not-running' && state?.status !== 'running') return state?.exitCode ?? 0;
+    if (state?.status === 'exited') {
+      if (condition === 'removed') {
+        await this.untilGone(id, signal);
+        return state.exitCode ?? 0;
+      }
+      const before = state.startedAt;
+      await untilState(this.store, id, (now) => !now || now.startedAt !== before, signal);
+    }
+    const code = await this.untilEnded(id, signal);
+    if (condition === 'removed') await this.untilGone(id, signal);
+    return code;
+  }
+
+  private async untilGone(id: string, signal?: AbortSignal): Promise<void> {
+    while (this.pending.has(id) && !signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilState(this.store, id, gone, signal);
+  }
+
+  /** Stops it (docker's ladder, SIGTERM then SIGKILL after `timeout` seconds); false when not running. */
+  async stop(reference: string, timeout: number): Promise<boolean> {
+    const state = this.state(reference);
+    if (state.status !== 'running') return false;
+    await stopIfRunning(this.store, state, timeout);
+    return true;
+  }
+
+  async remove(reference: string, force: boolean): Promise<void> {
+    const found = this.find(reference);
+    if ('pending' in found) {
+      this.discard(found.pending);
+      found.pending.attempt.resolve(0);
+      return;
+    }
+    const container = found.state;
+    if (container.status === 'running') {
+      if (!force)
+        throw conflict(
+          `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
+        );
+      killContainer(container);
+      // Its shim reaps it and records the end: let it finish, or its last writes find no directory.
+      await untilState(this.store, container.id, ended);
+    }
+    this.store.remove(container.id, container.cgroups ?? []);
+  }
+
+  /** A reader of the container's log: an auto-removal waits for it, so that it misses no output. */
+  holdWhile(id: string, reading: Promise<unknown>): void {
+    const set = this.readers.get(id) ?? new Set();
+    this.readers.set(id, set);
+    set.add(reading);
+    void reading.finally(() => {
+      set.delete(reading);
+      if (set.size === 0) this.readers.delete(id);
+    });
+  }
+
+  private removeWhenEnded(id: string): void {
+    if (this.removals.has(id)) return;
+    const removal = (async () => {
+      await untilState(this.store, id, ended);
+      const readers = [...(this.readers.get(id) ?? [])];
+      await Promise.race([Promise.allSettled(readers), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      const state = this.store.get(id);
+      if (!state || state.status !== 'exited') return;
+      this.removedCodes.set(id, state.exitCode ?? 0);
+      setTimeout(() => this.removedCodes.delete(id), REMEMBER_CODES_MS).unref();
+      this.store.remove(id, state.cgroups ?? []);
+    })()
+      .catch((error: unknown) => {
+        process.stderr.write(`mydocker daemon: cannot auto-remove ${id.slice(0, 12)}: ${(error as Error).message}\n`);
+      })
+      .finally(() => this.removals.delete(id));
+    this.removals.set(id, removal);
+  }
+
+  private discard(container: PendingContainer): void {
+    this.pending.delete(container.id);
+  }
+
+  /** docker's conflict, for a name the store or a created container has. */
+  private checkNameFree(name: string): void {
+    const holder =
+      this.store.nameHolder(name) ?? [...this.pending.values()].find((container) => container.name === name)?.id;
+    if (holder !== undefined)
+      throw conflict(
+        `Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+  }
+}
+
+/**
+ * The shim as the daemon's child, detached: it returns once the container runs. A failure is the
+ * shim's own line, with docker's status: 400 when the command could not run (the docker CLI then
+ * exits 126 or 127, reading the message), 500 for anything else.
+ */
+async function launchDetached(shim: string, plan: Plan): Promise<number> {
+  const outcome = await spawnShim(shim, plan);
+  if (outcome.exitCode === 0) return 0;
+  const message =
+    outcome.stderr
+      .trim()
+      .split('\n')
+      .at(-1)
+      ?.replace(/^mydocker: /, '') || `the shim exited with ${outcome.exitCode}`;
+  const error = new ApiError(COMMAND_NOT_RUN.has(outcome.exitCode) ? 400 : 500, message);
+  throw Object.assign(error, { exitCode: outcome.exitCode });
+}
+
+async function findImageFor(root: string, name: string): Promise<Image> {
+  const { ImageStore } = await import('../images/store.ts');
+  const { resolveImage, DEFAULT_IMAGE } = await import('../images/default-image.ts');
+  const { parseReference } = await import('../images/reference.ts');
+  const store = new ImageStore(root);
+  let reference;
+  try {
+    reference = parseReference(name);
+  } catch (error) {
+    throw badRequest((error as Error).message);
+  }
+  // busybox is imported on first use, as `run` does; any other must be there (or pulled).
+  if (reference.name !== DEFAULT_IMAGE && !store.find(reference.name))
+    throw notFound(`No such image: ${reference.name}`);
+  return resolveImage(store, reference.name);
+}
+
+/** A created container as the store's shape, for list and inspect. */
+function pendingState(container: PendingContainer): ContainerState {
+  const { options } = container;
+  return {
+    id: container.id,
+    ...(container.name !== undefined && { name: container.name }),
+    hostname: options.hostname ?? container.id.slice(0, 12),
+    command: container.command,
+    created: container.created,
+    image: container.image.name,
+    layers: container.image.layers,
+    env: options.env,
+    tty: options.tty,
+    interactive: options.interactive,
+    rm: false,
+    ...(container.autoRemove && { autoRemove: true }),
+    volumes: options.volumes,
+    resources: options.resources,
+    cgroups: [],
+    workingDir: container.image.config.workingDir || '/',
+    creator: thisProcess(),
+    security: options.security,
+    status: 'created',
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}

@@ -1,0 +1,38 @@
+// A container's output on an open connection (attach, logs): each log line as a frame of its stream
+// (stream-frame.ts), or as it is for a container with a terminal, which has one stream only. A client
+// that reads slowly holds the reading back (the socket's own buffer, then 'drain'), so the daemon's
+// memory stays bounded by it.
+import type { Writable } from 'node:stream';
+import { formatLine, type LogLine } from '../commands/logs.ts';
+import { frame, STDERR, STDOUT } from './stream-frame.ts';
+
+export interface OutputChoice {
+  tty: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  timestamps?: boolean;
+}
+
+export function lineWriter(sink: Writable, choice: OutputChoice): (line: LogLine) => Promise<void> | void {
+  return (line) => {
+    const isErr = line.stream === 'stderr';
+    if (isErr ? !choice.stderr : !choice.stdout) return;
+    const payload = Buffer.from(formatLine(line, choice.timestamps ?? false), 'utf8');
+    const bytes = choice.tty ? payload : frame(isErr ? STDERR : STDOUT, payload);
+    if (sink.destroyed || sink.write(bytes)) return;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        sink.off('drain', done);
+        sink.off('close', done);
+        resolve();
+      };
+      sink.on('drain', done);
+      sink.on('close', done);
+    });
+  };
+}
+
+/** docker's boolean query values: 1, true (and the CLI's True). */
+export function flag(value: string | null): boolean {
+  return value !== null && /^(1|true)$/i.test(value);
+}

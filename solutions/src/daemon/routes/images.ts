@@ -1,0 +1,97 @@
+// /images/...: list, inspect, remove, in docker's shapes. Names hold slashes (127.0.0.1:5000/busybox),
+// so the routes take the rest of the path.
+import { imageSize } from '../../commands/images.ts';
+import { parseReference } from '../../images/reference.ts';
+import { ImageStore, type Image } from '../../images/store.ts';
+import { notFound } from '../api-error.ts';
+import type { Engine } from '../engine.ts';
+import { sendJson, type Router } from '../http.ts';
+
+export function imageRoutes(router: Router, engine: Engine): void {
+  const images = (): ImageStore => new ImageStore(engine.store.root);
+  router
+    .add('GET', '/images/json', (_request, reply) => {
+      const store = images();
+      sendJson(
+        reply,
+        200,
+        store.list().map((image) => summary(image, imageSize(store, image))),
+      );
+    })
+    .add('GET', '/images/{name*}/json', (request, reply) => {
+      const store = images();
+      const image = findImage(store, request.params.name!);
+      sendJson(reply, 200, inspectImage(image, imageSize(store, image)));
+    })
+    .add('DELETE', '/images/{name*}', (request, reply) => {
+      const store = images();
+      const image = findImage(store, request.params.name!);
+      store.remove(image.name);
+      sendJson(reply, 200, [{ Untagged: image.name }, { Deleted: `sha256:${image.id}` }]);
+    });
+}
+
+/** By name (busybox means busybox:latest), by id, or by a prefix of the id, as docker finds them. */
+function findImage(store: ImageStore, given: string): Image {
+  const id = given.replace(/^sha256:/, '');
+  const byId = /^[0-9a-f]{4,64}$/.test(id) ? store.list().filter((image) => image.id.startsWith(id)) : [];
+  if (byId.length === 1) return byId[0]!;
+  let image: Image | undefined;
+  try {
+    image = store.find(given);
+  } catch {
+    image = undefined; // not a name docker's grammar takes: no such image either
+  }
+  if (!image) throw notFound(`No such image: ${safeName(given)}`);
+  return image;
+}
+
+function safeName(given: string): string {
+  try {
+    return parseReference(given).name;
+  } catch {
+    return given;
+  }
+}
+
+function summary(image: Image, size: number) {
+  return {
+    Id: `sha256:${image.id}`,
+    ParentId: '',
+    RepoTags: [image.name],
+    RepoDigests: [],
+    Created: Math.floor(Date.parse(image.created) / 1000),
+    Size: size,
+    VirtualSize: size,
+    SharedSize: -1,
+    Labels: null,
+    Containers: -1,
+  };
+}
+
+function inspectImage(image: Image, size: number) {
+  return {
+    Id: `sha256:${image.id}`,
+    RepoTags: [image.name],
+    RepoDigests: [],
+    Parent: '',
+    Comment: '',
+    Created: image.created,
+    Container: '',
+    DockerVersion: '',
+    Author: '',
+    Config: {
+      Env: image.config.env,
+      Cmd: image.config.cmd,
+      Entrypoint: image.config.entrypoint.length > 0 ? image.config.entrypoint : null,
+      WorkingDir: image.config.workingDir,
+      Labels: null,
+    },
+    Architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+    Os: 'linux',
+    Size: size,
+    VirtualSize: size,
+    RootFS: { Type: 'layers', Layers: image.layers },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  };
+}
