@@ -1,10 +1,9 @@
-// A container's output on an open connection (attach, logs): each log line as a frame of its stream
-// (stream-frame.ts), or as it is for a container with a terminal, which has one stream only. A client
-// that reads slowly holds the reading back (the socket's own buffer, then 'drain'), so the daemon's
-// memory stays bounded by it.
+// A container's output on an open connection (attach, logs): each log line as stream-frame.ts encodes
+// it (lab ch8-attach). A client that reads slowly holds the reading back (the socket's own buffer,
+// then 'drain'), so the daemon's memory stays bounded by it.
 import type { Writable } from 'node:stream';
 import { formatLine, type LogLine } from '../commands/logs.ts';
-import { frame, STDERR, STDOUT } from './stream-frame.ts';
+import { encodeOutput } from './stream-frame.ts';
 
 export interface OutputChoice {
   tty: boolean;
@@ -15,10 +14,9 @@ export interface OutputChoice {
 
 export function lineWriter(sink: Writable, choice: OutputChoice): (line: LogLine) => Promise<void> | void {
   return (line) => {
-    const isErr = line.stream === 'stderr';
-    if (isErr ? !choice.stderr : !choice.stdout) return;
+    if (line.stream === 'stderr' ? !choice.stderr : !choice.stdout) return;
     const payload = Buffer.from(formatLine(line, choice.timestamps ?? false), 'utf8');
-    const bytes = choice.tty ? payload : frame(isErr ? STDERR : STDOUT, payload);
+    const bytes = encodeOutput(line.stream, payload, choice.tty);
     if (sink.destroyed || sink.write(bytes)) return;
     return new Promise<void>((resolve) => {
       const done = (): void => {

@@ -1,0 +1,179 @@
+// Lab ch8-attach: a container's output on the Engine API's attach stream, framed (docker's stdcopy)
+// without a terminal and raw with one, judged by docker's own CLI (Debian's docker.io client) and by
+// the checker's own reading of the bytes. The daemon is the runtime's: `mydocker daemon` in the lab
+// host, with its socket in the run's state root.
+import { connect } from 'node:net';
+import { expect } from 'vitest';
+import { Daemon, dockerCliMissing, splitFrames } from '../../harness/daemon.ts';
+import { describeRun, expectExitCode } from '../../harness/expect.ts';
+import type { LabHost } from '../../harness/labhost.ts';
+import type { Mydocker } from '../../harness/mydocker.ts';
+import { describeLab } from '../../harness/suite.ts';
+import { importTarget } from '../../harness/target.ts';
+import { scaled } from '../../harness/timing.ts';
+
+type FrameModule = typeof import('../../../solutions/src/daemon/stream-frame.ts');
+
+const daemons = new WeakMap<LabHost, Daemon>();
+
+/**
+ * One daemon for a lab host's checks, started on first use: a fixture of the lab host (not a leak
+ * after each check), ended with it.
+ */
+async function daemonOf(host: LabHost, mydocker: Mydocker): Promise<Daemon> {
+  const missing = dockerCliMissing();
+  if (missing) throw new Error(missing);
+  let daemon = daemons.get(host);
+  if (!daemon) {
+    daemon = await Daemon.start(host, mydocker);
+    host.fixtures.pids.add(daemon.pid!);
+    daemons.set(host, daemon);
+  }
+  return daemon;
+}
+
+/**
+ * POST /containers/{id}/attach taken over (Connection: Upgrade), as docker's CLI does, then the
+ * container started on another connection: everything the stream brings until the daemon ends it.
+ */
+async function attachedOutput(daemon: Daemon, id: string): Promise<{ head: string; body: Buffer }> {
+  const socket = connect(daemon.socket);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => {
+    socket.on('end', resolve);
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error('the attach stream did not end after the container did')), scaled(15_000));
+  });
+  socket.write(
+    `POST /v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: mydocker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
+  );
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  const started = await daemon.request('POST', `/v1.41/containers/${id}/start`);
+  expect(started.status, `POST /containers/${id}/start: ${started.body.toString()}`).toBe(204);
+  await ended;
+  socket.destroy();
+  const all = Buffer.concat(chunks);
+  const split = all.indexOf('\r\n\r\n');
+  return { head: all.subarray(0, split).toString(), body: all.subarray(split + 4) };
+}
+
+async function create(daemon: Daemon, body: object): Promise<string> {
+  const answer = await daemon.request('POST', '/v1.41/containers/create', {
+    HostConfig: { NetworkMode: 'none', AutoRemove: true },
+    ...body,
+  });
+  expect(answer.status, `POST /containers/create: ${answer.body.toString()}`).toBe(201);
+  return (JSON.parse(answer.body.toString()) as { Id: string }).Id;
+}
+
+describeLab('ch8-attach', (check) => {
+  check(
+    'encodeOutput: an 8-byte header (stream, three zeros, the length big-endian) without a terminal, none with one',
+    { hint: 1 },
+    async () => {
+      const { encodeOutput } = await importTarget<FrameModule>('daemon/stream-frame.ts');
+      const out = encodeOutput('stdout', Buffer.from('hello\n'), false);
+      expect([...out.subarray(0, 8)], 'the header of 6 bytes of stdout').toEqual([1, 0, 0, 0, 0, 0, 0, 6]);
+      expect(out.subarray(8).toString(), 'the payload after the header').toBe('hello\n');
+      const big = encodeOutput('stderr', Buffer.alloc(300_000, 0x61), false);
+      expect([...big.subarray(0, 8)], 'the header of 300000 bytes of stderr (0x000493e0)').toEqual([
+        2, 0, 0, 0, 0, 0x04, 0x93, 0xe0,
+      ]);
+      const raw = encodeOutput('stderr', Buffer.from('on a terminal\n'), true);
+      expect(raw.toString(), "a terminal's output goes as it is: no header (hint 1)").toBe('on a terminal\n');
+    },
+  );
+
+  check(
+    "docker's CLI runs a container of this runtime: stdout and stderr apart, the exit code, and --rm removes it",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const result = await client.docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        'busybox',
+        'sh',
+        '-c',
+        'echo out; echo err >&2; echo more; exit 3',
+      ]);
+      const context = `${describeRun(result)}\nthe daemon printed: ${client.output.trim()}`;
+      expect(result.stdout, `${context}\nstdout: only the container's stdout lines`).toBe('out\nmore\n');
+      expect(result.stderr, `${context}\nstderr: only the container's stderr line`).toBe('err\n');
+      expectExitCode(result, 3);
+      expect(mydocker.states(), 'containers left in the store after `docker run --rm`').toEqual([]);
+    },
+  );
+
+  check(
+    "the attach stream, read by the checker: 101 UPGRADED, then one frame per line, each with its stream's id and length",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const id = await create(client, { Image: 'busybox', Cmd: ['sh', '-c', 'echo one; echo two >&2; printf three'] });
+      const { head, body } = await attachedOutput(client, id);
+      expect(head.split('\r\n')[0], 'the status line of a hijacked attach').toBe('HTTP/1.1 101 UPGRADED');
+      const { frames, leftover } = splitFrames(body);
+      expect(leftover, `bytes after the last whole frame (the stream: ${JSON.stringify(body.toString())})`).toBe(0);
+      expect(
+        frames.map((f) => [f.stream, f.payload.toString()]),
+        'the frames: [stream, payload]',
+      ).toEqual([
+        [1, 'one\n'],
+        [2, 'two\n'],
+        [1, 'three'],
+      ]);
+    },
+  );
+
+  check(
+    'with a terminal (-t), the stream is raw: the output as the terminal gave it, no headers',
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const id = await create(client, { Image: 'busybox', Tty: true, Cmd: ['sh', '-c', 'echo out; echo err >&2'] });
+      const { body } = await attachedOutput(client, id);
+      // The terminal's line discipline turns each \n into \r\n (termios' ONLCR).
+      expect(body.toString(), 'the raw stream of a container with a terminal').toBe('out\r\nerr\r\n');
+    },
+  );
+
+  check(
+    '`docker logs` of a detached container: its lines, stdout and stderr apart, --tail and -f until it ends',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const started = await client.docker([
+        'run',
+        '-d',
+        '--network',
+        'none',
+        'busybox',
+        'sh',
+        '-c',
+        'for i in 1 2 3; do echo out $i; echo err $i >&2; done; sleep 1; echo last',
+      ]);
+      expectExitCode(started, 0);
+      const id = started.stdout.trim();
+      try {
+        const followed = await client.docker(['logs', '-f', id]);
+        expectExitCode(followed, 0);
+        expect(followed.stdout, `${describeRun(followed)}\nstdout, followed to the end`).toBe(
+          'out 1\nout 2\nout 3\nlast\n',
+        );
+        expect(followed.stderr, 'stderr').toBe('err 1\nerr 2\nerr 3\n');
+        const tail = await client.docker(['logs', '--tail', '2', id]);
+        expect([tail.stdout, tail.stderr], `${describeRun(tail)}\nthe last two lines: [stdout, stderr]`).toEqual([
+          'last\n',
+          'err 3\n',
+        ]);
+      } finally {
+        await client.docker(['rm', '-f', id]);
+      }
+    },
+  );
+});
