@@ -71,18 +71,17 @@ export class Daemon {
     );
     this.process = started;
     started.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    let exited: number | undefined;
+    void started.then((result) => (exited = result.exitCode ?? -1));
     const deadline = Date.now() + scaled(START_TIMEOUT_MS);
-    for (;;) {
+    while (exited === undefined && Date.now() < deadline) {
       const answer = await this.request('GET', '/_ping').catch(() => undefined);
       if (answer?.status === 200) return;
-      if (started.exitCode !== undefined && started.exitCode !== null) break;
-      if (Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const result = await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 100))]);
     throw new Error(
       `mydocker daemon did not answer GET /_ping on ${this.socket} within ${START_TIMEOUT_MS / 1000} s` +
-        (result ? ` (it exited with ${started.exitCode})` : '') +
+        (exited === undefined ? '' : ` (it exited with ${exited})`) +
         (this.output ? `; it printed: ${this.output.trim()}` : ''),
     );
   }
