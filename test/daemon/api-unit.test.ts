@@ -134,7 +134,9 @@ describe('the router and the version prefix', () => {
   });
 
   test('an endpoint docker has and this daemon lacks: 501 with a message, also for a known path', () => {
-    expect(() => router.match('GET', '/containers/abc/top')).toThrow("GET /containers/abc/top is not implemented by mydocker's daemon");
+    expect(() => router.match('GET', '/containers/abc/top')).toThrow(
+      "GET /containers/abc/top is not implemented by mydocker's daemon",
+    );
     expect(statusOf(catchError(() => router.match('GET', '/containers/abc/top')))).toBe(501);
     expect(statusOf(catchError(() => router.match('POST', '/containers/abc/json')))).toBe(501);
   });

@@ -129,7 +129,13 @@ export function sendJson(reply: Reply, status: number, body: unknown): void {
     response.destroy(); // a stream already under way: cut it, the client sees the end
     return;
   }
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  // A body refused half-read (413) leaves the rest of it on the connection: the connection goes.
+  const close = status === 413 ? { Connection: 'close' } : {};
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...close,
+  });
   response.end(text);
 }
 

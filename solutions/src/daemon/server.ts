@@ -47,7 +47,13 @@ export function apiRouter(engine: Engine): Router {
 export async function listen(path: string, engine: Engine): Promise<Server> {
   await claimSocketPath(path);
   const router = apiRouter(engine);
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS });
+  const server = createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node looks at the timeouts every connectionsCheckingInterval (30 s by default): a client past
+    // its 10 s would otherwise hold its connection up to 40 s.
+    connectionsCheckingInterval: 1_000,
+  });
   server.on('request', (incoming: IncomingMessage, response: ServerResponse) => {
     void serve(router, incoming, { kind: 'response', response });
   });

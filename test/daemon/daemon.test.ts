@@ -1,0 +1,327 @@
+// The daemon under faults, on the real kernel (root), with the real runtime and raw HTTP on its
+// socket: kill -9 of the daemon with 10 containers running (they keep running; a new daemon lists,
+// stops and removes them), 100 concurrent requests (the store stays consistent), malformed HTTP, bad
+// JSON, a huge body, an unknown endpoint and a slow client (one error each, and the next client is
+// served), and a user who is not root (the socket refuses them). The daemon runs in a network
+// namespace of its own; its containers use --network none. The counts are printed at the end.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
+import { inOwnNetns } from '../support/own-netns.ts';
+
+const isRoot = process.getuid?.() === 0;
+const marker = randomUUID();
+const cgroupParent = testCgroupParent('daemon');
+const work = join(tmpdir(), `mydocker-daemon-${marker}`);
+const root = join(work, 'root');
+const socket = join(work, 'api.sock');
+const figures: string[] = [];
+let daemon: ResultPromise | undefined;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function request(method: string, path: string, body?: unknown): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = httpRequest(
+      { socketPath: socket, method, path, headers: text ? { 'Content-Type': 'application/json' } : {}, agent: false },
+      (response) => {
+        let data = '';
+        response.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: data }));
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** POST /containers/{id}/wait?condition=removed: `registered` once its headers came. */
+function waitFor(id: string): { registered: Promise<void>; answer: Promise<Answer> } {
+  let registered!: () => void;
+  const headers = new Promise<void>((resolve) => (registered = resolve));
+  const answer = new Promise<Answer>((resolve, reject) => {
+    const req = httpRequest(
+      { socketPath: socket, method: 'POST', path: `/v1.41/containers/${id}/wait?condition=removed`, agent: false },
+      (response) => {
+        registered();
+        let data = '';
+        response.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: data }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  return { registered: headers, answer };
+}
+
+/** Bytes written as they are on a new connection; what comes back until the daemon closes it. */
+function raw(bytes: string | Buffer, timeoutMs = 20_000): Promise<{ answer: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const client = connect(socket);
+    let answer = '';
+    client.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    client.on('close', () => resolve({ answer, ms: Date.now() - started }));
+    // The daemon may close before it has read all that was sent (a body it refused): the answer stands.
+    client.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    client.setTimeout(timeoutMs, () => client.destroy(new Error(`no end within ${timeoutMs} ms`)));
+    client.write(bytes);
+  });
+}
+
+async function startDaemon(): Promise<void> {
+  daemon = execa(
+    ...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), 'daemon', '-H', `unix://${socket}`]),
+    {
+      reject: false,
+      stdin: 'ignore',
+      env: {
+        MYDOCKER_SOURCE: 'solutions',
+        MYDOCKER_ROOT: root,
+        MYDOCKER_CGROUP_PARENT: cgroupParent,
+        MYDOCKER_TEST_MARKER: marker,
+      },
+    },
+  );
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if ((await request('GET', '/_ping').catch(() => undefined))?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the daemon did not answer: ${(await daemon).stderr}`);
+}
+
+async function createAndStart(body: object, name?: string): Promise<string> {
+  const created = await request('POST', `/v1.41/containers/create${name ? `?name=${name}` : ''}`, {
+    Image: 'busybox',
+    Env: [`MYDOCKER_TEST_MARKER=${marker}`],
+    HostConfig: { NetworkMode: 'none' },
+    ...body,
+  });
+  expect(created.status, created.body).toBe(201);
+  const { Id } = JSON.parse(created.body) as { Id: string };
+  const started = await request('POST', `/v1.41/containers/${Id}/start`);
+  expect(started.status, started.body).toBe(204);
+  return Id;
+}
+
+interface Summary {
+  Id: string;
+  State: string;
+  Names: string[];
+}
+
+async function list(): Promise<Summary[]> {
+  const answer = await request('GET', '/v1.41/containers/json?all=1');
+  expect(answer.status).toBe(200);
+  return JSON.parse(answer.body) as Summary[];
+}
+
+/** Living processes that carry the marker: the daemon, shims, containers. */
+function markedProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return (
+          stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z' &&
+          readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker)
+        );
+      } catch {
+        return false;
+      }
+    });
+}
+
+function entries(): string[] {
+  try {
+    return readdirSync(join(root, 'containers'));
+  } catch {
+    return [];
+  }
+}
+
+async function removeAll(): Promise<void> {
+  for (const container of await list()) await request('DELETE', `/v1.41/containers/${container.Id}?force=1`);
+}
+
+describe.runIf(isRoot)('the daemon under faults (root)', () => {
+  beforeAll(async () => {
+    await ensureBuilt('solutions');
+    mkdirSync(root, { recursive: true });
+    chmodSync(work, 0o755); // so that only the socket's own mode stands between a user and it
+    await startDaemon();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (daemon) {
+      await removeAll().catch(() => {});
+      daemon.kill('SIGTERM');
+      await daemon;
+    }
+    for (const pid of markedProcesses()) process.kill(pid, 'SIGKILL');
+    removeCgroupParent(cgroupParent);
+    rmSync(work, { recursive: true, force: true });
+    if (figures.length > 0) process.stdout.write(`daemon fault figures:\n${figures.map((f) => `  ${f}`).join('\n')}\n`);
+  }, 60_000);
+
+  test('kill -9 of the daemon with 10 containers running: they keep running, and a new daemon lists, stops and removes them', async () => {
+    const ids = await Promise.all(Array.from({ length: 10 }, () => createAndStart({ Cmd: ['sleep', '1000'] })));
+    const pids = ids.map(
+      (id) => (JSON.parse(readFileSync(join(root, 'containers', id, 'running.json'), 'utf8')) as { pid: number }).pid,
+    );
+    daemon!.kill('SIGKILL');
+    await daemon;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const alive = pids.filter((pid) => existsSync(`/proc/${pid}`));
+    expect(alive.length, 'containers still running after kill -9 of the daemon').toBe(10);
+    const started = Date.now();
+    await startDaemon();
+    figures.push(`kill -9 with 10 running: 10 of 10 alive; the new daemon answered in ${Date.now() - started} ms`);
+    const listed = await list();
+    expect(listed.filter((c) => ids.includes(c.Id)).map((c) => c.State)).toEqual(ids.map(() => 'running'));
+    await Promise.all(
+      ids.map(async (id) => expect((await request('POST', `/v1.41/containers/${id}/stop?t=0`)).status).toBe(204)),
+    );
+    expect((await list()).map((c) => c.State)).toEqual(ids.map(() => 'exited'));
+    for (const id of ids) expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
+    expect(entries(), 'entries left').toEqual([]);
+    expect(
+      markedProcesses().filter((pid) => pid !== daemon!.pid),
+      'processes left but the daemon',
+    ).toEqual([]);
+  }, 120_000);
+
+  test('100 concurrent requests (creates, starts, waits, removes, names that clash): a consistent store', async () => {
+    const names = Array.from({ length: 10 }, (_, i) => `clash-${i}`);
+    const started = Date.now();
+    const results = await Promise.allSettled([
+      // 40 runs of `true` that remove themselves, each waited for as docker's CLI waits: the wait
+      // first (its headers say it is registered), then the start
+      ...Array.from({ length: 40 }, async () => {
+        const created = await request('POST', '/v1.41/containers/create', {
+          Image: 'busybox',
+          Cmd: ['true'],
+          Env: [`MYDOCKER_TEST_MARKER=${marker}`],
+          HostConfig: { NetworkMode: 'none', AutoRemove: true },
+        });
+        const { Id } = JSON.parse(created.body) as { Id: string };
+        const wait = waitFor(Id);
+        await wait.registered;
+        const start = await request('POST', `/v1.41/containers/${Id}/start`);
+        expect(start.status, start.body).toBe(204);
+        return wait.answer;
+      }),
+      // 20 creates of 10 names, two of each: exactly one of each pair wins
+      ...names.flatMap((name) =>
+        [0, 1].map(() => request('POST', `/v1.41/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['true'] })),
+      ),
+      // 40 lists, inspects of nothing, pings
+      ...Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0 ? request('GET', '/v1.41/containers/json?all=1') : request('GET', '/v1.41/containers/nosuch/json'),
+      ),
+    ]);
+    const ms = Date.now() - started;
+    const failed = results.filter((result) => result.status === 'rejected');
+    expect(failed.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
+    const answers = results.map((result) => (result as PromiseFulfilledResult<Answer>).value);
+    const waits = answers.slice(0, 40);
+    expect(
+      waits.map((a) => a.status),
+      'the 40 waits',
+    ).toEqual(waits.map(() => 200));
+    expect(waits.map((a) => JSON.parse(a.body) as { StatusCode: number }).map((w) => w.StatusCode)).toEqual(
+      waits.map(() => 0),
+    );
+    const creates = answers.slice(40, 60);
+    expect(creates.filter((a) => a.status === 201).length, 'creates that won their name').toBe(10);
+    expect(creates.filter((a) => a.status === 409).length, 'creates refused: the name is taken').toBe(10);
+    expect(
+      answers
+        .slice(60)
+        .map((a) => a.status)
+        .sort(),
+      'lists and unknown inspects',
+    ).toEqual([...Array.from({ length: 20 }, () => 200), ...Array.from({ length: 20 }, () => 404)]);
+    const listed = await list();
+    expect(listed.map((c) => c.Names[0]).sort(), 'what is left: the 10 named ones, created').toEqual(
+      names.map((n) => `/${n}`).sort(),
+    );
+    expect(listed.every((c) => c.State === 'created')).toBe(true);
+    expect(
+      entries().filter((name) => name.startsWith('.')),
+      'half-made or half-removed entries',
+    ).toEqual([]);
+    await removeAll();
+    expect(await list()).toEqual([]);
+    figures.push(
+      `100 concurrent requests (40 create+start+wait of --rm true, 20 creates of 10 names, 40 reads): ${ms} ms`,
+    );
+  }, 120_000);
+
+  test('malformed HTTP, bad JSON, a huge body, an unknown endpoint: one error each, and the next client is served', async () => {
+    const garbage = await raw('HELLO\r\n\r\n');
+    expect(garbage.answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    const badJson = await request('POST', '/v1.41/containers/create', '{"Image": "busybox",');
+    expect(badJson.status).toBe(400);
+    expect(JSON.parse(badJson.body)).toMatchObject({ message: expect.stringContaining('not JSON') });
+    // A body declared larger than the limit is refused before a byte of it is read.
+    const huge = await raw(
+      'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n\r\n{"Image":',
+    );
+    expect(huge.answer).toMatch(/^HTTP\/1\.1 413/);
+    const unknown = await request('GET', '/v1.41/plugins');
+    expect(unknown.status).toBe(501);
+    expect(JSON.parse(unknown.body)).toEqual({ message: "GET /plugins is not implemented by mydocker's daemon" });
+    expect((await request('GET', '/_ping')).status).toBe(200);
+    expect(entries()).toEqual([]);
+  }, 30_000);
+
+  test('a slow client that never finishes its request is cut, and others are served meanwhile', async () => {
+    const slow = raw('POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Le', 30_000);
+    const others = await Promise.all(Array.from({ length: 5 }, () => request('GET', '/_ping')));
+    expect(others.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const { ms } = await slow;
+    expect(ms, 'the slow connection closed by the daemon (headersTimeout: 10 s, looked at every second)').toBeLessThan(
+      20_000,
+    );
+    figures.push(`a client that never finished its headers: closed after ${ms} ms`);
+  }, 40_000);
+
+  test("the socket is 0660 and root's: a user who is not root cannot connect", async () => {
+    const mode = statSync(socket).mode & 0o777;
+    expect(mode.toString(8)).toBe('660');
+    expect(statSync(socket).uid).toBe(0);
+    const attempt = await execa(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--',
+        process.execPath,
+        '-e',
+        `require('net').connect(${JSON.stringify(socket)}).on('error', (e) => { console.log(e.code); process.exit(3) }).on('connect', () => { console.log('connected'); process.exit(0) })`,
+      ],
+      { reject: false },
+    );
+    expect(attempt.stdout.trim()).toBe('EACCES');
+    expect(attempt.exitCode).toBe(3);
+  }, 30_000);
+});
