@@ -33,7 +33,16 @@ export async function exec(options: ExecOptions): Promise<number> {
   if (options.tty && options.interactive && !process.stdin.isTTY) {
     throw new CommandError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
-  const store = new StateStore();
+  const plan = execPlanOf(new StateStore(), options);
+  if (options.explain) {
+    process.stdout.write(explainPlan(plan));
+    return 0;
+  }
+  return execShim(shimPath(), plan);
+}
+
+/** The plan of an exec into the running container `options.container` names (the daemon's too). */
+export function execPlanOf(store: StateStore, options: ExecOptions): Plan {
   const state = resolve(store, options.container);
   const pid = runningPid(state);
   const target: ExecTarget = {
@@ -54,12 +63,7 @@ export async function exec(options: ExecOptions): Promise<number> {
     cgroups: detectCgroups(),
     rootless: process.getuid?.() !== 0,
   });
-  const plan = execPlan(target, options, security);
-  if (options.explain) {
-    process.stdout.write(explainPlan(plan));
-    return 0;
-  }
-  return execShim(shimPath(), plan);
+  return execPlan(target, options, security);
 }
 
 /** docker exec reports every error of the daemon's, an unknown container too, with exit code 1. */
@@ -67,6 +71,7 @@ function resolve(store: StateStore, reference: string): ReturnType<StateStore['r
   try {
     return store.resolve(reference);
   } catch (error) {
+    if (error instanceof CommandError) throw error; // No such container: the daemon's 404 too
     throw new CommandError((error as Error).message);
   }
 }

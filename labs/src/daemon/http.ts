@@ -52,14 +52,12 @@ export class Router {
     return this;
   }
 
-  /** The handler for the request, its path parameters filled in, or docker's 404 or 501. */
+  /** The handler for the request, its path parameters filled in, or docker's "not implemented". */
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
-    let pathKnown = false;
     for (const route of this.routes) {
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const match = route.pattern.exec(path);
       if (!match) continue;
-      pathKnown = true;
-      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params = Object.fromEntries(
         route.names.map((name, index) => [name, decodeURIComponent(match[index + 1]!)]),
       );
@@ -67,12 +65,7 @@ export class Router {
     }
     // An endpoint of docker's this daemon lacks: 501 and a message a docker CLI prints as it is
     // ("Error response from daemon: ..."), where a 404 would read as "no such container".
-    throw new ApiError(
-      pathKnown ? 405 : 501,
-      pathKnown
-        ? `${method} is not allowed on ${path}`
-        : `${method} ${path} is not implemented by mydocker's daemon (its Engine API has containers, exec, images and the system endpoints)`,
-    );
+    throw new ApiError(501, `${method} ${path} is not implemented by mydocker's daemon`);
   }
 }
 
@@ -109,7 +102,12 @@ export async function readJson(incoming: IncomingMessage): Promise<unknown> {
     if (size > BODY_LIMIT_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return parseJson(Buffer.concat(chunks));
+}
+
+/** A body as JSON: undefined when empty, docker's 400 when it is not JSON. */
+export function parseJson(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8').trim();
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
@@ -131,7 +129,13 @@ export function sendJson(reply: Reply, status: number, body: unknown): void {
     response.destroy(); // a stream already under way: cut it, the client sees the end
     return;
   }
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  // A body refused half-read (413) leaves the rest of it on the connection: the connection goes.
+  const close = status === 413 ? { Connection: 'close' } : {};
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...close,
+  });
   response.end(text);
 }
 
@@ -167,7 +171,6 @@ const STATUS_TEXT: Record<number, string> = {
   304: 'Not Modified',
   400: 'Bad Request',
   404: 'Not Found',
-  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   500: 'Internal Server Error',

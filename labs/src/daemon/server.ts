@@ -13,8 +13,19 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RuntimeError } from '../errors.ts';
 import type { Engine } from './engine.ts';
-import { parseTarget, readJson, Router, sendError, type Reply, type Request } from './http.ts';
+import {
+  BODY_LIMIT_BYTES,
+  parseJson,
+  parseTarget,
+  readJson,
+  Router,
+  sendError,
+  type Reply,
+  type Request,
+} from './http.ts';
+import { ExecSessions } from './exec-sessions.ts';
 import { containerRoutes } from './routes/containers.ts';
+import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -27,6 +38,7 @@ export function apiRouter(engine: Engine): Router {
   const router = new Router();
   systemRoutes(router, engine);
   containerRoutes(router, engine);
+  execRoutes(router, engine, new ExecSessions(engine.store));
   imageRoutes(router, engine);
   return router;
 }
@@ -35,15 +47,25 @@ export function apiRouter(engine: Engine): Router {
 export async function listen(path: string, engine: Engine): Promise<Server> {
   await claimSocketPath(path);
   const router = apiRouter(engine);
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS });
+  const server = createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node looks at the timeouts every connectionsCheckingInterval (30 s by default): a client past
+    // its 10 s would otherwise hold its connection up to 40 s.
+    connectionsCheckingInterval: 1_000,
+  });
   server.on('request', (incoming: IncomingMessage, response: ServerResponse) => {
     void serve(router, incoming, { kind: 'response', response });
   });
   // attach and exec start ask to take the connection over (Connection: Upgrade, Upgrade: tcp).
+  // Node parses no body there: what Content-Length says is the request's (exec start's JSON), read
+  // off the socket first; every byte after it is the stream's (an exec's stdin).
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (head.length > 0) socket.unshift(head);
     socket.on('error', () => socket.destroy());
-    void serve(router, incoming, { kind: 'hijacked', socket });
+    void upgradedBody(incoming, socket, head).then(
+      (body) => serve(router, incoming, { kind: 'hijacked', socket }, body),
+      () => socket.destroy(),
+    );
   });
   server.on('clientError', (_error, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -60,7 +82,7 @@ export async function listen(path: string, engine: Engine): Promise<Server> {
   return server;
 }
 
-async function serve(router: Router, incoming: IncomingMessage, reply: Reply): Promise<void> {
+async function serve(router: Router, incoming: IncomingMessage, reply: Reply, upgradeBody?: Buffer): Promise<void> {
   const controller = new AbortController();
   const closed = (): void => controller.abort();
   if (reply.kind === 'hijacked') reply.socket.once('close', closed);
@@ -77,7 +99,7 @@ async function serve(router: Router, incoming: IncomingMessage, reply: Reply): P
       version,
       params,
       incoming,
-      json: () => (body ??= readJson(incoming)),
+      json: () => (body ??= upgradeBody ? Promise.resolve(parseJson(upgradeBody)) : readJson(incoming)),
       signal: controller.signal,
     };
     await handler(request, reply);
@@ -112,4 +134,35 @@ async function claimSocketPath(path: string): Promise<void> {
       `another daemon is listening on ${path}: stop it first, or listen elsewhere (-H unix://PATH)`,
     );
   unlinkSync(path);
+}
+
+/** The body of an upgraded request, Content-Length bytes from `head` and then the socket. */
+async function upgradedBody(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<Buffer> {
+  const length = Number(incoming.headers['content-length'] ?? 0);
+  if (!(length > 0)) {
+    if (head.length > 0) socket.unshift(head);
+    return Buffer.alloc(0);
+  }
+  if (length > BODY_LIMIT_BYTES) throw new RuntimeError('the request body is too large');
+  let buffered = head;
+  while (buffered.length < length) {
+    const chunk = await new Promise<Buffer | undefined>((resolve) => {
+      const onData = (data: Buffer): void => {
+        socket.off('end', onEnd);
+        socket.pause();
+        resolve(data);
+      };
+      const onEnd = (): void => {
+        socket.off('data', onData);
+        resolve(undefined);
+      };
+      socket.once('data', onData);
+      socket.once('end', onEnd);
+      socket.resume();
+    });
+    if (!chunk) throw new RuntimeError('the connection ended inside the request body');
+    buffered = Buffer.concat([buffered, chunk]);
+  }
+  if (buffered.length > length) socket.unshift(buffered.subarray(length));
+  return buffered.subarray(0, length);
 }

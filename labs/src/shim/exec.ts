@@ -2,7 +2,7 @@
 // container's parent is a small C program and no Node process stays behind, even in the foreground.
 // Forking Node to start a helper instead costs more than the rest of `mydocker run` together (see
 // docs/decisions/0002-node-execs-the-shim.md).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
@@ -46,29 +46,39 @@ export interface ShimOutcome {
  * on the daemon's terminal must not reach it before it has heard from the supervisor.
  */
 export function spawnShim(path: string, plan: Plan): Promise<ShimOutcome> {
+  const child = startShim(path, plan, 'ignore');
+  return new Promise((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) =>
+      reject(new RuntimeError(`could not start the native helper ${path}: ${error.message}`)),
+    );
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: exitCodeOf(code, signal),
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/** The shim as a child with pipes for its output (and its input, for an exec's -i): the daemon's exec. */
+export function startShim(path: string, plan: Plan, stdin: 'pipe' | 'ignore'): ChildProcess {
   const args = planArguments(plan);
   const env = planEnvironment(plan);
   checkExecSize(
     ['mydocker-shim', ...args],
     Object.entries(env).map(([name, value]) => `${name}=${value}`),
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { argv0: 'mydocker-shim', env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) =>
-      reject(new RuntimeError(`could not start the native helper ${path}: ${error.message}`)),
-    );
-    child.on('close', (code, signal) =>
-      resolve({
-        exitCode: code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0),
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
-  });
+  return spawn(path, args, { argv0: 'mydocker-shim', env, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+}
+
+/** A child's end as a shell's exit code: its own, or 128 + the signal that ended it. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0);
 }
 
 const osSignals: Partial<Record<NodeJS.Signals, number>> = constants.signals;

@@ -1,0 +1,57 @@
+// /containers/{id}/exec and /exec/{id}/...: docker's exec instances (exec-sessions.ts).
+import { badRequest, conflict } from '../api-error.ts';
+import type { Engine } from '../engine.ts';
+import { execOptionsOfBody, type ExecSessions } from '../exec-sessions.ts';
+import { sendEmpty, sendJson, type Router } from '../http.ts';
+
+/** docker's content type for an exec's stream, in API 1.41 (framed or not). */
+const RAW_STREAM = 'application/vnd.docker.raw-stream';
+
+export function execRoutes(router: Router, engine: Engine, sessions: ExecSessions): void {
+  router
+    .add('POST', '/containers/{id}/exec', async (request, reply) => {
+      const container = engine.state(request.params.id!);
+      if (container.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+      const { options, attach } = execOptionsOfBody(container.id, await request.json());
+      sendJson(reply, 201, { Id: sessions.create(container.id, options, attach).id });
+    })
+    .add('POST', '/exec/{id}/start', async (request, reply) => {
+      const session = sessions.get(request.params.id!);
+      const body = (await request.json()) as { Detach?: boolean } | undefined;
+      const plan = sessions.prepare(session);
+      if (body?.Detach) {
+        void sessions.start(session, plan, undefined);
+        sendEmpty(reply, 200);
+        return;
+      }
+      if (reply.kind !== 'hijacked')
+        throw badRequest("an exec's stream needs the connection taken over: send Connection: Upgrade, Upgrade: tcp");
+      const { socket } = reply;
+      socket.write(
+        `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW_STREAM}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
+      );
+      await sessions.start(session, plan, socket);
+      socket.end();
+    })
+    .add('GET', '/exec/{id}/json', (request, reply) => {
+      const session = sessions.get(request.params.id!);
+      const [entrypoint = '', ...args] = session.options.command;
+      sendJson(reply, 200, {
+        ID: session.id,
+        Running: session.running,
+        ExitCode: session.exitCode,
+        ProcessConfig: { tty: session.options.tty, entrypoint, arguments: args, privileged: false, user: '' },
+        OpenStdin: session.attach.stdin,
+        OpenStdout: session.attach.stdout,
+        OpenStderr: session.attach.stderr,
+        CanRemove: false,
+        ContainerID: session.containerId,
+        DetachKeys: '',
+        Pid: session.pid,
+      });
+    })
+    .add('POST', '/exec/{id}/resize', (request, reply) => {
+      sessions.get(request.params.id!); // 404 for none; the terminal keeps its size (the shim holds it)
+      sendEmpty(reply, 200);
+    });
+}
