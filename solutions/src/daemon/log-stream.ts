@@ -15,19 +15,25 @@ export interface LogReading {
   /** Where to begin, in bytes: 0 for everything, the size at attach for what comes next. */
   from: number;
   follow: boolean;
-  /** The container has ended: read once more, then stop. */
-  ended: () => boolean;
+  /** Settles once the container has ended: then one more read, and the end. */
+  ended: Promise<unknown>;
   signal: AbortSignal;
   /** Each whole line, in order; a returned promise holds the reading back (a slow client). */
   onLine: (line: LogLine) => void | Promise<void>;
 }
 
-export async function readLog(path: string, reading: LogReading): Promise<void> {
+/** Returns where it stopped: the offset after the last whole line it gave. */
+export async function readLog(path: string, reading: LogReading): Promise<number> {
   let handle: FileHandle | undefined;
   let offset = reading.from;
   let pending = Buffer.alloc(0);
   const buffer = Buffer.alloc(64 * 1024);
   let lastRead = false;
+  let hasEnded = false;
+  const ended = reading.ended.then(
+    () => (hasEnded = true),
+    () => (hasEnded = true),
+  );
   try {
     while (!reading.signal.aborted) {
       handle ??= await openIfThere(path);
@@ -44,16 +50,19 @@ export async function readLog(path: string, reading: LogReading): Promise<void> 
           if (line) await reading.onLine(parseLine(line));
         }
       }
-      if (count === 0 && reading.follow && !lastRead && reading.ended()) lastRead = true;
+      if (count === 0 && reading.follow && !lastRead && hasEnded) lastRead = true;
       else if (count === 0 && (!reading.follow || lastRead)) {
         change?.cancel();
-        return;
+        return offset - pending.length;
       } else if (count === 0) {
-        await change!.done;
+        // The end wakes the wait too: the log is not written again after it, so no change would.
+        await Promise.race([change!.done, ended]);
+        change!.cancel();
         continue;
       }
       change?.cancel();
     }
+    return offset - pending.length;
   } finally {
     await handle?.close();
   }

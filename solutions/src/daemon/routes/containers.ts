@@ -99,17 +99,13 @@ export function containerRoutes(router: Router, engine: Engine): void {
         stderr: flag(request.query.get('stderr')),
       };
       await streamAnswer(reply, RAW_STREAM, async (sink) => {
-        let ended = false;
-        if (flag(request.query.get('stream'))) {
-          void engine.untilEnded(container.id, request.signal).then(
-            () => (ended = true),
-            () => (ended = true),
-          );
-        } else ended = true;
+        const ended = flag(request.query.get('stream'))
+          ? engine.untilEnded(container.id, request.signal)
+          : Promise.resolve();
         const reading = readLog(log, {
           from,
           follow: true,
-          ended: () => ended,
+          ended,
           signal: request.signal,
           onLine: lineWriter(sink, choice),
         });
@@ -139,24 +135,19 @@ export function containerRoutes(router: Router, engine: Engine): void {
         const write = lineWriter(sink, choice);
         // What is there, selected (--tail, --since) as `mydocker logs` selects it; then what comes.
         const lines: ReturnType<typeof parseLine>[] = [];
-        await readLog(log, {
+        const reached = await readLog(log, {
           from: 0,
           follow: false,
-          ended: () => true,
+          ended: Promise.resolve(),
           signal: request.signal,
           onLine: (line) => void lines.push(line),
         });
         for (const line of selectLines(lines, filter)) await write(line);
         if (flag(query.get('follow')) && container.status === 'running') {
-          let ended = false;
-          void engine.untilEnded(container.id, request.signal).then(
-            () => (ended = true),
-            () => (ended = true),
-          );
           const reading = readLog(log, {
-            from: sizeOf(log),
+            from: reached,
             follow: true,
-            ended: () => ended,
+            ended: engine.untilEnded(container.id, request.signal),
             signal: request.signal,
             onLine: write,
           });

@@ -1,0 +1,180 @@
+// The daemon's warm path against its peers, in one run, each round running every one once in turn:
+//   warm path   create + wait(removed) + start of `busybox true` through `mydocker daemon`, on kept-open
+//               connections (http.Agent keepAlive), from the create's request to the wait's answer
+//   docker CLI  `docker run --rm --network none busybox true` (Debian's docker.io client) to the daemon
+//   mydocker    `mydocker run --rm --network none busybox true`: the CLI, a Node start per container
+//   runc        `runc run` of a bundle of Debian's static busybox running `true`, whole
+// Target (issue 14): the warm path at most crun's whole run. Debian 12's crun (1.8.1) refuses this
+// machine's hybrid cgroup layout ("cgroups in hybrid mode not supported", even with
+// --cgroup-manager=disabled), so runc is the peer measured here. Usage: npm run bench:daemon [-- --runs 30]
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
+import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
+import { ensureOwnNetns } from './own-netns.ts';
+
+ensureOwnNetns();
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
+const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-daemon-'));
+const socket = join(work, 'api.sock');
+const cgroupParent = testCgroupParent('bench-daemon');
+const dockerCli = join(projectRoot, '.lab', 'tools', 'docker.io', 'usr', 'bin', 'docker');
+const env = {
+  ...process.env,
+  MYDOCKER_SOURCE: 'solutions',
+  MYDOCKER_ROOT: join(work, 'state'),
+  MYDOCKER_SHIM: shimBinary,
+  MYDOCKER_CGROUP_PARENT: cgroupParent,
+  DOCKER_HOST: `unix://${socket}`,
+  DOCKER_CONFIG: join(work, 'docker-config'),
+};
+const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One request on the kept-open connections; `onHeaders` when the status line came. */
+function api(method: string, path: string, body?: object, onHeaders?: () => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const text = body && JSON.stringify(body);
+    const req = request(
+      { socketPath: socket, method, path, agent, headers: text ? { 'Content-Type': 'application/json' } : {} },
+      (response) => {
+        onHeaders?.();
+        let data = '';
+        response.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        response.on('end', () =>
+          (response.statusCode ?? 500) < 300 ? resolve(data) : reject(new Error(`${method} ${path}: ${data}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** docker's CLI's own order: create, the wait (registered: its headers came), the start, the wait's answer. */
+async function warmRun(): Promise<number> {
+  const start = process.hrtime.bigint();
+  const created = await api('POST', '/v1.41/containers/create', {
+    Image: 'busybox',
+    Cmd: ['true'],
+    HostConfig: { NetworkMode: 'none', AutoRemove: true },
+  });
+  const { Id } = JSON.parse(created) as { Id: string };
+  let registered!: () => void;
+  const headers = new Promise<void>((resolve) => (registered = resolve));
+  const waited = api('POST', `/v1.41/containers/${Id}/wait?condition=removed`, undefined, registered);
+  await headers;
+  await api('POST', `/v1.41/containers/${Id}/start`);
+  const answer = JSON.parse(await waited) as { StatusCode: number };
+  if (answer.StatusCode !== 0) throw new Error(`the warm path's container exited ${answer.StatusCode}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function timeOnce(command: string[]): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return elapsed;
+}
+
+/** A bundle of Debian's static busybox that runs `true`, for runc and crun; undefined without busybox. */
+function busyboxBundle(): string | undefined {
+  if (!existsSync('/bin/busybox')) return undefined;
+  const bundle = join(work, 'bundle');
+  mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true });
+  for (const dir of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(bundle, 'rootfs', dir));
+  copyFileSync('/bin/busybox', join(bundle, 'rootfs', 'bin', 'busybox'));
+  symlinkSync('busybox', join(bundle, 'rootfs', 'bin', 'true'));
+  spawnSync('runc', ['spec', '--bundle', bundle]);
+  const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+  config.process.terminal = false;
+  config.process.args = ['/bin/true'];
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+  return bundle;
+}
+
+const available = (program: string): boolean => spawnSync(program, ['--version']).status === 0;
+
+async function main(): Promise<void> {
+  await ensureBuilt('solutions');
+  mkdirSync(env.DOCKER_CONFIG, { recursive: true });
+  const daemon = spawn(
+    process.execPath,
+    [join(projectRoot, 'bin', 'mydocker.cjs'), 'daemon', '-H', `unix://${socket}`],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  try {
+    for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const bundle = busyboxBundle();
+    const cli: [string, string[]][] = [
+      [
+        'mydocker run --rm (the CLI)',
+        [
+          process.execPath,
+          join(projectRoot, 'bin', 'mydocker.cjs'),
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          'busybox',
+          'true',
+        ],
+      ],
+    ];
+    if (existsSync(dockerCli))
+      cli.push(['docker run --rm, to the daemon', [dockerCli, 'run', '--rm', '--network', 'none', 'busybox', 'true']]);
+    else console.log(`docker's CLI is missing at ${dockerCli}: left out (sudo bash vm/provision.sh)`);
+    if (bundle && available('runc'))
+      cli.push(['runc run', ['runc', 'run', '--bundle', bundle, `mydocker-bench-runc-${process.pid}`]]);
+    else console.log('runc or /bin/busybox missing: runc is left out (sudo bash vm/provision.sh)');
+    const times = new Map<string, number[]>([
+      ['warm path (create+start+wait)', []],
+      ...cli.map(([name]): [string, number[]] => [name, []]),
+    ]);
+    await warmRun(); // the first imports busybox into the state root
+    for (const [, command] of cli) timeOnce(command);
+    for (let round = 0; round < runs; round++) {
+      times.get('warm path (create+start+wait)')!.push(await warmRun());
+      for (const [name, command] of cli) times.get(name)!.push(timeOnce(command));
+    }
+    const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
+    console.log(`\nNode ${process.version}, ${runs} rounds, medians:\n`);
+    for (const [name, value] of medians) console.log(`  ${name.padEnd(34)} ${value.toFixed(1).padStart(7)} ms`);
+    const warm = medians.get('warm path (create+start+wait)')!;
+    const runc = medians.get('runc run');
+    if (runc !== undefined) console.log(`\n  warm path / runc run: ${(warm / runc).toFixed(2)}`);
+  } finally {
+    agent.destroy();
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => daemon.once('close', resolve));
+  }
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  removeCgroupParent(cgroupParent);
+}
