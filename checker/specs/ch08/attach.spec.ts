@@ -176,4 +176,75 @@ describeLab('ch8-attach', (check) => {
       }
     },
   );
+
+  check(
+    "`docker run -i` and `docker exec -i`: the connection's input is the command's stdin, and the exit codes come back",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const run = await client.docker(
+        ['run', '-i', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'cat; echo err >&2; exit 2'],
+        'piped line\n',
+      );
+      expect([run.stdout, run.stderr], `${describeRun(run)}\n[stdout, stderr] of a run whose input was piped`).toEqual([
+        'piped line\n',
+        'err\n',
+      ]);
+      expectExitCode(run, 2);
+      const started = await client.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '60']);
+      expectExitCode(started, 0);
+      const id = started.stdout.trim();
+      try {
+        const exec = await client.docker(
+          ['exec', '-i', id, 'sh', '-c', 'tr a-z A-Z; echo out; echo oops >&2; exit 4'],
+          'shout\n',
+        );
+        expect([exec.stdout, exec.stderr], `${describeRun(exec)}\n[stdout, stderr] of the exec`).toEqual([
+          'SHOUT\nout\n',
+          'oops\n',
+        ]);
+        expectExitCode(exec, 4);
+      } finally {
+        await client.docker(['rm', '-f', id]);
+      }
+    },
+  );
+
+  check(
+    "`docker ps`, `inspect`, `stop`, `rm` and `images` see and drive the runtime's own containers and images",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const started = await client.docker([
+        'run',
+        '-d',
+        '--name',
+        'web',
+        '--network',
+        'none',
+        'busybox',
+        'sleep',
+        '60',
+      ]);
+      expectExitCode(started, 0);
+      const id = started.stdout.trim();
+      try {
+        const ps = await client.docker(['ps', '--format', '{{.ID}} {{.Names}} {{.Status}}']);
+        expect(ps.stdout, describeRun(ps)).toMatch(new RegExp(`^${id.slice(0, 12)} web Up `));
+        const state = mydocker.states().find((s) => s.id === id);
+        expect(state?.status, 'the container in the state store, as mydocker sees it').toBe('running');
+        const inspect = await client.docker(['inspect', '-f', '{{.State.Pid}} {{.Config.Image}}', 'web']);
+        expect(inspect.stdout.trim(), describeRun(inspect)).toBe(`${state!.pid} busybox:latest`);
+        const stop = await client.docker(['stop', '-t', '0', 'web']);
+        expectExitCode(stop, 0);
+        expect(mydocker.states().find((s) => s.id === id)?.status, 'after docker stop').toBe('exited');
+        const images = await client.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+        expect(images.stdout.split('\n'), describeRun(images)).toContain('busybox:latest');
+      } finally {
+        const rm = await client.docker(['rm', '-f', 'web']);
+        expectExitCode(rm, 0);
+      }
+      expect(mydocker.states(), 'containers left after docker rm').toEqual([]);
+    },
+  );
 });

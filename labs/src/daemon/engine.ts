@@ -17,6 +17,7 @@ import { NAME_PATTERN } from '../state/names.ts';
 import { killContainer, thisProcess } from '../state/processes.ts';
 import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
+import { AttachedContainers } from './attached.ts';
 import { ended, gone, untilState } from './watch-state.ts';
 import type { Plan } from '../kernel/plan.ts';
 
@@ -43,6 +44,8 @@ const COMMAND_NOT_RUN = new Set([126, 127]);
 
 export class Engine {
   readonly store: StateStore;
+  /** The containers with an open stdin, started in the foreground with the daemon as their caller. */
+  readonly attached = new AttachedContainers();
   private readonly pending = new Map<string, PendingContainer>();
   private readonly readers = new Map<string, Set<Promise<unknown>>>();
   private readonly removals = new Map<string, Promise<void>>();
@@ -132,17 +135,24 @@ export class Engine {
     }
     const container = found.state;
     if (container.status === 'running') return false;
-    await startAgain(this.store, container, { interactive: false, detach: true }, { launch: launchDetached });
+    const interactive = container.interactive ?? false;
+    await startAgain(
+      this.store,
+      container,
+      { interactive, detach: !interactive },
+      this.hooksFor(container.id, interactive),
+    );
     return true;
   }
 
   private async firstStart(container: PendingContainer): Promise<void> {
     const { attempt } = container;
     try {
-      await run(container.options, undefined, {
+      const { interactive } = container.options;
+      await run({ ...container.options, detach: !interactive }, undefined, {
         id: container.id,
         autoRemove: container.autoRemove,
-        launch: launchDetached,
+        ...this.hooksFor(container.id, interactive),
       });
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? 125;
@@ -155,6 +165,13 @@ export class Engine {
     this.pending.delete(container.id);
     attempt.resolve('started');
     if (container.autoRemove) this.removeWhenEnded(container.id);
+  }
+
+  /** How the shim starts: detached (its output to the log), or with -i attached to the daemon's pipes. */
+  private hooksFor(id: string, interactive: boolean) {
+    return interactive
+      ? { launch: this.attached.launcher(this.store, id), attachedElsewhere: true }
+      : { launch: launchDetached };
   }
 
   /** The exit code once the container has ended (a pending one: once started and ended, or failed). */

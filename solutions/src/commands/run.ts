@@ -90,10 +90,12 @@ export interface RunHooks {
   id?: string;
   autoRemove?: boolean;
   launch?: (shim: string, plan: Plan) => Promise<number>;
+  /** The container's input and output are a client's connection, not this process's terminal. */
+  attachedElsewhere?: boolean;
 }
 
 export async function run(options: RunOptions, existing?: ExistingContainer, hooks: RunHooks = {}): Promise<number> {
-  validate(options);
+  validate(options, hooks.attachedElsewhere ?? false);
   const resources = parseResources(options.resources, thisMachine());
   const volumes = parseVolumes(options.volumes);
   const store = new StateStore();
@@ -296,9 +298,9 @@ function breakpoint(phase: 'reserved' | 'published'): void {
   if (process.env.MYDOCKER_TEST_STOP_AT === phase) process.kill(process.pid, 'SIGSTOP');
 }
 
-function validate(options: RunOptions): void {
+function validate(options: RunOptions, attachedElsewhere: boolean): void {
   // docker's rule: only -it in the foreground reads keys from a terminal; -t alone, or -dit, needs none.
-  if (options.tty && options.interactive && !options.detach && !process.stdin.isTTY) {
+  if (options.tty && options.interactive && !options.detach && !attachedElsewhere && !process.stdin.isTTY) {
     throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
   if (options.image === 'host' && options.volumes.length > 0) {

@@ -86,10 +86,26 @@ export function containerRoutes(router: Router, engine: Engine): void {
     })
     .add('POST', '/containers/{id}/attach', async (request, reply) => {
       const container = engine.state(request.params.id!);
-      if (flag(request.query.get('stdin')) && container.interactive)
-        throw badRequest(
-          "attaching the container's input is not supported by mydocker's daemon yet: run it without -i (its output is attached)",
-        );
+      if (container.interactive) {
+        // -i: its input and output are this connection's from its start (attached.ts).
+        if (container.status === 'running' || reply.kind !== 'hijacked')
+          throw badRequest(
+            "a container with an open stdin (-i) is attached before its start, on a hijacked connection (docker run -i does so); attaching to a running one is not supported by mydocker's daemon",
+          );
+        const terminal = engine.attached.register(container.id, {
+          socket: reply.socket,
+          tty: container.tty ?? false,
+          stdin: flag(request.query.get('stdin')),
+          stdout: flag(request.query.get('stdout')),
+          stderr: flag(request.query.get('stderr')),
+        });
+        engine.holdWhile(container.id, terminal.done);
+        await streamAnswer(reply, RAW_STREAM, async (sink) => {
+          await terminal.done;
+          sink.end();
+        });
+        return;
+      }
       const log = engine.store.logPath(container.id);
       // What comes from now on, or with logs=1 what the container printed before too.
       const from = flag(request.query.get('logs')) ? 0 : sizeOf(log);
