@@ -248,7 +248,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'a pull from the loopback registry: three layers, a container runs from it and sees the top one',
-    { hint: 2, timeout: 60_000 },
+    { hint: 1, timeout: 60_000 },
     async ({ host, mydocker }) => {
       const { registry, layeredDigest } = await fixturesFor(host);
       const name = `${registry.address}/layered:latest`;
@@ -276,7 +276,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'its layers are stored as chapter 4 stores them: the same ids as `image import` of the same layout',
-    { hint: 2, timeout: 60_000 },
+    { hint: 1, timeout: 60_000 },
     async ({ host, mydocker }) => {
       const { registry, layered, work } = await fixturesFor(host);
       const name = `${registry.address}/layered:latest`;
@@ -294,7 +294,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'a pull by digest gets that manifest; a digest the registry lacks is refused',
-    { hint: 2, timeout: 60_000 },
+    { hint: 1, timeout: 60_000 },
     async ({ host, mydocker }) => {
       const { registry, layeredDigest } = await fixturesFor(host);
       const name = `${registry.address}/layered@${layeredDigest}`;
@@ -307,7 +307,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'from a multi-platform index: linux/amd64 by default on this machine, linux/arm64 with --platform',
-    { hint: 2, timeout: 60_000 },
+    { hint: 1, timeout: 60_000 },
     async ({ host, mydocker }) => {
       const { registry } = await fixturesFor(host);
       const name = `${registry.address}/multi:latest`;
@@ -324,7 +324,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'basic auth: the pull works with MYDOCKER_REGISTRY_AUTH, and without says unauthorized',
-    { hint: 2, timeout: 60_000 },
+    { hint: 1, timeout: 60_000 },
     async ({ host, mydocker }) => {
       const { secured } = await fixturesFor(host);
       const name = `${secured.address}/private/layered:latest`;
@@ -352,7 +352,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     "an endless body is cut off at its descriptor's size, at once; nothing is kept",
-    { hint: 4 },
+    { hint: 2 },
     async ({ host, mydocker }) => {
       const { hostile } = await fixturesFor(host);
       await expectRefused(mydocker, `${hostile.address}/endless:latest`, /larger than the 100000 bytes/, 8_000);
@@ -361,7 +361,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'a manifest whose digests are paths, a layer that climbs out with ..: refused, nothing written outside',
-    { hint: 2 },
+    { hint: 1 },
     async ({ host, mydocker }) => {
       const { hostile } = await fixturesFor(host);
       await expectRefused(mydocker, `${hostile.address}/outside:latest`, /digest/);
@@ -372,7 +372,7 @@ describeLab('ch8-pull-digest', (check) => {
 
   check(
     'a registry that does not answer, a name without a registry: one line, exit 1',
-    { hint: 2 },
+    { hint: 1 },
     async ({ mydocker }) => {
       await expectRefused(mydocker, '127.0.0.1:5999/nothing:latest', /connection refused/);
       const before = storeFiles(mydocker);
