@@ -210,12 +210,6 @@ describe('pullImage against a fake registry', () => {
 
   test('a body that stalls, an abort: the same clean-up', async () => {
     const served = await serveImage('stall', 'latest', [{ file: 'x\n' }]);
-    const layerBlob = blobs.get(
-      `sha256:${createHash('sha256')
-        .update(gzipSync(Buffer.alloc(0)))
-        .digest('hex')}`,
-    );
-    void layerBlob;
     handler = (request, response) => {
       if (!request.url!.includes('/blobs/') || request.url!.endsWith(served.digest)) return false;
       if (request.url!.includes(JSON.parse(manifests.get('stall:latest')!.content.toString()).config.digest))
