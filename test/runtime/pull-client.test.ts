@@ -60,7 +60,25 @@ afterAll(async () => {
 });
 
 /** An image of `files` (one layer each), served as repository:tag; returns its manifest's digest. */
-async function serveImage(repository: string, tag: string, layers: Record<string, string>[], architecture = 'amd64') {
+const DOCKER = {
+  manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  list: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  config: 'application/vnd.docker.container.image.v1+json',
+  layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+const OCI = {
+  manifest: OCI_MANIFEST,
+  config: 'application/vnd.oci.image.config.v1+json',
+  layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+};
+
+async function serveImage(
+  repository: string,
+  tag: string,
+  layers: Record<string, string>[],
+  architecture = 'amd64',
+  types: { manifest: string; config: string; layer: string } = OCI,
+) {
   const tars = await Promise.all(
     layers.map((files) => tar(Object.entries(files).map(([path, data]) => ({ path, data })))),
   );
@@ -78,17 +96,17 @@ async function serveImage(repository: string, tag: string, layers: Record<string
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      mediaType: types.manifest,
+      config: { mediaType: types.config, digest: sha256(config), size: config.length },
       layers: gzipped.map((layer) => ({
-        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        mediaType: types.layer,
         digest: sha256(layer),
         size: layer.length,
       })),
     }),
   );
-  manifests.set(`${repository}:${tag}`, { type: OCI_MANIFEST, content: manifest });
-  manifests.set(`${repository}:${sha256(manifest)}`, { type: OCI_MANIFEST, content: manifest });
+  manifests.set(`${repository}:${tag}`, { type: types.manifest, content: manifest });
+  manifests.set(`${repository}:${sha256(manifest)}`, { type: types.manifest, content: manifest });
   return { digest: sha256(manifest), size: manifest.length, layers: tars.map((t) => sha256(t).slice(7)) };
 }
 
@@ -137,6 +155,64 @@ describe('pullImage against a fake registry', () => {
     expect(pulled.digest).toBe(sha256(index));
     expect(pulled.image.layers).toEqual(arm.layers);
     expect(requests.map((request) => request.url)).toContain(`/v2/multi/manifests/${arm.digest}`);
+  });
+
+  test("docker's formats: a manifest list of schema 2 manifests", async () => {
+    const amd = await serveImage('docker', 'amd', [{ arch: 'amd64\n' }], 'amd64', DOCKER);
+    const arm = await serveImage('docker', 'arm', [{ arch: 'arm64\n' }], 'arm64', DOCKER);
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: DOCKER.list,
+        manifests: [
+          {
+            mediaType: DOCKER.manifest,
+            digest: arm.digest,
+            size: arm.size,
+            platform: { os: 'linux', architecture: 'arm64' },
+          },
+          {
+            mediaType: DOCKER.manifest,
+            digest: amd.digest,
+            size: amd.size,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
+        ],
+      }),
+    );
+    manifests.set('docker:latest', { type: DOCKER.list, content: list });
+    const root = newRoot();
+    const pulled = await pullImage(new ImageStore(root), `${address}/docker`, {
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
+    expect(pulled.image.layers).toEqual(amd.layers);
+    expect(readFileSync(join(root, 'layers', amd.layers[0]!, 'arch'), 'utf8')).toBe('amd64\n');
+  });
+
+  test('an index entry whose size is wrong: refused as its digest check says', async () => {
+    const amd = await serveImage('lying', 'amd', [{ arch: 'amd64\n' }]);
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          {
+            mediaType: OCI_MANIFEST,
+            digest: amd.digest,
+            size: amd.size - 1,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
+        ],
+      }),
+    );
+    manifests.set('lying:latest', { type: OCI_INDEX, content: index });
+    const root = newRoot();
+    await expect(
+      pullImage(new ImageStore(root), `${address}/lying`, { platform: { os: 'linux', architecture: 'amd64' } }),
+    ).rejects.toThrow(
+      `manifest ${amd.digest.slice(0, 19)}... is larger than the ${amd.size - 1} bytes its descriptor gives: cut off`,
+    );
+    expect(listing(root)).toEqual(['(missing)']);
   });
 
   test('Basic: the challenge is met with MYDOCKER_REGISTRY_AUTH; without it, one line', async () => {
