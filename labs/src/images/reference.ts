@@ -43,7 +43,7 @@ export function parseReference(given: string): ImageReference {
   const hasTag = colon > named.lastIndexOf('/');
   const repository = hasTag ? named.slice(0, colon) : named;
   const tag = hasTag ? named.slice(colon + 1) : digest ? '' : 'latest';
-  if (tag !== '' && !TAG.test(tag)) throw invalid(`'${tag}' is not a valid tag`);
+  if (hasTag && !TAG.test(tag)) throw invalid(`'${tag}' is not a valid tag`);
   if (repository.length > MAX_NAME_LENGTH) throw invalid(`it is longer than ${MAX_NAME_LENGTH} characters`);
   const components = repository.split('/');
   // docker's rule for the first component: a registry when it has a '.' or a ':', or is localhost.

@@ -3,6 +3,7 @@
 // blobs/sha256/HEX, and an index.json that points at the one image manifest. Every document and blob is
 // verified against its digest as it arrives (verify-digest.ts), and nothing is written under a name
 // that is not a digest's 64 hex digits: a hostile manifest cannot point a file outside the layout.
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,7 +11,6 @@ import { pipeline } from 'node:stream/promises';
 import { manifestKind, MANIFEST_ACCEPT, choosePlatform, type Platform } from './media-types.ts';
 import { PullError, readLimited, type RegistryClient } from './registry-client.ts';
 import { verifiedBuffer, verifiedChunks, type Descriptor } from './verify-digest.ts';
-import { createHash } from 'node:crypto';
 
 /** distribution-spec: a registry may refuse manifests over 4 MiB; a client need not read more. */
 export const MAX_MANIFEST = 4 << 20;
