@@ -4,10 +4,12 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
 import { ImageStore } from '../../solutions/src/images/store.ts';
 import { pullImage } from '../../solutions/src/images/pull/pull.ts';
 import { PullError } from '../../solutions/src/images/pull/registry-client.ts';
@@ -312,3 +314,40 @@ describe('pullImage against a fake registry', () => {
     );
   });
 });
+
+describe('mydocker pull, the command', () => {
+  test('SIGINT during a download: exit 130, one line, nothing kept', async () => {
+    await ensureBuilt('solutions');
+    await serveImage('interrupted', 'latest', [{ file: 'x\n' }]);
+    const config = JSON.parse(manifests.get('interrupted:latest')!.content.toString()).config.digest as string;
+    handler = (request, response) => {
+      if (!request.url!.includes('/blobs/') || request.url!.endsWith(config)) return false;
+      response.write('a'); // and nothing more: the pull waits for the rest
+      return true;
+    };
+    const root = newRoot();
+    mkdirSync(root);
+    // No network namespace of its own: the fake registry is on this one's loopback; a pull makes no bridge.
+    const pull = execa(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), 'pull', `${address}/interrupted`], {
+      reject: false,
+      stdin: 'ignore',
+      env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },
+      stripFinalNewline: false,
+    });
+    for (let waited = 0; !existsSync(join(root, 'tmp')) && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    pull.kill('SIGINT');
+    const result = await pull;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toBe(`mydocker pull: ${address}/interrupted: interrupted (SIGINT): nothing was kept\n`);
+    expect(listing(root)).toEqual(listing(newRootWithNothing()));
+  });
+});
+
+/** An empty directory, for what the state root must look like again. */
+function newRootWithNothing(): string {
+  const root = newRoot();
+  mkdirSync(root);
+  return root;
+}
