@@ -4,6 +4,7 @@
 //                      writer, which tests use too)
 //   lab.mjs            the `lab` CLI's bundle (bin/lab.js)
 //   compile-cache.mjs  prunes V8's compile cache, which the bundles and vitest share
+//   peer-tools.mjs     the paths of the peer tools vm/provision.sh unpacks (docker-registry, docker)
 // Importers may take any name from here; `node scripts/build.mjs` builds what the set-up builds.
 import { fileURLToPath } from 'node:url';
 import { ensureBusyboxImage } from './build/busybox-image.mjs';
@@ -16,6 +17,7 @@ export * from './build/busybox-image.mjs';
 export * from './build/lab.mjs';
 export * from './build/compile-cache.mjs';
 export * from './build/check-programs.mjs';
+export * from './build/peer-tools.mjs';
 
 /** The shim, both runtimes and the busybox image: what the set-up builds (scripts/setup.mjs). */
 export async function buildAll() {

@@ -31,7 +31,7 @@ describe('the manifest', () => {
       expect(readFileSync(join(projectRoot, lab.spec), 'utf8')).toContain(`describeLab('${id}'`);
       for (const file of lab.files) {
         const stub = readFileSync(join(projectRoot, 'labs', file), 'utf8');
-        for (const fn of lab.functions) expect(stub).toMatch(new RegExp(`function ${fn}\\b`));
+        for (const fn of lab.functions) expect(stub).toMatch(new RegExp(`function\\*? ?${fn}\\b`));
       }
     },
   );

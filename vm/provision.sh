@@ -5,8 +5,9 @@
 #
 #   bash vm/provision.sh [--for-contributors] [--list]
 #
-# --for-contributors adds the list's `contributors` packages and unpacks cloud-init (for its schema
-# check) into .lab/tools/cloud-init. --list prints the packages this machine needs, one a line, and
+# It also unpacks (never installs) docker-registry and docker.io into .lab/tools/ (below: chapter 8's
+# registry and docker client). --for-contributors adds the list's `contributors` packages and unpacks
+# cloud-init (for its schema check) into .lab/tools/cloud-init. --list prints the packages this machine needs, one a line, and
 # installs nothing. PROVISION_FACTS (e.g. "amd64 debian") replaces what this machine is, for --list
 # (the tests read other machines' lists with it).
 set -euo pipefail
@@ -73,19 +74,38 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# cloud-init, unpacked and not installed: its package enables services that would run at this
-# machine's next boot (and may rewrite its network set-up). `cloud-init schema` needs only its Python
-# code and the libraries above, run by Debian's /usr/bin/python3 (vm/cloud-init.mjs).
-if $contributors; then
-  tools=$here/../.lab/tools/cloud-init
-  if [ ! -e "$tools/usr/bin/cloud-init" ]; then
-    download=$(mktemp -d /tmp/provision-cloud-init-XXXXXX)
-    trap 'rm -rf "$download"' EXIT
-    fetch() { (cd "$download" && apt-get download -qq -o APT::Sandbox::User=root cloud-init); }
-    fetch 2>/dev/null || { $updated || apt-get update -qq; fetch; }
-    rm -rf "$tools.partial" && mkdir -p "$(dirname "$tools")"
-    dpkg-deb -x "$download"/cloud-init_*.deb "$tools.partial"
-    mv "$tools.partial" "$tools"
-    echo "provision: unpacked $(basename "$download"/cloud-init_*.deb .deb) into .lab/tools/cloud-init"
-  fi
+# Packages unpacked into .lab/tools/PACKAGE with `dpkg-deb -x`, never installed: installing runs their
+# maintainer scripts, which start or enable services. They are kept here, not in packages.txt, whose
+# packages provision installs.
+#   cloud-init (--for-contributors): its package enables services that would run at this machine's
+#     next boot (and may rewrite its network set-up); `cloud-init schema` needs only its Python code and
+#     the libraries above, run by Debian's /usr/bin/python3 (vm/cloud-init.mjs).
+#   docker-registry: chapter 8's checks and bench/pull.ts start its binary themselves, on 127.0.0.1
+#     only; the package's postinst would start it as a service listening on every interface.
+#   docker.io: only its `docker` client is used (chapter 8, against mydocker's Engine API); the package
+#     would start dockerd. Its dependencies (containerd, ...) are not needed for the client.
+# The paths are scripts/build/peer-tools.mjs's. The tools go into the course's .lab/ (this script's
+# ../.lab), so only when this script is the course's own: cloud-init's copy runs outside the course.
+unpack_tool() {
+  local package=$1 probe=$2
+  local tools=$here/../.lab/tools/$package
+  [ -e "$tools/$probe" ] && return 0
+  local download
+  download=$(mktemp -d "/tmp/provision-$package-XXXXXX")
+  # shellcheck disable=SC2064 # the directory is known now
+  trap "rm -rf '$download'" EXIT
+  fetch() { (cd "$download" && apt-get download -qq -o APT::Sandbox::User=root "$package"); }
+  fetch 2>/dev/null || { $updated || { apt-get update -qq && updated=true; }; fetch; }
+  rm -rf "$tools.partial" && mkdir -p "$(dirname "$tools")"
+  dpkg-deb -x "$download/${package}"_*.deb "$tools.partial"
+  mv "$tools.partial" "$tools"
+  echo "provision: unpacked $(basename "$download/${package}"_*.deb .deb) into .lab/tools/$package"
+  rm -rf "$download"
+  trap - EXIT
+}
+
+if [ -e "$here/../package.json" ]; then
+  if $contributors; then unpack_tool cloud-init usr/bin/cloud-init; fi
+  unpack_tool docker-registry usr/bin/docker-registry
+  unpack_tool docker.io usr/bin/docker
 fi

@@ -105,3 +105,84 @@ export function treeDigest(dir: string): string {
     { cwd: dir, encoding: 'utf8' },
   );
 }
+
+/**
+ * An OCI image layout made by umoci (chapter 8's registry is seeded from it with skopeo): image `t`,
+ * one layer per entry of `layers` (files by path; the first layer also gets busybox, its sh and the
+ * mount points), for `architecture`. Returns the layout's directory, under `work`.
+ */
+export function ociLayout(
+  work: string,
+  name: string,
+  layers: Array<Record<string, string>>,
+  architecture = 'amd64',
+): string {
+  const layout = join(work, name);
+  const bundle = join(work, `${name}-bundle`);
+  execFileSync('umoci', ['init', '--layout', layout]);
+  execFileSync('umoci', ['new', '--image', `${layout}:t`]);
+  execFileSync('umoci', ['config', '--image', `${layout}:t`, '--architecture', architecture, '--config.cmd', 'sh']);
+  layers.forEach((files, index) => {
+    execFileSync('umoci', ['unpack', '--image', `${layout}:t`, bundle], { stdio: 'ignore' });
+    const root = join(bundle, 'rootfs');
+    if (index === 0) {
+      makeMountPoints(root);
+      mkdirSync(join(root, 'bin'), { recursive: true });
+      execFileSync('cp', ['/bin/busybox', join(root, 'bin', 'busybox')]);
+      symlinkSync('busybox', join(root, 'bin', 'sh'));
+    }
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    execFileSync('umoci', ['repack', '--image', `${layout}:t`, bundle], { stdio: 'ignore' });
+    rmSync(bundle, { recursive: true, force: true });
+  });
+  return layout;
+}
+
+interface IndexEntry {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/** The descriptor index.json gives for tag `t` of a layout. */
+function taggedManifest(layout: string): IndexEntry {
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: IndexEntry[] };
+  const { mediaType, digest, size } = index.manifests[0]!;
+  return { mediaType, digest, size };
+}
+
+/**
+ * One layout holding both images and, as its tag `t`, an OCI image index of them with their platforms
+ * (what `docker buildx --platform linux/amd64,linux/arm64` pushes): the first layout, extended.
+ */
+export function multiPlatformLayout(amd64: string, arm64: string): string {
+  execFileSync('cp', ['-rn', `${join(arm64, 'blobs', 'sha256')}/.`, join(amd64, 'blobs', 'sha256')]);
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { ...taggedManifest(amd64), platform: { architecture: 'amd64', os: 'linux' } },
+      { ...taggedManifest(arm64), platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
+    ],
+  });
+  const digest = createHash('sha256').update(index).digest('hex');
+  writeFileSync(join(amd64, 'blobs', 'sha256', digest), index);
+  writeFileSync(
+    join(amd64, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          digest: `sha256:${digest}`,
+          size: Buffer.byteLength(index),
+          annotations: { 'org.opencontainers.image.ref.name': 't' },
+        },
+      ],
+    }),
+  );
+  return amd64;
+}

@@ -62,9 +62,15 @@ export class Mydocker {
   /**
    * `mydocker ARGS...` started, not awaited: for commands that hold (hold(), a held `exec`). `user`:
    * run by that unprivileged uid and gid instead of root (chapter 7's rootless checks), through
-   * util-linux's setpriv, with the state root given (one the user owns).
+   * util-linux's setpriv, with the state root given (one the user owns). `env`: variables more
+   * (chapter 8's MYDOCKER_REGISTRY_AUTH).
    */
-  start(args: readonly string[], input: 'pipe' | 'ignore' | string, user?: UnprivilegedUser): ResultPromise {
+  start(
+    args: readonly string[],
+    input: 'pipe' | 'ignore' | string,
+    user?: UnprivilegedUser,
+    env: Record<string, string> = {},
+  ): ResultPromise {
     const mydocker = [process.execPath, join(PROJECT_ROOT, 'bin', 'mydocker.cjs'), ...args];
     const command = user
       ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', ...mydocker]
@@ -74,6 +80,7 @@ export class Mydocker {
         MYDOCKER_ROOT: user?.stateRoot ?? this.stateRoot,
         MYDOCKER_SOURCE: targetSource(),
         MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+        ...env,
       },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
       timeout: scaled(RUN_TIMEOUT_MS),

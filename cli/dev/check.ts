@@ -74,8 +74,9 @@ function checkManifest(): void {
       const stubText = readFileSync(stub, 'utf8');
       record(stubText !== readFileSync(solution, 'utf8'), `${lab.id}: the stub ${file} differs from its solution`);
       record(stubText.includes('TODO'), `${lab.id}: the stub ${file} has TODOs`);
+      // `function NAME` or, for an async generator, `function* NAME`.
       for (const fn of lab.functions) {
-        record(new RegExp(`function ${fn}\\b`).test(stubText), `${lab.id}: ${file} defines ${fn}()`);
+        record(new RegExp(`function\\*? ?${fn}\\b`).test(stubText), `${lab.id}: ${file} defines ${fn}()`);
       }
     }
   }

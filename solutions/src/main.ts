@@ -14,6 +14,7 @@ Commands:
   run         Run a command in a new container
   exec        Run a command in a running container
   image       Import an image: mydocker image import FILE NAME
+  pull        Download an image from a registry on this machine
   images      List the images
   rmi         Remove images
   rm          Remove containers (-f: a running one too, killed first)
@@ -56,6 +57,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     return exec(options);
   },
   image: async (args) => (await import('./commands/images.ts')).image(args),
+  pull: async (args) => (await import('./commands/pull.ts')).pull(args),
   images: async (args) => (await import('./commands/images.ts')).images(args),
   rmi: async (args) => (await import('./commands/images.ts')).rmi(args),
   rm: async (args) => {

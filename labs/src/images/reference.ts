@@ -2,6 +2,7 @@
 //   name   := [domain '/'] path-component ('/' path-component)*
 //   domain := host [':' port]        path-component := [a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*
 //   tag    := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, 'latest' when none is given
+//   digest := 'sha256:' 64 hex digits, after an '@' (`mydocker pull NAME@sha256:...`, chapter 8)
 // The name also becomes a file name in the store (images/<name:tag>.json, URI-encoded), so a name
 // the grammar refuses, like 'a/../b', never reaches the filesystem.
 import { UsageError } from '../errors.ts';
@@ -10,7 +11,9 @@ export interface ImageReference {
   /** Everything before the tag: 'busybox', 'example.com:5000/team/app'. */
   repository: string;
   tag: string;
-  /** repository:tag, the key of the image in the store. */
+  /** 'sha256:...' when the name gives one (NAME@sha256:...); the tag is then '' unless it is given too. */
+  digest?: string;
+  /** repository:tag (repository@digest when there is no tag), the key of the image in the store. */
   name: string;
 }
 
@@ -20,6 +23,7 @@ export const HOST_IMAGE = 'host';
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_LABEL = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 // docker's limit on the whole name (NameTotalLengthMax): it keeps file names short enough too.
 const MAX_NAME_LENGTH = 255;
 
@@ -29,13 +33,17 @@ const HOW =
 export function parseReference(given: string): ImageReference {
   const invalid = (why: string) => new UsageError(`invalid image name '${given}': ${why}; ${HOW}`);
   if (given === '') throw invalid('it is empty');
-  if (given.includes('@')) throw invalid('digests (@sha256:...) are not supported');
+  const at = given.indexOf('@');
+  const digest = at === -1 ? undefined : given.slice(at + 1);
+  if (digest !== undefined && !DIGEST.test(digest))
+    throw invalid(`'${digest}' is not a digest (sha256: and 64 lowercase hex digits)`);
+  const named = at === -1 ? given : given.slice(0, at);
   // The tag follows the last ':' unless that ':' belongs to a registry's port ('host:5000/app').
-  const colon = given.lastIndexOf(':');
-  const hasTag = colon > given.lastIndexOf('/');
-  const repository = hasTag ? given.slice(0, colon) : given;
-  const tag = hasTag ? given.slice(colon + 1) : 'latest';
-  if (!TAG.test(tag)) throw invalid(`'${tag}' is not a valid tag`);
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const repository = hasTag ? named.slice(0, colon) : named;
+  const tag = hasTag ? named.slice(colon + 1) : digest ? '' : 'latest';
+  if (hasTag && !TAG.test(tag)) throw invalid(`'${tag}' is not a valid tag`);
   if (repository.length > MAX_NAME_LENGTH) throw invalid(`it is longer than ${MAX_NAME_LENGTH} characters`);
   const components = repository.split('/');
   // docker's rule for the first component: a registry when it has a '.' or a ':', or is localhost.
@@ -53,7 +61,8 @@ export function parseReference(given: string): ImageReference {
       `'${HOST_IMAGE}' is reserved: it names the pseudo-image that runs on the host's own filesystem; choose another name`,
     );
   }
-  return { repository, tag, name: `${repository}:${tag}` };
+  const name = tag === '' ? `${repository}@${digest}` : `${repository}:${tag}`;
+  return { repository, tag, ...(digest !== undefined && { digest }), name };
 }
 
 /** The store's key for a name: 'busybox' is 'busybox:latest'. */

@@ -112,10 +112,12 @@ export function rmi(args: string[]): number {
 /** docker's table: REPOSITORY TAG IMAGE ID CREATED SIZE, columns as wide as their widest cell. */
 export function imagesTable(all: Image[], sizeOf: (image: Image) => number, now: number): string {
   const rows = all.map((image) => {
-    const colon = image.name.lastIndexOf(':');
+    // An image pulled by digest alone (REPOSITORY@sha256:...) has no tag: docker shows <none>.
+    const at = image.name.indexOf('@');
+    const colon = at === -1 ? image.name.lastIndexOf(':') : at;
     return [
       image.name.slice(0, colon),
-      image.name.slice(colon + 1),
+      at === -1 ? image.name.slice(colon + 1) : '<none>',
       image.id.slice(0, 12),
       humanAge(now - Date.parse(image.created)),
       humanSize(sizeOf(image)),

@@ -1,8 +1,9 @@
 // `mydocker image import FILE NAME`: a rootfs tar, a `docker save` archive or an OCI image layout (all
 // three maybe compressed), into layers/ and images/. All or nothing: on any failure, every directory
-// and layer this import made is removed again, and no image is recorded.
+// and layer this import made is removed again, and no image is recorded. importLayout reads an OCI
+// image layout that is a directory (what `mydocker pull` downloads, chapter 8) the same way.
 import { createHash } from 'node:crypto';
-import { existsSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.ts';
 import { archivePath, readFiles, scanArchive, type ArchiveEntry } from './archive.ts';
@@ -26,20 +27,46 @@ import { fileChunks, readTar } from './tar.ts';
 export async function importImage(store: ImageStore, file: string, given: string): Promise<Image> {
   const name = parseImageName(given);
   checkFile(file);
+  return transactionally(
+    store,
+    (transaction) => readImage(transaction, file, name),
+    (error) => importError(file, error),
+  );
+}
+
+/**
+ * An OCI image layout that is a directory (oci-layout, index.json, blobs/ALGORITHM/HEX), as
+ * `mydocker pull` writes it: the same reading and the same all-or-nothing as importImage. Its layers
+ * are unpacked side by side, each from its own file.
+ */
+export async function importLayout(store: ImageStore, dir: string, given: string): Promise<Image> {
+  const name = parseImageName(given);
+  return transactionally(
+    store,
+    (transaction) => readLayout(transaction, dir, name),
+    (error) => error as Error,
+  );
+}
+
+async function transactionally(
+  store: ImageStore,
+  read: (transaction: Transaction) => Promise<Image>,
+  describe: (error: unknown) => Error,
+): Promise<Image> {
   const transaction = new Transaction(store);
   // Modes exactly as the layer says (a 1777 /tmp stays 1777): no umask while unpacking.
   const umask = process.umask(0);
   try {
     store.removeAbandonedLayers();
-    const image = await readImage(transaction, file, name);
-    const previous = store.find(name);
+    const image = await read(transaction);
+    const previous = store.find(image.name);
     store.save(image);
     // Importing over a name replaces that image; its layers go unless something else uses them.
     if (previous) store.removeUnusedLayers(previous.layers);
     return image;
   } catch (error) {
     transaction.rollback();
-    throw importError(file, error);
+    throw describe(error);
   } finally {
     process.umask(umask);
   }
@@ -91,6 +118,47 @@ async function readImage(transaction: Transaction, file: string, name: string): 
   };
 }
 
+async function readLayout(transaction: Transaction, dir: string, name: string): Promise<Image> {
+  const entries = layoutEntries(dir);
+  if (!isOciLayout(entries)) throw new Error(`'${dir}' is not an OCI image layout (no oci-layout or no index.json)`);
+  const archive: Archive = { entries, read: async (path) => readFileSync(join(dir, path)) };
+  const plan = await ociPlan(archive);
+  const config = parse(plan.config, 'the image config') as Record<string, unknown>;
+  const expected = diffIds(config);
+  if (expected && expected.length !== plan.layers.length)
+    throw new Error(`its config lists ${expected.length} layers, its manifest ${plan.layers.length}`);
+  // One unpacking per distinct blob; a layer the store has already (its diff id) is not read at all.
+  const unpacked = new Map<string, Promise<string>>();
+  const results = await Promise.allSettled(
+    plan.layers.map((path, i) => {
+      const known = expected?.[i];
+      if (known !== undefined && existsSync(transaction.layerDir(known))) return known;
+      if (!unpacked.has(path)) unpacked.set(path, transaction.unpack(fileChunks(join(dir, path)), known));
+      return unpacked.get(path)!;
+    }),
+  );
+  // Every unpacking has ended before the first failure is reported: the rollback then removes them all.
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const layers = results.map((result) => (result as PromiseFulfilledResult<string>).value);
+  return { name, id: sha256(plan.config), created: createdOf(config), layers, config: imageConfig(config) };
+}
+
+/** A layout directory's files, as the archive reader lists a tar's: oci-layout, index.json, blobs/A/H. */
+function layoutEntries(dir: string): Map<string, ArchiveEntry> {
+  const entries = new Map<string, ArchiveEntry>();
+  const add = (path: string) => {
+    const stat = statSync(join(dir, path), { throwIfNoEntry: false });
+    if (stat?.isFile()) entries.set(path, { type: 'File', size: stat.size });
+  };
+  add('oci-layout');
+  add('index.json');
+  const blobs = join(dir, 'blobs');
+  for (const algorithm of existsSync(blobs) ? readdirSync(blobs) : [])
+    for (const hex of readdirSync(join(blobs, algorithm))) add(`blobs/${algorithm}/${hex}`);
+  return entries;
+}
+
 async function readSmallFile(file: string, files: ReadonlyMap<string, Buffer>, path: string): Promise<Buffer> {
   const content = files.get(path) ?? (await readFiles(file, new Set([path]))).get(path);
   if (!content) throw new Error(`the archive has no file '${path}'`);
@@ -110,6 +178,10 @@ class Transaction {
     this.madeDirectories = [store.root, join(store.root, 'layers'), join(store.root, 'images')].filter(
       (dir) => !existsSync(dir),
     );
+  }
+
+  layerDir(id: string): string {
+    return this.store.layerDir(id);
   }
 
   /** One layer, into a temporary directory, then under its id (kept as it is when it exists). */
