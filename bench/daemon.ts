@@ -22,6 +22,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, projectRoot, shimBinary } from '../scripts/build.mjs';
+import { toolsDir } from '../scripts/build/peer-tools.mjs';
 import { removeCgroupParent, testCgroupParent } from '../test/support/cgroup-parent.ts';
 import { ensureOwnNetns } from './own-netns.ts';
 
@@ -31,7 +32,7 @@ const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-daemon-'));
 const socket = join(work, 'api.sock');
 const cgroupParent = testCgroupParent('bench-daemon');
-const dockerCli = join(projectRoot, '.lab', 'tools', 'docker.io', 'usr', 'bin', 'docker');
+const dockerCli = join(toolsDir, 'docker.io', 'usr', 'bin', 'docker');
 const env = {
   ...process.env,
   MYDOCKER_SOURCE: 'solutions',

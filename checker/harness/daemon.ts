@@ -1,7 +1,8 @@
 // Chapter 8: the runtime under test as a daemon in the lab host, with docker's own CLI (Debian's
 // docker.io client, unpacked by vm/provision.sh, never installed) and raw HTTP on its socket as its
 // clients. The socket is in the run's state root, so the daemon and its containers are the check's.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { dockerCli } from '../../scripts/build/peer-tools.mjs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -10,16 +11,17 @@ import type { Mydocker, RunResult } from './mydocker.ts';
 import { PROJECT_ROOT, targetSource } from './target.ts';
 import { scaled } from './timing.ts';
 
-/** Where vm/provision.sh unpacks Debian's docker.io: only its `docker` client is used. */
-export const DOCKER_CLI = join(PROJECT_ROOT, '.lab', 'tools', 'docker.io', 'usr', 'bin', 'docker');
-
 const START_TIMEOUT_MS = 15_000;
 const CLIENT_TIMEOUT_MS = 20_000;
 
+/** Why docker's CLI cannot be used here (vm/provision.sh unpacks it), or undefined when it can. */
 export function dockerCliMissing(): string | undefined {
-  return existsSync(DOCKER_CLI)
-    ? undefined
-    : `docker's CLI is missing at ${DOCKER_CLI}: run \`sudo bash vm/provision.sh\` (it unpacks Debian's docker.io there)`;
+  try {
+    dockerCli();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 export interface Answer {
@@ -88,7 +90,7 @@ export class Daemon {
 
   /** `docker ARGS...` against this daemon, to the end (`input`: its stdin). */
   async docker(args: readonly string[], input?: string): Promise<RunResult> {
-    const result = await this.host.exec([DOCKER_CLI, ...args], {
+    const result = await this.host.exec([dockerCli(), ...args], {
       env: { DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: this.config },
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
       timeout: scaled(CLIENT_TIMEOUT_MS),
@@ -168,4 +170,22 @@ export function splitFrames(bytes: Buffer): { frames: { stream: number; payload:
     at += 8 + length;
   }
   return { frames, leftover: bytes.length - at };
+}
+
+const daemons = new WeakMap<LabHost, Daemon>();
+
+/**
+ * One daemon for a lab host's checks, started on first use: a fixture of the lab host (not a leak
+ * after each check), ended with it.
+ */
+export async function daemonOf(host: LabHost, mydocker: Mydocker): Promise<Daemon> {
+  const missing = dockerCliMissing();
+  if (missing) throw new Error(missing);
+  let daemon = daemons.get(host);
+  if (!daemon) {
+    daemon = await Daemon.start(host, mydocker);
+    host.fixtures.pids.add(daemon.pid!);
+    daemons.set(host, daemon);
+  }
+  return daemon;
 }

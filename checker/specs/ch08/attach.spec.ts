@@ -4,33 +4,13 @@
 // host, with its socket in the run's state root.
 import { connect } from 'node:net';
 import { expect } from 'vitest';
-import { Daemon, dockerCliMissing, splitFrames } from '../../harness/daemon.ts';
+import { daemonOf, type Daemon, splitFrames } from '../../harness/daemon.ts';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
-import type { LabHost } from '../../harness/labhost.ts';
-import type { Mydocker } from '../../harness/mydocker.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
 import { scaled } from '../../harness/timing.ts';
 
 type FrameModule = typeof import('../../../solutions/src/daemon/stream-frame.ts');
-
-const daemons = new WeakMap<LabHost, Daemon>();
-
-/**
- * One daemon for a lab host's checks, started on first use: a fixture of the lab host (not a leak
- * after each check), ended with it.
- */
-async function daemonOf(host: LabHost, mydocker: Mydocker): Promise<Daemon> {
-  const missing = dockerCliMissing();
-  if (missing) throw new Error(missing);
-  let daemon = daemons.get(host);
-  if (!daemon) {
-    daemon = await Daemon.start(host, mydocker);
-    host.fixtures.pids.add(daemon.pid!);
-    daemons.set(host, daemon);
-  }
-  return daemon;
-}
 
 /**
  * POST /containers/{id}/attach taken over (Connection: Upgrade), as docker's CLI does, then the

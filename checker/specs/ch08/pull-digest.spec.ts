@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { tarBuffer } from '../../../scripts/build.mjs';
+import { daemonOf } from '../../harness/daemon.ts';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
 import { multiPlatformLayout, ociLayout } from '../../harness/images.ts';
 import type { LabHost } from '../../harness/labhost.ts';
@@ -382,6 +383,42 @@ describeLab('ch8-pull-digest', (check) => {
         /^mydocker pull: busybox:latest has no registry; name one, as in 127\.0\.0\.1:5000\/busybox:latest.*\n$/,
       );
       expect(storeFiles(mydocker), 'the state root').toEqual(before);
+    },
+  );
+
+  check(
+    "docker's CLI pulls through the daemon (POST /images/create, its progress as JSON) and runs what it pulled",
+    { hint: 1, timeout: 60_000 },
+    async ({ host, mydocker }) => {
+      const { registry } = await fixturesFor(host);
+      const client = await daemonOf(host, mydocker);
+      const name = `${registry.address}/layered:latest`;
+      const pulled = await client.docker(['pull', name]);
+      expectExitCode(pulled, 0);
+      expect(pulled.stdout, describeRun(pulled)).toContain(`Status: Downloaded image for ${name}`);
+      expect(mydocker.image(name), 'the image in the store, as mydocker sees it').toBeDefined();
+      const run = await client.docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        name,
+        '/bin/busybox',
+        'cat',
+        '/etc/greeting',
+        '/middle',
+      ]);
+      expect(run.stdout, describeRun(run)).toBe('top\nmiddle\n');
+      const missing = await client.docker(['pull', `${registry.address}/layered:nosuch`]);
+      expect(missing.exitCode, describeRun(missing)).toBe(1);
+      expect(missing.stderr, describeRun(missing)).toMatch(/manifest unknown/);
+      const rmi = await client.docker(['rmi', name]);
+      expectExitCode(rmi, 0);
+      // docker run of an image it does not have: the create's 404, the pull, the create again.
+      const again = await client.docker(['run', '--rm', '--network', 'none', name, '/bin/busybox', 'cat', '/middle']);
+      expect(again.stdout, describeRun(again)).toBe('middle\n');
+      expect(again.stderr, describeRun(again)).toContain(`Unable to find image '${name}' locally`);
+      expectExitCode(await client.docker(['rmi', name]), 0);
     },
   );
 });

@@ -6,7 +6,8 @@
 // finish first. A created container's name is checked against the store's and the other created
 // ones (the daemon does one thing at a time, so no two creates take one name); it is reserved in the
 // store at its start, as `run` reserves it, and a CLI's `run --name` of it meanwhile wins there.
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, RuntimeError } from '../errors.ts';
+import { failureLine, runCli } from './cli-child.ts';
 import { commandOf, run, type RunOptions } from '../commands/run.ts';
 import { startAgain } from '../commands/start.ts';
 import { stopIfRunning } from '../commands/lifecycle.ts';
@@ -317,9 +318,14 @@ async function findImageFor(root: string, name: string): Promise<Image> {
   } catch (error) {
     throw badRequest((error as Error).message);
   }
-  // busybox is imported on first use, as `run` does; any other must be there (or pulled).
-  if (reference.name !== DEFAULT_IMAGE && !store.find(reference.name))
-    throw notFound(`No such image: ${reference.name}`);
+  // busybox is imported on first use, as `run` does, but by a child (cli-child.ts says why); any
+  // other must be there, or the docker CLI pulls it on this 404.
+  if (!store.find(reference.name)) {
+    const file = process.env.MYDOCKER_BUSYBOX;
+    if (reference.name !== DEFAULT_IMAGE || !file) throw notFound(`No such image: ${reference.name}`);
+    const imported = await runCli(['image', 'import', file, DEFAULT_IMAGE]);
+    if (imported.exitCode !== 0) throw new RuntimeError(`importing the default image failed: ${failureLine(imported)}`);
+  }
   return resolveImage(store, reference.name);
 }
 

@@ -3,13 +3,43 @@
 import { imageSize } from '../../commands/images.ts';
 import { parseReference } from '../../images/reference.ts';
 import { ImageStore, type Image } from '../../images/store.ts';
-import { notFound } from '../api-error.ts';
+import { AUTH_VARIABLE } from '../../images/pull/auth.ts';
+import { badRequest, notFound } from '../api-error.ts';
+import { failureLine, runCli } from '../cli-child.ts';
 import type { Engine } from '../engine.ts';
 import { sendJson, type Router } from '../http.ts';
 
 export function imageRoutes(router: Router, engine: Engine): void {
   const images = (): ImageStore => new ImageStore(engine.store.root);
   router
+    // docker pull, and docker run's pull of an image it does not have: `mydocker pull` as a child
+    // (cli-child.ts says why), its progress lines as docker's JSON messages.
+    .add('POST', '/images/create', async (request, reply) => {
+      const from = request.query.get('fromImage');
+      if (!from) throw badRequest('fromImage is required: the image to pull (importing with fromSrc is not supported)');
+      const tag = request.query.get('tag') ?? '';
+      const name =
+        tag === '' || /[:@][^/]*$/.test(from) ? from : tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
+      const platform = request.query.get('platform');
+      const auth = registryAuth(request.incoming.headers['x-registry-auth']);
+      if (reply.kind !== 'response') throw badRequest('POST /images/create is not a hijacked request');
+      const { response } = reply;
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      const say = (message: object): void => void response.write(`${JSON.stringify(message)}\n`);
+      const outcome = await runCli(['pull', ...(platform ? ['--platform', platform] : []), name], {
+        ...(auth && { env: { [AUTH_VARIABLE]: auth } }),
+        signal: request.signal,
+        onLine: (line) => {
+          if (line !== '' && !line.includes(' ') && line.includes('/')) return; // the bare name it ends with
+          say({ status: line });
+        },
+      });
+      if (outcome.exitCode !== 0) {
+        const message = failureLine(outcome);
+        say({ errorDetail: { message }, error: message });
+      }
+      response.end();
+    })
     .add('GET', '/images/json', (_request, reply) => {
       const store = images();
       sendJson(
@@ -94,4 +124,18 @@ function inspectImage(image: Image, size: number) {
     RootFS: { Type: 'layers', Layers: image.layers },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };
+}
+
+/** X-Registry-Auth: base64 of docker's AuthConfig JSON ({"username", "password"}), as USER:PASSWORD. */
+function registryAuth(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || header === '') return undefined;
+  try {
+    const config = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as {
+      username?: string;
+      password?: string;
+    };
+    return config.username ? `${config.username}:${config.password ?? ''}` : undefined;
+  } catch {
+    throw badRequest('X-Registry-Auth is not base64 of a JSON object');
+  }
 }
