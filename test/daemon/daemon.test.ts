@@ -4,26 +4,19 @@
 // JSON, a huge body, an unknown endpoint and a slow client (one error each, and the next client is
 // served), and a user who is not root (the socket refuses them). The daemon runs in a network
 // namespace of its own; its containers use --network none. The counts are printed at the end.
-import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureBuilt, projectRoot } from '../../scripts/build.mjs';
-import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
-import { inOwnNetns } from '../support/own-netns.ts';
+import { ensureBuilt } from '../../scripts/build.mjs';
+import { TestDaemon } from '../support/test-daemon.ts';
 
 const isRoot = process.getuid?.() === 0;
-const marker = randomUUID();
-const cgroupParent = testCgroupParent('daemon');
-const work = join(tmpdir(), `mydocker-daemon-${marker}`);
-const root = join(work, 'root');
-const socket = join(work, 'api.sock');
+const daemon = new TestDaemon('daemon');
+const { marker, root, socket, work } = daemon;
 const figures: string[] = [];
-let daemon: ResultPromise | undefined;
 
 interface Answer {
   status: number;
@@ -83,28 +76,6 @@ function raw(bytes: string | Buffer, timeoutMs = 20_000): Promise<{ answer: stri
   });
 }
 
-async function startDaemon(): Promise<void> {
-  daemon = execa(
-    ...inOwnNetns(process.execPath, [join(projectRoot, 'bin', 'mydocker.cjs'), 'daemon', '-H', `unix://${socket}`]),
-    {
-      reject: false,
-      stdin: 'ignore',
-      env: {
-        MYDOCKER_SOURCE: 'solutions',
-        MYDOCKER_ROOT: root,
-        MYDOCKER_CGROUP_PARENT: cgroupParent,
-        MYDOCKER_TEST_MARKER: marker,
-      },
-    },
-  );
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if ((await request('GET', '/_ping').catch(() => undefined))?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the daemon did not answer: ${(await daemon).stderr}`);
-}
-
 async function createAndStart(body: object, name?: string): Promise<string> {
   const created = await request('POST', `/v1.41/containers/create${name ? `?name=${name}` : ''}`, {
     Image: 'busybox',
@@ -131,24 +102,6 @@ async function list(): Promise<Summary[]> {
   return JSON.parse(answer.body) as Summary[];
 }
 
-/** Living processes that carry the marker: the daemon, shims, containers. */
-function markedProcesses(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return (
-          stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z' &&
-          readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker)
-        );
-      } catch {
-        return false;
-      }
-    });
-}
-
 function entries(): string[] {
   try {
     return readdirSync(join(root, 'containers'));
@@ -166,18 +119,12 @@ describe.runIf(isRoot)('the daemon under faults (root)', () => {
     await ensureBuilt('solutions');
     mkdirSync(root, { recursive: true });
     chmodSync(work, 0o755); // so that only the socket's own mode stands between a user and it
-    await startDaemon();
+    await daemon.start();
   }, 60_000);
 
   afterAll(async () => {
-    if (daemon) {
-      await removeAll().catch(() => {});
-      daemon.kill('SIGTERM');
-      await daemon;
-    }
-    for (const pid of markedProcesses()) process.kill(pid, 'SIGKILL');
-    removeCgroupParent(cgroupParent);
-    rmSync(work, { recursive: true, force: true });
+    await removeAll().catch(() => {});
+    await daemon.destroy();
     if (figures.length > 0) process.stdout.write(`daemon fault figures:\n${figures.map((f) => `  ${f}`).join('\n')}\n`);
   }, 60_000);
 
@@ -186,13 +133,13 @@ describe.runIf(isRoot)('the daemon under faults (root)', () => {
     const pids = ids.map(
       (id) => (JSON.parse(readFileSync(join(root, 'containers', id, 'running.json'), 'utf8')) as { pid: number }).pid,
     );
-    daemon!.kill('SIGKILL');
-    await daemon;
+    daemon.process!.kill('SIGKILL');
+    await daemon.process;
     await new Promise((resolve) => setTimeout(resolve, 200));
     const alive = pids.filter((pid) => existsSync(`/proc/${pid}`));
     expect(alive.length, 'containers still running after kill -9 of the daemon').toBe(10);
     const started = Date.now();
-    await startDaemon();
+    await daemon.start();
     figures.push(`kill -9 with 10 running: 10 of 10 alive; the new daemon answered in ${Date.now() - started} ms`);
     const listed = await list();
     expect(listed.filter((c) => ids.includes(c.Id)).map((c) => c.State)).toEqual(ids.map(() => 'running'));
@@ -203,7 +150,7 @@ describe.runIf(isRoot)('the daemon under faults (root)', () => {
     for (const id of ids) expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
     expect(entries(), 'entries left').toEqual([]);
     expect(
-      markedProcesses().filter((pid) => pid !== daemon!.pid),
+      daemon.markedProcesses().filter((pid) => pid !== daemon.process!.pid),
       'processes left but the daemon',
     ).toEqual([]);
   }, 120_000);
