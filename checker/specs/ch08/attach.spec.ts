@@ -227,4 +227,42 @@ describeLab('ch8-attach', (check) => {
       expect(mydocker.states(), 'containers left after docker rm').toEqual([]);
     },
   );
+
+  check(
+    "`docker network create`, `ls`, `rm` drive chapter 6's networks, and a container run on one gets its address",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const created = await client.docker(['network', 'create', '--subnet', '10.123.0.0/24', 'checknet']);
+      expectExitCode(created, 0);
+      try {
+        const ls = await client.docker(['network', 'ls', '--format', '{{.Name}} {{.Driver}}']);
+        expect(ls.stdout.split('\n'), describeRun(ls)).toContain('checknet bridge');
+        const run = await client.docker([
+          'run',
+          '--rm',
+          '--network',
+          'checknet',
+          'busybox',
+          'ip',
+          '-4',
+          '-o',
+          'addr',
+          'show',
+          'eth0',
+        ]);
+        expectExitCode(run, 0);
+        expect(run.stdout, describeRun(run)).toContain('inet 10.123.0.2/24');
+        const predefined = await client.docker(['network', 'rm', 'bridge']);
+        expect(predefined.exitCode, describeRun(predefined)).toBe(1);
+        expect(predefined.stderr, describeRun(predefined)).toContain(
+          'bridge is a pre-defined network and cannot be removed',
+        );
+      } finally {
+        expectExitCode(await client.docker(['network', 'rm', 'checknet']), 0);
+      }
+      const after = await client.docker(['network', 'ls', '--format', '{{.Name}}']);
+      expect(after.stdout.split('\n'), describeRun(after)).not.toContain('checknet');
+    },
+  );
 });

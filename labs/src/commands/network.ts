@@ -114,14 +114,23 @@ function create(args: string[]): number {
   }
   const driver = values.driver as string | undefined;
   if (driver !== undefined && driver !== 'bridge') throw new CommandError(`plugin "${driver}" not found`);
-  const store = new NetworkStore();
-  // The default network first, so that it has the first pool (172.17.0.0/16), as docker's bridge.
-  store.defaultNetwork();
-  const record = store.create({
+  const record = createNetwork(new NetworkStore(), {
     name: positionals[0]!,
     ...(values.subnet !== undefined && { subnet: values.subnet as string }),
     ...(values.gateway !== undefined && { gateway: values.gateway as string }),
   });
+  process.stdout.write(`${record.id}\n`);
+  return 0;
+}
+
+/** A new network, recorded and set up (its bridge and rules), or nothing at all (the daemon's too). */
+export function createNetwork(
+  store: NetworkStore,
+  options: { name: string; subnet?: string; gateway?: string },
+): NetworkRecord {
+  // The default network first, so that it has the first pool (172.17.0.0/16), as docker's bridge.
+  store.defaultNetwork();
+  const record = store.create(options);
   try {
     ensureNetwork(store, record); // its bridge and rules, in this network namespace
   } catch (error) {
@@ -136,8 +145,7 @@ function create(args: string[]): number {
     });
     throw error;
   }
-  process.stdout.write(`${record.id}\n`);
-  return 0;
+  return record;
 }
 
 function list(args: string[]): number {
@@ -238,7 +246,7 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
 }
 
 /** What `network rm` takes away in the kernel before the record goes: the rules, then the bridge. */
-function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
+export function tearDown(store: NetworkStore): (network: NetworkRecord) => void {
   return (network) => {
     // The rules exist only where the network was set up (its `ready` mark: this boot, this netns);
     // removing them anywhere else would touch another namespace's tables.

@@ -27,6 +27,7 @@ import { ExecSessions } from './exec-sessions.ts';
 import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
+import { networkRoutes } from './routes/networks.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export const DEFAULT_SOCKET = '/run/mydocker.sock';
@@ -40,6 +41,7 @@ export function apiRouter(engine: Engine): Router {
   containerRoutes(router, engine);
   execRoutes(router, engine, new ExecSessions(engine.store));
   imageRoutes(router, engine);
+  networkRoutes(router, engine);
   return router;
 }
 

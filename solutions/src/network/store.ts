@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { CommandError, RuntimeError } from '../errors.ts';
+import { CommandError, ConflictError, NotFoundError, RuntimeError } from '../errors.ts';
 import { NAME_PATTERN } from '../state/names.ts';
 import { stateRoot } from '../state/store.ts';
 import { isSameProcess, thisProcess } from '../state/processes.ts';
@@ -113,7 +113,7 @@ export class NetworkStore {
   /** As find, or docker's words, exit 1. */
   get(reference: string): NetworkRecord {
     const network = this.find(reference);
-    if (!network) throw new CommandError(`network ${reference} not found`);
+    if (!network) throw new NotFoundError(`network ${reference} not found`);
     return network;
   }
 
@@ -135,7 +135,7 @@ export class NetworkStore {
     const gateway = options.gateway === undefined ? undefined : parseGateway(options.gateway, requested!);
     return this.withLock(() => {
       if (PREDEFINED.includes(name) || this.find(name)?.name === name) {
-        throw new CommandError(`network with name ${name} already exists`);
+        throw new ConflictError(`network with name ${name} already exists`);
       }
       const others = this.list();
       const routes = routesOfThisNamespace();
@@ -184,13 +184,13 @@ export class NetworkStore {
     const predefined = PREDEFINED.includes(reference) ? reference : undefined;
     const network = predefined === undefined ? this.get(reference) : undefined;
     const name = predefined ?? (network!.name === DEFAULT_NETWORK ? DEFAULT_NETWORK : undefined);
-    if (name !== undefined) throw new CommandError(`${name} is a pre-defined network and cannot be removed`);
+    if (name !== undefined) throw new ConflictError(`${name} is a pre-defined network and cannot be removed`);
     this.withLock(() => {
       const current = this.get(network!.name);
-      if (current.id !== network!.id) throw new CommandError(`network ${reference} not found`);
+      if (current.id !== network!.id) throw new NotFoundError(`network ${reference} not found`);
       this.sweepStale(current);
       if (this.users(current).length > 0) {
-        throw new CommandError(
+        throw new ConflictError(
           `error while removing network: network ${current.name} id ${current.id} has active endpoints`,
         );
       }
@@ -209,7 +209,7 @@ export class NetworkStore {
   allocate(network: NetworkRecord, containerId: string): string {
     return this.withLock(() => {
       const current = this.find(network.name);
-      if (current?.id !== network.id) throw new CommandError(`network ${network.name} not found`);
+      if (current?.id !== network.id) throw new NotFoundError(`network ${network.name} not found`);
       const dir = this.addressesDir(current);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.sweepStale(current);

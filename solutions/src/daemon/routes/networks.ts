@@ -1,0 +1,71 @@
+// /networks/...: list, inspect, create, remove, with chapter 6's store and set-up (commands/network.ts),
+// in docker's shapes. A network's own errors that are the request's fault are docker's 400.
+import { CommandError, ConflictError, NotFoundError } from '../../errors.ts';
+import { createNetwork, inspectShape, tearDown } from '../../commands/network.ts';
+import { NetworkStore } from '../../network/store.ts';
+import { badRequest } from '../api-error.ts';
+import type { Engine } from '../engine.ts';
+import { sendEmpty, sendJson, type Router } from '../http.ts';
+
+export function networkRoutes(router: Router, engine: Engine): void {
+  const networks = (): NetworkStore => {
+    const store = new NetworkStore(engine.store.root);
+    store.defaultNetwork();
+    return store;
+  };
+  router
+    .add('GET', '/networks', (_request, reply) => {
+      const store = networks();
+      const containers = engine.store.list();
+      const all = store.list().sort((a, b) => a.name.localeCompare(b.name));
+      sendJson(
+        reply,
+        200,
+        all.map((network) => inspectShape(network, containers)),
+      );
+    })
+    .add('GET', '/networks/{id}', (request, reply) => {
+      sendJson(
+        reply,
+        200,
+        inspectShape(
+          asRequestError(() => networks().get(request.params.id!)),
+          engine.store.list(),
+        ),
+      );
+    })
+    .add('POST', '/networks/create', async (request, reply) => {
+      const body = (await request.json()) as
+        { Name?: unknown; Driver?: unknown; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } } | undefined;
+      if (typeof body?.Name !== 'string' || body.Name === '')
+        throw badRequest('Name is required: the network to create');
+      if (body.Driver !== undefined && body.Driver !== '' && body.Driver !== 'bridge')
+        throw badRequest(`plugin "${String(body.Driver)}" not found: mydocker's networks are bridges`);
+      const config = body.IPAM?.Config?.[0];
+      const record = asRequestError(() =>
+        createNetwork(new NetworkStore(engine.store.root), {
+          name: body.Name as string,
+          ...(config?.Subnet && { subnet: config.Subnet }),
+          ...(config?.Gateway && { gateway: config.Gateway }),
+        }),
+      );
+      sendJson(reply, 201, { Id: record.id, Warning: '' });
+    })
+    .add('DELETE', '/networks/{id}', (request, reply) => {
+      engine.store.list(); // its containers reconciled first, as `network rm` does
+      const store = networks();
+      asRequestError(() => store.remove(request.params.id!, tearDown(store)));
+      sendEmpty(reply, 204);
+    });
+}
+
+/** The store's CommandErrors, but not-found (404) and conflicts (409), are the request's: 400. */
+function asRequestError<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof CommandError && !(error instanceof NotFoundError) && !(error instanceof ConflictError))
+      throw badRequest(error.message);
+    throw error;
+  }
+}
