@@ -131,6 +131,19 @@ export class Daemon {
     });
   }
 
+  /** kill -9 of the daemon; `restart` then starts a new one on the same socket and state root. */
+  async killNow(): Promise<void> {
+    const old = this.pid;
+    await this.kill();
+    if (old !== undefined) this.host.fixtures.pids.delete(old);
+  }
+
+  async restart(): Promise<void> {
+    this.output = '';
+    await this.launch();
+    this.host.fixtures.pids.add(this.pid!);
+  }
+
   /** SIGKILL to the daemon (its containers must not care), and its end awaited. */
   async kill(): Promise<void> {
     this.process?.kill('SIGKILL');

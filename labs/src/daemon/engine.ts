@@ -18,6 +18,7 @@ import { NAME_PATTERN } from '../state/names.ts';
 import { killContainer, thisProcess } from '../state/processes.ts';
 import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
+import { adoptionOf } from './adopt.ts';
 import { AttachedContainers } from './attached.ts';
 import { ended, gone, untilState } from './watch-state.ts';
 import type { Plan } from '../kernel/plan.ts';
@@ -66,9 +67,13 @@ export class Engine {
     let removed = 0;
     for (const container of this.store.list()) {
       if (container.status === 'running') running++;
-      if (!container.autoRemove) continue;
-      if (container.status === 'exited') removed++;
-      this.removeWhenEnded(container.id);
+      const adoption = adoptionOf(container); // lab ch8-adopt
+      if (adoption === 'remove') {
+        removed++;
+        killContainer(container);
+        this.store.remove(container.id, container.cgroups ?? []);
+      } else if (adoption === 'remove-when-ended') this.removeWhenEnded(container.id);
+      else if (adoption === 'kill') killContainer(container);
     }
     return { running, removed };
   }

@@ -41,7 +41,7 @@ export async function daemon(args: string[]): Promise<number> {
   const adopted = engine.adopt();
   const server = await listen(path, engine);
   process.stderr.write(
-    `mydocker daemon: listening on unix://${path} (Engine API 1.41); ${adopted.running} running container${adopted.running === 1 ? '' : 's'} taken over\n`,
+    `mydocker daemon: listening on unix://${path} (Engine API 1.41); ${adopted.running} running container${adopted.running === 1 ? '' : 's'} taken over, ${adopted.removed} ended --rm one${adopted.removed === 1 ? '' : 's'} removed\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {

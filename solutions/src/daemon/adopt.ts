@@ -1,0 +1,32 @@
+// Lab ch8-adopt: what a daemon that starts (again, maybe after a kill -9) does with the containers
+// it finds in the state store (docker's live-restore). They are not its children and never were: the
+// shims left its session, and the store, reconciled with the kernel, says what each is now. The
+// daemon owes them only what it had promised: docker's AutoRemove (`docker run --rm`), which the
+// daemon carries out itself once a container ended, so that a wait still gets the exit code.
+
+/** What the daemon needs of a container to adopt it (the store's ContainerState has these). */
+export interface Adoptable {
+  id: string;
+  status: 'created' | 'running' | 'exited';
+  /** Started through the daemon with HostConfig.AutoRemove. */
+  autoRemove?: boolean;
+}
+
+/**
+ * keep: nothing to do (it runs, or it ended and stays until someone removes it);
+ * remove: remove it now; remove-when-ended: watch it, and remove it once it has ended;
+ * kill: end it (nothing in this runtime asks for that).
+ */
+export type Adoption = 'keep' | 'remove' | 'remove-when-ended' | 'kill';
+
+export function adoptionOf(container: Adoptable): Adoption {
+  // SOLUTION: a container the daemon did not promise to remove is none of its business: running,
+  // it goes on running (killing it would make every daemon restart an outage); ended, it stays
+  // for `docker ps -a` and `docker logs` until someone removes it, as docker keeps it.
+  if (!container.autoRemove) return 'keep';
+  // SOLUTION: --rm and ended while no daemon ran: nobody will wait for it any more, and the
+  // promise is the daemon's to keep now.
+  if (container.status === 'exited') return 'remove';
+  // SOLUTION: --rm and still running: removed once it ends, not before (it is still somebody's work).
+  return 'remove-when-ended';
+}
