@@ -39,7 +39,7 @@ const env = {
   MYDOCKER_ROOT: join(work, 'state'),
   MYDOCKER_SHIM: shimBinary,
   MYDOCKER_CGROUP_PARENT: cgroupParent,
-  DOCKER_HOST: `unix://${socket}`,
+  DOCKER_HOST: '',
   DOCKER_CONFIG: join(work, 'docker-config'),
 };
 const agent = new Agent({ keepAlive: true, maxSockets: 2 });
@@ -145,7 +145,10 @@ async function main(): Promise<void> {
       ],
     ];
     if (existsSync(dockerCli))
-      cli.push(['docker run --rm, to the daemon', [dockerCli, 'run', '--rm', '--network', 'none', 'busybox', 'true']]);
+      cli.push([
+        'docker run --rm, to the daemon',
+        [dockerCli, '-H', `unix://${socket}`, 'run', '--rm', '--network', 'none', 'busybox', 'true'],
+      ]);
     else console.log(`docker's CLI is missing at ${dockerCli}: left out (sudo bash vm/provision.sh)`);
     if (bundle && available('runc'))
       cli.push(['runc run', ['runc', 'run', '--bundle', bundle, `mydocker-bench-runc-${process.pid}`]]);

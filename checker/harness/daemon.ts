@@ -67,6 +67,7 @@ export class Daemon {
           MYDOCKER_ROOT: this.mydocker.stateRoot,
           MYDOCKER_SOURCE: targetSource(),
           MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+          DOCKER_HOST: '',
         },
         stdin: 'ignore',
       },

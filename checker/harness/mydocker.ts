@@ -80,6 +80,7 @@ export class Mydocker {
         MYDOCKER_ROOT: user?.stateRoot ?? this.stateRoot,
         MYDOCKER_SOURCE: targetSource(),
         MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+        DOCKER_HOST: '', // the runtime itself, never a client of some daemon the caller names
         ...env,
       },
       ...(input === 'pipe' || input === 'ignore' ? { stdin: input } : { input }),
@@ -117,6 +118,7 @@ export class Mydocker {
         MYDOCKER_ROOT: this.stateRoot,
         MYDOCKER_SOURCE: targetSource(),
         MYDOCKER_CGROUP_PARENT: this.host.containment.containersParent,
+        DOCKER_HOST: '', // the runtime itself, never a client of some daemon the caller names
       },
       stdin: 'pipe',
       timeout: scaled(RUN_TIMEOUT_MS),

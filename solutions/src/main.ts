@@ -6,7 +6,7 @@
 // docs/benchmarks.md and docs/decisions/0003-commonjs-bundle-and-parseargs.md).
 import { UsageError } from './errors.ts';
 
-const USAGE = `Usage: mydocker COMMAND
+const USAGE = `Usage: mydocker [-H unix://PATH] COMMAND
 
 A container runtime you write yourself, chapter by chapter.
 
@@ -31,6 +31,9 @@ Commands:
   top         Show the processes of a container
   network     Manage networks: create, ls, inspect, rm
   daemon      Serve docker's Engine API on a unix socket, for docker's CLI
+
+With -H unix://PATH (or DOCKER_HOST) before the command, run, ps, images, logs, stop, kill,
+start, restart, rm, inspect, wait and pull are requests to that daemon instead.
 
 Run 'mydocker COMMAND --help' for more information on a command.
 `;
@@ -105,8 +108,14 @@ function operands(args: string[], usage: string, min: number, max: number): stri
   return args;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(given: string[]): Promise<number> {
+  const { host, argv } = hostOption(given);
   const [name, ...args] = argv;
+  // -H unix://PATH, or DOCKER_HOST: a client of that daemon (chapter 8), for what the API has.
+  if (host !== undefined && name !== undefined && name !== 'daemon' && !name.startsWith('-') && name !== 'help') {
+    const { remoteCommand } = await import('./client/remote.ts');
+    return remoteCommand(host, name, args);
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return 0;
@@ -114,6 +123,17 @@ async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   if (!command) throw new UsageError(`unknown command '${name}' (see 'mydocker --help')`);
   return command(args);
+}
+
+/** -H/--host before the command, else DOCKER_HOST (empty: none), and the arguments without it. */
+function hostOption(argv: string[]): { host: string | undefined; argv: string[] } {
+  const [first, second] = argv;
+  if (first === '-H' || first === '--host') {
+    if (second === undefined) throw new UsageError(`${first} needs a value: unix:///PATH of a daemon's socket`);
+    return { host: second, argv: argv.slice(2) };
+  }
+  if (first?.startsWith('--host=')) return { host: first.slice('--host='.length), argv: argv.slice(1) };
+  return { host: process.env.DOCKER_HOST || undefined, argv };
 }
 
 /** One line on stderr, and docker's exit code: 125 unless the error carries its own. */

@@ -44,6 +44,7 @@ export class TestDaemon {
           MYDOCKER_ROOT: this.root,
           MYDOCKER_CGROUP_PARENT: this.cgroupParent,
           MYDOCKER_TEST_MARKER: this.marker,
+          DOCKER_HOST: '',
         },
       },
     );

@@ -18,7 +18,8 @@ export function runCli(
 ): Promise<ChildOutcome> {
   const launcher = process.argv[1]!;
   const child = spawn(process.execPath, [launcher, ...args], {
-    env: { ...process.env, ...options.env },
+    // DOCKER_HOST would make the child a client of a daemon, maybe of this one: it is the runtime here.
+    env: { ...process.env, DOCKER_HOST: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const abort = (): void => void child.kill('SIGINT'); // the CLI's own clean-up on SIGINT
