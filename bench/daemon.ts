@@ -3,6 +3,7 @@
 //               connections (http.Agent keepAlive), from the create's request to the wait's answer
 //   docker CLI  `docker run --rm --network none busybox true` (Debian's docker.io client) to the daemon
 //   mydocker    `mydocker run --rm --network none busybox true`: the CLI, a Node start per container
+//   dockerd     the same `docker run` to Debian's dockerd, started in a sandbox for the bench
 //   runc        `runc run` of a bundle of Debian's static busybox running `true`, whole
 // Target (issue 14): the warm path at most crun's whole run. Debian 12's crun (1.8.1) refuses this
 // machine's hybrid cgroup layout ("cgroups in hybrid mode not supported", even with
@@ -115,6 +116,66 @@ function busyboxBundle(): string | undefined {
 
 const available = (program: string): boolean => spawnSync(program, ['--version']).status === 0;
 
+const dockerdCgroupParent = testCgroupParent('bench-dockerd');
+
+/**
+ * Debian's dockerd (docker.io, unpacked by provision.sh, never installed) with the containerd it
+ * starts itself, in a sandbox: a private mount namespace inside the bench's own network namespace,
+ * every directory under `dir`, a cgroup parent of the bench's, no bridge, no iptables, no forwarding.
+ * Resolves with its socket once busybox is loaded into it; undefined without the tools.
+ */
+async function sandboxedDockerd(dir: string): Promise<{ socket: string; stop: () => Promise<void> } | undefined> {
+  const dockerd = join(toolsDir, 'docker.io', 'usr', 'sbin', 'dockerd');
+  const containerd = join(toolsDir, 'containerd', 'usr', 'bin');
+  if (!existsSync(dockerd) || !existsSync(join(containerd, 'containerd')) || !existsSync(dockerCli)) {
+    console.log('dockerd or containerd missing: dockerd is left out (sudo bash vm/provision.sh --for-contributors)');
+    return undefined;
+  }
+  mkdirSync(dir, { recursive: true });
+  const socket = join(dir, 'docker.sock');
+  writeFileSync(join(dir, 'daemon.json'), '{}\n');
+  const args = [
+    ...['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid')],
+    ...['-H', `unix://${socket}`, '--config-file', join(dir, 'daemon.json'), '--storage-driver', 'overlay2'],
+    ...['--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false'],
+    ...[
+      '--userland-proxy=false',
+      `--cgroup-parent=${dockerdCgroupParent}`,
+      '--exec-opt',
+      'native.cgroupdriver=cgroupfs',
+    ],
+  ];
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', dockerd, ...args], {
+    env: { ...process.env, PATH: `${containerd}:${process.env.PATH}` },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('close', resolve));
+    }
+    removeCgroupParent(dockerdCgroupParent);
+  };
+  const docker = (...words: string[]) =>
+    spawnSync(dockerCli, ['-H', `unix://${socket}`, ...words], { env, encoding: 'utf8' });
+  for (let i = 0; i < 300 && docker('version').status !== 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  const loaded = docker(
+    'load',
+    '-i',
+    process.env.MYDOCKER_BUSYBOX ?? join(projectRoot, '.lab', 'build', 'images', 'busybox.tar'),
+  );
+  if (loaded.status !== 0) {
+    await stop();
+    throw new Error(`the sandboxed dockerd did not load busybox: ${loaded.stderr}\n${log}`);
+  }
+  return { socket, stop };
+}
+
+let stopDockerd: (() => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
   mkdirSync(env.DOCKER_CONFIG, { recursive: true });
@@ -129,6 +190,8 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const bundle = busyboxBundle();
+    const dockerdPeer = await sandboxedDockerd(join(work, 'dockerd'));
+    stopDockerd = dockerdPeer?.stop;
     const cli: [string, string[]][] = [
       [
         'mydocker run --rm (the CLI)',
@@ -150,6 +213,11 @@ async function main(): Promise<void> {
         [dockerCli, '-H', `unix://${socket}`, 'run', '--rm', '--network', 'none', 'busybox', 'true'],
       ]);
     else console.log(`docker's CLI is missing at ${dockerCli}: left out (sudo bash vm/provision.sh)`);
+    if (dockerdPeer)
+      cli.push([
+        'docker run --rm, to dockerd',
+        [dockerCli, '-H', `unix://${dockerdPeer.socket}`, 'run', '--rm', '--network', 'none', 'busybox', 'true'],
+      ]);
     if (bundle && available('runc'))
       cli.push(['runc run', ['runc', 'run', '--bundle', bundle, `mydocker-bench-runc-${process.pid}`]]);
     else console.log('runc or /bin/busybox missing: runc is left out (sudo bash vm/provision.sh)');
@@ -168,8 +236,15 @@ async function main(): Promise<void> {
     for (const [name, value] of medians) console.log(`  ${name.padEnd(34)} ${value.toFixed(1).padStart(7)} ms`);
     const warm = medians.get('warm path (create+start+wait)')!;
     const runc = medians.get('runc run');
+    const throughDaemon = medians.get('docker run --rm, to the daemon');
+    const throughDockerd = medians.get('docker run --rm, to dockerd');
+    if (throughDaemon !== undefined && throughDockerd !== undefined)
+      console.log(
+        `\n  docker run, mydocker daemon / dockerd: ${(throughDaemon / throughDockerd).toFixed(2)} (target <= 0.5)`,
+      );
     if (runc !== undefined) console.log(`\n  warm path / runc run: ${(warm / runc).toFixed(2)}`);
   } finally {
+    await stopDockerd?.();
     agent.destroy();
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('close', resolve));

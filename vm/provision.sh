@@ -84,6 +84,9 @@ fi
 #     only; the package's postinst would start it as a service listening on every interface.
 #   docker.io: only its `docker` client is used (chapter 8, against mydocker's Engine API); the package
 #     would start dockerd. Its dependencies (containerd, ...) are not needed for the client.
+#   containerd, for contributors: bench/daemon.ts starts docker.io's dockerd in a sandbox of its own
+#     (its own mount and network namespaces, directories and cgroup parent) as the peer of `docker run`
+#     through mydocker's daemon, and dockerd starts this containerd itself.
 # The paths are scripts/build/peer-tools.mjs's. The tools go into the course's .lab/ (this script's
 # ../.lab), so only when this script is the course's own: cloud-init's copy runs outside the course.
 unpack_tool() {
@@ -108,4 +111,5 @@ if [ -e "$here/../package.json" ]; then
   if $contributors; then unpack_tool cloud-init usr/bin/cloud-init; fi
   unpack_tool docker-registry usr/bin/docker-registry
   unpack_tool docker.io usr/bin/docker
+  if $contributors; then unpack_tool containerd usr/bin/containerd; fi
 fi
