@@ -105,6 +105,29 @@ export class Daemon {
     };
   }
 
+  /**
+   * `docker ARGS...` on a real terminal (util-linux `script` gives it a pseudo-terminal), `input`
+   * typed into it; what the terminal showed, carriage returns removed, and the exit code.
+   */
+  async dockerOnTerminal(args: readonly string[], input: string): Promise<RunResult> {
+    const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+    const line = [dockerCli(), ...args].map(quote).join(' ');
+    const result = await this.host.exec(['script', '-qec', `${line}; echo "exit code: $?"`, '/dev/null'], {
+      env: { DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: this.config },
+      input,
+      timeout: scaled(CLIENT_TIMEOUT_MS),
+    });
+    const output = String(result.stdout).replaceAll('\r', '');
+    // The last line may come without its newline: script can end before the terminal passes it on.
+    const code = /exit code: (\d+)/.exec(output);
+    return {
+      exitCode: code ? Number(code[1]) : result.exitCode,
+      stdout: output,
+      stderr: String(result.stderr),
+      command: `docker ${args.join(' ')} (on a terminal)`,
+    };
+  }
+
   /** One HTTP request on the socket, answered whole. */
   request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     return new Promise((resolve, reject) => {

@@ -265,4 +265,33 @@ describeLab('ch8-attach', (check) => {
       expect(after.stdout.split('\n'), describeRun(after)).not.toContain('checknet');
     },
   );
+
+  check(
+    '`docker run -it` and `docker exec -it` on a terminal: a terminal of their own, the keys typed reach them',
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const run = await client.dockerOnTerminal(
+        ['run', '-it', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'tty; read line; echo "got $line"; exit 3'],
+        'typed\n',
+      );
+      expect(run.stdout, describeRun(run)).toMatch(/\/dev\/pts\/\d+\n/);
+      expect(run.stdout, describeRun(run)).toContain('got typed\n');
+      expect(run.exitCode, `${describeRun(run)}\nthe terminal showed: ${JSON.stringify(run.stdout)}`).toBe(3);
+      const started = await client.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '60']);
+      expectExitCode(started, 0);
+      const id = started.stdout.trim();
+      try {
+        const exec = await client.dockerOnTerminal(
+          ['exec', '-it', id, 'sh', '-c', 'tty; read line; echo "exec got $line"'],
+          'keys\n',
+        );
+        expect(exec.stdout, describeRun(exec)).toMatch(/\/dev\/pts\/\d+\n/);
+        expect(exec.stdout, describeRun(exec)).toContain('exec got keys\n');
+        expectExitCode(exec, 0);
+      } finally {
+        await client.docker(['rm', '-f', id]);
+      }
+    },
+  );
 });
