@@ -191,3 +191,73 @@ function catchError(action: () => unknown): unknown {
   }
   throw new Error('it did not throw');
 }
+
+describe("createRequest: run's options as docker's create body, and back as the daemon reads it", () => {
+  test('round trip: what the client sends is what the daemon runs', async () => {
+    const { parseRunArguments } = await import('../../solutions/src/commands/run-arguments.ts');
+    const { createRequest } = await import('../../solutions/src/client/create-request.ts');
+    const given = parseRunArguments([
+      '--rm',
+      '-i',
+      '-t',
+      '--name',
+      'web',
+      '--hostname',
+      'box',
+      '-e',
+      'A=1',
+      '-v',
+      '/srv:/data:ro',
+      '-m',
+      '64m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '20',
+      '-p',
+      '127.0.0.1:8080:80/tcp',
+      '-p',
+      '9000:90/udp',
+      '--network',
+      'none',
+      '--cap-add',
+      'NET_ADMIN',
+      '--cap-drop',
+      'CHOWN',
+      '--security-opt',
+      'no-new-privileges=false',
+      'busybox',
+      'sh',
+      '-c',
+      'echo hi',
+    ]);
+    if (given === 'help') throw new Error('help');
+    const body = createRequest(given);
+    expect(body.HostConfig.PortBindings).toEqual({
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
+      '90/udp': [{ HostIp: '', HostPort: '9000' }],
+    });
+    expect(body.HostConfig).toMatchObject({
+      Memory: 64 * 1024 * 1024,
+      NanoCpus: 500_000_000,
+      PidsLimit: 20,
+      AutoRemove: true,
+    });
+    const back = runOptionsOfBody(JSON.parse(JSON.stringify(body)), 'web');
+    expect(back).toMatchObject({
+      image: 'busybox',
+      command: ['sh', '-c', 'echo hi'],
+      name: 'web',
+      hostname: 'box',
+      interactive: true,
+      tty: true,
+      env: ['A=1'],
+      volumes: ['/srv:/data:ro'],
+      network: 'none',
+      publish: ['127.0.0.1:8080:80/tcp', '9000:90/udp'],
+      resources: { memory: String(64 * 1024 * 1024), cpus: '0.5', pidsLimit: '20' },
+      security: { capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'], noNewPrivileges: false },
+    });
+    expect(autoRemoveOf(body)).toBe(true);
+  });
+});
