@@ -8,6 +8,7 @@ import {
   hostAt,
   isStaticElf,
   probeBusyboxImage,
+  probePeerTools,
   probeCgroups,
   probeCommands,
   probeKernel,
@@ -93,6 +94,8 @@ describe('probes on a fake machine', () => {
     write('/project/native/shim.c', '');
     write('/project/.lab/build/mydocker-shim', '');
     write('/project/.lab/build/images/busybox.tar', '');
+    write('/project/.lab/tools/docker-registry/usr/bin/docker-registry', '');
+    write('/project/.lab/tools/docker.io/usr/bin/docker', '');
     write('/project/bin/path/lab', '');
     write('/project/bin/path/mydocker', '');
     const results = runProbes(host);
@@ -114,6 +117,7 @@ describe('probes on a fake machine', () => {
       'attr',
       'native helper',
       'busybox image',
+      'chapter 8 tools',
       'Node.js',
       'lab and mydocker',
       'cgroup v2 VM',
@@ -135,6 +139,7 @@ describe('probes on a fake machine', () => {
       'util-linux': expect.stringMatching(/^apt-get install util-linux /),
       'native helper': expect.stringContaining('make -C native'),
       'busybox image': expect.stringContaining('scripts/build.mjs'),
+      'chapter 8 tools': expect.stringContaining('sudo bash vm/provision.sh'),
       'lab and mydocker': expect.stringContaining('eval "$(npx lab env)"'),
     });
     expect(Object.keys(fixes)).not.toContain('Node.js');
@@ -166,6 +171,13 @@ describe('probes on a fake machine', () => {
     expect(probeBusyboxImage(host)).toMatchObject({ ok: false, detail: '.lab/build/images/busybox.tar is not built' });
     write('/project/.lab/build/images/busybox.tar', '');
     expect(probeBusyboxImage(host)).toMatchObject({ ok: true, detail: '.lab/build/images/busybox.tar' });
+  });
+
+  test('chapter 8 tools: the unpacked docker-registry and docker CLI, or which is missing', () => {
+    write('/project/.lab/tools/docker.io/usr/bin/docker', '');
+    expect(probePeerTools(host)).toMatchObject({ ok: false, detail: '.lab/tools/docker-registry missing' });
+    write('/project/.lab/tools/docker-registry/usr/bin/docker-registry', '');
+    expect(probePeerTools(host)).toMatchObject({ ok: true });
   });
 
   test('overlayfs: looks for the overlay line, not a substring', () => {

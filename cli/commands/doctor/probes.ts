@@ -303,6 +303,31 @@ export function probeV2Vm(host: Host): ProbeResult {
   };
 }
 
+/** Chapter 8's peers, unpacked by vm/provision.sh into .lab/tools (never installed): their paths are scripts/build/peer-tools.mjs's. */
+const PEER_TOOLS = [
+  ['docker-registry', 'usr/bin/docker-registry'],
+  ['docker.io', 'usr/bin/docker'],
+] as const;
+
+/** docker's CLI and docker-registry, which chapter 8's checks start (the daemon's client, pull's registry). */
+export function probePeerTools(host: Host): ProbeResult {
+  const missing = PEER_TOOLS.filter(
+    ([tool, path]) => host.mtimeMs(join(host.projectRoot, '.lab/tools', tool, path)) === undefined,
+  );
+  return {
+    name: 'chapter 8 tools',
+    ok: missing.length === 0,
+    detail:
+      missing.length === 0
+        ? '.lab/tools/docker-registry, .lab/tools/docker.io (unpacked)'
+        : `${missing.map(([tool]) => `.lab/tools/${tool}`).join(' and ')} missing`,
+    fix:
+      missing.length === 0
+        ? undefined
+        : `${PROVISION} (it unpacks Debian's docker-registry and docker.io there, never installs them)`,
+  };
+}
+
 export const PROBES = [
   probeRoot,
   probeKernel,
@@ -312,6 +337,7 @@ export const PROBES = [
   ...REQUIREMENTS.map((requirement) => (host: Host) => probeRequirement(host, requirement)),
   probeShim,
   probeBusyboxImage,
+  probePeerTools,
   probeNode,
   probeCommands,
   probeV2Vm,
