@@ -100,7 +100,9 @@ export class Containment {
       // The spec's cgroup in the runtime's other hierarchies too, made now rather than by the runtime
       // at its first container: while it exists, another checker run ending at the same time cannot
       // remove mydocker-checker between the runtime's plan (which saw it) and its mkdir (ENOENT).
-      for (const controller of ['cpu', 'cpuacct', 'cpuset']) {
+      // devices too since chapter 7 (its allow-list's cgroup): it was left out, and a check failed
+      // with "mkdir .../devices/mydocker-checker/...: ENOENT" while a second checker run ended.
+      for (const controller of ['cpu', 'cpuacct', 'cpuset', 'devices']) {
         if (!existsSync(join(ROOT, controller))) continue;
         mkdirSync(join(ROOT, controller, this.base), { recursive: true });
       }
