@@ -264,6 +264,39 @@ describe('pullImage against a fake registry', () => {
     expect(blobRequests.map((request) => request.authorization)).toEqual(blobRequests.map(() => 'Bearer the-token'));
   });
 
+  test('Bearer with a token service of its own: the credentials go to it, the token to the registry', async () => {
+    await serveImage('realm', 'latest', [{ file: 'x\n' }]);
+    const credentials = `Basic ${Buffer.from('learner:pw').toString('base64')}`;
+    const seen: (string | undefined)[] = [];
+    const tokens = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      if (request.headers.authorization !== credentials) {
+        response.statusCode = 401;
+        return response.end();
+      }
+      response.end(JSON.stringify({ access_token: 'from-the-realm' }));
+    });
+    await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+    const realm = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`;
+    handler = (request, response) => {
+      if (request.headers.authorization === 'Bearer from-the-realm') return false;
+      response.statusCode = 401;
+      response.setHeader('www-authenticate', `Bearer realm="${realm}",service="fake"`);
+      response.end();
+      return true;
+    };
+    try {
+      const pulled = await pullImage(new ImageStore(newRoot()), `${address}/realm`, {
+        credentials: { username: 'learner', password: 'pw' },
+      });
+      expect(pulled.image.layers).toHaveLength(1);
+      expect(seen).toEqual([credentials]);
+      expect(requests.every((request) => request.authorization !== credentials)).toBe(true);
+    } finally {
+      await new Promise((resolve) => tokens.close(resolve));
+    }
+  });
+
   test('a redirect off loopback is refused before any connection', async () => {
     handler = (request, response) => {
       response.statusCode = 307;
