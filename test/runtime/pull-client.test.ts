@@ -217,6 +217,17 @@ describe('pullImage against a fake registry', () => {
     expect(listing(root)).toEqual(['(missing)']);
   });
 
+  test('a config that claims gigabytes is refused before it is downloaded', async () => {
+    await serveImage('huge', 'real', [{ file: 'x\n' }]);
+    const manifest = JSON.parse(manifests.get('huge:real')!.content.toString());
+    manifest.config.size = 4e9;
+    manifests.set('huge:latest', { type: OCI_MANIFEST, content: Buffer.from(JSON.stringify(manifest)) });
+    await expect(pullImage(new ImageStore(newRoot()), `${address}/huge`)).rejects.toThrow(
+      /the config \(sha256:[0-9a-f]{12}\.\.\.\) claims 4000000000 bytes: more than 8388608, refused/,
+    );
+    expect(requests.filter((request) => request.url.includes('/blobs/'))).toEqual([]);
+  });
+
   test('Basic: the challenge is met with MYDOCKER_REGISTRY_AUTH; without it, one line', async () => {
     await serveImage('private', 'latest', [{ file: 'secret\n' }]);
     const expected = `Basic ${Buffer.from('learner:pw').toString('base64')}`;

@@ -14,6 +14,8 @@ import { verifiedBuffer, verifiedChunks, type Descriptor } from './verify-digest
 
 /** distribution-spec: a registry may refuse manifests over 4 MiB; a client need not read more. */
 export const MAX_MANIFEST = 4 << 20;
+/** An image config is a JSON document of some kilobytes; containerd refuses more than 8 MiB too. */
+export const MAX_CONFIG = 8 << 20;
 /** Blobs downloaded at once (docker's max-concurrent-downloads is 3; loopback has room for more). */
 const PARALLEL_BLOBS = 4;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -52,6 +54,11 @@ export async function downloadLayout(
   }
   const document = fetched.document;
   const config = descriptorOf(document.config, 'the config');
+  // The config is read into memory: a descriptor that claims gigabytes is refused before the download.
+  if (config.size > MAX_CONFIG)
+    throw new PullError(
+      `the config (${short(config.digest)}) claims ${config.size} bytes: more than ${MAX_CONFIG}, refused`,
+    );
   if (!Array.isArray(document.layers)) throw new PullError(`manifest ${short(fetched.digest)} lists no layers`);
   const layers = (document.layers as unknown[]).map((layer, i) => descriptorOf(layer, `layer ${i + 1}`));
   onEvent({ kind: 'manifest', digest: fetched.digest });
