@@ -126,6 +126,23 @@ describe('pullImage against a fake registry', () => {
     expect(listing(join(root)).filter((line) => line.startsWith('tmp'))).toEqual([]);
   });
 
+  test('a layer the store has already (its diff id) is not downloaded again', async () => {
+    const base = await serveImage('base', 'v1', [{ 'etc/base': 'base\n' }]);
+    const both = await serveImage('derived', 'v1', [{ 'etc/base': 'base\n' }, { 'etc/top': 'top\n' }]);
+    expect(both.layers[0]).toBe(base.layers[0]);
+    const root = newRoot();
+    await pullImage(new ImageStore(root), `${address}/base:v1`);
+    requests.length = 0;
+    const events: string[] = [];
+    const pulled = await pullImage(new ImageStore(root), `${address}/derived:v1`, {
+      onProgress: (event) => events.push(event.kind),
+    });
+    expect(pulled.image.layers).toEqual(both.layers);
+    expect(requests.filter((request) => request.url.includes('/blobs/'))).toHaveLength(2); // the config, the top layer
+    expect(events.filter((kind) => kind !== 'blob-start')).toEqual(['manifest', 'blob-exists', 'blob-done']);
+    expect(readFileSync(join(root, 'layers', both.layers[1]!, 'etc', 'top'), 'utf8')).toBe('top\n');
+  });
+
   test('an index: the entry of the platform asked for', async () => {
     const amd = await serveImage('multi', 'amd', [{ arch: 'amd64\n' }]);
     const arm = await serveImage('multi', 'arm', [{ arch: 'arm64\n' }], 'arm64');
