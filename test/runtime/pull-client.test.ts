@@ -126,6 +126,23 @@ describe('pullImage against a fake registry', () => {
     expect(listing(join(root)).filter((line) => line.startsWith('tmp'))).toEqual([]);
   });
 
+  test('a layer the store has already (its diff id) is not downloaded again', async () => {
+    const base = await serveImage('base', 'v1', [{ 'etc/base': 'base\n' }]);
+    const both = await serveImage('derived', 'v1', [{ 'etc/base': 'base\n' }, { 'etc/top': 'top\n' }]);
+    expect(both.layers[0]).toBe(base.layers[0]);
+    const root = newRoot();
+    await pullImage(new ImageStore(root), `${address}/base:v1`);
+    requests.length = 0;
+    const events: string[] = [];
+    const pulled = await pullImage(new ImageStore(root), `${address}/derived:v1`, {
+      onProgress: (event) => events.push(event.kind),
+    });
+    expect(pulled.image.layers).toEqual(both.layers);
+    expect(requests.filter((request) => request.url.includes('/blobs/'))).toHaveLength(2); // the config, the top layer
+    expect(events.filter((kind) => kind !== 'blob-start')).toEqual(['manifest', 'blob-exists', 'blob-done']);
+    expect(readFileSync(join(root, 'layers', both.layers[1]!, 'etc', 'top'), 'utf8')).toBe('top\n');
+  });
+
   test('an index: the entry of the platform asked for', async () => {
     const amd = await serveImage('multi', 'amd', [{ arch: 'amd64\n' }]);
     const arm = await serveImage('multi', 'arm', [{ arch: 'arm64\n' }], 'arm64');
@@ -217,6 +234,17 @@ describe('pullImage against a fake registry', () => {
     expect(listing(root)).toEqual(['(missing)']);
   });
 
+  test('a config that claims gigabytes is refused before it is downloaded', async () => {
+    await serveImage('huge', 'real', [{ file: 'x\n' }]);
+    const manifest = JSON.parse(manifests.get('huge:real')!.content.toString());
+    manifest.config.size = 4e9;
+    manifests.set('huge:latest', { type: OCI_MANIFEST, content: Buffer.from(JSON.stringify(manifest)) });
+    await expect(pullImage(new ImageStore(newRoot()), `${address}/huge`)).rejects.toThrow(
+      /the config \(sha256:[0-9a-f]{12}\.\.\.\) claims 4000000000 bytes: more than 8388608, refused/,
+    );
+    expect(requests.filter((request) => request.url.includes('/blobs/'))).toEqual([]);
+  });
+
   test('Basic: the challenge is met with MYDOCKER_REGISTRY_AUTH; without it, one line', async () => {
     await serveImage('private', 'latest', [{ file: 'secret\n' }]);
     const expected = `Basic ${Buffer.from('learner:pw').toString('base64')}`;
@@ -262,6 +290,39 @@ describe('pullImage against a fake registry', () => {
     expect(pulled.image.layers).toHaveLength(1);
     const blobRequests = requests.filter((request) => request.url.includes('/blobs/'));
     expect(blobRequests.map((request) => request.authorization)).toEqual(blobRequests.map(() => 'Bearer the-token'));
+  });
+
+  test('Bearer with a token service of its own: the credentials go to it, the token to the registry', async () => {
+    await serveImage('realm', 'latest', [{ file: 'x\n' }]);
+    const credentials = `Basic ${Buffer.from('learner:pw').toString('base64')}`;
+    const seen: (string | undefined)[] = [];
+    const tokens = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      if (request.headers.authorization !== credentials) {
+        response.statusCode = 401;
+        return response.end();
+      }
+      response.end(JSON.stringify({ access_token: 'from-the-realm' }));
+    });
+    await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+    const realm = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`;
+    handler = (request, response) => {
+      if (request.headers.authorization === 'Bearer from-the-realm') return false;
+      response.statusCode = 401;
+      response.setHeader('www-authenticate', `Bearer realm="${realm}",service="fake"`);
+      response.end();
+      return true;
+    };
+    try {
+      const pulled = await pullImage(new ImageStore(newRoot()), `${address}/realm`, {
+        credentials: { username: 'learner', password: 'pw' },
+      });
+      expect(pulled.image.layers).toHaveLength(1);
+      expect(seen).toEqual([credentials]);
+      expect(requests.every((request) => request.authorization !== credentials)).toBe(true);
+    } finally {
+      await new Promise((resolve) => tokens.close(resolve));
+    }
   });
 
   test('a redirect off loopback is refused before any connection', async () => {

@@ -69,16 +69,31 @@ function fixturesFor(host: LabHost): Promise<Fixtures> {
       host,
       (async () => {
         const made = await makeLayouts();
-        const [registry, secured, hostile] = await Promise.all([
+        const started = await Promise.allSettled([
           Registry.start(host),
           Registry.start(host, CREDENTIALS),
           hostileRegistry(host),
         ]);
-        await Promise.all([
-          registry.seed(made.layered, 't', 'layered:latest'),
-          registry.seed(made.multi, 't', 'multi:latest'),
-          secured.seed(made.layered, 't', 'private/layered:latest'),
-        ]);
+        const stopAll = () =>
+          Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+        const failed = started.find((result) => result.status === 'rejected');
+        if (failed) {
+          await stopAll(); // the ones that did start: their directories go now, not with the next run
+          throw failed.reason;
+        }
+        const [registry, secured, hostile] = started.map(
+          (result) => (result as PromiseFulfilledResult<Fixture>).value,
+        ) as [Registry, Registry, Fixture];
+        try {
+          await Promise.all([
+            registry.seed(made.layered, 't', 'layered:latest'),
+            registry.seed(made.multi, 't', 'multi:latest'),
+            secured.seed(made.layered, 't', 'private/layered:latest'),
+          ]);
+        } catch (error) {
+          await stopAll();
+          throw error;
+        }
         return { ...made, registry, secured, hostile };
       })(),
     );

@@ -58,6 +58,7 @@ export async function pull(args: string[]): Promise<number> {
       signal: abort.signal,
       onProgress: (event) => {
         if (event.kind === 'blob-done') say(`${event.digest.slice(7, 19)}: Pull complete`);
+        if (event.kind === 'blob-exists') say(`${event.digest.slice(7, 19)}: Already exists`);
       },
     });
     say(`Digest: ${pulled.digest}`);

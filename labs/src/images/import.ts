@@ -37,13 +37,19 @@ export async function importImage(store: ImageStore, file: string, given: string
 /**
  * An OCI image layout that is a directory (oci-layout, index.json, blobs/ALGORITHM/HEX), as
  * `mydocker pull` writes it: the same reading and the same all-or-nothing as importImage. Its layers
- * are unpacked side by side, each from its own file.
+ * are unpacked side by side, each from its own file. `inStore`: blobs (blobs/sha256/HEX) the pull did
+ * not download because the store has their layer; the layout lacks them.
  */
-export async function importLayout(store: ImageStore, dir: string, given: string): Promise<Image> {
+export async function importLayout(
+  store: ImageStore,
+  dir: string,
+  given: string,
+  inStore: ReadonlySet<string> = new Set(),
+): Promise<Image> {
   const name = parseImageName(given);
   return transactionally(
     store,
-    (transaction) => readLayout(transaction, dir, name),
+    (transaction) => readLayout(transaction, dir, name, inStore),
     (error) => error as Error,
   );
 }
@@ -118,8 +124,14 @@ async function readImage(transaction: Transaction, file: string, name: string): 
   };
 }
 
-async function readLayout(transaction: Transaction, dir: string, name: string): Promise<Image> {
+async function readLayout(
+  transaction: Transaction,
+  dir: string,
+  name: string,
+  inStore: ReadonlySet<string>,
+): Promise<Image> {
   const entries = layoutEntries(dir);
+  for (const path of inStore) entries.set(path, { type: 'File', size: 0 });
   if (!isOciLayout(entries)) throw new Error(`'${dir}' is not an OCI image layout (no oci-layout or no index.json)`);
   const archive: Archive = { entries, read: async (path) => readFileSync(join(dir, path)) };
   const plan = await ociPlan(archive);
@@ -133,6 +145,8 @@ async function readLayout(transaction: Transaction, dir: string, name: string): 
     plan.layers.map((path, i) => {
       const known = expected?.[i];
       if (known !== undefined && existsSync(transaction.layerDir(known))) return known;
+      if (inStore.has(path))
+        throw new Error(`layer ${known} was in the store when the pull began, and is gone: pull again`);
       if (!unpacked.has(path)) unpacked.set(path, transaction.unpack(fileChunks(join(dir, path)), known));
       return unpacked.get(path)!;
     }),

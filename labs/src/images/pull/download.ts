@@ -14,6 +14,8 @@ import { verifiedBuffer, verifiedChunks, type Descriptor } from './verify-digest
 
 /** distribution-spec: a registry may refuse manifests over 4 MiB; a client need not read more. */
 export const MAX_MANIFEST = 4 << 20;
+/** An image config is a JSON document of some kilobytes; containerd refuses more than 8 MiB too. */
+export const MAX_CONFIG = 8 << 20;
 /** Blobs downloaded at once (docker's max-concurrent-downloads is 3; loopback has room for more). */
 const PARALLEL_BLOBS = 4;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -21,7 +23,8 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 type Json = Record<string, unknown>;
 
 export interface DownloadEvent {
-  kind: 'manifest' | 'blob-start' | 'blob-done';
+  /** blob-exists: a layer the store has already (by its diff id), not downloaded (docker's "Already exists"). */
+  kind: 'manifest' | 'blob-start' | 'blob-done' | 'blob-exists';
   digest: string;
   size?: number;
 }
@@ -33,6 +36,14 @@ export interface Downloaded {
   manifest: Descriptor & { mediaType: string };
   config: Descriptor;
   layers: Descriptor[];
+  /** The layers' digests not downloaded, because the store has their layer: no blob in the layout. */
+  skipped: string[];
+}
+
+export interface DownloadOptions {
+  onEvent?: (event: DownloadEvent) => void;
+  /** Whether the store has the layer of this diff id (64 hex digits): then its blob is not downloaded. */
+  has?: (diffId: string) => boolean;
 }
 
 export async function downloadLayout(
@@ -40,7 +51,7 @@ export async function downloadLayout(
   reference: { reference: string; digest?: string; name: string },
   platform: Platform,
   layout: string,
-  onEvent: (event: DownloadEvent) => void = () => {},
+  { onEvent = () => {}, has = () => false }: DownloadOptions = {},
 ): Promise<Downloaded> {
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
   let fetched = await fetchManifest(client, reference.reference, reference.digest, '');
@@ -52,6 +63,11 @@ export async function downloadLayout(
   }
   const document = fetched.document;
   const config = descriptorOf(document.config, 'the config');
+  // The config is read into memory: a descriptor that claims gigabytes is refused before the download.
+  if (config.size > MAX_CONFIG)
+    throw new PullError(
+      `the config (${short(config.digest)}) claims ${config.size} bytes: more than ${MAX_CONFIG}, refused`,
+    );
   if (!Array.isArray(document.layers)) throw new PullError(`manifest ${short(fetched.digest)} lists no layers`);
   const layers = (document.layers as unknown[]).map((layer, i) => descriptorOf(layer, `layer ${i + 1}`));
   onEvent({ kind: 'manifest', digest: fetched.digest });
@@ -65,7 +81,13 @@ export async function downloadLayout(
   );
   write(config, configContent);
 
-  const distinct = [...new Map(layers.map((layer) => [layer.digest, layer])).values()];
+  // The config's diff ids name the layers' content: one the store has is not downloaded again.
+  const diffIds = diffIdsOf(configContent, layers.length);
+  const skipped = new Set(layers.filter((_, i) => diffIds?.[i] !== undefined && has(diffIds[i]!)).map((l) => l.digest));
+  for (const digest of skipped) onEvent({ kind: 'blob-exists', digest });
+  const distinct = [...new Map(layers.map((layer) => [layer.digest, layer])).values()].filter(
+    (layer) => !skipped.has(layer.digest),
+  );
   await inParallel(distinct, PARALLEL_BLOBS, async (layer) => {
     const what = `layer ${short(layer.digest)}`;
     onEvent({ kind: 'blob-start', digest: layer.digest, size: layer.size });
@@ -81,7 +103,19 @@ export async function downloadLayout(
     join(layout, 'index.json'),
     JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [manifest] }),
   );
-  return { digest, manifest, config, layers };
+  return { digest, manifest, config, layers, skipped: [...skipped] };
+}
+
+/** rootfs.diff_ids as hex, one per layer; undefined when the config has none that fit (the import then judges it). */
+function diffIdsOf(config: Buffer, count: number): string[] | undefined {
+  try {
+    const ids = (JSON.parse(config.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+    if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => typeof id === 'string' && DIGEST.test(id)))
+      return undefined;
+    return (ids as string[]).map((id) => id.slice('sha256:'.length));
+  } catch {
+    return undefined;
+  }
 }
 
 interface FetchedManifest {

@@ -51,7 +51,7 @@ export class RegistryClient {
         );
       }
     }
-    if (response.status !== 200) throw new PullError(await registryError(response));
+    if (response.status !== 200) throw new PullError(await registryError(response, this.chunks(response)));
     return { response, body: this.chunks(response) };
   }
 
@@ -61,8 +61,9 @@ export class RegistryClient {
     for (let hops = 0; hops <= MAX_REDIRECTS; hops++) {
       const headers: Record<string, string> = {};
       if (accept) headers.accept = accept;
-      // Credentials go only to the registry itself, never to where it redirects (as fetch does).
-      if (authorization && url.origin === this.base.origin) headers.authorization = authorization;
+      // Credentials go only where they were meant for (the registry, or its token service), never to
+      // where that redirects (as fetch does).
+      if (authorization && url.origin === first.origin) headers.authorization = authorization;
       const response = await this.withTimeout(
         (signal) => fetch(url, { headers, redirect: 'manual', signal }),
         `${url.pathname}`,
@@ -104,7 +105,8 @@ export class RegistryClient {
           : 'unauthorized: the registry asks for credentials (give them as MYDOCKER_REGISTRY_AUTH=USER:PASSWORD)',
       );
     }
-    if (response.status !== 200) throw new PullError(`the token service: ${await registryError(response)}`);
+    if (response.status !== 200)
+      throw new PullError(`the token service: ${await registryError(response, this.chunks(response))}`);
     const text = await readLimited(this.chunks(response), MAX_ERROR_BODY);
     let answer: unknown;
     try {
@@ -184,10 +186,10 @@ function networkCause(error: unknown): string {
 }
 
 /** distribution-spec's error body, `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`. */
-async function registryError(response: Response): Promise<string> {
+async function registryError(response: Response, body: AsyncIterable<Uint8Array>): Promise<string> {
   let text = '';
   try {
-    if (response.body) text = (await readLimited(response.body, MAX_ERROR_BODY)).toString('utf8');
+    text = (await readLimited(body, MAX_ERROR_BODY)).toString('utf8');
   } catch {
     // the body is only a detail
   }

@@ -2,7 +2,8 @@
 // images. It downloads into a temporary OCI image layout under the state root (tmp/pull-PID-RANDOM),
 // imports that with importLayout (all or nothing: layers, whiteouts, unsafe paths, as `image import`),
 // and removes the layout in any case: on success, on failure, on an abort (SIGINT). A failed pull
-// leaves nothing: no layer, no image, no temporary directory.
+// leaves nothing: no layer, no image, no temporary directory. A layer the store has already (the
+// config's diff id) is not downloaded again: docker's "Already exists".
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomHex } from '../../random-hex.ts';
@@ -46,15 +47,13 @@ export async function pullImage(store: ImageStore, given: string, options: PullO
   const layout = join(store.root, TMP, `${PREFIX}${process.pid}-${randomHex(8)}`);
   mkdirSync(layout, { recursive: true, mode: 0o700 });
   try {
-    const downloaded = await downloadLayout(
-      client,
-      reference,
-      options.platform ?? defaultPlatform(),
-      layout,
-      options.onProgress,
-    );
+    const downloaded = await downloadLayout(client, reference, options.platform ?? defaultPlatform(), layout, {
+      ...(options.onProgress && { onEvent: options.onProgress }),
+      has: (diffId) => existsSync(store.layerDir(diffId)),
+    });
     options.signal?.throwIfAborted();
-    const image = await importLayout(store, layout, reference.name).catch((error: Error) => {
+    const inStore = new Set(downloaded.skipped.map((digest) => `blobs/sha256/${digest.slice('sha256:'.length)}`));
+    const image = await importLayout(store, layout, reference.name, inStore).catch((error: Error) => {
       throw new PullError(error.message);
     });
     return { image, digest: downloaded.digest, name: reference.name };
