@@ -6,7 +6,7 @@
 // docs/benchmarks.md and docs/decisions/0003-commonjs-bundle-and-parseargs.md).
 import { UsageError } from './errors.ts';
 
-const USAGE = `Usage: mydocker [-H unix://PATH] COMMAND
+const USAGE = `Usage: mydocker COMMAND
 
 A container runtime you write yourself, chapter by chapter.
 
