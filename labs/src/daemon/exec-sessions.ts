@@ -12,7 +12,7 @@ import { randomHex } from '../random-hex.ts';
 import { exitCodeOf, shimPath, startShim } from '../shim/exec.ts';
 import type { StateStore } from '../state/store.ts';
 import { badRequest, conflict, notFound } from './api-error.ts';
-import { encodeOutput } from './stream-frame.ts';
+import { relayOutput } from './output-stream.ts';
 
 export interface ExecSession {
   id: string;
@@ -77,27 +77,16 @@ export class ExecSessions {
     session.running = true;
     session.pid = child.pid ?? 0;
     const tty = session.options.tty;
-    const pipe = (from: NodeJS.ReadableStream, stream: 'stdout' | 'stderr', wanted: boolean): Promise<void> =>
-      new Promise((resolve) => {
-        from.on('data', (chunk: Buffer) => {
-          if (!socket || !wanted || socket.destroyed) return;
-          if (!socket.write(encodeOutput(stream, chunk, tty))) {
-            from.pause(); // the client reads slowly: so does the shim's pipe, then the command
-            socket.once('drain', () => from.resume());
-          }
-        });
-        from.on('end', resolve);
-        from.on('error', () => resolve());
-      });
     if (withInput && child.stdin) {
       socket.pipe(child.stdin); // the client's CloseWrite is the command's end of input
       child.stdin.on('error', () => {}); // the command ended before reading all of it
     }
     // The client went away: the command goes too (docker's exec does not outlive its attach either).
     socket?.once('close', () => child.kill('SIGKILL'));
+    // A client that reads slowly pauses the shim's pipe, then the command (relayOutput).
     const output = Promise.all([
-      pipe(child.stdout!, 'stdout', session.attach.stdout),
-      pipe(child.stderr!, 'stderr', session.attach.stderr),
+      relayOutput(child.stdout!, 'stdout', { sink: socket, wanted: session.attach.stdout, tty }),
+      relayOutput(child.stderr!, 'stderr', { sink: socket, wanted: session.attach.stderr, tty }),
     ]);
     const code = await new Promise<number>((resolve) => {
       child.on('error', () => resolve(126));

@@ -12,7 +12,7 @@ import type { Plan } from '../kernel/plan.ts';
 import { exitCodeOf, startShim } from '../shim/exec.ts';
 import type { StateStore } from '../state/store.ts';
 import { ApiError } from './api-error.ts';
-import { encodeOutput } from './stream-frame.ts';
+import { relayOutput } from './output-stream.ts';
 import { watchChange } from './changes.ts';
 
 /** A client's connection waiting for the container's start, or serving it. */
@@ -54,19 +54,12 @@ export class AttachedContainers {
       const terminal = this.terminals.get(id);
       const output: Buffer[] = [];
       let started = false;
-      const relay = (from: NodeJS.ReadableStream, stream: 'stdout' | 'stderr'): void => {
-        from.on('data', (chunk: Buffer) => {
-          if (!started) output.push(chunk); // before the start, what the shim says is its error
-          const wanted = terminal && (stream === 'stdout' ? terminal.stdout : terminal.stderr);
-          if (!terminal || !wanted || terminal.socket.destroyed) return;
-          if (!terminal.socket.write(encodeOutput(stream, chunk, terminal.tty))) {
-            from.pause();
-            terminal.socket.once('drain', () => from.resume());
-          }
-        });
-      };
-      relay(child.stdout!, 'stdout');
-      relay(child.stderr!, 'stderr');
+      // Before the start, what the shim says is its error line: kept for the failure's message.
+      const keep = (chunk: Buffer): void => void (started || output.push(chunk));
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const wanted = terminal !== undefined && (stream === 'stdout' ? terminal.stdout : terminal.stderr);
+        void relayOutput(child[stream]!, stream, { sink: terminal?.socket, wanted, tty: terminal?.tty ?? false }, keep);
+      }
       child.stdin!.on('error', () => {}); // the container ended before it read all of it
       if (terminal?.stdin) terminal.socket.pipe(child.stdin!);
       else child.stdin!.end();

@@ -30,6 +30,33 @@ export function lineWriter(sink: Writable, choice: OutputChoice): (line: LogLine
   };
 }
 
+/**
+ * A child's stdout or stderr onto a client's connection, as encodeOutput encodes it; a client that
+ * reads slowly pauses the pipe (then the shim, then the command). `sink` undefined, or `wanted` false:
+ * the output is read and dropped. `onChunk` sees every chunk (the launch keeps the shim's error line).
+ * Resolves at the pipe's end.
+ */
+export function relayOutput(
+  from: NodeJS.ReadableStream,
+  stream: 'stdout' | 'stderr',
+  to: { sink: Writable | undefined; wanted: boolean; tty: boolean },
+  onChunk?: (chunk: Buffer) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    from.on('data', (chunk: Buffer) => {
+      onChunk?.(chunk);
+      const { sink } = to;
+      if (!sink || !to.wanted || sink.destroyed) return;
+      if (!sink.write(encodeOutput(stream, chunk, to.tty))) {
+        from.pause();
+        sink.once('drain', () => from.resume());
+      }
+    });
+    from.on('end', () => resolve());
+    from.on('error', () => resolve());
+  });
+}
+
 /** docker's boolean query values: 1, true (and the CLI's True). */
 export function flag(value: string | null): boolean {
   return value !== null && /^(1|true)$/i.test(value);

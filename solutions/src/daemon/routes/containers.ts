@@ -2,7 +2,7 @@
 // as docker's Engine API has them (paths, query parameters, JSON shapes and status codes).
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { parseLine, parseTail, selectLines, type LogFilter } from '../../commands/logs.ts';
+import { parseTail, selectLines, type LogFilter, type LogLine } from '../../commands/logs.ts';
 import { inspectShape } from '../../commands/inspect.ts';
 import { status as psStatus } from '../../commands/ps-format.ts';
 import { parseSignal } from '../../commands/signals.ts';
@@ -150,7 +150,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
       await streamAnswer(reply, RAW_STREAM, async (sink) => {
         const write = lineWriter(sink, choice);
         // What is there, selected (--tail, --since) as `mydocker logs` selects it; then what comes.
-        const lines: ReturnType<typeof parseLine>[] = [];
+        const lines: LogLine[] = [];
         const reached = await readLog(log, {
           from: 0,
           follow: false,
