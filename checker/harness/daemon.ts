@@ -107,12 +107,18 @@ export class Daemon {
 
   /**
    * `docker ARGS...` on a real terminal (util-linux `script` gives it a pseudo-terminal), `input`
-   * typed into it; what the terminal showed, carriage returns removed, and the exit code.
+   * typed into it; what the terminal showed, carriage returns removed, and the exit code. With
+   * `size`, the terminal has that many rows and columns (else script's 0 by 0).
    */
-  async dockerOnTerminal(args: readonly string[], input: string): Promise<RunResult> {
+  async dockerOnTerminal(
+    args: readonly string[],
+    input: string,
+    size?: { rows: number; columns: number },
+  ): Promise<RunResult> {
     const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
     const line = [dockerCli(), ...args].map(quote).join(' ');
-    const result = await this.host.exec(['script', '-qec', `${line}; echo "exit code: $?"`, '/dev/null'], {
+    const sized = size ? `stty rows ${size.rows} cols ${size.columns}; ${line}` : line;
+    const result = await this.host.exec(['script', '-qec', `${sized}; echo "exit code: $?"`, '/dev/null'], {
       env: { DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: this.config },
       input,
       timeout: scaled(CLIENT_TIMEOUT_MS),

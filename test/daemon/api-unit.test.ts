@@ -7,6 +7,7 @@ import { ApiError, statusOf } from '../../solutions/src/daemon/api-error.ts';
 import { autoRemoveOf, runOptionsOfBody } from '../../solutions/src/daemon/create-body.ts';
 import { parseTarget, Router } from '../../solutions/src/daemon/http.ts';
 import { encodeOutput } from '../../solutions/src/daemon/stream-frame.ts';
+import { majorOf, windowSizeOf } from '../../solutions/src/daemon/terminal-size.ts';
 import { splitFrames } from '../../checker/harness/daemon.ts';
 import { NameTaken } from '../../solutions/src/state/names.ts';
 
@@ -149,6 +150,36 @@ describe('the router and the version prefix', () => {
       'client version 1.45 is too new. Maximum supported API version is 1.41',
     );
     expect(() => parseTarget('/v1.5/info')).toThrow(/too old/);
+  });
+});
+
+describe("resize: docker's h and w, and which device is a terminal's slave", () => {
+  test('rows and columns from h and w; anything but 0-65535 in each is a 400 that names it', () => {
+    expect(windowSizeOf(new URLSearchParams('h=40&w=120'))).toEqual({ rows: 40, columns: 120 });
+    expect(windowSizeOf(new URLSearchParams('h=0&w=65535'))).toEqual({ rows: 0, columns: 65535 });
+    for (const [query, named] of [
+      ['w=120', 'h'],
+      ['h=40', 'w'],
+      ['h=forty&w=120', 'h'],
+      ['h=40&w=-1', 'w'],
+      ['h=40&w=65536', 'w'],
+      ['h=4.5&w=80', 'h'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        windowSizeOf(new URLSearchParams(query));
+      } catch (error) {
+        caught = error;
+      }
+      expect([statusOf(caught), (caught as Error).message.split(' ')[0]], query).toEqual([400, named]);
+    }
+  });
+
+  test("a device number's major as the kernel encodes it: /dev/pts/0 and /dev/pts/300 are 136, /dev/ptmx 5", () => {
+    expect(majorOf(0x8800)).toBe(136); // makedev(136, 0)
+    expect(majorOf(0x10882c)).toBe(136); // makedev(136, 300): the minor's high bits above the major
+    expect(majorOf(0x502)).toBe(5); // makedev(5, 2)
+    expect(majorOf(0x1000 * 0x1_0000_0000 + 0x100)).toBe(0x1001); // makedev(0x1001, 0): a major above 4095
   });
 });
 

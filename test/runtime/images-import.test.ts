@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, ensureBusyboxImage, busyboxImage } from '../../scripts/build.mjs';
-import { getXattr } from '../../solutions/src/images/libc.ts';
+import { getXattr } from '../../solutions/src/libc.ts';
 import { ImageStore } from '../../solutions/src/images/store.ts';
 import { resolveImage } from '../../solutions/src/images/default-image.ts';
 import {

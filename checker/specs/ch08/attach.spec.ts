@@ -294,4 +294,65 @@ describeLab('ch8-attach', (check) => {
       }
     },
   );
+
+  check(
+    "a terminal takes its client's size: `docker run -it` and `docker exec -it` at once, and a running container's on POST /containers/{id}/resize",
+    { hint: 1, timeout: 60_000 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      // A pty is 0 by 0 until someone sets its size (busybox's stty size then prints nothing), and
+      // docker's CLI sends it just after the start: the command waits for it, a bounded number of times.
+      const sizeOnceSet = `i=0; until [ -n "$(stty size 2>/dev/null)" ]; do i=$((i+1)); [ $i -gt 100 ] && exit 9; sleep 0.05; done; stty size`;
+      const run = await client.dockerOnTerminal(
+        ['run', '-it', '--rm', '--network', 'none', 'busybox', 'sh', '-c', sizeOnceSet],
+        '',
+        { rows: 30, columns: 100 },
+      );
+      expect(run.stdout, `${describeRun(run)}\nstty size in a container of a 30x100 terminal`).toContain('30 100\n');
+      expectExitCode(run, 0);
+      const started = await client.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '60']);
+      expectExitCode(started, 0);
+      const sleeper = started.stdout.trim();
+      try {
+        const exec = await client.dockerOnTerminal(['exec', '-it', sleeper, 'sh', '-c', sizeOnceSet], '', {
+          rows: 31,
+          columns: 101,
+        });
+        expect(exec.stdout, `${describeRun(exec)}\nstty size in an exec of a 31x101 terminal`).toContain('31 101\n');
+        expectExitCode(exec, 0);
+      } finally {
+        await client.docker(['rm', '-f', sleeper]);
+      }
+
+      // docker's CLI sends the size again at each SIGWINCH of its terminal: the same request.
+      const id = await create(client, {
+        Image: 'busybox',
+        Tty: true,
+        Cmd: [
+          'sh',
+          '-c',
+          'i=0; until [ "$(stty size 2>/dev/null)" = "40 120" ]; do i=$((i+1)); [ $i -gt 100 ] && exit 9; sleep 0.05; done; echo resized',
+        ],
+        HostConfig: { NetworkMode: 'none' },
+      });
+      try {
+        const before = await client.request('POST', `/v1.41/containers/${id}/resize?h=40&w=120`);
+        expect(before.status, `POST /containers/{id}/resize before the start: ${before.body.toString()}`).toBe(409);
+        const start = await client.request('POST', `/v1.41/containers/${id}/start`);
+        expect(start.status, `POST /containers/{id}/start: ${start.body.toString()}`).toBe(204);
+        const bad = await client.request('POST', `/v1.41/containers/${id}/resize?h=forty&w=120`);
+        expect(bad.status, `POST /containers/{id}/resize?h=forty: ${bad.body.toString()}`).toBe(400);
+        const resized = await client.request('POST', `/v1.41/containers/${id}/resize?h=40&w=120`);
+        expect(resized.status, `POST /containers/{id}/resize?h=40&w=120: ${resized.body.toString()}`).toBe(200);
+        const waited = await client.request('POST', `/v1.41/containers/${id}/wait`);
+        const logs = await client.request('GET', `/v1.41/containers/${id}/logs?stdout=1&stderr=1`);
+        expect(
+          [JSON.parse(waited.body.toString()), logs.body.toString().replaceAll('\r', '')],
+          'the exit of a container that waits until its terminal is 40x120 (9: it never was), and its output',
+        ).toEqual([{ StatusCode: 0, Error: null }, 'resized\n']);
+      } finally {
+        await client.request('DELETE', `/v1.41/containers/${id}?force=1`);
+      }
+    },
+  );
 });

@@ -13,6 +13,7 @@ import { exitCodeOf, shimPath, startShim } from '../shim/exec.ts';
 import type { StateStore } from '../state/store.ts';
 import { badRequest, conflict, notFound } from './api-error.ts';
 import { relayOutput } from './output-stream.ts';
+import { childrenOf, resizeOnceMade, type WindowSize } from './terminal-size.ts';
 
 export interface ExecSession {
   id: string;
@@ -59,11 +60,6 @@ export class ExecSessions {
     return session;
   }
 
-  /**
-   * Runs the plan with `socket` as its terminal: output there, and (with -i) input from there; resolves
-   * with its exit code once it ended and its output is all written. Without a socket (Detach), it
-   * runs with its output dropped, as docker's exec -d.
-   */
   /** Its plan: made before the answer, so that a container ended meanwhile is a JSON error. */
   prepare(session: ExecSession): Plan {
     if (session.running || session.exitCode !== null)
@@ -71,6 +67,20 @@ export class ExecSessions {
     return execPlanOf(this.store, session.options);
   }
 
+  /** Without -t there is no terminal, and nothing to do; the command is the shim's one child. */
+  async resize(session: ExecSession, size: WindowSize): Promise<void> {
+    if (!session.options.tty) return;
+    await resizeOnceMade(() => {
+      if (session.exitCode !== null) throw conflict(`exec instance ${session.id} is not running`);
+      return session.running ? childrenOf(session.pid)[0] : undefined;
+    }, size);
+  }
+
+  /**
+   * Runs the plan with `socket` as its terminal: output there, and (with -i) input from there; resolves
+   * with its exit code once it ended and its output is all written. Without a socket (Detach), it
+   * runs with its output dropped, as docker's exec -d.
+   */
   async start(session: ExecSession, plan: Plan, socket: Duplex | undefined): Promise<number> {
     const withInput = socket !== undefined && session.attach.stdin;
     const child = startShim(shimPath(), plan, withInput ? 'pipe' : 'ignore');

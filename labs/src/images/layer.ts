@@ -19,7 +19,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { LayerWriter, type DirectoryFixup } from './layer-writer.ts';
 import { LayerPaths, UnsafeEntryError, ancestors } from './layer-paths.ts';
 import { describeTarError } from './tar.ts';
-import { makeWhiteout, setXattr } from './libc.ts';
+import { makeWhiteout, setXattr } from '../libc.ts';
 import type { WhiteoutMark } from './whiteouts.ts';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';

@@ -14,6 +14,7 @@ import { autoRemoveOf, runOptionsOfBody } from '../create-body.ts';
 import type { Engine } from '../engine.ts';
 import { sendEmpty, sendJson, type Reply, type Request, type Router } from '../http.ts';
 import { readLog } from '../log-stream.ts';
+import { resizeOnceMade, windowSizeOf } from '../terminal-size.ts';
 import { flag, lineWriter } from '../output-stream.ts';
 
 /** docker's content type for a container's output stream, in API 1.41 (framed or not). */
@@ -173,8 +174,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
         sink.end();
       });
     })
-    .add('POST', '/containers/{id}/resize', (request, reply) => {
-      engine.state(request.params.id!); // 404 for none; the terminal keeps its size (the shim holds it)
+    .add('POST', '/containers/{id}/resize', async (request, reply) => {
+      const size = windowSizeOf(request.query);
+      const running = (): ContainerState => {
+        const container = engine.state(request.params.id!);
+        if (container.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+        return container;
+      };
+      // Without -t there is no terminal, and nothing to do (as with docker).
+      if (running().tty) await resizeOnceMade(() => running().pid, size);
       sendEmpty(reply, 200);
     });
 }

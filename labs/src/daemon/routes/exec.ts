@@ -3,6 +3,7 @@ import { badRequest, conflict } from '../api-error.ts';
 import type { Engine } from '../engine.ts';
 import { execOptionsOfBody, type ExecSessions } from '../exec-sessions.ts';
 import { sendEmpty, sendJson, type Router } from '../http.ts';
+import { windowSizeOf } from '../terminal-size.ts';
 
 /** docker's content type for an exec's stream, in API 1.41 (framed or not). */
 const RAW_STREAM = 'application/vnd.docker.raw-stream';
@@ -50,8 +51,9 @@ export function execRoutes(router: Router, engine: Engine, sessions: ExecSession
         Pid: session.pid,
       });
     })
-    .add('POST', '/exec/{id}/resize', (request, reply) => {
-      sessions.get(request.params.id!); // 404 for none; the terminal keeps its size (the shim holds it)
+    .add('POST', '/exec/{id}/resize', async (request, reply) => {
+      const session = sessions.get(request.params.id!);
+      await sessions.resize(session, windowSizeOf(request.query));
       sendEmpty(reply, 200);
     });
 }
