@@ -2,7 +2,7 @@
 // container's config.json): whole under a temporary name beside it, then rename(2)d over it. rename
 // replaces the name atomically within one filesystem (rename(2)), so a reader opens the old file or
 // the new one, never half of one. The shim's `write` op does the same in C (native/shim.c).
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -11,6 +11,11 @@ import { basename, dirname, join } from 'node:path';
  */
 export function writeFileAtomically(path: string, contents: string, mode?: number): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, contents, mode === undefined ? undefined : { mode });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, contents, mode === undefined ? undefined : { mode });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true }); // a full disk leaves no half-written temporary behind
+    throw error;
+  }
 }

@@ -1,10 +1,10 @@
 // The daemon under faults, on the real kernel (root), with the real runtime and raw HTTP on its
 // socket: kill -9 of the daemon with 10 containers running (they keep running; a new daemon lists,
-// stops and removes them), 100 concurrent requests (the store stays consistent), malformed HTTP, bad
+// stops and removes them) and with created ones (the new daemon has them), 100 concurrent requests (the store stays consistent), malformed HTTP, bad
 // JSON, a huge body, an unknown endpoint and a slow client (one error each, and the next client is
 // served), and a user who is not root (the socket refuses them). The daemon runs in a network
 // namespace of its own; its containers use --network none. The counts are printed at the end.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -153,6 +153,72 @@ describe.runIf(isRoot)('the daemon under faults (root)', () => {
       daemon.markedProcesses().filter((pid) => pid !== daemon.process!.pid),
       'processes left but the daemon',
     ).toEqual([]);
+  }, 120_000);
+
+  test('created and never started: kept across kill -9 of the daemon, then started or removed by the new one, and no record left', async () => {
+    const create = async (name: string, cmd: string[]): Promise<string> => {
+      const created = await request('POST', `/v1.41/containers/create?name=${name}`, {
+        Image: 'busybox',
+        Cmd: cmd,
+        Env: [`MYDOCKER_TEST_MARKER=${marker}`],
+        HostConfig: { NetworkMode: 'none' },
+      });
+      expect(created.status, created.body).toBe(201);
+      return (JSON.parse(created.body) as { Id: string }).Id;
+    };
+    const records = (): string[] => {
+      try {
+        return readdirSync(join(root, 'daemon', 'created')).sort();
+      } catch {
+        return [];
+      }
+    };
+    const started = await create('kept-to-start', ['sh', '-c', 'exit 7']);
+    const removed = await create('kept-to-remove', ['true']);
+    expect(records(), 'the records of two created containers').toEqual([`${started}.json`, `${removed}.json`].sort());
+    daemon.process!.kill('SIGKILL');
+    await daemon.process;
+    await daemon.start();
+    const listed = (await list()).filter((c) => [started, removed].includes(c.Id));
+    expect(
+      listed.map((c) => [c.Id, c.State, c.Names]).sort(),
+      'the created containers, listed by the new daemon',
+    ).toEqual(
+      [
+        [started, 'created', ['/kept-to-start']],
+        [removed, 'created', ['/kept-to-remove']],
+      ].sort(),
+    );
+    const taken = await request('POST', '/v1.41/containers/create?name=kept-to-start', { Image: 'busybox' });
+    expect(taken.status, `a create of a kept container's name: ${taken.body}`).toBe(409);
+    expect((await request('POST', `/v1.41/containers/kept-to-start/start`)).status).toBe(204);
+    const waited = await request('POST', `/v1.41/containers/${started}/wait`);
+    expect(JSON.parse(waited.body), 'the wait of the kept container, started by the new daemon').toMatchObject({
+      StatusCode: 7,
+    });
+    expect((await request('DELETE', `/v1.41/containers/kept-to-remove`)).status).toBe(204);
+    expect(records(), 'records left after the start and the removal').toEqual([]);
+    expect((await request('DELETE', `/v1.41/containers/${started}`)).status).toBe(204);
+    expect(entries(), 'entries left').toEqual([]);
+
+    // A full disk: the record cannot be written, so the create fails whole (500) and leaves nothing.
+    const full = join(root, 'daemon', 'created');
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', full]);
+    try {
+      writeFileSync(join(full, 'filler'), Buffer.alloc(4096));
+      const refused = await request('POST', '/v1.41/containers/create?name=unkept', { Image: 'busybox' });
+      expect([refused.status, JSON.parse(refused.body)], 'a create on a full disk').toEqual([
+        500,
+        { message: expect.stringMatching(/^cannot keep the created container: ENOSPC/) as unknown },
+      ]);
+      expect(readdirSync(full), 'what the failed create left in its directory').toEqual(['filler']);
+      expect(
+        (await list()).filter((c) => c.Names.includes('/unkept')),
+        'a container of the failed create',
+      ).toEqual([]);
+    } finally {
+      await execa('umount', [full]);
+    }
   }, 120_000);
 
   test('100 concurrent requests (creates, starts, waits, removes, names that clash): a consistent store', async () => {

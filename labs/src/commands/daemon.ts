@@ -39,9 +39,12 @@ export async function daemon(args: string[]): Promise<number> {
   const { Engine } = await import('../daemon/engine.ts');
   const engine = new Engine(new StateStore());
   const adopted = engine.adopt();
+  const warn = (line: string): void => void process.stderr.write(`${line}\n`);
+  const created = await engine.restoreCreated(warn);
   const server = await listen(path, engine);
+  const kept = created === 0 ? '' : `, ${created} created one${created === 1 ? '' : 's'} kept`;
   process.stderr.write(
-    `mydocker daemon: listening on unix://${path} (Engine API 1.41); ${adopted.running} running container${adopted.running === 1 ? '' : 's'} taken over, ${adopted.removed} ended --rm one${adopted.removed === 1 ? '' : 's'} removed\n`,
+    `mydocker daemon: listening on unix://${path} (Engine API 1.41); ${adopted.running} running container${adopted.running === 1 ? '' : 's'} taken over, ${adopted.removed} ended --rm one${adopted.removed === 1 ? '' : 's'} removed${kept}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -1,7 +1,7 @@
 // What the daemon knows beyond the store, and the container operations every route shares. The
 // store stays the one truth about containers that ran (the CLI and a restarted daemon read the same
-// files); only what has no files yet lives here: containers created and not yet started (docker's
-// "Created", lost if the daemon restarts), the waits on their first start, the exit codes of the
+// files); only what has no files there yet lives here: containers created and not yet started
+// (docker's "Created", kept on disk by created-store.ts), the waits on their first start, the exit codes of the
 // containers it auto-removed, and the streams that read a container's log, which an auto-removal lets
 // finish first. A created container's name is checked against the store's and the other created
 // ones (the daemon does one thing at a time, so no two creates take one name); it is reserved in the
@@ -20,6 +20,7 @@ import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
 import { adoptionOf } from './adopt.ts';
 import { AttachedContainers } from './attached.ts';
+import { CreatedStore, type CreatedRecord } from './created-store.ts';
 import { ended, gone, untilState } from './watch-state.ts';
 import type { Plan } from '../kernel/plan.ts';
 
@@ -49,6 +50,7 @@ export class Engine {
   /** The containers with an open stdin, started in the foreground with the daemon as their caller. */
   readonly attached = new AttachedContainers();
   private readonly pending = new Map<string, PendingContainer>();
+  private readonly created: CreatedStore;
   private readonly readers = new Map<string, Set<Promise<unknown>>>();
   private readonly removals = new Map<string, Promise<void>>();
   /** The exit codes of the containers auto-removed lately, for a wait that looks after the removal. */
@@ -56,6 +58,30 @@ export class Engine {
 
   constructor(store: StateStore) {
     this.store = store;
+    this.created = new CreatedStore(store.root);
+  }
+
+  /**
+   * On the daemon's start: the containers created and not started before it (or a killed daemon)
+   * ended. One that did start meanwhile (the kill came between its start and the record's removal)
+   * is the store's now; one whose image is gone cannot start any more, and is dropped, said.
+   */
+  async restoreCreated(warn: (line: string) => void): Promise<number> {
+    for (const record of this.created.list(warn)) {
+      if (this.store.get(record.id)) {
+        this.created.remove(record.id);
+        continue;
+      }
+      try {
+        this.pending.set(record.id, await this.pendingOf(record));
+      } catch (error) {
+        warn(
+          `mydocker daemon: the created container ${record.id.slice(0, 12)} is dropped: ${(error as Error).message}`,
+        );
+        this.created.remove(record.id);
+      }
+    }
+    return this.pending.size;
   }
 
   /**
@@ -109,21 +135,33 @@ export class Engine {
       if (!NAME_PATTERN.test(options.name))
         throw badRequest(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
-    const image = await findImageFor(this.store.root, options.image);
-    if (options.name !== undefined) this.checkNameFree(options.name);
-    const id = randomHex(32);
-    const container: PendingContainer = {
-      id,
+    const record: CreatedRecord = {
+      id: randomHex(32),
       ...(options.name !== undefined && { name: options.name }),
       options,
-      image,
-      command: commandOf(options, image),
       created: new Date().toISOString(),
       autoRemove,
+    };
+    const container = await this.pendingOf(record);
+    // Checked and taken with no await between: the daemon does one thing at a time.
+    if (options.name !== undefined) this.checkNameFree(options.name);
+    try {
+      this.created.save(record);
+    } catch (error) {
+      throw new RuntimeError(`cannot keep the created container: ${(error as Error).message}`);
+    }
+    this.pending.set(record.id, container);
+    return container;
+  }
+
+  private async pendingOf(record: CreatedRecord): Promise<PendingContainer> {
+    const image = await findImageFor(this.store.root, record.options.image);
+    return {
+      ...record,
+      image,
+      command: commandOf(record.options, image),
       attempt: deferred(),
     };
-    this.pending.set(id, container);
-    return container;
   }
 
   /** Starts a container; false when it was running already (docker's 304). */
@@ -168,7 +206,7 @@ export class Engine {
       attempt.resolve(code);
       throw error;
     }
-    this.pending.delete(container.id);
+    this.discard(container);
     attempt.resolve('started');
     if (container.autoRemove) this.removeWhenEnded(container.id);
   }
@@ -280,6 +318,7 @@ export class Engine {
   }
 
   private discard(container: PendingContainer): void {
+    this.created.remove(container.id);
     this.pending.delete(container.id);
   }
 
