@@ -72,6 +72,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -126,6 +127,13 @@ static struct winsize caller_size;
 static int caller_size_fd = -1; /* the descriptor of the caller's terminal it came from, or -1 */
 
 /* ---- small helpers -------------------------------------------------------------------------- */
+
+static void close_if_open(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 static int read_full(int fd, void *buf, size_t len)
 {
@@ -1154,6 +1162,71 @@ static int host_id_map(const struct op *op, pid_t pid, int exit_code)
 	return result;
 }
 
+/*
+ * The container's input from whoever connects (-i, detached; chapter 8's attach). The supervisor
+ * holds the write end of the container's stdin pipe (or its terminal's master, with -t); with this
+ * op it also listens on a unix socket at PATH, and the bytes of every connection become the
+ * container's input, in the order they come: a daemon passes its client's keys on without being in
+ * the way (it connects, and may go; the container's stdin stays open), as conmon's attach socket does
+ * for podman. ONCE (docker's StdinOnce): the first connection's end is the end of the container's
+ * input. The supervisor never blocks on it: the input is non-blocking, and what it cannot take yet
+ * waits while no connection is read (a writer then waits in its socket's buffer).
+ */
+#define INPUT_CLIENTS 8
+static struct {
+	int listener; /* -1: no input socket */
+	const char *path;
+	int once;
+	int target; /* the pipe's write end or the master, once supervise() starts; -1: nowhere */
+	int clients[INPUT_CLIENTS];
+	char pending[4096];
+	size_t length, offset;
+} input = {.listener = -1, .target = -1, .clients = {-1, -1, -1, -1, -1, -1, -1, -1}};
+
+static int host_input_socket(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid;
+	(void)exit_code;
+	const char *path = op->argv[0], *name = strrchr(path, '/');
+	/* Only a container with an input to give: its stdin pipe (-i), or a terminal (made by now). */
+	if (input.listener >= 0 || !name || name[1] == '\0' || (io.in[1] < 0 && io.console[0] < 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/*
+	 * sun_path holds 108 bytes (unix(7)) and a state root's path may be longer: the directory is
+	 * reached through a descriptor of its own, /proc/self/fd/N, which the name is then made in.
+	 */
+	char dir_path[PATH_MAX];
+	snprintf(dir_path, sizeof dir_path, "%.*s", (int)(name - path), path);
+	int dir = open(dir_path[0] ? dir_path : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	int length = snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d%s", dir, name);
+	int fd = length < (int)sizeof address.sun_path ? socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)
+						       : (errno = ENAMETOOLONG, -1);
+	int result = -1;
+	if (fd >= 0) {
+		mode_t mask = umask(0177); /* the socket is root's alone, as the directory it is in */
+		result = bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, INPUT_CLIENTS) < 0 ? -1
+														    : 0;
+		umask(mask);
+	}
+	int saved = errno;
+	close(dir);
+	if (result < 0) {
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	input.listener = fd;
+	input.path = path;
+	input.once = op->number[1] != 0;
+	return 0;
+}
+
 /* ---- the tables of ops: the protocol's one list on this side (README.md, "Operations") ------- */
 
 /*
@@ -1228,6 +1301,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
 	{.name = "device-program", .args = "ss", .subject = 0, .run_host = host_device_program},
 	{.name = "id-map", .args = "sss", .subject = 0, .run_host = host_id_map},
+	{.name = "input-socket", .args = "si", .subject = 0, .run_host = host_input_socket},
 	{0},
 };
 
@@ -1627,7 +1701,7 @@ static void end_stream(struct stream *stream)
 static void pump(struct stream *stream)
 {
 	ssize_t n = read(stream->fd, stream->line + stream->length, LOG_LINE_MAX - stream->length);
-	if (n < 0 && errno == EINTR)
+	if (n < 0 && (errno == EINTR || errno == EAGAIN)) /* EAGAIN: a master made non-blocking for input */
 		return;
 	if (n <= 0) { /* the end; a terminal's master says EIO once its slave is closed everywhere */
 		end_stream(stream);
@@ -1649,6 +1723,67 @@ static void pump(struct stream *stream)
 	} else {
 		memmove(stream->line, start, stream->length);
 	}
+}
+
+/* ---- the container's input from the input socket (host_input_socket) ------------------------ */
+
+/* No more input: ONCE's first end, or a container that closed its stdin. A master stays: it is the output too. */
+static void end_input(void)
+{
+	for (int i = 0; i < INPUT_CLIENTS; i++)
+		close_if_open(&input.clients[i]);
+	close_if_open(&input.listener);
+	input.length = input.offset = 0;
+	if (input.target >= 0 && input.target == io.in[1])
+		close_if_open(&io.in[1]);
+	input.target = -1;
+}
+
+static void accept_input(void)
+{
+	int fd = accept4(input.listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < INPUT_CLIENTS; i++)
+		if (input.clients[i] < 0) {
+			input.clients[i] = fd;
+			return;
+		}
+	close(fd); /* more at once than docker ever attaches */
+}
+
+/* Writes what is pending, as far as the input takes it now. */
+static void flush_input(void)
+{
+	while (input.offset < input.length) {
+		ssize_t n = write(input.target, input.pending + input.offset, input.length - input.offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) { /* EPIPE: nobody reads the container's stdin any more; EIO: its terminal is gone */
+			end_input();
+			return;
+		}
+		input.offset += (size_t)n;
+	}
+	input.length = input.offset = 0;
+}
+
+static void read_input(int slot)
+{
+	ssize_t n = read(input.clients[slot], input.pending, sizeof input.pending);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0) {
+		input.length = (size_t)n;
+		input.offset = 0;
+		flush_input();
+		return;
+	}
+	close_if_open(&input.clients[slot]);
+	if (input.once)
+		end_input();
 }
 
 /* ---- the caller's terminal (-it in the foreground) ----------------------------------------- */
@@ -1783,15 +1918,27 @@ static int supervise(const struct plan *plan, pid_t pid, int signals, int master
 	}
 	/* -it in the foreground: the caller's keys to the container's terminal. */
 	int keys = master >= 0 && !plan->log_path && plan->stdin_mode == STDIN_INHERIT ? 0 : -1;
+	/* The input socket's bytes go to the terminal or the stdin pipe, which never block the supervisor. */
+	if (input.listener >= 0) {
+		input.target = master >= 0 ? master : io.in[1];
+		fcntl(input.target, F_SETFL, fcntl(input.target, F_GETFL) | O_NONBLOCK);
+	}
 	int status = 0, ended = 0;
 	char buffer[4096];
+	enum { FIXED = 6 };
 	for (;;) {
-		struct pollfd fds[4] = {{.fd = signals, .events = POLLIN},
-					{.fd = out.fd, .events = POLLIN},
-					{.fd = err.fd, .events = POLLIN},
-					{.fd = keys, .events = POLLIN}};
+		int pending = input.length > 0;
+		struct pollfd fds[FIXED + INPUT_CLIENTS] = {{.fd = signals, .events = POLLIN},
+							    {.fd = out.fd, .events = POLLIN},
+							    {.fd = err.fd, .events = POLLIN},
+							    {.fd = keys, .events = POLLIN},
+							    {.fd = ended ? -1 : input.listener, .events = POLLIN},
+							    {.fd = pending ? input.target : -1, .events = POLLOUT}};
+		for (int i = 0; i < INPUT_CLIENTS; i++)
+			fds[FIXED + i] =
+				(struct pollfd){.fd = pending || ended ? -1 : input.clients[i], .events = POLLIN};
 		/* Once the container ended, only what its outputs still hold is read (timeout 0). */
-		int ready = poll(fds, 4, ended ? 0 : -1);
+		int ready = poll(fds, FIXED + INPUT_CLIENTS, ended ? 0 : -1);
 		if (ready < 0 && errno == EINTR)
 			continue;
 		if (ready <= 0 && ended)
@@ -1820,6 +1967,13 @@ static int supervise(const struct plan *plan, pid_t pid, int signals, int master
 			else if (n == 0 || errno != EINTR)
 				keys = -1; /* the caller's stdin ended: nothing more to pass on */
 		}
+		if (fds[4].revents)
+			accept_input();
+		if (fds[5].revents)
+			flush_input();
+		for (int i = 0; i < INPUT_CLIENTS; i++)
+			if (fds[FIXED + i].revents && input.clients[i] >= 0 && input.length == 0)
+				read_input(i);
 		if (ended && out.fd < 0 && err.fd < 0)
 			break;
 	}
@@ -1828,6 +1982,10 @@ static int supervise(const struct plan *plan, pid_t pid, int signals, int master
 		end_stream(&out);
 	if (err.fd >= 0)
 		end_stream(&err);
+	if (input.path) {
+		end_input();
+		unlink(input.path);
+	}
 	restore_terminal();
 	return status;
 }
@@ -1854,13 +2012,6 @@ static int make_stdio(const struct plan *plan, const char **what)
 	if (pipe2(io.out, O_CLOEXEC) < 0 || pipe2(io.err, O_CLOEXEC) < 0)
 		return -1;
 	return plan->stdin_mode == STDIN_INHERIT ? pipe2(io.in, O_CLOEXEC) : 0;
-}
-
-static void close_if_open(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 /* clone, the host's steps around the container, its start, its supervision, its end. */

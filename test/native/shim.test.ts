@@ -10,9 +10,11 @@ import {
   readlinkSync,
   rmdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -24,6 +26,7 @@ import { containerOps, enterOps, hostOps } from '../../solutions/src/kernel/ops.
 import { compileFilter } from '../../solutions/src/security/seccomp/compile.ts';
 import { checkProfile } from '../../solutions/src/security/seccomp/profile.ts';
 import { resolveRules } from '../../solutions/src/security/seccomp/rules.ts';
+import { connectInput } from '../../solutions/src/daemon/input-socket.ts';
 import {
   CLONE_NEWCGROUP,
   CLONE_NEWIPC,
@@ -1039,6 +1042,67 @@ describe('mydocker-shim, detached and with a terminal', () => {
       expect(Object.keys(line)).toEqual(['log', 'stream', 'time']);
       expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     }
+  });
+
+  describe('-di with an input socket (input-socket: docker attach through the daemon)', () => {
+    const reader = 'while read line; do echo "got $line"; done; echo "its input ended"';
+    /** A plan whose socket is beside its log, in a directory long enough for a path over sun_path's 108 bytes. */
+    function withInput(id: string, once: boolean) {
+      const made = detached(`${id}-${'x'.repeat(80)}`, [exec(['sh', '-c', reader])], { stdin: 'inherit' });
+      const socket = join(made.state, 'input.sock');
+      made.plan.host.created.push({ op: 'input-socket', path: socket, once });
+      return { ...made, socket };
+    }
+    async function send(socket: string, text: string): Promise<void> {
+      const connection = await connectInput(socket);
+      connection.end(text);
+      await once(connection, 'close');
+    }
+    async function logged(log: string, count: number): Promise<string[]> {
+      for (let i = 0; i < 500 && records(log).length < count; i++) await new Promise((r) => setTimeout(r, 10));
+      return records(log).map((line) => line.log);
+    }
+
+    test("every connection's bytes are its input, and its stdin stays open between them; the socket is root's, and goes at the end", async () => {
+      const { plan: p, files, socket } = withInput('in1', false);
+      expect(socket.length, 'the length of the socket path (sun_path holds 108)').toBeGreaterThan(108);
+      expect((await runShim(p)).exitCode).toBe(0);
+      const made = statSync(socket);
+      expect([made.isSocket(), (made.mode & 0o777).toString(8)], 'the input socket: a socket, mode').toEqual([
+        true,
+        '600',
+      ]);
+      await send(socket, 'one\n');
+      await send(socket, 'two\nthree\n');
+      expect(await logged(files.log, 3), 'the output after two connections').toEqual([
+        'got one\n',
+        'got two\n',
+        'got three\n',
+      ]);
+      expect(existsSync(files.exit), 'ended after the connections closed').toBe(false);
+      process.kill(Number(readFileSync(files.pid, 'utf8')), 'SIGKILL');
+      expect(await ended(files.exit)).toBe('137');
+      expect(existsSync(socket), 'the socket after the end').toBe(false);
+    });
+
+    test("once (docker's StdinOnce): the first connection's end is the end of its input", async () => {
+      const { plan: p, files, socket } = withInput('in2', true);
+      expect((await runShim(p)).exitCode).toBe(0);
+      await send(socket, 'only\n');
+      expect(await ended(files.exit)).toBe('0');
+      expect(records(files.log).map((line) => line.log)).toEqual(['got only\n', 'its input ended\n']);
+    });
+
+    test('a container without -i has no input to give: refused with one line, 125, and nothing left', async () => {
+      const made = detached(`in3`, [exec(['true'])]);
+      made.plan.host.created.push({ op: 'input-socket', path: join(made.state, 'input.sock'), once: false });
+      const result = await runShim(made.plan);
+      expect([result.exitCode, result.stderr]).toEqual([
+        125,
+        `mydocker: preparing the host, input-socket ${join(made.state, 'input.sock')}: EINVAL (invalid argument)\n`,
+      ]);
+      expect(existsSync(made.state)).toBe(false);
+    });
   });
 
   test('json-file lines: escapes, a line cut at 16 KiB, the rest at the end of the stream', async () => {

@@ -191,6 +191,49 @@ describeLab('ch8-attach', (check) => {
   );
 
   check(
+    '`docker run -di`, then `docker attach`: the stdin stays open between clients and across a kill -9 of the daemon, and `docker logs` has the output',
+    { hint: 2, timeout: 60_000 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const script = 'while read line; do echo "got $line"; done; echo "its input ended"';
+      const started = await client.docker(['run', '-di', '--network', 'none', 'busybox', 'sh', '-c', script]);
+      expectExitCode(started, 0);
+      const id = started.stdout.trim();
+      const logged = async (line: string): Promise<string> => {
+        const deadline = Date.now() + scaled(15_000);
+        for (;;) {
+          const logs = await client.docker(['logs', id]);
+          if (logs.stdout.includes(line) || Date.now() > deadline) return logs.stdout;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      // An attach lasts as long as the container: each is let run, and ends when it is killed.
+      const attaches: Promise<unknown>[] = [];
+      try {
+        attaches.push(client.docker(['attach', id], 'one\n'));
+        expect(await logged('got one'), "docker logs, after an attach's input 'one'").toBe('got one\n');
+        // The first client's input ended (docker's CloseWrite): the container's did not (no StdinOnce).
+        attaches.push(client.docker(['attach', id], 'two\n'));
+        expect(await logged('got two'), "docker logs, after a second attach's input 'two'").toBe('got one\ngot two\n');
+        await client.killNow();
+        await client.restart();
+        const third = client.docker(['attach', id], 'three\n');
+        attaches.push(third);
+        expect(
+          await logged('got three'),
+          "docker logs, after kill -9 of the daemon, a new daemon and a third attach's 'three'",
+        ).toBe('got one\ngot two\ngot three\n');
+        expectExitCode(await client.docker(['kill', id]), 0);
+        const attached = (await third) as Awaited<ReturnType<Daemon['docker']>>;
+        expect(attached.stdout, `${describeRun(attached)}\nwhat the third attach showed`).toBe('got three\n');
+      } finally {
+        await client.docker(['rm', '-f', id]);
+        await Promise.allSettled(attaches);
+      }
+    },
+  );
+
+  check(
     "`docker ps`, `inspect`, `stop`, `rm` and `images` see and drive the runtime's own containers and images",
     { hint: 2 },
     async ({ host, mydocker }) => {

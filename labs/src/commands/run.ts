@@ -40,7 +40,7 @@ import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { idMapSteps, mappedRoot } from '../security/userns.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
-import type { HostSteps, LogPath, Plan } from '../kernel/plan.ts';
+import type { HostStep, HostSteps, LogPath, Plan } from '../kernel/plan.ts';
 import { execShim, shimPath } from '../shim/exec.ts';
 import { NAME_PATTERN } from '../state/names.ts';
 import { StateStore, type ContainerConfig } from '../state/store.ts';
@@ -90,12 +90,12 @@ export interface RunHooks {
   id?: string;
   autoRemove?: boolean;
   launch?: (shim: string, plan: Plan) => Promise<number>;
-  /** The container's input and output are a client's connection, not this process's terminal. */
-  attachedElsewhere?: boolean;
+  /** docker's StdinOnce: the end of the first attached input is the end of the container's. */
+  stdinOnce?: boolean;
 }
 
 export async function run(options: RunOptions, existing?: ExistingContainer, hooks: RunHooks = {}): Promise<number> {
-  validate(options, hooks.attachedElsewhere ?? false);
+  validate(options);
   const resources = parseResources(options.resources, thisMachine());
   const volumes = parseVolumes(options.volumes);
   const store = new StateStore();
@@ -177,6 +177,13 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
       endpoint && network.network
         ? [{ op: 'unlink' as const, path: networkStore().addressPath(network.network, endpoint.address) }]
         : [];
+    const stdio = chooseStdio(options, logPath(store, id));
+    // -i, detached: whoever connects to the container's input socket types into it (the daemon's
+    // attach); the container's stdin stays open in between, held by the shim's supervisor.
+    const inputHost: HostStep[] =
+      stdio.stdin === 'inherit' && stdio.output !== 'inherit'
+        ? [{ op: 'input-socket', path: resolve(store.inputSocketPath(id)), once: hooks.stdinOnce ?? false }]
+        : [];
     plan = buildPlan(
       {
         hostname,
@@ -187,7 +194,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
         security,
       },
       {
-        stdio: chooseStdio(options, logPath(store, id)),
+        stdio,
         join: cgroups.join,
         ...(!network.ownNamespace && { sharedNetwork: { enter: network.enter } }),
         // The state first (the pid is known), then the cgroups and the network's host half, all
@@ -201,6 +208,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
             ...devicesHost,
             ...networkHost,
             ...portHost.created,
+            ...inputHost,
           ],
           ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
           failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
@@ -298,9 +306,9 @@ function breakpoint(phase: 'reserved' | 'published'): void {
   if (process.env.MYDOCKER_TEST_STOP_AT === phase) process.kill(process.pid, 'SIGSTOP');
 }
 
-function validate(options: RunOptions, attachedElsewhere: boolean): void {
+function validate(options: RunOptions): void {
   // docker's rule: only -it in the foreground reads keys from a terminal; -t alone, or -dit, needs none.
-  if (options.tty && options.interactive && !options.detach && !attachedElsewhere && !process.stdin.isTTY) {
+  if (options.tty && options.interactive && !options.detach && !process.stdin.isTTY) {
     throw new UsageError('the input device is not a TTY: drop -t, or run mydocker from a terminal');
   }
   if (options.image === 'host' && options.volumes.length > 0) {

@@ -16,6 +16,8 @@ export interface CreatedRecord {
   /** When it was created (ISO 8601), as docker's Created. */
   created: string;
   autoRemove: boolean;
+  /** docker's StdinOnce (-i attached): the first attach's end of input ends the container's. */
+  stdinOnce?: boolean;
 }
 
 const ID_FILE = /^[0-9a-f]{64}\.json$/;

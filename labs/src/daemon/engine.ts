@@ -19,9 +19,10 @@ import { killContainer, thisProcess } from '../state/processes.ts';
 import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
 import { adoptionOf } from './adopt.ts';
-import { AttachedContainers } from './attached.ts';
 import { CreatedStore, type CreatedRecord } from './created-store.ts';
+import { pipeInput } from './input-socket.ts';
 import { ended, gone, untilState } from './watch-state.ts';
+import type { Duplex } from 'node:stream';
 import type { Plan } from '../kernel/plan.ts';
 
 /** A container created through the API and not started yet. */
@@ -33,6 +34,8 @@ export interface PendingContainer {
   command: string[];
   created: string;
   autoRemove: boolean;
+  /** docker's StdinOnce (docker run -i): the attach's end of input is the container's. */
+  stdinOnce?: boolean;
   /** Settles when its next start attempt does: the exit code of a start that failed, or 'started'. */
   attempt: Deferred<number | 'started'>;
   /** Its start, while it is under way: a second start waits for it. */
@@ -47,8 +50,6 @@ const COMMAND_NOT_RUN = new Set([126, 127]);
 
 export class Engine {
   readonly store: StateStore;
-  /** The containers with an open stdin, started in the foreground with the daemon as their caller. */
-  readonly attached = new AttachedContainers();
   private readonly pending = new Map<string, PendingContainer>();
   private readonly created: CreatedStore;
   private readonly readers = new Map<string, Set<Promise<unknown>>>();
@@ -130,7 +131,7 @@ export class Engine {
     return 'pending' in found ? pendingState(found.pending) : found.state;
   }
 
-  async create(options: RunOptions, autoRemove: boolean): Promise<PendingContainer> {
+  async create(options: RunOptions, autoRemove: boolean, stdinOnce = false): Promise<PendingContainer> {
     if (options.name !== undefined) {
       if (!NAME_PATTERN.test(options.name))
         throw badRequest(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -141,6 +142,7 @@ export class Engine {
       options,
       created: new Date().toISOString(),
       autoRemove,
+      ...(stdinOnce && { stdinOnce }),
     };
     const container = await this.pendingOf(record);
     // Checked and taken with no await between: the daemon does one thing at a time.
@@ -179,24 +181,39 @@ export class Engine {
     }
     const container = found.state;
     if (container.status === 'running') return false;
-    const interactive = container.interactive ?? false;
     await startAgain(
       this.store,
       container,
-      { interactive, detach: !interactive },
-      this.hooksFor(container.id, interactive),
+      { interactive: container.interactive ?? false, detach: true },
+      {
+        launch: launchDetached,
+      },
     );
     return true;
+  }
+
+  /**
+   * A client's input (-i), into the container's input socket once the container runs; what was typed
+   * before its start waits in the connection. A container that failed to start, or ended, takes none.
+   */
+  passInput(id: string, client: Duplex): void {
+    void (async () => {
+      const found = this.find(id);
+      if ('pending' in found && (await found.pending.attempt.promise) !== 'started') return;
+      if (this.store.get(id)?.status !== 'running') return;
+      await pipeInput(client, this.store.inputSocketPath(id));
+    })().catch(() => {}); // it ended before the connection was made: what was typed goes nowhere
   }
 
   private async firstStart(container: PendingContainer): Promise<void> {
     const { attempt } = container;
     try {
-      const { interactive } = container.options;
-      await run({ ...container.options, detach: !interactive }, undefined, {
+      // Detached, also with -i: the supervisor holds its stdin, which the attach feeds (passInput).
+      await run({ ...container.options, detach: true }, undefined, {
         id: container.id,
         autoRemove: container.autoRemove,
-        ...this.hooksFor(container.id, interactive),
+        launch: launchDetached,
+        stdinOnce: container.stdinOnce ?? false,
       });
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? 125;
@@ -209,13 +226,6 @@ export class Engine {
     this.discard(container);
     attempt.resolve('started');
     if (container.autoRemove) this.removeWhenEnded(container.id);
-  }
-
-  /** How the shim starts: detached (its output to the log), or with -i attached to the daemon's pipes. */
-  private hooksFor(id: string, interactive: boolean) {
-    return interactive
-      ? { launch: this.attached.launcher(this.store, id), attachedElsewhere: true }
-      : { launch: launchDetached };
   }
 
   /** The exit code once the container has ended (a pending one: once started and ended, or failed). */

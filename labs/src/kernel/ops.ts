@@ -216,6 +216,14 @@ export const hostOps = {
     explain: (step) =>
       `bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, ${step.program.length / 8} instructions), bpf(BPF_PROG_ATTACH, ${step.cgroup}, BPF_CGROUP_DEVICE)`,
   }),
+  // -i, detached (chapter 8's attach): the supervisor listens on a unix socket at `path`, and every
+  // connection's bytes are the container's input; `once` (docker's StdinOnce): the first one's end
+  // is the input's end. The container's stdin stays open while nobody is connected.
+  'input-socket': host<{ path: string; once: boolean }>({
+    args: (step) => [step.path, step.once ? '1' : '0'],
+    explain: (step) =>
+      `listen on ${step.path}: what each connection sends is the container's input${step.once ? " (the first connection's end is its end)" : ''}`,
+  }),
   // Chapter 7: the container's user namespace gets its id map, while the container waits at its
   // barrier. `ranges` holds triples "inside outside count ...". No program: the shim, root, writes
   // /proc/{pid}/uid_map (or gid_map) itself; rootless, the setuid helper `program` (newuidmap,

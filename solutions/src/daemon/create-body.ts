@@ -70,6 +70,11 @@ export function runOptionsOfBody(body: unknown, name: string | undefined): RunOp
   };
 }
 
+/** StdinOnce: the end of the first attach's input ends the container's (docker run -i sets it, -di not). */
+export function stdinOnceOf(body: unknown): boolean {
+  return isObject(body) && body.StdinOnce === true;
+}
+
 /** HostConfig.AutoRemove: `docker run --rm`. */
 export function autoRemoveOf(body: unknown): boolean {
   return isObject(body) && isObject(body.HostConfig) && body.HostConfig.AutoRemove === true;

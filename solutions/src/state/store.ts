@@ -135,6 +135,11 @@ export class StateStore {
     return join(this.dir(id), `${id}-json.log`);
   }
 
+  /** A detached -i container's input: the supervisor's unix socket (native/shim.c, input-socket). */
+  inputSocketPath(id: string): string {
+    return join(this.dir(id), 'input.sock');
+  }
+
   /**
    * Publishes a new entry: config.json, then whatever `fill` puts beside it (its layer's directories,
    * its /etc files), all in a directory of its own, renamed into place once complete. `fill` gets the

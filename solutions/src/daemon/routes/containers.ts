@@ -10,7 +10,7 @@ import { parseSince } from '../../format/duration.ts';
 import { signalContainer } from '../../state/processes.ts';
 import type { ContainerState } from '../../state/store.ts';
 import { badRequest, conflict, errorBody } from '../api-error.ts';
-import { autoRemoveOf, runOptionsOfBody } from '../create-body.ts';
+import { autoRemoveOf, runOptionsOfBody, stdinOnceOf } from '../create-body.ts';
 import type { Engine } from '../engine.ts';
 import { sendEmpty, sendJson, type Reply, type Request, type Router } from '../http.ts';
 import { readLog } from '../log-stream.ts';
@@ -25,7 +25,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     .add('POST', '/containers/create', async (request, reply) => {
       const name = request.query.get('name')?.replace(/^\//, '') || undefined;
       const body = await request.json();
-      const container = await engine.create(runOptionsOfBody(body, name), autoRemoveOf(body));
+      const container = await engine.create(runOptionsOfBody(body, name), autoRemoveOf(body), stdinOnceOf(body));
       sendJson(reply, 201, { Id: container.id, Warnings: [] });
     })
     .add('GET', '/containers/json', (request, reply) => {
@@ -87,26 +87,9 @@ export function containerRoutes(router: Router, engine: Engine): void {
     })
     .add('POST', '/containers/{id}/attach', async (request, reply) => {
       const container = engine.state(request.params.id!);
-      if (container.interactive) {
-        // -i: its input and output are this connection's from its start (attached.ts).
-        if (container.status === 'running' || reply.kind !== 'hijacked')
-          throw badRequest(
-            "a container with an open stdin (-i) is attached before its start, on a hijacked connection (docker run -i does so); attaching to a running one is not supported by mydocker's daemon",
-          );
-        const terminal = engine.attached.register(container.id, {
-          socket: reply.socket,
-          tty: container.tty ?? false,
-          stdin: flag(request.query.get('stdin')),
-          stdout: flag(request.query.get('stdout')),
-          stderr: flag(request.query.get('stderr')),
-        });
-        engine.holdWhile(container.id, terminal.done);
-        await streamAnswer(reply, RAW_STREAM, async (sink) => {
-          await terminal.done;
-          sink.end();
-        });
-        return;
-      }
+      // -i: what the client types goes to the container's input socket, from its start on.
+      if (container.interactive && flag(request.query.get('stdin')) && reply.kind === 'hijacked')
+        engine.passInput(container.id, reply.socket);
       const log = engine.store.logPath(container.id);
       // What comes from now on, or with logs=1 what the container printed before too.
       const from = flag(request.query.get('logs')) ? 0 : sizeOf(log);
