@@ -10,7 +10,13 @@ export interface PendingChange {
   cancel(): void;
 }
 
-export function watchChange(path: string, timeoutMs: number, signal?: AbortSignal): PendingChange {
+/** `ignore`: the names in a watched directory whose changes do not count (a log that grows). */
+export function watchChange(
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  ignore?: (name: string) => boolean,
+): PendingChange {
   let finish = (): void => {};
   const done = new Promise<void>((resolve) => {
     let watcher: FSWatcher | undefined;
@@ -22,7 +28,9 @@ export function watchChange(path: string, timeoutMs: number, signal?: AbortSigna
       resolve();
     };
     try {
-      watcher = watch(path, { persistent: false }, () => finish());
+      watcher = watch(path, { persistent: false }, (_event, name) => {
+        if (!(ignore && name && ignore(name))) finish();
+      });
       watcher.on('error', () => finish());
     } catch {
       // not there (yet, or any more): the timer alone

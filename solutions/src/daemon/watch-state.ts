@@ -14,7 +14,7 @@ export async function untilState(
   signal?: AbortSignal,
 ): Promise<ContainerState | undefined> {
   for (;;) {
-    const change = watchChange(store.dir(id), LOOK_AGAIN_MS, signal);
+    const change = watchChange(store.dir(id), LOOK_AGAIN_MS, signal, isLog);
     const state = store.get(id);
     if (reached(state) || signal?.aborted) {
       change.cancel();
@@ -23,6 +23,13 @@ export async function untilState(
     await change.done;
   }
 }
+
+/**
+ * The container's log grows with every line it prints, and says nothing of its state (the shim
+ * records that in files of their own): a wait on a container that prints would otherwise look at
+ * the state again for each line.
+ */
+const isLog = (name: string): boolean => name.endsWith('-json.log');
 
 /** Ended: exited (its code recorded) or gone. */
 export const ended = (state: ContainerState | undefined): boolean => state === undefined || state.status === 'exited';
