@@ -218,6 +218,32 @@ export class Mydocker {
   }
 
   /** An image's record, read as any tool could (images/<name:tag>.json). */
+  /**
+   * kill -9 of a detached container's PID 1 only, from the host: it ends as if its command had, with
+   * no command of the runtime's involved, and its shim does its `ended` ops. Returns once the shim
+   * has exited, after the last of them (the shim waits for each).
+   */
+  async endByItself(id: string): Promise<void> {
+    const running = JSON.parse(readFileSync(join(this.containerDir(id), 'running.json'), 'utf8')) as {
+      pid: number;
+      start: number;
+      shim: number;
+      shimStart: number;
+    };
+    if (isSameProcess(running.pid, running.start)) {
+      try {
+        process.kill(running.pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+    const deadline = Date.now() + scaled(15_000);
+    while (isSameProcess(running.shim, running.shimStart)) {
+      if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)}: its shim did not end after its PID 1`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   image(name: string): { name: string; layers: string[] } | undefined {
     try {
       return JSON.parse(readFileSync(join(this.stateRoot, 'images', `${encodeURIComponent(name)}.json`), 'utf8'));

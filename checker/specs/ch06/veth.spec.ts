@@ -14,6 +14,7 @@ import type { Mydocker } from '../../harness/mydocker.ts';
 import { addresses, httpGet, routes, serveHttp, type IpAddrEntry } from '../../harness/network.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
+import { scaled } from '../../harness/timing.ts';
 import type { Endpoint, NetworkConfig } from '../../../solutions/src/network/types.ts';
 
 type VethModule = typeof import('../../../solutions/src/network/veth.ts');
@@ -351,6 +352,53 @@ describeLab('ch6-veth', (check) => {
         }
       } finally {
         await mydocker.run(['network', 'rm', 'front']);
+      }
+    },
+  );
+
+  // Issue 11: `rm` wrote the peers' files again, but a --rm container's entry is removed by its shim
+  // (or by the next command, when the shim was killed), and its name stayed in its peers' files.
+  check(
+    "a --rm container's name leaves its peers' /etc/hosts when it ends: in the foreground, detached, and after kill -9 of its shim",
+    { hint: 2, timeout: scaled(60_000) },
+    async ({ mydocker }) => {
+      expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.2.0/24', 'names']), 0);
+      const made: string[] = [];
+      try {
+        // Held first: the harness's hold finds its container as the one running.
+        const brief = await mydocker.hold(['--rm', '--name', 'brief', '--network', 'names'], 'true', 'busybox');
+        made.push('brief');
+        const peer = await detach(mydocker, 'peer', ['--network', 'names']);
+        made.push('peer');
+        const peerHosts = () => readFileSync(join(mydocker.containerDir(peer.id), 'hosts'), 'utf8');
+        const expectNamed = (name: string, named: boolean, when: string, hosts = peerHosts()) =>
+          expect(
+            hosts.split('\n').some((line) => line.split(/\s+/).slice(1).includes(name)),
+            `${when}, peer's /etc/hosts names ${name}:\n${hosts}`,
+          ).toBe(named);
+
+        expectNamed('brief', true, 'while `run --rm --name brief` runs');
+        expectExitCode(await brief.release(), 0);
+        expectNamed('brief', false, 'once `run --rm --name brief` has returned');
+
+        const detached = await detach(mydocker, 'detached', ['--rm', '--network', 'names']);
+        made.push('detached'); // for the finally below, if a check fails before it has gone
+        expectNamed('detached', true, 'while `run -d --rm --name detached` runs');
+        await mydocker.endByItself(detached.id);
+        expectNamed('detached', false, 'once its PID 1 was killed and its shim has ended');
+        const inside = await mydocker.run(['exec', 'peer', 'cat', '/etc/hosts']);
+        expectExitCode(inside, 0);
+        expectNamed('detached', false, 'read with `mydocker exec peer cat /etc/hosts`', inside.stdout);
+
+        const crashed = await detach(mydocker, 'crashed', ['--rm', '--network', 'names']);
+        made.push('crashed'); // for the finally below, if a check fails before it has gone
+        expectNamed('crashed', true, 'while `run -d --rm --name crashed` runs');
+        await mydocker.crash(crashed.id);
+        expectExitCode(await mydocker.run(['ps', '-a']), 0);
+        expectNamed('crashed', false, 'after kill -9 of its shim and its PID 1, then `mydocker ps -a`');
+      } finally {
+        await removeAll(mydocker, ...made);
+        await mydocker.run(['network', 'rm', 'names']);
       }
     },
   );

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
 import { ensureNetwork } from '../network/ensure.ts';
+import { REFRESH_HOSTS, refreshNetworkHosts } from '../network/hosts.ts';
 import { removeNetworkRules } from '../network/iptables.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { NetworkRecord } from '../network/types.ts';
@@ -68,6 +69,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   inspect,
   rm: remove,
   remove,
+  [REFRESH_HOSTS]: refreshHosts,
 };
 
 export function network(args: string[]): number {
@@ -211,6 +213,21 @@ function remove(args: string[]): number {
     }
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * `network refresh-hosts NETWORK_ID`: a --rm container's shim runs it when the container has ended
+ * (network/hosts.ts, forgetNameSteps), so that its name leaves its peers' /etc/hosts. Quiet, and 0
+ * when there is nothing to do (the network went meanwhile); by id, so that a network made again
+ * under the same name is not touched.
+ */
+function refreshHosts(args: string[]): number {
+  const [id, ...rest] = args;
+  if (id === undefined || rest.length > 0) throw new UsageError(`usage: mydocker network ${REFRESH_HOSTS} NETWORK_ID`);
+  const store = new NetworkStore();
+  const network = store.list().find((candidate) => candidate.id === id);
+  if (network) refreshNetworkHosts(store, network, store.root);
+  return 0;
 }
 
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
