@@ -8,6 +8,7 @@ import { tabulate } from '../format/table.ts';
 import { ensureNetwork } from '../network/ensure.ts';
 import { REFRESH_HOSTS, refreshNetworkHosts } from '../network/hosts.ts';
 import { removeNetworkRules } from '../network/iptables.ts';
+import { findPredefined, PREDEFINED_NETWORKS, type PredefinedNetwork } from '../network/predefined.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
@@ -156,9 +157,7 @@ function list(args: string[]): number {
   if (positionals.length > 0) {
     throw new UsageError(`"mydocker network ls" accepts no arguments (see 'mydocker network ls --help')`);
   }
-  const store = new NetworkStore();
-  store.defaultNetwork();
-  const networks = store.list().sort((a, b) => a.name.localeCompare(b.name));
+  const networks = allNetworks(new NetworkStore());
   if (values.quiet) {
     process.stdout.write(networks.map((network) => `${network.id.slice(0, 12)}\n`).join(''));
     return 0;
@@ -183,7 +182,7 @@ function inspect(args: string[]): number {
   let failed = false;
   for (const reference of positionals) {
     try {
-      found.push(inspectShape(store.get(reference), containers));
+      found.push(inspectShape(findNetwork(store, reference), containers));
     } catch (error) {
       process.stderr.write(`mydocker: ${(error as Error).message}\n`);
       failed = true;
@@ -230,8 +229,28 @@ function refreshHosts(args: string[]): number {
   return 0;
 }
 
+/**
+ * A network as the commands show it: a record of the store's, or host or none, made (as dockerd
+ * makes them with its bridge) when the default network was.
+ */
+export type ListedNetwork = NetworkRecord | (PredefinedNetwork & { created: string });
+
+/** Every network, as dockerd lists them: the store's (the default one made first) and host and none, by name. */
+export function allNetworks(store: NetworkStore): ListedNetwork[] {
+  const { created } = store.defaultNetwork();
+  const predefined = PREDEFINED_NETWORKS.map((network) => ({ ...network, created }));
+  return [...store.list(), ...predefined].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A network by name, id or unique id prefix, host and none among them; docker's words when none is. */
+export function findNetwork(store: NetworkStore, reference: string): ListedNetwork {
+  const predefined = findPredefined(reference, store.list());
+  return predefined ? { ...predefined, created: store.defaultNetwork().created } : store.get(reference);
+}
+
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
-export function inspectShape(network: NetworkRecord, containers: readonly ContainerState[]) {
+export function inspectShape(network: ListedNetwork, containers: readonly ContainerState[]) {
+  if (!('subnet' in network)) return predefinedShape(network, containers);
   const attached = containers.flatMap((container) => {
     const endpoint = container.network?.endpoint;
     return endpoint?.networkId === network.id ? [{ container, endpoint }] : [];
@@ -258,6 +277,34 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
       ]),
     ),
     Options: { 'com.docker.network.bridge.name': network.bridge },
+    Labels: {},
+  };
+}
+
+/**
+ * host and none as dockerd shows them: no IPAM configuration, no bridge, and as their containers
+ * those run with that --network (they have no address of a network's: docker's empty fields).
+ */
+function predefinedShape(network: PredefinedNetwork & { created: string }, containers: readonly ContainerState[]) {
+  return {
+    Name: network.name,
+    Id: network.id,
+    Created: network.created,
+    Scope: 'local',
+    Driver: network.driver,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: [] },
+    Internal: false,
+    Attachable: false,
+    Containers: Object.fromEntries(
+      containers
+        .filter((container) => container.network?.mode === network.name)
+        .map((container) => [
+          container.id,
+          { Name: container.name ?? '', MacAddress: '', IPv4Address: '', IPv6Address: '' },
+        ]),
+    ),
+    Options: {},
     Labels: {},
   };
 }
