@@ -50,6 +50,21 @@ function files(): string[] {
   }
 }
 
+/** An exited container's entry in `dir`, as run and its shim leave one (its PID 1 long gone). */
+function writeExitedEntry(dir: string, config: { created: string }): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const running = {
+    pid: GONE.pid,
+    start: GONE.start,
+    shim: GONE.pid,
+    shimStart: GONE.start,
+    startedAt: config.created,
+  };
+  writeFileSync(join(dir, 'running.json'), JSON.stringify(running));
+  writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: config.created }));
+}
+
 describe('network commands', () => {
   test('create, ls, inspect, rm', async () => {
     const created = await mydocker(['network', 'create', '--subnet', '10.77.0.0/24', 'web']);
@@ -257,7 +272,6 @@ describe('network commands', () => {
     const container = 'f'.repeat(64);
     const address = store.allocate(network, container);
     const dir = join(root, 'containers', container);
-    mkdirSync(dir, { recursive: true });
     const endpoint = {
       network: 'busy',
       networkId: id,
@@ -272,18 +286,7 @@ describe('network commands', () => {
       ...containerConfig(container, { name: 'app' }),
       network: { mode: 'bridge', network: 'busy', endpoint, ports: [] },
     };
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    writeFileSync(
-      join(dir, 'running.json'),
-      JSON.stringify({
-        pid: GONE.pid,
-        start: GONE.start,
-        shim: GONE.pid,
-        shimStart: GONE.start,
-        startedAt: config.created,
-      }),
-    );
-    writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: config.created }));
+    writeExitedEntry(dir, config);
 
     const inspect = await mydocker(['network', 'inspect', 'busy']);
     expect(JSON.parse(inspect.stdout)[0].Containers).toEqual({
@@ -312,20 +315,8 @@ describe('network commands', () => {
     // A container run with --network none (exited), as run and its shim leave one.
     const container = 'e'.repeat(64);
     const dir = join(root, 'containers', container);
-    mkdirSync(dir, { recursive: true });
     const config = { ...containerConfig(container, { name: 'alone' }), network: { mode: 'none', ports: [] } };
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    writeFileSync(
-      join(dir, 'running.json'),
-      JSON.stringify({
-        pid: GONE.pid,
-        start: GONE.start,
-        shim: GONE.pid,
-        shimStart: GONE.start,
-        startedAt: config.created,
-      }),
-    );
-    writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: config.created }));
+    writeExitedEntry(dir, config);
     try {
       const inspect = await mydocker(['network', 'inspect', 'host', '95e60470']);
       expect(inspect.stderr).toBe('');

@@ -10,7 +10,7 @@ import { REFRESH_HOSTS, refreshNetworkHosts } from '../network/hosts.ts';
 import { removeNetworkRules } from '../network/iptables.ts';
 import { findPredefined, PREDEFINED_NETWORKS, type PredefinedNetwork } from '../network/predefined.ts';
 import { NetworkStore } from '../network/store.ts';
-import type { NetworkRecord } from '../network/types.ts';
+import type { Endpoint, NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
 
@@ -250,11 +250,32 @@ export function findNetwork(store: NetworkStore, reference: string): ListedNetwo
 
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
 export function inspectShape(network: ListedNetwork, containers: readonly ContainerState[]) {
-  if (!('subnet' in network)) return predefinedShape(network, containers);
+  // host and none: no IPAM configuration, no bridge, and as their containers those run with that
+  // --network, which have no address of a network's (docker's empty fields).
+  if (!('subnet' in network)) {
+    const members = containers.filter((container) => container.network?.mode === network.name);
+    return resource(
+      network,
+      [],
+      members.map((container) => [container, undefined]),
+      {},
+    );
+  }
   const attached = containers.flatMap((container) => {
     const endpoint = container.network?.endpoint;
-    return endpoint?.networkId === network.id ? [{ container, endpoint }] : [];
+    return endpoint?.networkId === network.id ? [[container, endpoint] as const] : [];
   });
+  const config = [{ Subnet: network.subnet, Gateway: network.gateway }];
+  return resource(network, config, attached, { 'com.docker.network.bridge.name': network.bridge });
+}
+
+/** The fields every network has, the same for bridges and for host and none. */
+function resource(
+  network: ListedNetwork,
+  ipamConfig: { Subnet: string; Gateway: string }[],
+  members: readonly (readonly [ContainerState, Endpoint | undefined])[],
+  options: Record<string, string>,
+) {
   return {
     Name: network.name,
     Id: network.id,
@@ -262,49 +283,21 @@ export function inspectShape(network: ListedNetwork, containers: readonly Contai
     Scope: 'local',
     Driver: network.driver,
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: network.subnet, Gateway: network.gateway }] },
+    IPAM: { Driver: 'default', Options: {}, Config: ipamConfig },
     Internal: false,
     Attachable: false,
     Containers: Object.fromEntries(
-      attached.map(({ container, endpoint }) => [
+      members.map(([container, endpoint]) => [
         container.id,
         {
           Name: container.name ?? '',
-          MacAddress: endpoint.mac,
-          IPv4Address: `${endpoint.address}/${endpoint.prefix}`,
+          MacAddress: endpoint?.mac ?? '',
+          IPv4Address: endpoint ? `${endpoint.address}/${endpoint.prefix}` : '',
           IPv6Address: '',
         },
       ]),
     ),
-    Options: { 'com.docker.network.bridge.name': network.bridge },
-    Labels: {},
-  };
-}
-
-/**
- * host and none as dockerd shows them: no IPAM configuration, no bridge, and as their containers
- * those run with that --network (they have no address of a network's: docker's empty fields).
- */
-function predefinedShape(network: PredefinedNetwork & { created: string }, containers: readonly ContainerState[]) {
-  return {
-    Name: network.name,
-    Id: network.id,
-    Created: network.created,
-    Scope: 'local',
-    Driver: network.driver,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: [] },
-    Internal: false,
-    Attachable: false,
-    Containers: Object.fromEntries(
-      containers
-        .filter((container) => container.network?.mode === network.name)
-        .map((container) => [
-          container.id,
-          { Name: container.name ?? '', MacAddress: '', IPv4Address: '', IPv6Address: '' },
-        ]),
-    ),
-    Options: {},
+    Options: options,
     Labels: {},
   };
 }
