@@ -809,7 +809,7 @@ static int host_link_delete(const struct op *op, pid_t pid, int exit_code)
  * some, and both are inherited across execve). An exit status other than 0 is EINVAL: the program
  * refused its input, and its own line on stderr says why.
  */
-static int run_program(char *const argv[], const char *input)
+static int run_program_in(char *const argv[], const char *input, char *const envp[])
 {
 	if (argv[0][0] != '/') {
 		errno = EINVAL;
@@ -828,7 +828,7 @@ static int run_program(char *const argv[], const char *input)
 	posix_spawnattr_setsigmask(&attributes, &none);
 	posix_spawnattr_setsigdefault(&attributes, &all);
 	pid_t child;
-	int error = posix_spawn(&child, argv[0], &actions, &attributes, argv, environ);
+	int error = posix_spawn(&child, argv[0], &actions, &attributes, argv, envp);
 	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attributes);
 	if (error) {
@@ -845,6 +845,12 @@ static int run_program(char *const argv[], const char *input)
 	return -1;
 }
 
+/* run_program_in with the shim's environment (the container's, as execve gave it to the shim). */
+static int run_program(char *const argv[], const char *input)
+{
+	return run_program_in(argv, input, environ);
+}
+
 /*
  * iptables-restore: PROGRAM (an absolute path, resolved by the runtime) with FILE as its stdin and
  * `-w --noflush`: wait for the xtables lock instead of failing while another writer holds it, and
@@ -856,6 +862,43 @@ static int host_restore_rules(const struct op *op, pid_t pid, int exit_code)
 	(void)pid, (void)exit_code;
 	char *argv[] = {op->argv[0], "-w", "--noflush", NULL};
 	return run_program(argv, op->argv[1]);
+}
+
+/*
+ * `[NAME=VALUE...] PROGRAM [ARG...]`, as env(1) takes it: PROGRAM (an absolute path) with exactly
+ * the leading assignments as its environment, never the shim's (that is the container's, which its
+ * user chose with -e: a NODE_OPTIONS there must not reach a program of the host's), waited for. The
+ * runtime's own work at the end of a --rm container that only the runtime can do (a user network's
+ * /etc/hosts files, written again from who is left: network/hosts.ts).
+ */
+static int host_run_program(const struct op *op, pid_t pid, int exit_code)
+{
+	(void)pid, (void)exit_code;
+	size_t count = op->number[0], assignments = 0;
+	char *const *words = &op->argv[1];
+	while (assignments < count && words[assignments][0] != '/' && strchr(words[assignments], '='))
+		assignments++;
+	if (assignments == count) {
+		errno = EINVAL; /* no program after the assignments */
+		return -1;
+	}
+	/* Each must be a NULL-terminated array of its own. */
+	char **envp = calloc(assignments + 1, sizeof *envp);
+	char **argv = calloc(count - assignments + 1, sizeof *argv);
+	if (!envp || !argv) {
+		free(envp);
+		free(argv);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(envp, words, assignments * sizeof *envp);
+	memcpy(argv, &words[assignments], (count - assignments) * sizeof *argv);
+	int result = run_program_in(argv, NULL, envp);
+	int saved = errno;
+	free(envp);
+	free(argv);
+	errno = saved;
+	return result;
 }
 
 /* In the container's network namespace: a link up (lo, eth0). */
@@ -1299,6 +1342,7 @@ static const struct op_spec host_ops[] = {
 	{.name = "attach", .args = "ll", .subject = 0, .subjects = 2, .run_host = host_attach},
 	{.name = "link-delete", .args = "l", .subject = 0, .run_host = host_link_delete},
 	{.name = "restore-rules", .args = "ss", .subject = 1, .run_host = host_restore_rules},
+	{.name = "run-program", .args = "n", .subject = 1, .run_host = host_run_program}, /* its first word */
 	{.name = "device-program", .args = "ss", .subject = 0, .run_host = host_device_program},
 	{.name = "id-map", .args = "sss", .subject = 0, .run_host = host_id_map},
 	{.name = "input-socket", .args = "si", .subject = 0, .run_host = host_input_socket},

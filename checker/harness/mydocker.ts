@@ -192,12 +192,7 @@ export class Mydocker {
    * what a crash leaves, not a container still dying.
    */
   async crash(id: string): Promise<void> {
-    const running = JSON.parse(readFileSync(join(this.containerDir(id), 'running.json'), 'utf8')) as {
-      pid: number;
-      start: number;
-      shim: number;
-      shimStart: number;
-    };
+    const running = this.runningRecord(id);
     const processes = [
       { pid: running.shim, start: running.shimStart },
       { pid: running.pid, start: running.start },
@@ -218,6 +213,37 @@ export class Mydocker {
   }
 
   /** An image's record, read as any tool could (images/<name:tag>.json). */
+  /**
+   * kill -9 of a detached container's PID 1 only, from the host: it ends as if its command had, with
+   * no command of the runtime's involved, and its shim does its `ended` ops. Returns once the shim
+   * has exited, after the last of them (the shim waits for each).
+   */
+  async endByItself(id: string): Promise<void> {
+    const running = this.runningRecord(id);
+    if (isSameProcess(running.pid, running.start)) {
+      try {
+        process.kill(running.pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+    const deadline = Date.now() + scaled(15_000);
+    while (isSameProcess(running.shim, running.shimStart)) {
+      if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)}: its shim did not end after its PID 1`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** running.json of a container: its PID 1 and its shim, each by pid and start time. */
+  private runningRecord(id: string): { pid: number; start: number; shim: number; shimStart: number } {
+    return JSON.parse(readFileSync(join(this.containerDir(id), 'running.json'), 'utf8')) as {
+      pid: number;
+      start: number;
+      shim: number;
+      shimStart: number;
+    };
+  }
+
   image(name: string): { name: string; layers: string[] } | undefined {
     try {
       return JSON.parse(readFileSync(join(this.stateRoot, 'images', `${encodeURIComponent(name)}.json`), 'utf8'));

@@ -28,3 +28,6 @@ export class NotFoundError extends CommandError {}
 
 /** What a command asks conflicts with the state (a name in use, a running container removed): the daemon's 409. */
 export class ConflictError extends CommandError {}
+
+/** What no state allows (removing or making one of docker's pre-defined networks): the daemon's 403. */
+export class ForbiddenError extends CommandError {}

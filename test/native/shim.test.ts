@@ -634,6 +634,57 @@ describe('mydocker-shim', () => {
     }
   });
 
+  test('run-program: the program with its arguments and only the leading assignments as environment, waited for; a failure is one line and the rest still runs', async () => {
+    const out = join(dir, 'run-program-out');
+    const after = join(dir, 'run-program-after');
+    const script = `printf '%s|\\n' "$@" > ${out}; env | sort >> ${out}`;
+    const host: HostSteps = {
+      created: [],
+      ended: [
+        { op: 'run-program', argv: ['A=1', 'B=two words', '/bin/sh', '-c', script, 'sh', 'x y', 'z'] },
+        // waited for: the next op sees what it wrote
+        { op: 'write', path: after, content: 'after\n' },
+      ],
+      failed: [],
+    };
+    // The container's environment (the shim's) has GREETING: the program must not get it.
+    const result = await runShim(
+      plan([{ op: 'exec', argv: ['true'], env: ['PATH=/usr/bin:/bin', 'GREETING=hi'], search: '/usr/bin:/bin' }], {
+        host,
+      }),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const [first, second, ...env] = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    expect([first, second], 'its arguments, one a line').toEqual(['x y|', 'z|']);
+    expect(
+      env.filter((line) => !line.startsWith('PWD=') && !line.startsWith('SHLVL=') && !line.startsWith('_=')),
+    ).toEqual(['A=1', 'B=two words']);
+    expect(readFileSync(after, 'utf8')).toBe('after\n');
+
+    const failing: HostSteps = {
+      created: [],
+      ended: [
+        { op: 'run-program', argv: ['/bin/sh', '-c', 'exit 3'] },
+        { op: 'run-program', argv: ['A=1', 'sh', '-c', 'true'] },
+        { op: 'run-program', argv: ['A=1'] },
+        { op: 'unlink', path: after },
+      ],
+      failed: [],
+    };
+    const refused = await runShim(plan([exec(['true'])], { host: failing }));
+    expect(refused.exitCode, "the container's code, whatever its ended ops did").toBe(0);
+    expect(refused.stderr).toBe(
+      [
+        'mydocker: after the container ended, run-program /bin/sh: EINVAL (invalid argument)',
+        'mydocker: after the container ended, run-program A=1: EINVAL (invalid argument)',
+        'mydocker: after the container ended, run-program A=1: EINVAL (invalid argument)',
+        '',
+      ].join('\n'),
+    );
+    expect(existsSync(after), 'the op after the failing ones ran').toBe(false);
+  });
+
   test('host steps: {pid} before the start, {exit} after the end', async () => {
     const pidFile = join(dir, 'pid');
     const exitFile = join(dir, 'exit');

@@ -50,6 +50,21 @@ function files(): string[] {
   }
 }
 
+/** An exited container's entry in `dir`, as run and its shim leave one (its PID 1 long gone). */
+function writeExitedEntry(dir: string, config: { created: string }): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const running = {
+    pid: GONE.pid,
+    start: GONE.start,
+    shim: GONE.pid,
+    shimStart: GONE.start,
+    startedAt: config.created,
+  };
+  writeFileSync(join(dir, 'running.json'), JSON.stringify(running));
+  writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: config.created }));
+}
+
 describe('network commands', () => {
   test('create, ls, inspect, rm', async () => {
     const created = await mydocker(['network', 'create', '--subnet', '10.77.0.0/24', 'web']);
@@ -65,12 +80,15 @@ describe('network commands', () => {
     expect(ls.exitCode).toBe(0);
     const lines = ls.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('NETWORK ID     NAME      DRIVER    SCOPE');
+    // dockerd's host and none always, with their drivers, among the rest by name
     expect(lines.slice(1).map((line) => line.split(/\s+/).slice(1).join(' '))).toEqual([
       'auto bridge local',
       'bridge bridge local',
+      'host host local',
+      'none null local',
       'web bridge local',
     ]);
-    expect(lines[3]!.slice(0, 12)).toBe(id.slice(0, 12));
+    expect(lines[5]!.slice(0, 12)).toBe(id.slice(0, 12));
 
     const inspect = await mydocker(['network', 'inspect', 'web', 'bridge', 'auto']);
     expect(inspect.exitCode).toBe(0);
@@ -200,8 +218,10 @@ describe('network commands', () => {
       1,
       'every ip-range or gateway must have a corresponding subnet',
     ],
-    ['a pre-defined name', ['create', 'host'], 1, 'network with name host already exists'],
-    ['a taken name', ['create', 'bridge'], 1, 'network with name bridge already exists'],
+    ['create of host', ['create', 'host'], 1, 'operation is not permitted on predefined host network'],
+    ['create of none', ['create', 'none'], 1, 'operation is not permitted on predefined none network'],
+    ['create of bridge', ['create', 'bridge'], 1, 'operation is not permitted on predefined bridge network'],
+    ['create of default', ['create', 'default'], 1, 'operation is not permitted on predefined default network'],
     ['a bad name', ['create', 'a/b'], 1, 'invalid network name "a/b": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed'],
     ['another driver', ['create', '-d', 'overlay', 'x'], 1, 'plugin "overlay" not found'],
     [
@@ -213,6 +233,8 @@ describe('network commands', () => {
     ['an unknown flag', ['create', '--ipv6', 'x'], 125, "unknown flag: --ipv6 (see 'mydocker network create --help')"],
     ['rm of bridge', ['rm', 'bridge'], 1, 'bridge is a pre-defined network and cannot be removed'],
     ['rm of host', ['rm', 'host'], 1, 'host is a pre-defined network and cannot be removed'],
+    ['rm of none', ['rm', 'none'], 1, 'none is a pre-defined network and cannot be removed'],
+    ['rm of none by its id', ['rm', '95e604707b6d'], 1, 'none is a pre-defined network and cannot be removed'],
     [
       'rm of bridge by its id',
       ['rm', '<bridge id prefix>'],
@@ -250,7 +272,6 @@ describe('network commands', () => {
     const container = 'f'.repeat(64);
     const address = store.allocate(network, container);
     const dir = join(root, 'containers', container);
-    mkdirSync(dir, { recursive: true });
     const endpoint = {
       network: 'busy',
       networkId: id,
@@ -265,18 +286,7 @@ describe('network commands', () => {
       ...containerConfig(container, { name: 'app' }),
       network: { mode: 'bridge', network: 'busy', endpoint, ports: [] },
     };
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-    writeFileSync(
-      join(dir, 'running.json'),
-      JSON.stringify({
-        pid: GONE.pid,
-        start: GONE.start,
-        shim: GONE.pid,
-        shimStart: GONE.start,
-        startedAt: config.created,
-      }),
-    );
-    writeFileSync(join(dir, 'exit.json'), JSON.stringify({ exitCode: 0, finishedAt: config.created }));
+    writeExitedEntry(dir, config);
 
     const inspect = await mydocker(['network', 'inspect', 'busy']);
     expect(JSON.parse(inspect.stdout)[0].Containers).toEqual({
@@ -292,6 +302,43 @@ describe('network commands', () => {
     expect(await mydocker(['rm', container])).toMatchObject({ exitCode: 0, stdout: `${container}\n` });
     expect(store.users(network), 'after the container went').toEqual([]);
     expect(await mydocker(['network', 'rm', 'busy'])).toMatchObject({ exitCode: 0, stdout: 'busy\n' });
+  }, 60_000);
+
+  test("host and none: stable ids in ls -q and inspect, docker's drivers, no IPAM, their containers", async () => {
+    const quiet = await mydocker(['network', 'ls', '-q']);
+    expect(quiet.exitCode).toBe(0);
+    const ids = quiet.stdout.trimEnd().split('\n');
+    expect(ids).toContain('1ec41dc16488');
+    expect(ids).toContain('95e604707b6d');
+    expect((await mydocker(['network', 'ls', '-q'])).stdout, 'the same ids every time').toBe(quiet.stdout);
+
+    // A container run with --network none (exited), as run and its shim leave one.
+    const container = 'e'.repeat(64);
+    const dir = join(root, 'containers', container);
+    const config = { ...containerConfig(container, { name: 'alone' }), network: { mode: 'none', ports: [] } };
+    writeExitedEntry(dir, config);
+    try {
+      const inspect = await mydocker(['network', 'inspect', 'host', '95e60470']);
+      expect(inspect.stderr).toBe('');
+      expect(inspect.exitCode).toBe(0);
+      const [host, none] = JSON.parse(inspect.stdout) as Record<string, unknown>[];
+      const bridge = JSON.parse(readFileSync(join(root, 'networks', 'bridge', 'network.json'), 'utf8'));
+      expect(host).toMatchObject({
+        Name: 'host',
+        Id: '1ec41dc16488e9cbee4a42bb65e2df0b3ff8ad4a164049f64cf9ce378384d9b3',
+        Created: bridge.created,
+        Scope: 'local',
+        Driver: 'host',
+        IPAM: { Driver: 'default', Options: {}, Config: [] },
+        Containers: {},
+      });
+      expect(none).toMatchObject({ Name: 'none', Driver: 'null', IPAM: { Config: [] } });
+      expect(none!.Containers).toEqual({
+        [container]: { Name: 'alone', MacAddress: '', IPv4Address: '', IPv6Address: '' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test('usage', async () => {

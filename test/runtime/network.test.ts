@@ -9,7 +9,7 @@ import { buildPlan, setUpContainer } from '../../solutions/src/container/setup.t
 import { CLONE_NEWNET } from '../../solutions/src/kernel/constants.ts';
 import { explainPlan } from '../../solutions/src/kernel/explain.ts';
 import { endpointOf, hostLinkName } from '../../solutions/src/network/endpoint.ts';
-import { networkHostsFile } from '../../solutions/src/network/hosts.ts';
+import { forgetNameSteps, networkHostsFile, REFRESH_HOSTS } from '../../solutions/src/network/hosts.ts';
 import { parseNetworkMode } from '../../solutions/src/network/mode.ts';
 import type { NetworkConfig, NetworkRecord } from '../../solutions/src/network/types.ts';
 import { hostSide } from '../../solutions/src/network/veth.ts';
@@ -142,6 +142,25 @@ describe('/etc/hosts on a network', () => {
 
   test('without an endpoint it is chapter 3 file', () => {
     expect(networkHostsFile('box', undefined, [])).toMatch(/^127\.0\.0\.1\tbox$/m);
+  });
+
+  test("a named --rm container's shim runs `network refresh-hosts` with the state root, the launcher and only what it needs", () => {
+    const [step, ...more] = forgetNameSteps(network, 'api', '/var/lib/x');
+    expect(more).toEqual([]);
+    expect(step?.op).toBe('run-program');
+    const argv = step?.op === 'run-program' ? step.argv : [];
+    expect(argv[0]).toBe('MYDOCKER_ROOT=/var/lib/x');
+    const program = argv.findIndex((word) => word.startsWith('/'));
+    expect(
+      argv.slice(0, program).every((word) => /^MYDOCKER_(ROOT|SOURCE)=/.test(word)),
+      "its environment: the runtime's variables only, none of the container's",
+    ).toBe(true);
+    expect(argv.slice(program)).toEqual([process.execPath, process.argv[1], 'network', REFRESH_HOSTS, network.id]);
+  });
+
+  test('nothing to forget for a container without a name, or on the default network (which resolves none)', () => {
+    expect(forgetNameSteps(network, undefined, '/var/lib/x')).toEqual([]);
+    expect(forgetNameSteps({ ...network, name: 'bridge' }, 'api', '/var/lib/x')).toEqual([]);
   });
 });
 

@@ -109,6 +109,42 @@ describeLab('ch6-bridge', (check) => {
     },
   );
 
+  // Issue 11: dockerd lists bridge, host and none always; host and none are modes of --network, with
+  // nothing of theirs in the kernel, so nothing is made for them and nothing removes them.
+  check(
+    "`network ls` has docker's host and none beside bridge; `network rm` and `create` of them are refused, nothing made",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      const ls = await mydocker.run(['network', 'ls']);
+      expectExitCode(ls, 0);
+      const rows = ls.stdout.trimEnd().split('\n');
+      expect(rows[0], describeRun(ls)).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE$/);
+      expect(
+        rows.slice(1).map((row) => row.split(/\s+/).slice(1)),
+        `${describeRun(ls)}\nits rows' NAME, DRIVER, SCOPE`,
+      ).toEqual([
+        ['bridge', 'bridge', 'local'],
+        ['host', 'host', 'local'],
+        ['none', 'null', 'local'],
+      ]);
+      const links = async () => (await addresses(host, 'lab-host')).map((entry) => entry.ifname).sort();
+      const before = await links();
+      for (const name of ['host', 'none']) {
+        const rm = await mydocker.run(['network', 'rm', name]);
+        expect(rm.stderr, describeRun(rm)).toBe(`mydocker: ${name} is a pre-defined network and cannot be removed\n`);
+        expectExitCode(rm, 1);
+        const create = await mydocker.run(['network', 'create', name]);
+        expect(create.stderr, describeRun(create)).toBe(
+          `mydocker: operation is not permitted on predefined ${name} network\n`,
+        );
+        expectExitCode(create, 1);
+      }
+      const again = await mydocker.run(['network', 'ls']);
+      expect(again.stdout, `${describeRun(again)}\nthe same rows, the same ids`).toBe(ls.stdout);
+      expect(await links(), "the lab host's links").toEqual(before);
+    },
+  );
+
   check(
     "the bridge keeps a MAC of its own while containers join it, so the gateway's MAC in their ARP caches stays true",
     { hint: 3 },

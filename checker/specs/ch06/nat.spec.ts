@@ -3,50 +3,22 @@
 // the lab host's address as the source; two containers of one network see each other's real
 // addresses; containers of two networks reach neither way. The lab host's FORWARD policy is DROP
 // during each check, as on a host with a firewall (or docker): only what the rules accept passes.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
-import { describeRun, expectExitCode } from '../../harness/expect.ts';
+import { expectExitCode } from '../../harness/expect.ts';
 import type { LabHost } from '../../harness/labhost.ts';
 import type { Mydocker } from '../../harness/mydocker.ts';
+import { ANSWER_MS, detachAttached, withForwardDrop, type Attached } from '../../harness/network-containers.ts';
 import { httpGet, serveHttp, Upstream, UPSTREAM, type HttpServer } from '../../harness/network.ts';
 import { describeLab } from '../../harness/suite.ts';
-import type { Endpoint } from '../../../solutions/src/network/types.ts';
-
-/** The backend the runtime uses (network/iptables.ts reads the same variable). */
-const IPTABLES = process.env.MYDOCKER_IPTABLES || 'iptables';
-/**
- * The wait for an answer that should come: it returns as soon as one does, so a long limit costs
- * nothing when the rules are right, and keeps a loaded machine from failing a good lab. (A probe
- * that should get no answer keeps the harness's own limit.)
- */
-const ANSWER_MS = 10_000;
-
-interface Running {
-  name: string;
-  pid: number;
-  endpoint: Endpoint;
-}
 
 /** A detached container that sleeps, on `network` (the default one if none). */
-async function detach(mydocker: Mydocker, name: string, network?: string): Promise<Running> {
-  const options = network ? ['--network', network] : [];
-  const result = await mydocker.run(['run', '-d', '--name', name, ...options, 'busybox', 'sleep', '120']);
-  expectExitCode(result, 0);
-  const state = mydocker.states().find((candidate) => candidate.name === name);
-  if (state?.status !== 'running' || state.pid === undefined)
-    throw new Error(`${describeRun(result)}\n${name} is not running`);
-  const config = JSON.parse(readFileSync(join(mydocker.containerDir(state.id), 'config.json'), 'utf8')) as {
-    network?: { endpoint?: Endpoint };
-  };
-  const endpoint = config.network?.endpoint;
-  if (!endpoint) throw new Error(`config.json of ${name} has no network.endpoint`);
-  return { name, pid: state.pid, endpoint };
+function detach(mydocker: Mydocker, name: string, network?: string): Promise<Attached> {
+  return detachAttached(mydocker, name, network ? ['--network', network] : []);
 }
 
 /**
  * `body` with the lab host's FORWARD policy DROP (the runtime's rules must accept what they need),
- * and everything it made removed afterwards: servers, containers, networks, the policy.
+ * and everything it made removed afterwards: servers, containers, networks, then the policy.
  */
 async function withFirewall(
   host: LabHost,
@@ -54,16 +26,15 @@ async function withFirewall(
   body: (made: { servers: HttpServer[]; containers: string[]; networks: string[] }) => Promise<void>,
 ): Promise<void> {
   const made = { servers: [] as HttpServer[], containers: [] as string[], networks: [] as string[] };
-  const policy = await host.exec([IPTABLES, '-P', 'FORWARD', 'DROP']);
-  if (policy.exitCode !== 0) throw new Error(`${IPTABLES} -P FORWARD DROP in the lab host: ${String(policy.stderr)}`);
-  try {
-    await body(made);
-  } finally {
-    for (const server of made.servers) await server.close();
-    if (made.containers.length > 0) await mydocker.run(['rm', '-f', ...made.containers]);
-    for (const network of made.networks) await mydocker.run(['network', 'rm', network]);
-    await host.exec([IPTABLES, '-P', 'FORWARD', 'ACCEPT']);
-  }
+  await withForwardDrop(host, async () => {
+    try {
+      await body(made);
+    } finally {
+      for (const server of made.servers) await server.close();
+      if (made.containers.length > 0) await mydocker.run(['rm', '-f', ...made.containers]);
+      for (const network of made.networks) await mydocker.run(['network', 'rm', network]);
+    }
+  });
 }
 
 describeLab('ch6-nat', (check) => {
@@ -115,7 +86,7 @@ describeLab('ch6-nat', (check) => {
       try {
         await withFirewall(host, mydocker, async (made) => {
           // `network create` sets a network up: the older one's rules are there before the newer one's.
-          const running: Running[] = [];
+          const running: Attached[] = [];
           for (const network of ['older', 'newer']) {
             expectExitCode(await mydocker.run(['network', 'create', network]), 0);
             made.networks.push(network);
@@ -124,7 +95,7 @@ describeLab('ch6-nat', (check) => {
             running.push(container);
             made.servers.push(await serveHttp(host, { pid: container.pid }, 80));
           }
-          const [older, newer] = running as [Running, Running];
+          const [older, newer] = running as [Attached, Attached];
           for (const [from, to] of [
             [newer, older],
             [older, newer],

@@ -5,54 +5,37 @@
 // of another machine still go there. The lab host's FORWARD policy is DROP during each check, as on
 // a host with a firewall (or docker). After rm no rule of the container and no reservation is left,
 // and the next container can publish the port again. Bad -p: one line, 125, nothing made.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { describeRun, expectExitCode } from '../../harness/expect.ts';
 import type { LabHost } from '../../harness/labhost.ts';
 import type { Mydocker } from '../../harness/mydocker.ts';
+import {
+  ANSWER_MS,
+  detachAttached,
+  IPTABLES,
+  withForwardDrop,
+  type Attached,
+} from '../../harness/network-containers.ts';
 import { httpGet, serveHttp, Upstream, UPSTREAM, veths, type HttpServer } from '../../harness/network.ts';
 import { describeLab } from '../../harness/suite.ts';
 import type { Endpoint } from '../../../solutions/src/network/types.ts';
 
-const IPTABLES = process.env.MYDOCKER_IPTABLES || 'iptables';
-/**
- * The wait for an answer that should come: it returns as soon as one does, so a long limit costs
- * nothing when the rules are right, and keeps a loaded machine from failing a good lab. (A probe
- * that should get no answer keeps the harness's own limit.)
- */
-const ANSWER_MS = 10_000;
 const LAB_HOST = UPSTREAM.labHostAddress;
 
-interface Published {
-  id: string;
-  pid: number;
-  endpoint: Endpoint;
+interface Published extends Attached {
   server: HttpServer;
 }
 
 /** `run -d -p ... busybox sleep`, and an HTTP server on its port 80 (the host's node, in its netns). */
 async function publish(mydocker: Mydocker, host: LabHost, name: string, publish: string[]): Promise<Published> {
-  const result = await mydocker.run([
-    'run',
-    '-d',
-    '--name',
+  const container = await detachAttached(
+    mydocker,
     name,
-    ...publish.flatMap((p) => ['-p', p]),
-    'busybox',
-    'sleep',
-    '120',
-  ]);
-  expectExitCode(result, 0);
-  const state = mydocker.states().find((candidate) => candidate.name === name);
-  if (state?.status !== 'running' || state.pid === undefined)
-    throw new Error(`${describeRun(result)}\n${name} is not running`);
-  const config = JSON.parse(readFileSync(join(mydocker.containerDir(state.id), 'config.json'), 'utf8')) as {
-    network?: { endpoint?: Endpoint };
-  };
-  const endpoint = config.network?.endpoint;
-  if (!endpoint) throw new Error(`config.json of ${name} has no network.endpoint`);
-  return { id: state.id, pid: state.pid, endpoint, server: await serveHttp(host, { pid: state.pid }, 80) };
+    publish.flatMap((p) => ['-p', p]),
+  );
+  return { ...container, server: await serveHttp(host, { pid: container.pid }, 80) };
 }
 
 /** The lab host with an upstream and a FORWARD policy of DROP around `body`; all it made goes after. */
@@ -64,12 +47,14 @@ async function inLab(
   const upstream = await Upstream.create(host);
   const cleanup: (() => Promise<void>)[] = [];
   try {
-    const policy = await host.exec([IPTABLES, '-P', 'FORWARD', 'DROP']);
-    if (policy.exitCode !== 0) throw new Error(`${IPTABLES} -P FORWARD DROP: ${String(policy.stderr)}`);
-    await body(upstream, cleanup);
+    await withForwardDrop(host, async () => {
+      try {
+        await body(upstream, cleanup);
+      } finally {
+        for (const step of cleanup.reverse()) await step();
+      }
+    });
   } finally {
-    for (const step of cleanup.reverse()) await step();
-    await host.exec([IPTABLES, '-P', 'FORWARD', 'ACCEPT']);
     await upstream.destroy();
   }
 }

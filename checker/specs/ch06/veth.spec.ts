@@ -11,10 +11,12 @@ import { describeRun, expectExitCode } from '../../harness/expect.ts';
 import { FakeKernel } from '../../harness/fake-kernel.ts';
 import type { LabHost } from '../../harness/labhost.ts';
 import type { Mydocker } from '../../harness/mydocker.ts';
+import { ANSWER_MS, detachSleeper, endpointOf } from '../../harness/network-containers.ts';
 import { addresses, httpGet, routes, serveHttp, type IpAddrEntry } from '../../harness/network.ts';
 import { describeLab } from '../../harness/suite.ts';
 import { importTarget } from '../../harness/target.ts';
-import type { Endpoint, NetworkConfig } from '../../../solutions/src/network/types.ts';
+import { scaled } from '../../harness/timing.ts';
+import type { Endpoint } from '../../../solutions/src/network/types.ts';
 
 type VethModule = typeof import('../../../solutions/src/network/veth.ts');
 
@@ -29,39 +31,8 @@ const ENDPOINT: Endpoint = {
   mac: '02:42:ac:11:00:05',
 };
 
-/**
- * How long a request that must work may take: a new link may drop its first packets (until the
- * kernel's linkwatch has activated its queue), and TCP resends a SYN after 1 s, then 2 s more.
- */
-const ANSWER_MS = 10_000;
-
-/** A detached container that sleeps: its id, PID 1 and network as config.json has them. */
-interface Running {
-  id: string;
-  pid: number;
-  network: NetworkConfig | undefined;
-}
-
-async function detach(mydocker: Mydocker, name: string, options: readonly string[] = []): Promise<Running> {
-  const result = await mydocker.run(['run', '-d', '--name', name, ...options, 'busybox', 'sleep', '120']);
-  expectExitCode(result, 0);
-  const state = mydocker.states().find((candidate) => candidate.name === name);
-  if (state?.status !== 'running' || state.pid === undefined)
-    throw new Error(`${describeRun(result)}\n${name} is not running`);
-  const config = JSON.parse(readFileSync(join(mydocker.containerDir(state.id), 'config.json'), 'utf8')) as {
-    network?: NetworkConfig;
-  };
-  return { id: state.id, pid: state.pid, network: config.network };
-}
-
 async function removeAll(mydocker: Mydocker, ...names: string[]): Promise<void> {
   if (names.length > 0) await mydocker.run(['rm', '-f', ...names]);
-}
-
-function endpointOf(container: Running): Endpoint {
-  const endpoint = container.network?.endpoint;
-  if (!endpoint) throw new Error(`config.json of ${container.id.slice(0, 12)} has no network.endpoint`);
-  return endpoint;
 }
 
 const link = (entries: IpAddrEntry[], name: string) => entries.find((entry) => entry.ifname === name);
@@ -130,7 +101,7 @@ describeLab('ch6-veth', (check) => {
     'inside, eth0 has the address, prefix and MAC of config.json, lo and eth0 are up, and the default route goes via the gateway',
     { hint: 2 },
     async ({ host, mydocker }) => {
-      const container = await detach(mydocker, 'one');
+      const container = await detachSleeper(mydocker, 'one');
       try {
         const endpoint = endpointOf(container);
         const inside = await addresses(host, { pid: container.pid });
@@ -169,7 +140,7 @@ describeLab('ch6-veth', (check) => {
     'TCP both ways between the lab host and a container, through the bridge',
     { hint: 2 },
     async ({ host, mydocker }) => {
-      const container = await detach(mydocker, 'web');
+      const container = await detachSleeper(mydocker, 'web');
       const endpoint = endpointOf(container);
       const inContainer = await serveHttp(host, { pid: container.pid }, 8080);
       const onLabHost = await serveHttp(host, 'lab-host', 8081, endpoint.gateway);
@@ -199,8 +170,8 @@ describeLab('ch6-veth', (check) => {
   );
 
   check('two containers on one network exchange TCP', { hint: 2 }, async ({ host, mydocker }) => {
-    const server = await detach(mydocker, 'server');
-    const client = await detach(mydocker, 'client');
+    const server = await detachSleeper(mydocker, 'server');
+    const client = await detachSleeper(mydocker, 'client');
     const http = await serveHttp(host, { pid: server.pid }, 8080);
     try {
       const address = endpointOf(server).address;
@@ -222,7 +193,7 @@ describeLab('ch6-veth', (check) => {
     'a container started again (mydocker start) has its address and its link back',
     { hint: 2 },
     async ({ host, mydocker }) => {
-      const first = await detach(mydocker, 'again');
+      const first = await detachSleeper(mydocker, 'again');
       try {
         expectExitCode(await mydocker.run(['stop', '-t', '0', 'again']), 0);
         const started = await mydocker.run(['start', 'again']);
@@ -243,7 +214,7 @@ describeLab('ch6-veth', (check) => {
     '--network none: a namespace of its own with only lo, up, and no route',
     { hint: 1 },
     async ({ host, mydocker }) => {
-      const container = await detach(mydocker, 'alone', ['--network', 'none']);
+      const container = await detachSleeper(mydocker, 'alone', ['--network', 'none']);
       try {
         const inside = await addresses(host, { pid: container.pid });
         expect(netns(container.pid), 'its network namespace').not.toBe(netns(host.anchorPid));
@@ -291,7 +262,7 @@ describeLab('ch6-veth', (check) => {
   );
 
   check("--network host: the lab host's own namespace and links", { hint: 1 }, async ({ host, mydocker }) => {
-    const container = await detach(mydocker, 'on-host', ['--network', 'host']);
+    const container = await detachSleeper(mydocker, 'on-host', ['--network', 'host']);
     try {
       expect(netns(container.pid), "its network namespace, against the lab host's").toBe(netns(host.anchorPid));
       const names = (entries: IpAddrEntry[]) => entries.map((entry) => entry.ifname).sort();
@@ -304,8 +275,8 @@ describeLab('ch6-veth', (check) => {
   });
 
   check("--network container:X: X's namespace, with X's eth0 and address", { hint: 1 }, async ({ host, mydocker }) => {
-    const first = await detach(mydocker, 'first');
-    const second = await detach(mydocker, 'second', ['--network', 'container:first']);
+    const first = await detachSleeper(mydocker, 'first');
+    const second = await detachSleeper(mydocker, 'second', ['--network', 'container:first']);
     try {
       expect(netns(second.pid), "its network namespace, against first's").toBe(netns(first.pid));
       expect(inet(link(await addresses(host, { pid: second.pid }), 'eth0')), 'its eth0').toEqual([
@@ -323,7 +294,7 @@ describeLab('ch6-veth', (check) => {
     async ({ host, mydocker }) => {
       expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.1.0/24', 'front']), 0);
       try {
-        const server = await detach(mydocker, 'api', ['--network', 'front']);
+        const server = await detachSleeper(mydocker, 'api', ['--network', 'front']);
         const http = await serveHttp(host, { pid: server.pid }, 8080);
         try {
           const byName = await mydocker.run([
@@ -351,6 +322,53 @@ describeLab('ch6-veth', (check) => {
         }
       } finally {
         await mydocker.run(['network', 'rm', 'front']);
+      }
+    },
+  );
+
+  // Issue 11: `rm` wrote the peers' files again, but a --rm container's entry is removed by its shim
+  // (or by the next command, when the shim was killed), and its name stayed in its peers' files.
+  check(
+    "a --rm container's name leaves its peers' /etc/hosts when it ends: in the foreground, detached, and after kill -9 of its shim",
+    { hint: 2, timeout: scaled(60_000) },
+    async ({ mydocker }) => {
+      expectExitCode(await mydocker.run(['network', 'create', '--subnet', '10.98.2.0/24', 'names']), 0);
+      const made: string[] = [];
+      try {
+        // Held first: the harness's hold finds its container as the one running.
+        const brief = await mydocker.hold(['--rm', '--name', 'brief', '--network', 'names'], 'true', 'busybox');
+        made.push('brief');
+        const peer = await detachSleeper(mydocker, 'peer', ['--network', 'names']);
+        made.push('peer');
+        const peerHosts = () => readFileSync(join(mydocker.containerDir(peer.id), 'hosts'), 'utf8');
+        const expectNamed = (name: string, named: boolean, when: string, hosts = peerHosts()) =>
+          expect(
+            hosts.split('\n').some((line) => line.split(/\s+/).slice(1).includes(name)),
+            `${when}, peer's /etc/hosts names ${name}:\n${hosts}`,
+          ).toBe(named);
+
+        expectNamed('brief', true, 'while `run --rm --name brief` runs');
+        expectExitCode(await brief.release(), 0);
+        expectNamed('brief', false, 'once `run --rm --name brief` has returned');
+
+        const detached = await detachSleeper(mydocker, 'detached', ['--rm', '--network', 'names']);
+        made.push('detached'); // for the finally below, if a check fails before it has gone
+        expectNamed('detached', true, 'while `run -d --rm --name detached` runs');
+        await mydocker.endByItself(detached.id);
+        expectNamed('detached', false, 'once its PID 1 was killed and its shim has ended');
+        const inside = await mydocker.run(['exec', 'peer', 'cat', '/etc/hosts']);
+        expectExitCode(inside, 0);
+        expectNamed('detached', false, 'read with `mydocker exec peer cat /etc/hosts`', inside.stdout);
+
+        const crashed = await detachSleeper(mydocker, 'crashed', ['--rm', '--network', 'names']);
+        made.push('crashed'); // for the finally below, if a check fails before it has gone
+        expectNamed('crashed', true, 'while `run -d --rm --name crashed` runs');
+        await mydocker.crash(crashed.id);
+        expectExitCode(await mydocker.run(['ps', '-a']), 0);
+        expectNamed('crashed', false, 'after kill -9 of its shim and its PID 1, then `mydocker ps -a`');
+      } finally {
+        await removeAll(mydocker, ...made);
+        await mydocker.run(['network', 'rm', 'names']);
       }
     },
   );

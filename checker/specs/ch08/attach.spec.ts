@@ -310,6 +310,42 @@ describeLab('ch8-attach', (check) => {
   );
 
   check(
+    '`docker network ls` lists bridge, host and none as dockerd does; host and none cannot be removed or made',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const ls = await client.docker(['network', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}}']);
+      expectExitCode(ls, 0);
+      expect(ls.stdout.trimEnd().split('\n'), describeRun(ls)).toEqual([
+        'bridge bridge local',
+        'host host local',
+        'none null local',
+      ]);
+      const ids = await client.docker(['network', 'ls', '-q', '--no-trunc']);
+      expectExitCode(ids, 0);
+      const inspect = await client.docker(['network', 'inspect', '--format', '{{.Name}} {{.Driver}}', 'host', 'none']);
+      expectExitCode(inspect, 0);
+      expect(inspect.stdout, describeRun(inspect)).toBe('host host\nnone null\n');
+      const byId = await client.docker(['network', 'inspect', '--format', '{{.Id}}', 'host']);
+      expect(ids.stdout.split('\n'), `${describeRun(ids)}\nhost's id (${byId.stdout.trim()}) among them`).toContain(
+        byId.stdout.trim(),
+      );
+      for (const name of ['host', 'none']) {
+        const rm = await client.docker(['network', 'rm', name]);
+        expect(rm.exitCode, describeRun(rm)).toBe(1);
+        expect(rm.stderr, describeRun(rm)).toContain(`${name} is a pre-defined network and cannot be removed`);
+        const create = await client.docker(['network', 'create', name]);
+        expect(create.exitCode, describeRun(create)).toBe(1);
+        expect(create.stderr, describeRun(create)).toContain(
+          `operation is not permitted on predefined ${name} network`,
+        );
+      }
+      const after = await client.docker(['network', 'ls', '--format', '{{.Name}}']);
+      expect(after.stdout, describeRun(after)).toBe('bridge\nhost\nnone\n');
+    },
+  );
+
+  check(
     '`docker run -it` and `docker exec -it` on a terminal: a terminal of their own, the keys typed reach them',
     { hint: 1 },
     async ({ host, mydocker }) => {

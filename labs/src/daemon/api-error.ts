@@ -1,6 +1,6 @@
 // The Engine API's errors: a status code and docker's body, {"message": "..."}. The runtime's own
 // errors say what kind they are by their class (errors.ts), and each class has docker's status.
-import { ConflictError, NotFoundError, UsageError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UsageError } from '../errors.ts';
 import { NameTaken } from '../state/names.ts';
 
 /** An answer other than success, with docker's status code. */
@@ -20,12 +20,13 @@ export const badRequest = (message: string): ApiError => new ApiError(400, messa
 export const conflict = (message: string): ApiError => new ApiError(409, message);
 
 /**
- * docker's status for an error: its own for an ApiError; 404, 409 and 400 for the runtime's errors of
+ * docker's status for an error: its own for an ApiError; 404, 403, 409 and 400 for the runtime's errors of
  * those kinds; 500 for anything else (the runtime could not do its job).
  */
 export function statusOf(error: unknown): number {
   if (error instanceof ApiError) return error.status;
   if (error instanceof NotFoundError) return 404;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof ConflictError || error instanceof NameTaken) return 409;
   if (error instanceof UsageError) return 400;
   return 500;

@@ -209,6 +209,13 @@ export const hostOps = {
     args: (step) => [step.program, step.file],
     explain: (step) => `${step.program} -w --noflush < ${step.file}`,
   }),
+  // The runtime's own work that only the runtime can do when a --rm container ends: `argv` as env(1)
+  // takes it, [NAME=VALUE...] PROGRAM [ARG...], PROGRAM absolute, with only those assignments as its
+  // environment (the shim's is the container's). A user network's /etc/hosts files (network/hosts.ts).
+  'run-program': host<{ argv: string[] }>({
+    args: (step) => [String(step.argv.length), ...step.argv],
+    explain: (step) => step.argv.join(' '),
+  }),
   // Chapter 7, cgroup v2: an eBPF program (struct bpf_insn[], 8 bytes each, as hex) of type
   // BPF_PROG_TYPE_CGROUP_DEVICE, loaded and attached to the container's cgroup directory.
   'device-program': host<{ cgroup: string; program: Uint8Array }>({

@@ -6,9 +6,11 @@ import { parseArgs } from 'node:util';
 import { CommandError, UsageError } from '../errors.ts';
 import { tabulate } from '../format/table.ts';
 import { ensureNetwork } from '../network/ensure.ts';
+import { REFRESH_HOSTS, refreshNetworkHosts } from '../network/hosts.ts';
 import { removeNetworkRules } from '../network/iptables.ts';
+import { findPredefined, PREDEFINED_NETWORKS, type PredefinedNetwork } from '../network/predefined.ts';
 import { NetworkStore } from '../network/store.ts';
-import type { NetworkRecord } from '../network/types.ts';
+import type { Endpoint, NetworkRecord } from '../network/types.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { flagError } from './flags.ts';
 
@@ -68,6 +70,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   inspect,
   rm: remove,
   remove,
+  [REFRESH_HOSTS]: refreshHosts,
 };
 
 export function network(args: string[]): number {
@@ -154,9 +157,7 @@ function list(args: string[]): number {
   if (positionals.length > 0) {
     throw new UsageError(`"mydocker network ls" accepts no arguments (see 'mydocker network ls --help')`);
   }
-  const store = new NetworkStore();
-  store.defaultNetwork();
-  const networks = store.list().sort((a, b) => a.name.localeCompare(b.name));
+  const networks = allNetworks(new NetworkStore());
   if (values.quiet) {
     process.stdout.write(networks.map((network) => `${network.id.slice(0, 12)}\n`).join(''));
     return 0;
@@ -181,7 +182,7 @@ function inspect(args: string[]): number {
   let failed = false;
   for (const reference of positionals) {
     try {
-      found.push(inspectShape(store.get(reference), containers));
+      found.push(inspectShape(findNetwork(store, reference), containers));
     } catch (error) {
       process.stderr.write(`mydocker: ${(error as Error).message}\n`);
       failed = true;
@@ -213,12 +214,68 @@ function remove(args: string[]): number {
   return failed ? 1 : 0;
 }
 
+/**
+ * `network refresh-hosts NETWORK_ID`: a --rm container's shim runs it when the container has ended
+ * (network/hosts.ts, forgetNameSteps), so that its name leaves its peers' /etc/hosts. Quiet, and 0
+ * when there is nothing to do (the network went meanwhile); by id, so that a network made again
+ * under the same name is not touched.
+ */
+function refreshHosts(args: string[]): number {
+  const [id, ...rest] = args;
+  if (id === undefined || rest.length > 0) throw new UsageError(`usage: mydocker network ${REFRESH_HOSTS} NETWORK_ID`);
+  const store = new NetworkStore();
+  const network = store.list().find((candidate) => candidate.id === id);
+  if (network) refreshNetworkHosts(store, network, store.root);
+  return 0;
+}
+
+/**
+ * A network as the commands show it: a record of the store's, or host or none, made (as dockerd
+ * makes them with its bridge) when the default network was.
+ */
+export type ListedNetwork = NetworkRecord | (PredefinedNetwork & { created: string });
+
+/** Every network, as dockerd lists them: the store's (the default one made first) and host and none, by name. */
+export function allNetworks(store: NetworkStore): ListedNetwork[] {
+  const { created } = store.defaultNetwork();
+  const predefined = PREDEFINED_NETWORKS.map((network) => ({ ...network, created }));
+  return [...store.list(), ...predefined].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A network by name, id or unique id prefix, host and none among them; docker's words when none is. */
+export function findNetwork(store: NetworkStore, reference: string): ListedNetwork {
+  const predefined = findPredefined(reference, store.list());
+  return predefined ? { ...predefined, created: store.defaultNetwork().created } : store.get(reference);
+}
+
 /** docker's field names and nesting (the Engine API's NetworkResource), for what the store knows. */
-export function inspectShape(network: NetworkRecord, containers: readonly ContainerState[]) {
+export function inspectShape(network: ListedNetwork, containers: readonly ContainerState[]) {
+  // host and none: no IPAM configuration, no bridge, and as their containers those run with that
+  // --network, which have no address of a network's (docker's empty fields).
+  if (!('subnet' in network)) {
+    const members = containers.filter((container) => container.network?.mode === network.name);
+    return resource(
+      network,
+      [],
+      members.map((container) => [container, undefined]),
+      {},
+    );
+  }
   const attached = containers.flatMap((container) => {
     const endpoint = container.network?.endpoint;
-    return endpoint?.networkId === network.id ? [{ container, endpoint }] : [];
+    return endpoint?.networkId === network.id ? [[container, endpoint] as const] : [];
   });
+  const config = [{ Subnet: network.subnet, Gateway: network.gateway }];
+  return resource(network, config, attached, { 'com.docker.network.bridge.name': network.bridge });
+}
+
+/** The fields every network has, the same for bridges and for host and none. */
+function resource(
+  network: ListedNetwork,
+  ipamConfig: { Subnet: string; Gateway: string }[],
+  members: readonly (readonly [ContainerState, Endpoint | undefined])[],
+  options: Record<string, string>,
+) {
   return {
     Name: network.name,
     Id: network.id,
@@ -226,21 +283,21 @@ export function inspectShape(network: NetworkRecord, containers: readonly Contai
     Scope: 'local',
     Driver: network.driver,
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: network.subnet, Gateway: network.gateway }] },
+    IPAM: { Driver: 'default', Options: {}, Config: ipamConfig },
     Internal: false,
     Attachable: false,
     Containers: Object.fromEntries(
-      attached.map(({ container, endpoint }) => [
+      members.map(([container, endpoint]) => [
         container.id,
         {
           Name: container.name ?? '',
-          MacAddress: endpoint.mac,
-          IPv4Address: `${endpoint.address}/${endpoint.prefix}`,
+          MacAddress: endpoint?.mac ?? '',
+          IPv4Address: endpoint ? `${endpoint.address}/${endpoint.prefix}` : '',
           IPv6Address: '',
         },
       ]),
     ),
-    Options: { 'com.docker.network.bridge.name': network.bridge },
+    Options: options,
     Labels: {},
   };
 }

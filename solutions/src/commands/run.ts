@@ -23,7 +23,7 @@ import { resolveNetwork, readEtcSource, type ContainerNetwork } from '../network
 import { endpointOf } from '../network/endpoint.ts';
 import { bridgeCommands } from '../network/bridge.ts';
 import { ensureNetwork } from '../network/ensure.ts';
-import { networkHostsFile, refreshNetworkHosts } from '../network/hosts.ts';
+import { forgetNameSteps, networkHostsFile, refreshNetworkHosts } from '../network/hosts.ts';
 import { parseNetworkMode } from '../network/mode.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { Endpoint, NetworkConfig, NetworkRecord } from '../network/types.ts';
@@ -184,6 +184,9 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
       stdio.stdin === 'inherit' && stdio.output !== 'inherit'
         ? [{ op: 'input-socket', path: resolve(store.inputSocketPath(id)), once: hooks.stdinOnce ?? false }]
         : [];
+    // An entry the shim removes (--rm's end, a failed first start) leaves its peers' /etc/hosts after
+    // it has gone: the last step, so that the files are written from who is left.
+    const forgetName = endpoint && network.network ? forgetNameSteps(network.network, options.name, store.root) : [];
     plan = buildPlan(
       {
         hostname,
@@ -210,8 +213,16 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
             ...portHost.created,
             ...inputHost,
           ],
-          ended: [...portHost.ended, ...cgroups.ended, ...(options.rm ? unlinkAddress : []), ...state.ended],
-          failed: [...portHost.failed, ...cgroups.failed, ...(existing ? [] : unlinkAddress), ...state.failed],
+          ended: [
+            ...portHost.ended,
+            ...cgroups.ended,
+            ...(options.rm ? [...unlinkAddress, ...state.ended, ...forgetName] : state.ended),
+          ],
+          failed: [
+            ...portHost.failed,
+            ...cgroups.failed,
+            ...(existing ? state.failed : [...unlinkAddress, ...state.failed, ...forgetName]),
+          ],
         },
       },
     );

@@ -5,6 +5,7 @@
 // again when a container joins or leaves the network, in place, because it is bind-mounted into each
 // container (a rename would leave the container's mount on the old inode).
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import type { HostStep } from '../kernel/plan.ts';
 import { hostsFile } from '../rootfs/etc-files.ts';
 import { containerLayout } from '../rootfs/layout.ts';
 import { StateStore, type ContainerConfig } from '../state/store.ts';
@@ -68,6 +69,32 @@ export function refreshNetworkHosts(netStore: NetworkStore, network: NetworkReco
     }
   });
 }
+
+/**
+ * What a --rm container's shim does last when it ended on a user network: its entry and address are
+ * gone by then (the state's and the address's `ended` ops), and its name must leave its peers' files.
+ * Only the runtime can write them (who is left, under the networks' lock), and no process of the
+ * runtime's is left (the command became the shim, or returned at once with -d): the shim runs
+ * `mydocker network refresh-hosts` (the launcher, as this command was started, with its tree and
+ * state root), and waits for it. A container without a name is in no peer's file: nothing to do.
+ */
+export function forgetNameSteps(network: NetworkRecord, name: string | undefined, root: string): HostStep[] {
+  if (network.name === DEFAULT_NETWORK || name === undefined) return [];
+  const source = process.env.MYDOCKER_SOURCE;
+  const argv = [
+    `MYDOCKER_ROOT=${root}`,
+    ...(source ? [`MYDOCKER_SOURCE=${source}`] : []),
+    process.execPath,
+    process.argv[1]!,
+    'network',
+    REFRESH_HOSTS,
+    network.id,
+  ];
+  return [{ op: 'run-program', argv }];
+}
+
+/** The subcommand for forgetNameSteps (commands/network.ts): not docker's, and not in its usage. */
+export const REFRESH_HOSTS = 'refresh-hosts';
 
 /** Same inode, new content: open without O_CREAT (a file gone with its entry stays gone), truncate, write. */
 function rewriteInPlace(path: string, content: string): void {

@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { CommandError, ConflictError, NotFoundError, RuntimeError } from '../errors.ts';
+import { CommandError, ConflictError, ForbiddenError, NotFoundError, RuntimeError } from '../errors.ts';
 import { NAME_PATTERN } from '../state/names.ts';
 import { stateRoot } from '../state/store.ts';
 import { isSameProcess, thisProcess } from '../state/processes.ts';
@@ -40,14 +40,17 @@ import {
   type Subnet,
 } from './address.ts';
 import { nextAddress } from './ipam.ts';
+import { findPredefined } from './predefined.ts';
 import { withLock } from './lock.ts';
 import type { NetworkRecord } from './types.ts';
 
 /** The default network's name and bridge device (docker's: bridge, docker0). */
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE = 'mydocker0';
-/** Names docker has for networks that are not bridges: a network may not take them. */
+/** docker's pre-defined networks (predefined.ts for host and none): never removed. */
 const PREDEFINED = ['bridge', 'host', 'none'];
+/** Names no network may take: the pre-defined ones, and `default` (--network's other name for bridge). */
+const RESERVED_NAMES = [...PREDEFINED, 'default'];
 
 /**
  * docker's default-address-pools (daemon.json's default, libnetwork's ipamutils): 172.17.0.0/16 to
@@ -131,10 +134,13 @@ export class NetworkStore {
     if (options.gateway !== undefined && options.subnet === undefined) {
       throw new CommandError('every ip-range or gateway must have a corresponding subnet');
     }
+    // docker's words (daemon/network.go, PredefinedNetworkError), checked before the subnet as there
+    if (RESERVED_NAMES.includes(name))
+      throw new ForbiddenError(`operation is not permitted on predefined ${name} network`);
     const requested = options.subnet === undefined ? undefined : parseSubnet(options.subnet);
     const gateway = options.gateway === undefined ? undefined : parseGateway(options.gateway, requested!);
     return this.withLock(() => {
-      if (PREDEFINED.includes(name) || this.find(name)?.name === name) {
+      if (this.find(name)?.name === name) {
         throw new ConflictError(`network with name ${name} already exists`);
       }
       const others = this.list();
@@ -174,17 +180,18 @@ export class NetworkStore {
   }
 
   /**
-   * Removes a network's record, refusing `bridge` and a network a container holds an address on
-   * (docker's words). `teardown` takes away what the network has in the kernel (its bridge, its
+   * Removes a network's record, refusing the pre-defined ones (bridge, host, none) and a network a
+   * container holds an address on (docker's words and its 403 and 409). `teardown` takes away what the network has in the kernel (its bridge, its
    * rules: the caller's, commands/network.ts) and runs under the lock before the record goes, so a
    * failure there leaves the network whole, to be removed again.
    */
   remove(reference: string, teardown: (network: NetworkRecord) => void = () => {}): void {
     // docker's pre-defined networks are refused by name, whether this one was made yet or not.
-    const predefined = PREDEFINED.includes(reference) ? reference : undefined;
+    // host and none by their ids too, which no record on disk has.
+    const predefined = PREDEFINED.includes(reference) ? reference : findPredefined(reference, this.list())?.name;
     const network = predefined === undefined ? this.get(reference) : undefined;
     const name = predefined ?? (network!.name === DEFAULT_NETWORK ? DEFAULT_NETWORK : undefined);
-    if (name !== undefined) throw new ConflictError(`${name} is a pre-defined network and cannot be removed`);
+    if (name !== undefined) throw new ForbiddenError(`${name} is a pre-defined network and cannot be removed`);
     this.withLock(() => {
       const current = this.get(network!.name);
       if (current.id !== network!.id) throw new NotFoundError(`network ${reference} not found`);

@@ -1,7 +1,7 @@
 // /networks/...: list, inspect, create, remove, with chapter 6's store and set-up (commands/network.ts),
 // in docker's shapes. A network's own errors that are the request's fault are docker's 400.
-import { CommandError, ConflictError, NotFoundError } from '../../errors.ts';
-import { createNetwork, inspectShape, tearDown } from '../../commands/network.ts';
+import { CommandError, ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
+import { allNetworks, createNetwork, findNetwork, inspectShape, tearDown } from '../../commands/network.ts';
 import { NetworkStore } from '../../network/store.ts';
 import { badRequest } from '../api-error.ts';
 import type { Engine } from '../engine.ts';
@@ -15,9 +15,9 @@ export function networkRoutes(router: Router, engine: Engine): void {
   };
   router
     .add('GET', '/networks', (_request, reply) => {
-      const store = networks();
       const containers = engine.store.list();
-      const all = store.list().sort((a, b) => a.name.localeCompare(b.name));
+      // bridge, host and none always, as dockerd lists them, then the user networks
+      const all = allNetworks(new NetworkStore(engine.store.root));
       sendJson(
         reply,
         200,
@@ -29,7 +29,7 @@ export function networkRoutes(router: Router, engine: Engine): void {
         reply,
         200,
         inspectShape(
-          asRequestError(() => networks().get(request.params.id!)),
+          asRequestError(() => findNetwork(networks(), request.params.id!)),
           engine.store.list(),
         ),
       );
@@ -59,13 +59,14 @@ export function networkRoutes(router: Router, engine: Engine): void {
     });
 }
 
-/** The store's CommandErrors, but not-found (404) and conflicts (409), are the request's: 400. */
+/** The store's CommandErrors, but not-found (404), forbidden (403) and conflicts (409), are the request's: 400. */
 function asRequestError<T>(action: () => T): T {
   try {
     return action();
   } catch (error) {
-    if (error instanceof CommandError && !(error instanceof NotFoundError) && !(error instanceof ConflictError))
-      throw badRequest(error.message);
+    const ownStatus =
+      error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof ConflictError;
+    if (error instanceof CommandError && !ownStatus) throw badRequest(error.message);
     throw error;
   }
 }
