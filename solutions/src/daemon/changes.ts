@@ -10,7 +10,16 @@ export interface PendingChange {
   cancel(): void;
 }
 
-export function watchChange(path: string, timeoutMs: number, signal?: AbortSignal): PendingChange {
+/**
+ * `ignored`: a change of a file of that name does not count (the end of a container that prints is
+ * watched without a wake-up per line of its log).
+ */
+export function watchChange(
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  ignored?: (filename: string) => boolean,
+): PendingChange {
   let finish = (): void => {};
   const done = new Promise<void>((resolve) => {
     let watcher: FSWatcher | undefined;
@@ -22,7 +31,9 @@ export function watchChange(path: string, timeoutMs: number, signal?: AbortSigna
       resolve();
     };
     try {
-      watcher = watch(path, { persistent: false }, () => finish());
+      watcher = watch(path, { persistent: false }, (_type, filename) => {
+        if (!(ignored && filename && ignored(String(filename)))) finish();
+      });
       watcher.on('error', () => finish());
     } catch {
       // not there (yet, or any more): the timer alone

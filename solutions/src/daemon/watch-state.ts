@@ -12,9 +12,10 @@ export async function untilState(
   id: string,
   reached: (state: ContainerState | undefined) => boolean,
   signal?: AbortSignal,
+  ignored?: (filename: string) => boolean,
 ): Promise<ContainerState | undefined> {
   for (;;) {
-    const change = watchChange(store.dir(id), LOOK_AGAIN_MS, signal);
+    const change = watchChange(store.dir(id), LOOK_AGAIN_MS, signal, ignored);
     const state = store.get(id);
     if (reached(state) || signal?.aborted) {
       change.cancel();
@@ -27,3 +28,5 @@ export async function untilState(
 /** Ended: exited (its code recorded) or gone. */
 export const ended = (state: ContainerState | undefined): boolean => state === undefined || state.status === 'exited';
 export const gone = (state: ContainerState | undefined): boolean => state === undefined;
+/** A container's log: its lines change nothing of its state. */
+export const isLog = (filename: string): boolean => filename.endsWith('-json.log');

@@ -54,6 +54,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     .add('POST', '/containers/{id}/restart', async (request, reply) => {
       await engine.stop(request.params.id!, timeoutOf(request));
       await engine.start(request.params.id!);
+      engine.events.container('restart', engine.state(request.params.id!));
       sendEmpty(reply, 204);
     })
     .add('POST', '/containers/{id}/kill', (request, reply) => {
@@ -64,6 +65,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
       if (container.status !== 'running')
         throw conflict(`Cannot kill container: ${request.params.id}: Container ${container.id} is not running`);
       signalContainer(container, signal);
+      engine.events.container('kill', container, { signal: String(signal) });
       sendEmpty(reply, 204);
     })
     .add('DELETE', '/containers/{id}', async (request, reply) => {
@@ -92,6 +94,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
           throw badRequest(
             "a container with an open stdin (-i) is attached before its start, on a hijacked connection (docker run -i does so); attaching to a running one is not supported by mydocker's daemon",
           );
+        engine.events.container('attach', container);
         const terminal = engine.attached.register(container.id, {
           socket: reply.socket,
           tty: container.tty ?? false,
@@ -106,6 +109,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
         });
         return;
       }
+      engine.events.container('attach', container);
       const log = engine.store.logPath(container.id);
       // What comes from now on, or with logs=1 what the container printed before too.
       const from = flag(request.query.get('logs')) ? 0 : sizeOf(log);
