@@ -2,8 +2,10 @@
 // the create, start, die (its exit code) and destroy of a `--rm`-like container, replayed with
 // `since`; filters; a stream with `until` ahead that ends then, carrying what happened meanwhile;
 // a container that ends after a new daemon took it over (kill -9 of the last) still dies once; bad
-// filters and times are docker's 400. The daemon runs in a network namespace of its own.
+// filters and times are docker's 400; a client that never reads is cut once it is too far behind,
+// while the daemon goes on serving. The daemon runs in a network namespace of its own.
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { TestDaemon } from '../support/test-daemon.ts';
@@ -201,6 +203,92 @@ describe.runIf(isRoot)('GET /events (root)', () => {
     expect(seen.map((event) => [event.Action, event.Actor.Attributes.exitCode])).toEqual([['die', '7']]);
     expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
   }, 30_000);
+
+  test('exec, a network and an image: exec_create, exec_start, exec_die with its code; network create and destroy; image untag and delete', async () => {
+    const id = await create({ Cmd: ['sleep', '60'] }, 'ev-exec');
+    expect((await request('POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = Date.now();
+    const exec = await request('POST', `/v1.41/containers/${id}/exec`, { Cmd: ['sh', '-c', 'exit 6'] });
+    expect(exec.status, exec.body).toBe(201);
+    const execId = (JSON.parse(exec.body) as { Id: string }).Id;
+    expect((await request('POST', `/v1.41/exec/${execId}/start`, { Detach: true })).status).toBe(200);
+    for (let i = 0; i < 40; i++) {
+      const inspected = JSON.parse((await request('GET', `/v1.41/exec/${execId}/json`)).body) as {
+        Running: boolean;
+        ExitCode: number | null;
+      };
+      if (!inspected.Running && inspected.ExitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await request('DELETE', `/v1.41/containers/${id}?force=1`)).status).toBe(204);
+    const network = await request('POST', '/v1.41/networks/create', { Name: 'evnet', Driver: 'bridge' });
+    expect(network.status, network.body).toBe(201);
+    const networkId = (JSON.parse(network.body) as { Id: string }).Id;
+    expect((await request('DELETE', '/v1.41/networks/evnet')).status).toBe(204);
+    // busybox goes (the next create imports it again, as the first did)
+    const image = JSON.parse((await request('GET', '/v1.41/images/busybox/json')).body) as { Id: string };
+    expect((await request('DELETE', '/v1.41/images/busybox')).status).toBe(200);
+    const seen = await events({ since: stamp(since), until: stamp(Date.now()) });
+    expect(
+      seen.map((event) => [event.Type, event.Action, event.Actor.ID, event.Actor.Attributes.exitCode ?? '']),
+    ).toEqual([
+      ['container', 'exec_create: sh -c exit 6', id, ''],
+      ['container', 'exec_start: sh -c exit 6', id, ''],
+      ['container', 'exec_die', id, '6'],
+      ['container', 'kill', id, ''],
+      ['container', 'die', id, '137'],
+      ['container', 'destroy', id, ''],
+      ['network', 'create', networkId, ''],
+      ['network', 'destroy', networkId, ''],
+      ['image', 'untag', image.Id, ''],
+      ['image', 'delete', image.Id, ''],
+    ]);
+    expect(seen[0]!.Actor.Attributes.execID).toBe(execId);
+    expect(seen[6]!.Actor.Attributes).toEqual({ name: 'evnet', type: 'bridge' });
+    expect(seen[8]!.Actor.Attributes.name).toBe('busybox:latest');
+  }, 30_000);
+
+  test('a client that never reads: cut once it is too far behind (not buffered without end), and the daemon serves on', async () => {
+    const stalled = connect(socket);
+    stalled.write('GET /v1.41/events HTTP/1.1\r\nHost: mydocker\r\n\r\n');
+    await new Promise((resolve) => stalled.once('data', resolve)); // the headers: it listens
+    stalled.pause(); // and reads no more
+    const started = Date.now();
+    // 6000 events (create and destroy of containers never started, the cheapest there are), ~2 MB:
+    // more than the socket's buffers (a few hundred KiB) and the daemon's queue (2048 lines) hold.
+    const pairs = 3_000;
+    for (let done = 0; done < pairs; done += 10)
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const id = await create({ Cmd: ['true'] });
+          expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
+        }),
+      );
+    const generated = Date.now() - started;
+    // Now it reads: what the buffers held, and then the end, which only a cut stream has (no until).
+    let lines = 0;
+    stalled.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 0x0a) lines++;
+    });
+    const ended = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3_000);
+      stalled.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      stalled.resume();
+    });
+    stalled.destroy();
+    expect(ended, 'the stalled client was cut').toBe(true);
+    // What the socket's buffers held; the daemon's queue went with the cut.
+    expect(lines, 'what reached it: some, not all').toBeLessThan(pairs * 2);
+    expect(lines).toBeGreaterThan(0);
+    expect((await request('GET', '/_ping')).status, 'the daemon serves on').toBe(200);
+    process.stdout.write(
+      `events: a client that stopped reading got ${lines} of ${pairs * 2} lines before it was cut (${generated} ms of requests)\n`,
+    );
+  }, 120_000);
 
   test('stop, restart and kill: kill (its signal), die, stop; start, restart; kill, die; each end one die', async () => {
     const id = await create({ Cmd: ['sleep', '60'] }, 'ev-ops');
