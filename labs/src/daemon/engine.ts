@@ -342,8 +342,7 @@ export class Engine {
   /** Its run watched from now, for its `die`. */
   private watchEnd(container: ContainerActor): void {
     this.endOf(container).catch((error: unknown) => {
-      process.stderr.write(`mydocker daemon: cannot watch ${container.id.slice(0, 12)}: ${(error as Error).message}
-`);
+      process.stderr.write(`mydocker daemon: cannot watch ${container.id.slice(0, 12)}: ${(error as Error).message}\n`);
     });
   }
 

@@ -28,8 +28,13 @@ export async function streamEvents(log: EventLog, sink: Writable, request: Strea
   const now = request.nowNanoseconds ?? (() => BigInt(Date.now()) * 1_000_000n);
   const queue: string[] = [];
   let waitingForDrain = false;
-  let finish!: (end: StreamEnd) => void;
-  const finished = new Promise<StreamEnd>((resolve) => (finish = resolve));
+  let over = false;
+  let settle!: (end: StreamEnd) => void;
+  const finished = new Promise<StreamEnd>((resolve) => (settle = resolve));
+  const finish = (end: StreamEnd): void => {
+    over = true; // nothing more is taken, even before the listener is gone
+    settle(end);
+  };
 
   const flush = (): void => {
     while (queue.length > 0 && !waitingForDrain) {
@@ -41,7 +46,7 @@ export async function streamEvents(log: EventLog, sink: Writable, request: Strea
     flush();
   };
   const take = (event: LoggedEvent): void => {
-    if (!matchesFilters(request.filters, event.message)) return;
+    if (over || !matchesFilters(request.filters, event.message)) return;
     if (request.until !== undefined && event.message.timeNano > request.until) return;
     queue.push(event.line);
     if (queue.length > MAX_QUEUED) {
