@@ -3,7 +3,10 @@
 // RING_LIMIT for a client's `since` to replay, and sent to every client that listens now. An event is
 // serialized once, when it happens: every listener writes the same line.
 
-/** How many recent events are kept for `since`: docker keeps 256; at most ~1 KiB each, ~1 MiB in all. */
+/**
+ * How many recent events are kept for `since` (docker keeps 256): a container's are about 330 bytes
+ * each, so about 350 KiB in all; an exec's carries its command, which a body may make up to 1 MiB.
+ */
 export const RING_LIMIT = 1024;
 
 export type EventType = 'container' | 'image' | 'network';
