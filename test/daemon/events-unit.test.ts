@@ -183,6 +183,22 @@ describe('a client of the stream', () => {
     expect(written.map((line) => (JSON.parse(line) as EventMessage).Actor.ID)).toEqual(['wanted']);
   });
 
+  test('until a year ahead: the stream stays open (a timer that long would fire at once), until the client goes', async () => {
+    const log = new EventLog();
+    const { sink } = stalledSink(Infinity);
+    const client = new AbortController();
+    let ended = false;
+    const streaming = streamEvents(log, sink, {
+      until: BigInt(Date.now() + 365 * 24 * 3_600_000) * 1_000_000n,
+      filters: new Map(),
+      signal: client.signal,
+    }).then((end) => ((ended = true), end));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ended, 'ended before until').toBe(false);
+    client.abort();
+    expect(await streaming).toBe('done');
+  });
+
   test('a client that stops reading: its lines queue, bounded, and past MAX_QUEUED it is dropped', async () => {
     const { log } = clockedLog();
     const { sink, written } = stalledSink(2);

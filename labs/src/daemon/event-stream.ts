@@ -12,6 +12,8 @@ import { RING_LIMIT, type EventLog, type LoggedEvent } from './events.ts';
 /** The most lines a client may be behind: a whole replay of the ring, and as many new ones. */
 export const MAX_QUEUED = 2 * RING_LIMIT;
 
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export interface StreamRequest {
   since?: bigint;
   until?: bigint;
@@ -62,12 +64,14 @@ export async function streamEvents(log: EventLog, sink: Writable, request: Strea
   const { replay, unsubscribe } = log.subscribe(take, request.since, request.until);
   for (const event of replay) take(event);
   // docker: an `until` already past ends the stream after the replay; a later one ends it then.
+  // A timer holds at most 2^31-1 ms (24.8 days; a longer one fires at once): a far `until` re-arms.
   let timer: NodeJS.Timeout | undefined;
-  if (request.until !== undefined) {
-    const left = Number((request.until - now()) / 1_000_000n);
+  const untilReached = (until: bigint): void => {
+    const left = Number((until - now()) / 1_000_000n);
     if (left <= 0) finish('done');
-    else timer = setTimeout(() => finish('done'), left);
-  }
+    else timer = setTimeout(() => untilReached(until), Math.min(left, LONGEST_TIMER_MS));
+  };
+  if (request.until !== undefined) untilReached(request.until);
   const onAbort = (): void => finish('done');
   if (request.signal?.aborted) finish('done');
   request.signal?.addEventListener('abort', onAbort, { once: true });
