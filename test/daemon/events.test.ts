@@ -47,8 +47,12 @@ function request(method: string, path: string, body?: unknown): Promise<Answer> 
   });
 }
 
-/** Unix seconds with nine fraction digits, as docker's CLI sends `since` and `until`. */
-const stamp = (milliseconds: number): string => (milliseconds / 1000).toFixed(9);
+/**
+ * Unix seconds with nine fraction digits, as docker's CLI sends `since` and `until`; written from the
+ * integer milliseconds (toFixed(9) of a double would write 1796322787.817999840 for ...818).
+ */
+const stamp = (milliseconds: number): string =>
+  `${Math.floor(milliseconds / 1000)}.${String(milliseconds % 1000).padStart(3, '0')}000000`;
 
 /** GET /events with `query`: the events of the stream, once the daemon has ended it. */
 async function events(query: Record<string, string | object>): Promise<Event[]> {
