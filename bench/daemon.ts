@@ -8,6 +8,8 @@
 // Target (issue 14): the warm path at most crun's whole run. Debian 12's crun (1.8.1) refuses this
 // machine's hybrid cgroup layout ("cgroups in hybrid mode not supported", even with
 // --cgroup-manager=disabled), so runc is the peer measured here. Usage: npm run bench:daemon [-- --runs 30]
+// [--without-dockerd] (the rest without dockerd: on a machine where none may be started, even sandboxed)
+// [--events-listener] (a client of GET /events reads every event meanwhile: the cost of serving one)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -30,6 +32,8 @@ import { ensureOwnNetns } from './own-netns.ts';
 ensureOwnNetns();
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
+const withoutDockerd = process.argv.includes('--without-dockerd');
+const withListener = process.argv.includes('--events-listener');
 const work = mkdtempSync(join(tmpdir(), 'mydocker-bench-daemon-'));
 const socket = join(work, 'api.sock');
 const cgroupParent = testCgroupParent('bench-daemon');
@@ -88,6 +92,19 @@ async function warmRun(): Promise<number> {
   const answer = JSON.parse(await waited) as { StatusCode: number };
   if (answer.StatusCode !== 0) throw new Error(`the warm path's container exited ${answer.StatusCode}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** GET /events on a connection of its own, read as fast as it comes; counts the lines. */
+function listenToEvents(): { lines: () => number; close: () => void } {
+  let lines = 0;
+  const req = request({ socketPath: socket, method: 'GET', path: '/v1.41/events', agent: false }, (response) => {
+    response.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 0x0a) lines++;
+    });
+  });
+  req.on('error', () => {});
+  req.end();
+  return { lines: () => lines, close: () => req.destroy() };
 }
 
 function timeOnce(command: string[]): number {
@@ -190,7 +207,7 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const bundle = busyboxBundle();
-    const dockerdPeer = await sandboxedDockerd(join(work, 'dockerd'));
+    const dockerdPeer = withoutDockerd ? undefined : await sandboxedDockerd(join(work, 'dockerd'));
     stopDockerd = dockerdPeer?.stop;
     const cli: [string, string[]][] = [
       [
@@ -226,6 +243,7 @@ async function main(): Promise<void> {
       ...cli.map(([name]): [string, number[]] => [name, []]),
     ]);
     await warmRun(); // the first imports busybox into the state root
+    const listener = withListener ? listenToEvents() : undefined;
     for (const [, command] of cli) timeOnce(command);
     for (let round = 0; round < runs; round++) {
       times.get('warm path (create+start+wait)')!.push(await warmRun());
@@ -243,6 +261,8 @@ async function main(): Promise<void> {
         `\n  docker run, mydocker daemon / dockerd: ${(throughDaemon / throughDockerd).toFixed(2)} (target <= 0.5)`,
       );
     if (runc !== undefined) console.log(`\n  warm path / runc run: ${(warm / runc).toFixed(2)}`);
+    if (listener) console.log(`\n  events read by the listener meanwhile: ${listener.lines()}`);
+    listener?.close();
   } finally {
     await stopDockerd?.();
     agent.destroy();

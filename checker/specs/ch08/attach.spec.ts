@@ -39,6 +39,9 @@ async function attachedOutput(daemon: Daemon, id: string): Promise<{ head: strin
   return { head: all.subarray(0, split).toString(), body: all.subarray(split + 4) };
 }
 
+/** A time as docker's CLI takes it for --since and --until: Unix seconds, with a fraction. */
+const seconds = (milliseconds: number): string => (milliseconds / 1000).toFixed(3);
+
 async function create(daemon: Daemon, body: object): Promise<string> {
   const answer = await daemon.request('POST', '/v1.41/containers/create', {
     HostConfig: { NetworkMode: 'none', AutoRemove: true },
@@ -342,6 +345,85 @@ describeLab('ch8-attach', (check) => {
       }
       const after = await client.docker(['network', 'ls', '--format', '{{.Name}}']);
       expect(after.stdout, describeRun(after)).toBe('bridge\nhost\nnone\n');
+    },
+  );
+
+  check(
+    "`docker events --since --until --filter container=NAME` after `docker run --name NAME`: the container's life in docker's order",
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      const since = seconds(Date.now());
+      const run = await client.docker(['run', '--name', 'evlife', '--network', 'none', 'busybox', 'true']);
+      try {
+        expectExitCode(run, 0);
+        // The daemon sees the end a moment after the wait's answer: `until` a little ahead, so that
+        // the die is in the window (the stream then stays open until then).
+        const events = await client.docker([
+          'events',
+          '--since',
+          since,
+          '--until',
+          seconds(Date.now() + 500),
+          '--filter',
+          'container=evlife',
+          '--format',
+          '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}',
+        ]);
+        expectExitCode(events, 0);
+        // docker run attaches before it starts (the order the chapter draws): create, attach, start, die.
+        expect(events.stdout.split('\n').filter(Boolean), describeRun(events)).toEqual([
+          'container create evlife <no value>',
+          'container attach evlife <no value>',
+          'container start evlife <no value>',
+          'container die evlife 0',
+        ]);
+      } finally {
+        await client.docker(['rm', '-f', 'evlife']);
+      }
+    },
+  );
+
+  check(
+    '`docker events --filter` while a container runs and ends: its die comes live, with its exit code, and nothing the filter leaves out',
+    { hint: 2 },
+    async ({ host, mydocker }) => {
+      const client = await daemonOf(host, mydocker);
+      // Listening from now, for a few seconds (until ends the stream), to the dies of evlive only.
+      const listening = client.docker([
+        'events',
+        '--until',
+        seconds(Date.now() + scaled(3_500)),
+        '--filter',
+        'container=evlive',
+        '--filter',
+        'event=die',
+        '--format',
+        '{{.Actor.Attributes.name}} {{.Action}} {{.Actor.Attributes.exitCode}}',
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const other = await client.docker(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+      expectExitCode(other, 0);
+      const started = await client.docker([
+        'run',
+        '-d',
+        '--name',
+        'evlive',
+        '--network',
+        'none',
+        'busybox',
+        'sh',
+        '-c',
+        'sleep 1; exit 4',
+      ]);
+      try {
+        expectExitCode(started, 0);
+        const events = await listening;
+        expectExitCode(events, 0);
+        expect(events.stdout, describeRun(events)).toBe('evlive die 4\n');
+      } finally {
+        await client.docker(['rm', '-f', 'evlive']);
+      }
     },
   );
 

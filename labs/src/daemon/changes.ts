@@ -10,12 +10,15 @@ export interface PendingChange {
   cancel(): void;
 }
 
-/** `ignore`: the names in a watched directory whose changes do not count (a log that grows). */
+/**
+ * `ignored`: a change of a file of that name does not count (the end of a container that prints is
+ * watched without a wake-up per line of its log).
+ */
 export function watchChange(
   path: string,
   timeoutMs: number,
   signal?: AbortSignal,
-  ignore?: (name: string) => boolean,
+  ignored?: (filename: string) => boolean,
 ): PendingChange {
   let finish = (): void => {};
   const done = new Promise<void>((resolve) => {
@@ -28,8 +31,8 @@ export function watchChange(
       resolve();
     };
     try {
-      watcher = watch(path, { persistent: false }, (_event, name) => {
-        if (!(ignore && name && ignore(name))) finish();
+      watcher = watch(path, { persistent: false }, (_type, filename) => {
+        if (!(ignored && filename && ignored(String(filename)))) finish();
       });
       watcher.on('error', () => finish());
     } catch {

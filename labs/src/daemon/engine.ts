@@ -20,6 +20,7 @@ import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
 import { adoptionOf } from './adopt.ts';
 import { CreatedStore, type CreatedRecord } from './created-store.ts';
+import { EventLog, type ContainerActor } from './events.ts';
 import { pipeInput } from './input-socket.ts';
 import { ended, gone, untilState } from './watch-state.ts';
 import type { Duplex } from 'node:stream';
@@ -50,12 +51,18 @@ const COMMAND_NOT_RUN = new Set([126, 127]);
 
 export class Engine {
   readonly store: StateStore;
+  /** What happened, for GET /events. */
+  readonly events = new EventLog();
   private readonly pending = new Map<string, PendingContainer>();
   private readonly created: CreatedStore;
   private readonly readers = new Map<string, Set<Promise<unknown>>>();
   private readonly removals = new Map<string, Promise<void>>();
   /** The exit codes of the containers auto-removed lately, for a wait that looks after the removal. */
   private readonly removedCodes = new Map<string, number>();
+  /** The end of each running container's run, watched once: its `die` event is sent from there. */
+  private readonly runs = new Map<string, Promise<ContainerState | undefined>>();
+  /** The run (its startedAt) whose `die` was sent last, per container: one die per end, however seen. */
+  private readonly diedRuns = new Map<string, string>();
 
   constructor(store: StateStore) {
     this.store = store;
@@ -93,13 +100,17 @@ export class Engine {
     let running = 0;
     let removed = 0;
     for (const container of this.store.list()) {
-      if (container.status === 'running') running++;
+      if (container.status === 'running') {
+        running++;
+        this.watchEnd(container); // its die, also for a container this daemon did not start
+      }
       const adoption = adoptionOf(container); // lab ch8-adopt
       if (adoption === 'remove') {
         removed++;
         killContainer(container);
         this.store.remove(container.id, container.cgroups ?? []);
-      } else if (adoption === 'remove-when-ended') this.removeWhenEnded(container.id);
+        this.destroyed(container);
+      } else if (adoption === 'remove-when-ended') this.removeWhenEnded(container);
       else if (adoption === 'kill') killContainer(container);
     }
     return { running, removed };
@@ -153,6 +164,7 @@ export class Engine {
       throw new RuntimeError(`cannot keep the created container: ${(error as Error).message}`);
     }
     this.pending.set(record.id, container);
+    this.events.container('create', actorOf(container));
     return container;
   }
 
@@ -189,6 +201,8 @@ export class Engine {
         launch: launchDetached,
       },
     );
+    this.events.container('start', container);
+    this.watchEnd(container);
     return true;
   }
 
@@ -219,13 +233,18 @@ export class Engine {
       const code = (error as { exitCode?: number }).exitCode ?? 125;
       container.attempt = deferred();
       // docker's CLI, after a failed start of a --rm container, waits for its removal: it goes.
-      if (container.autoRemove) this.discard(container);
+      if (container.autoRemove) {
+        this.discard(container);
+        this.events.container('destroy', actorOf(container));
+      }
       attempt.resolve(code);
       throw error;
     }
     this.discard(container);
+    this.events.container('start', actorOf(container));
+    this.watchEnd(actorOf(container));
     attempt.resolve('started');
-    if (container.autoRemove) this.removeWhenEnded(container.id);
+    if (container.autoRemove) this.removeWhenEnded(actorOf(container));
   }
 
   /** The exit code once the container has ended (a pending one: once started and ended, or failed). */
@@ -273,7 +292,12 @@ export class Engine {
   async stop(reference: string, timeout: number): Promise<boolean> {
     const state = this.state(reference);
     if (state.status !== 'running') return false;
+    // docker's events of a stop: kill (its SIGTERM), die, stop. (A SIGKILL after the timeout is
+    // the ladder's, in commands/lifecycle.ts, and sends no kill event of its own here.)
+    this.events.container('kill', state, { signal: '15' });
     await stopIfRunning(this.store, state, timeout);
+    await this.endOf(state);
+    this.events.container('stop', state);
     return true;
   }
 
@@ -282,6 +306,7 @@ export class Engine {
     if ('pending' in found) {
       this.discard(found.pending);
       found.pending.attempt.resolve(0);
+      this.events.container('destroy', actorOf(found.pending));
       return;
     }
     const container = found.state;
@@ -290,11 +315,13 @@ export class Engine {
         throw conflict(
           `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
         );
+      this.events.container('kill', container, { signal: '9' });
       killContainer(container);
       // Its shim reaps it and records the end: let it finish, or its last writes find no directory.
-      await untilState(this.store, container.id, ended);
+      await this.endOf(container);
     }
     this.store.remove(container.id, container.cgroups ?? []);
+    this.destroyed(container);
   }
 
   /** A reader of the container's log: an auto-removal waits for it, so that it misses no output. */
@@ -308,10 +335,11 @@ export class Engine {
     });
   }
 
-  private removeWhenEnded(id: string): void {
+  private removeWhenEnded(container: ContainerActor): void {
+    const { id } = container;
     if (this.removals.has(id)) return;
     const removal = (async () => {
-      await untilState(this.store, id, ended);
+      const last = await this.endOf(container);
       const readers = [...(this.readers.get(id) ?? [])];
       await Promise.race([Promise.allSettled(readers), new Promise((resolve) => setTimeout(resolve, 10_000))]);
       const state = this.store.get(id);
@@ -319,12 +347,51 @@ export class Engine {
       this.removedCodes.set(id, state.exitCode ?? 0);
       setTimeout(() => this.removedCodes.delete(id), REMEMBER_CODES_MS).unref();
       this.store.remove(id, state.cgroups ?? []);
+      this.destroyed(last ?? state);
     })()
       .catch((error: unknown) => {
         process.stderr.write(`mydocker daemon: cannot auto-remove ${id.slice(0, 12)}: ${(error as Error).message}\n`);
       })
       .finally(() => this.removals.delete(id));
     this.removals.set(id, removal);
+  }
+
+  /**
+   * The end of a container's run: its `die` is sent once, by the one watch of that run, whoever
+   * waits for it (its start's watch, a stop, a removal). A container that was removed before its end
+   * was seen dies with what was known of it.
+   */
+  private endOf(container: ContainerActor): Promise<ContainerState | undefined> {
+    const watched = this.runs.get(container.id);
+    if (watched) return watched;
+    const end = untilState(this.store, container.id, ended)
+      .then((state) => {
+        // A stop or a removal may look after the watch of the run has seen (and sent) its end.
+        const run = state?.startedAt ?? container.startedAt;
+        if (run !== undefined && this.diedRuns.get(container.id) === run) return state;
+        if (run !== undefined) this.diedRuns.set(container.id, run);
+        const code = state?.exitCode ?? this.removedCodes.get(container.id);
+        this.events.container('die', state ?? container, code === undefined ? {} : { exitCode: String(code) });
+        return state;
+      })
+      .finally(() => {
+        if (this.runs.get(container.id) === end) this.runs.delete(container.id);
+      });
+    this.runs.set(container.id, end);
+    return end;
+  }
+
+  /** Removed from the store: its `destroy`, and nothing more to remember of its runs. */
+  private destroyed(container: ContainerActor): void {
+    this.diedRuns.delete(container.id);
+    this.events.container('destroy', container);
+  }
+
+  /** Its run watched from now, for its `die`. */
+  private watchEnd(container: ContainerActor): void {
+    this.endOf(container).catch((error: unknown) => {
+      process.stderr.write(`mydocker daemon: cannot watch ${container.id.slice(0, 12)}: ${(error as Error).message}\n`);
+    });
   }
 
   private discard(container: PendingContainer): void {
@@ -381,6 +448,15 @@ async function findImageFor(root: string, name: string): Promise<Image> {
     if (imported.exitCode !== 0) throw new RuntimeError(`importing the default image failed: ${failureLine(imported)}`);
   }
   return resolveImage(store, reference.name);
+}
+
+/** A created container as its events name it: the image by the name it resolved to, as the store keeps it. */
+function actorOf(container: PendingContainer): ContainerActor {
+  return {
+    id: container.id,
+    ...(container.name !== undefined && { name: container.name }),
+    image: container.image.name,
+  };
 }
 
 /** A created container as the store's shape, for list and inspect. */

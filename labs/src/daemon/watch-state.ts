@@ -29,7 +29,7 @@ export async function untilState(
  * records that in files of their own): a wait on a container that prints would otherwise look at
  * the state again for each line.
  */
-const isLog = (name: string): boolean => name.endsWith('-json.log');
+export const isLog = (name: string): boolean => name.endsWith('-json.log');
 
 /** Ended: exited (its code recorded) or gone. */
 export const ended = (state: ContainerState | undefined): boolean => state === undefined || state.status === 'exited';

@@ -25,6 +25,7 @@ import {
 } from './http.ts';
 import { ExecSessions } from './exec-sessions.ts';
 import { containerRoutes } from './routes/containers.ts';
+import { eventRoutes } from './routes/events.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
 import { networkRoutes } from './routes/networks.ts';
@@ -42,6 +43,7 @@ export function apiRouter(engine: Engine): Router {
   execRoutes(router, engine, new ExecSessions(engine.store));
   imageRoutes(router, engine);
   networkRoutes(router, engine);
+  eventRoutes(router, engine);
   return router;
 }
 

@@ -55,6 +55,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     .add('POST', '/containers/{id}/restart', async (request, reply) => {
       await engine.stop(request.params.id!, timeoutOf(request));
       await engine.start(request.params.id!);
+      engine.events.container('restart', engine.state(request.params.id!));
       sendEmpty(reply, 204);
     })
     .add('POST', '/containers/{id}/kill', (request, reply) => {
@@ -65,6 +66,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
       if (container.status !== 'running')
         throw conflict(`Cannot kill container: ${request.params.id}: Container ${container.id} is not running`);
       signalContainer(container, signal);
+      engine.events.container('kill', container, { signal: String(signal) });
       sendEmpty(reply, 204);
     })
     .add('DELETE', '/containers/{id}', async (request, reply) => {
@@ -90,6 +92,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
       // -i: what the client types goes to the container's input socket, from its start on.
       if (container.interactive && flag(request.query.get('stdin')) && reply.kind === 'hijacked')
         engine.passInput(container.id, reply.socket);
+      engine.events.container('attach', container);
       const log = engine.store.logPath(container.id);
       // What comes from now on, or with logs=1 what the container printed before too.
       const from = flag(request.query.get('logs')) ? 0 : sizeOf(log);

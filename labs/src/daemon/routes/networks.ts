@@ -49,12 +49,15 @@ export function networkRoutes(router: Router, engine: Engine): void {
           ...(config?.Gateway && { gateway: config.Gateway }),
         }),
       );
+      engine.events.emit('network', 'create', record.id, { name: record.name, type: 'bridge' });
       sendJson(reply, 201, { Id: record.id, Warning: '' });
     })
     .add('DELETE', '/networks/{id}', (request, reply) => {
       engine.store.list(); // its containers reconciled first, as `network rm` does
       const store = networks();
+      const network = store.find(request.params.id!); // for its event: remove says what is wrong
       asRequestError(() => store.remove(request.params.id!, tearDown(store)));
+      if (network) engine.events.emit('network', 'destroy', network.id, { name: network.name, type: 'bridge' });
       sendEmpty(reply, 204);
     });
 }

@@ -14,14 +14,26 @@ export function execRoutes(router: Router, engine: Engine, sessions: ExecSession
       const container = engine.state(request.params.id!);
       if (container.status !== 'running') throw conflict(`Container ${container.id} is not running`);
       const { options, attach } = execOptionsOfBody(container.id, await request.json());
-      sendJson(reply, 201, { Id: sessions.create(container.id, options, attach).id });
+      const session = sessions.create(container.id, options, attach);
+      engine.events.container(`exec_create: ${options.command.join(' ')}`, container, { execID: session.id });
+      sendJson(reply, 201, { Id: session.id });
     })
     .add('POST', '/exec/{id}/start', async (request, reply) => {
       const session = sessions.get(request.params.id!);
       const body = (await request.json()) as { Detach?: boolean } | undefined;
       const plan = sessions.prepare(session);
+      // docker's exec events: exec_start with the command, exec_die with its exit code.
+      const container = engine.state(session.containerId);
+      const started = (run: Promise<number>): Promise<number> => {
+        const execID = { execID: session.id };
+        engine.events.container(`exec_start: ${session.options.command.join(' ')}`, container, execID);
+        return run.then((code) => {
+          engine.events.container('exec_die', container, { ...execID, exitCode: String(code) });
+          return code;
+        });
+      };
       if (body?.Detach) {
-        void sessions.start(session, plan, undefined);
+        void started(sessions.start(session, plan, undefined));
         sendEmpty(reply, 200);
         return;
       }
@@ -31,7 +43,7 @@ export function execRoutes(router: Router, engine: Engine, sessions: ExecSession
       socket.write(
         `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW_STREAM}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
       );
-      await sessions.start(session, plan, socket);
+      await started(sessions.start(session, plan, socket));
       socket.end();
     })
     .add('GET', '/exec/{id}/json', (request, reply) => {

@@ -37,6 +37,10 @@ export function imageRoutes(router: Router, engine: Engine): void {
       if (outcome.exitCode !== 0) {
         const message = failureLine(outcome);
         say({ errorDetail: { message }, error: message });
+      } else {
+        // docker's pull event names the image as it was asked for: its Actor's ID is the reference.
+        const pulled = safeName(name);
+        engine.events.emit('image', 'pull', pulled, { name: pulled });
       }
       response.end();
     })
@@ -57,7 +61,11 @@ export function imageRoutes(router: Router, engine: Engine): void {
       const store = images();
       const image = findImage(store, request.params.name!);
       store.remove(image.name);
-      sendJson(reply, 200, [{ Untagged: image.name }, { Deleted: `sha256:${image.id}` }]);
+      // docker's two events of a removal: the tag goes (untag), then the image (delete).
+      const id = `sha256:${image.id}`;
+      engine.events.emit('image', 'untag', id, { name: image.name });
+      engine.events.emit('image', 'delete', id, { name: id });
+      sendJson(reply, 200, [{ Untagged: image.name }, { Deleted: id }]);
     });
 }
 
