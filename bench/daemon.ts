@@ -5,12 +5,13 @@
 //   mydocker    `mydocker run --rm --network none busybox true`: the CLI, a Node start per container
 //   dockerd     the same `docker run` to Debian's dockerd, started in a sandbox for the bench
 //   runc        `runc run` of a bundle of Debian's static busybox running `true`, whole
-// Target (issue 14): the warm path at most crun's whole run. Debian 12's crun (1.8.1) refuses this
-// machine's hybrid cgroup layout ("cgroups in hybrid mode not supported", even with
-// --cgroup-manager=disabled), so runc is the peer measured here. Usage: npm run bench:daemon [-- --runs 30]
+//   crun        `crun run` of the same bundle, whole, in a mount namespace of its own without cgroups
+//               (bench/crun-peer.ts says why): a lower bound of crun's
+// Target (issue 14): the warm path at most crun's whole run. Usage: npm run bench:daemon [-- --runs 30]
 // [--without-dockerd] (the rest without dockerd: on a machine where none may be started, even sandboxed)
 // [--events-listener] (a client of GET /events reads every event meanwhile: the cost of serving one)
 import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import {
   copyFileSync,
   existsSync,
@@ -133,6 +134,29 @@ function busyboxBundle(): string | undefined {
 
 const available = (program: string): boolean => spawnSync(program, ['--version']).status === 0;
 
+/** crun, timed by bench/crun-peer.ts in its own mount namespace: one run per call. */
+function crunPeer(bundle: string): { time(): Promise<number>; stop(): void } {
+  const child = spawn(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--', process.execPath, join(projectRoot, 'bench', 'crun-peer.ts')].concat([
+      'crun',
+      bundle,
+      join(work, 'crun-state'),
+    ]),
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async time() {
+      child.stdin.write('run\n');
+      const { value, done } = await answers.next();
+      if (done || !/^[\d.]+$/.test(value)) throw new Error(`crun run failed: ${done ? 'the timer ended' : value}`);
+      return Number(value);
+    },
+    stop: () => child.stdin.end(),
+  };
+}
+
 const dockerdCgroupParent = testCgroupParent('bench-dockerd');
 
 /**
@@ -192,6 +216,7 @@ async function sandboxedDockerd(dir: string): Promise<{ socket: string; stop: ()
 }
 
 let stopDockerd: (() => Promise<void>) | undefined;
+let stopCrun: (() => void) | undefined;
 
 async function main(): Promise<void> {
   await ensureBuilt('solutions');
@@ -238,16 +263,23 @@ async function main(): Promise<void> {
     if (bundle && available('runc'))
       cli.push(['runc run', ['runc', 'run', '--bundle', bundle, `mydocker-bench-runc-${process.pid}`]]);
     else console.log('runc or /bin/busybox missing: runc is left out (sudo bash vm/provision.sh)');
+    const crun = bundle && available('crun') ? crunPeer(bundle) : undefined;
+    stopCrun = crun?.stop;
+    if (!crun)
+      console.log('crun or /bin/busybox missing: crun is left out (sudo bash vm/provision.sh --for-contributors)');
     const times = new Map<string, number[]>([
       ['warm path (create+start+wait)', []],
       ...cli.map(([name]): [string, number[]] => [name, []]),
+      ...(crun ? [['crun run (no cgroups)', []] as [string, number[]]] : []),
     ]);
     await warmRun(); // the first imports busybox into the state root
     const listener = withListener ? listenToEvents() : undefined;
     for (const [, command] of cli) timeOnce(command);
+    await crun?.time();
     for (let round = 0; round < runs; round++) {
       times.get('warm path (create+start+wait)')!.push(await warmRun());
       for (const [name, command] of cli) times.get(name)!.push(timeOnce(command));
+      if (crun) times.get('crun run (no cgroups)')!.push(await crun.time());
     }
     const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
     console.log(`\nNode ${process.version}, ${runs} rounds, medians:\n`);
@@ -261,9 +293,12 @@ async function main(): Promise<void> {
         `\n  docker run, mydocker daemon / dockerd: ${(throughDaemon / throughDockerd).toFixed(2)} (target <= 0.5)`,
       );
     if (runc !== undefined) console.log(`\n  warm path / runc run: ${(warm / runc).toFixed(2)}`);
+    const crunRun = medians.get('crun run (no cgroups)');
+    if (crunRun !== undefined) console.log(`  warm path / crun run: ${(warm / crunRun).toFixed(2)} (target <= 1)`);
     if (listener) console.log(`\n  events read by the listener meanwhile: ${listener.lines()}`);
     listener?.close();
   } finally {
+    stopCrun?.();
     await stopDockerd?.();
     agent.destroy();
     daemon.kill('SIGTERM');
