@@ -845,10 +845,15 @@ static int run_program_in(char *const argv[], const char *input, char *const env
 	return -1;
 }
 
-/* run_program_in with the shim's environment (the container's, as execve gave it to the shim). */
+/*
+ * run_program_in with an empty environment. The shim's own is the container's (its user chose it
+ * with -e), and a program of the host's run as root must not take an LD_PRELOAD or a PATH from it:
+ * iptables-restore and newuidmap need none.
+ */
 static int run_program(char *const argv[], const char *input)
 {
-	return run_program_in(argv, input, environ);
+	static char *const none[] = {NULL};
+	return run_program_in(argv, input, none);
 }
 
 /*

@@ -107,6 +107,25 @@ describe('mydocker-shim', () => {
     expect(result.stderr).toMatch(/^mydocker: (the plan ends without an exec step|step 1, sethostname x: EPERM)/);
   });
 
+  test("a program of the host's (restore-rules) runs with an empty environment, never the container's", async () => {
+    const shown = join(dir, 'program-env');
+    const program = join(dir, 'show-env');
+    writeFileSync(program, `#!/bin/sh\n/usr/bin/env > ${shown}\n`, { mode: 0o755 });
+    const rules = join(dir, 'no-rules');
+    writeFileSync(rules, '');
+    const container = ['PATH=/usr/bin:/bin', 'LD_PRELOAD=/nonexistent/preload.so', 'NODE_OPTIONS=--require=/x'];
+    const result = await runShim(
+      plan([{ op: 'exec', argv: ['true'], env: container, search: '/usr/bin:/bin' }], {
+        host: { created: [{ op: 'restore-rules', program, file: rules }], ended: [], failed: [] },
+      }),
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const inherited = readFileSync(shown, 'utf8')
+      .split('\n')
+      .filter((line) => /^(PATH|LD_PRELOAD|NODE_OPTIONS)=/.test(line));
+    expect(inherited, "the container's variables in the program's environment").toEqual([]);
+  });
+
   test('a host write of any length is written whole', async () => {
     const file = join(dir, 'long');
     const content = 'x'.repeat(20_000) + '{pid}';
