@@ -13,33 +13,14 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
-import { TestDaemon } from '../support/test-daemon.ts';
+import { TestDaemon, type Answer } from '../support/test-daemon.ts';
 
 const isRoot = process.getuid?.() === 0;
 const daemon = new TestDaemon('daemon');
 const { marker, root, socket, work } = daemon;
 const figures: string[] = [];
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function request(method: string, path: string, body?: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = httpRequest(
-      { socketPath: socket, method, path, headers: text ? { 'Content-Type': 'application/json' } : {}, agent: false },
-      (response) => {
-        let data = '';
-        response.on('data', (chunk: Buffer) => (data += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
+const request = (method: string, path: string, body?: unknown): Promise<Answer> => daemon.request(method, path, body);
 
 /** POST /containers/{id}/wait?condition=removed: `registered` once its headers came. */
 function waitFor(id: string): { registered: Promise<void>; answer: Promise<Answer> } {

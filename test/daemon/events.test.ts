@@ -4,20 +4,14 @@
 // a container that ends after a new daemon took it over (kill -9 of the last) still dies once; bad
 // filters and times are docker's 400; a client that never reads is cut once it is too far behind,
 // while the daemon goes on serving. The daemon runs in a network namespace of its own.
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
-import { TestDaemon } from '../support/test-daemon.ts';
+import { TestDaemon, type Answer } from '../support/test-daemon.ts';
 
 const isRoot = process.getuid?.() === 0;
 const daemon = new TestDaemon('events');
 const { marker, socket } = daemon;
-
-interface Answer {
-  status: number;
-  body: string;
-}
 
 interface Event {
   Type: string;
@@ -31,21 +25,7 @@ interface Event {
   timeNano: number;
 }
 
-function request(method: string, path: string, body?: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = httpRequest(
-      { socketPath: socket, method, path, headers: text ? { 'Content-Type': 'application/json' } : {}, agent: false },
-      (response) => {
-        let data = '';
-        response.on('data', (chunk: Buffer) => (data += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
+const request = (method: string, path: string, body?: unknown): Promise<Answer> => daemon.request(method, path, body);
 
 /**
  * Unix seconds with nine fraction digits, as docker's CLI sends `since` and `until`; written from the

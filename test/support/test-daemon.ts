@@ -11,6 +11,12 @@ import { projectRoot } from '../../scripts/build.mjs';
 import { removeCgroupParent, testCgroupParent } from './cgroup-parent.ts';
 import { inOwnNetns } from './own-netns.ts';
 
+/** An answer read whole. */
+export interface Answer {
+  status: number;
+  body: string;
+}
+
 export class TestDaemon {
   readonly marker = randomUUID();
   readonly work: string;
@@ -56,6 +62,29 @@ export class TestDaemon {
     }
     daemon.kill('SIGKILL');
     throw new Error(`the daemon did not answer: ${(await daemon).stderr}`);
+  }
+
+  /** One request on a connection of its own, answered whole; a string body is sent as it is. */
+  request(method: string, path: string, body?: unknown): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const req = request(
+        {
+          socketPath: this.socket,
+          method,
+          path,
+          headers: text ? { 'Content-Type': 'application/json' } : {},
+          agent: false,
+        },
+        (response) => {
+          let data = '';
+          response.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: data }));
+        },
+      );
+      req.on('error', reject);
+      req.end(text);
+    });
   }
 
   private ping(): Promise<number | undefined> {
