@@ -162,6 +162,49 @@ describeLab('ch7-userns', (check) => {
   );
 
   check(
+    "--userns remap: the image's files are the container root's (its layers copied with their owners shifted into the range): it writes /etc and makes directories",
+    { hint: 1 },
+    async ({ host, mydocker }) => {
+      await withIds(host, SUBORDINATE_IDS, async () => {
+        const result = await mydocker.run([
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '--userns',
+          'remap',
+          'busybox',
+          'sh',
+          '-c',
+          'ls -lnd /etc /etc/passwd /tmp; echo extra >> /etc/passwd && mkdir /tmp/made && mkdir /etc/made && echo WROTE',
+        ]);
+        expectExitCode(result, 0);
+        // Unshifted, they are host root's, nobody's inside (65534), and writing fails (EACCES, EOVERFLOW).
+        expect(
+          result.stdout
+            .split('\n')
+            .filter(Boolean)
+            .slice(0, 3)
+            .map((line) => line.split(/\s+/).slice(2, 4).join(' ')),
+          `${describeRun(result)}\nthe owners of /etc, /etc/passwd and /tmp inside`,
+        ).toEqual(['0 0', '0 0', '0 0']);
+        expect(result.stdout, describeRun(result)).toContain('WROTE');
+        const layer = readdirSync(join(mydocker.stateRoot, 'remapped', `${REMAP.start}-${REMAP.start}`, 'layers'));
+        const copy = statSync(
+          join(mydocker.stateRoot, 'remapped', `${REMAP.start}-${REMAP.start}`, 'layers', layer[0]!, 'etc'),
+        );
+        expect(
+          [layer.length, copy.uid, copy.gid],
+          "the range's copy of the layer on the host: how many, its etc's owner",
+        ).toEqual([1, REMAP.start, REMAP.start]);
+        // The store's own layer is not changed: other containers still see it as root's.
+        const original = statSync(join(mydocker.stateRoot, 'layers', layer[0]!, 'etc'));
+        expect([original.uid, original.gid], "the store's layer's etc, afterwards").toEqual([0, 0]);
+      });
+    },
+  );
+
+  check(
     "root in the container is not the host's root: a host file only root may read stays unread",
     { hint: 1 },
     async ({ host, mydocker }) => {

@@ -38,6 +38,7 @@ import { deviceSteps } from '../security/device-steps.ts';
 import { refuseRootlessLimits, refuseRootlessNetwork, refuseSharedNetwork } from '../security/rootless.ts';
 import { withProfileContent } from '../security/seccomp/resolve.ts';
 import { idMapSteps, mappedRoot } from '../security/userns.ts';
+import { ensureRemapped, idShiftOf, remappedPath, type IdShift } from '../rootfs/remapped.ts';
 import { randomHex } from '../random-hex.ts';
 import { explainPlan } from '../kernel/explain.ts';
 import type { HostStep, HostSteps, LogPath, Plan } from '../kernel/plan.ts';
@@ -127,6 +128,8 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
   // files) are its root's: with --userns remap, a host uid that is not 0 (rootless they are the
   // caller's already, which is its root). The state root must let that uid pass (docker: 0711).
   const owner = security.users && !rootless ? mappedRoot(security.users) : undefined;
+  // Its layers, too: copies whose owners are shifted into the range (rootfs/remapped.ts).
+  const shift = owner && security.users ? idShiftOf(security.users.uids, security.users.gids) : undefined;
   // The network (chapter 6): what --network names must exist (and container:X run) before anything
   // is made. The network is set up once (its bridge, its rules: ensure.ts); then the address is
   // allocated, before the entry (a failed run releases it below); a container started again keeps
@@ -192,7 +195,7 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
         hostname,
         command,
         env,
-        rootfs: image && rootfsSpec(layout, image, volumes),
+        rootfs: image && rootfsSpec(layout, image, volumes, shift),
         ...(network.ownNamespace && { network: { ...(endpoint && { endpoint }) } }),
         security,
       },
@@ -269,6 +272,11 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
         const staging = containerLayout(store.root, stagingId);
         if (image && owner) letThrough([store.root, dirname(staging.dir), join(store.root, 'layers'), staging.dir]);
         if (image) prepareRootfs(staging, hostname, volumes, network, endpoint, owner);
+        if (image && shift) {
+          for (const layer of image.layers)
+            ensureRemapped(store.root, shift, join(store.root, 'layers', layer), `layers/${layer}`);
+          ensureRemapped(store.root, shift, staging.sharedInit, 'init');
+        }
         if (endpoint) writeRulesFiles(store.dir(stagingId), id, ports, endpoint);
       });
     }
@@ -373,15 +381,23 @@ function checkName(name: string): void {
   }
 }
 
-function rootfsSpec(layout: ContainerLayout, image: Image, volumes: readonly Volume[]): RootfsSpec {
-  const layerDir = (id: string): string => fromStoreRoot(layout, join(layout.storeRoot, 'layers', id));
+function rootfsSpec(
+  layout: ContainerLayout,
+  image: Image,
+  volumes: readonly Volume[],
+  shift: IdShift | undefined,
+): RootfsSpec {
+  // --userns remap: the range's copies of the image's layers and of the shared init layer.
+  const copyOf = (path: string, name: string): string => (shift ? remappedPath(layout.storeRoot, shift, name) : path);
+  const layerDir = (id: string): string =>
+    fromStoreRoot(layout, copyOf(join(layout.storeRoot, 'layers', id), `layers/${id}`));
+  const init = initLayers(layout, volumes.length > 0).map((dir) =>
+    dir === layout.sharedInit ? copyOf(dir, 'init') : dir,
+  );
   return {
     storeRoot: layout.storeRoot,
     layers: {
-      lower: [
-        ...image.layers.map(layerDir),
-        ...initLayers(layout, volumes.length > 0).map((dir) => fromStoreRoot(layout, dir)),
-      ],
+      lower: [...image.layers.map(layerDir), ...init.map((dir) => fromStoreRoot(layout, dir))],
       upper: fromStoreRoot(layout, layout.upper),
       work: fromStoreRoot(layout, layout.work),
     },

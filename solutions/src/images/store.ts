@@ -6,6 +6,7 @@
 // Layers are shared: an image lists ids, and a layer goes only when no image and no container
 // lists it any more (remove). Files are written atomically (write-atomically.ts).
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { removeRemappedLayer } from '../rootfs/remapped.ts';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { writeFileAtomically } from '../write-atomically.ts';
@@ -97,7 +98,10 @@ export class ImageStore {
     // An entry that cannot be read (list() warned about it) may use any layer: keep them all.
     if (containers.skipped.length > 0) return;
     for (const id of new Set(candidates)) {
-      if (!used.has(id) && isLayerId(id)) rmSync(this.layerDir(id), { recursive: true, force: true });
+      if (!used.has(id) && isLayerId(id)) {
+        rmSync(this.layerDir(id), { recursive: true, force: true });
+        removeRemappedLayer(this.root, id);
+      }
     }
   }
 
