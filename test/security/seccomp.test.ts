@@ -8,7 +8,12 @@ import { parseUnistd, UNISTD_64 } from '../../scripts/syscall-table.ts';
 import { runFilter } from '../../checker/harness/seccomp-bpf.ts';
 import { compileFilter } from '../../solutions/src/security/seccomp/compile.ts';
 import { DEFAULT_PROFILE } from '../../solutions/src/security/seccomp/default-profile.ts';
-import { checkProfile, parseProfile, type ArgCondition } from '../../solutions/src/security/seccomp/profile.ts';
+import {
+  checkProfile,
+  kernelVersion,
+  parseProfile,
+  type ArgCondition,
+} from '../../solutions/src/security/seccomp/profile.ts';
 import { resolveSeccomp } from '../../solutions/src/security/seccomp/resolve.ts';
 import {
   AUDIT_ARCH_X86_64,
@@ -214,6 +219,7 @@ describe("the profile's format: one line for what is wrong", () => {
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ioctl"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_BETWEEN"}]}]}', /op "SCMP_CMP_BETWEEN" is not one of/],
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ioctl"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":-1,"op":"SCMP_CMP_EQ"}]}]}', /value must be a whole number/],
     ['{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":70000}', /defaultErrnoRet must be an errno from 0 to 4095/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","includes":{"minKernel":"four"}}]}', /syscalls\[0\]\.includes\.minKernel must be a kernel version as "4\.8"/],
   ])('%s', (text, message) => {
     expect(() => parseProfile(text, 'p.json')).toThrow(message);
   }); // prettier-ignore
@@ -229,6 +235,32 @@ describe("the profile's format: one line for what is wrong", () => {
     );
     expect(profile.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
     expect(call(program(resolveRules(profile, undefined)), 'getpid')).toBe(SECCOMP_RET_ERRNO | 22);
+  });
+
+  test('minKernel as docker takes it: includes from that kernel on, excludes from that kernel on', () => {
+    const profile = parseProfile(
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [
+          { names: ['getpid'], action: 'SCMP_ACT_ERRNO', includes: { minKernel: '5.10' } },
+          { names: ['getppid'], action: 'SCMP_ACT_ERRNO', excludes: { minKernel: '5.10' } },
+        ],
+      }),
+      'p.json',
+    );
+    const on = (kernel: number, major: number) => program(resolveRules(profile, undefined, { kernel, major }));
+    for (const [kernel, major, getpid, getppid] of [
+      [5, 4, SECCOMP_RET_ALLOW, EPERM],
+      [5, 10, EPERM, SECCOMP_RET_ALLOW],
+      [6, 1, EPERM, SECCOMP_RET_ALLOW],
+      [4, 19, SECCOMP_RET_ALLOW, EPERM],
+    ] as const)
+      expect([call(on(kernel, major), 'getpid'), call(on(kernel, major), 'getppid')], `on ${kernel}.${major}`).toEqual([
+        getpid,
+        getppid,
+      ]);
+    expect(kernelVersion('6.18.44-fc-v1147')).toEqual({ kernel: 6, major: 18 });
+    expect(kernelVersion('4.8')).toEqual({ kernel: 4, major: 8 });
   });
 
   test('no filter for unconfined and --privileged; a missing file is one line', () => {

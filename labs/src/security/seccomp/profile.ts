@@ -67,6 +67,14 @@ export interface ArgCondition {
 export interface RuleFilter {
   caps?: string[];
   arches?: string[];
+  /** docker's "4.8": the kernel this part of the rule is about, from that version on. */
+  minKernel?: KernelVersion;
+}
+
+/** A kernel's version as docker's profiles compare it: its first two numbers. */
+export interface KernelVersion {
+  kernel: number;
+  major: number;
 }
 
 export interface SyscallRule {
@@ -166,13 +174,24 @@ function condition(json: unknown, source: string, where: string): ArgCondition {
 function filter(json: unknown, source: string, where: string): RuleFilter {
   if (json === undefined || json === null) return {};
   const entry = object(json, source, where);
-  // minKernel (moby's "ptrace on 4.8 and later") is left unchecked: the kernels this runtime needs
-  // (5.x and later) are all newer than any minKernel of docker's profile.
+  const minKernel = entry.minKernel;
+  if (minKernel !== undefined && minKernel !== null && (typeof minKernel !== 'string' || !/^\d+\.\d+$/.test(minKernel)))
+    throw bad(
+      source,
+      `${where}.minKernel must be a kernel version as "4.8" (major.minor), not ${JSON.stringify(minKernel)}`,
+    );
   return {
+    ...(typeof minKernel === 'string' && { minKernel: kernelVersion(minKernel)! }),
     ...(entry.caps !== undefined && entry.caps !== null && { caps: strings(entry.caps, source, `${where}.caps`) }),
     ...(entry.arches !== undefined &&
       entry.arches !== null && { arches: strings(entry.arches, source, `${where}.arches`) }),
   };
+}
+
+/** "6.1.0-13-amd64" or "4.8": its first two numbers; undefined for what does not start so. */
+export function kernelVersion(release: string): KernelVersion | undefined {
+  const match = /^(\d+)\.(\d+)/.exec(release);
+  return match ? { kernel: Number(match[1]), major: Number(match[2]) } : undefined;
 }
 
 function action(json: unknown, source: string, where: string): ActionName {

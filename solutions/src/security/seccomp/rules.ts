@@ -2,7 +2,15 @@
 // the container's capabilities and the machine's architecture (docker's includes/excludes), each
 // system call's name turned into its x86_64 number, each action into the 32-bit value a seccomp
 // filter returns. What is left is what compile.ts (lab ch7-seccomp) turns into a BPF program.
-import type { ActionName, ArgCondition, Profile, SyscallRule } from './profile.ts';
+import { release } from 'node:os';
+import {
+  kernelVersion,
+  type ActionName,
+  type ArgCondition,
+  type KernelVersion,
+  type Profile,
+  type SyscallRule,
+} from './profile.ts';
 import { SYSCALLS_X86_64 } from './syscalls-x86_64.ts';
 
 // The values a filter returns, from <linux/seccomp.h>: the action in the high 16 bits
@@ -75,20 +83,38 @@ export function actionValue(action: ActionName, errnoRet: number): number {
   }
 }
 
+/** The kernel this runs on (uname(2)'s release), as docker's minKernel compares it. */
+function runningKernel(): KernelVersion | undefined {
+  return kernelVersion(release());
+}
+
 /**
- * The rules of `profile` that apply to a container holding `capabilities`, on x86_64: a rule's
- * includes.caps must all be held, none of its excludes.caps; its arches likewise (moby's
- * setupSeccomp). What docker writes into the OCI spec it hands runc.
+ * The rules of `profile` that apply to a container holding `capabilities`, on x86_64 and the running
+ * kernel: a rule's includes.caps must all be held, none of its excludes.caps; its arches likewise;
+ * includes.minKernel must be this kernel or older, excludes.minKernel newer (moby's setupSeccomp:
+ * docker's own profile allows ptrace from 4.8 on, where seccomp can no longer be bypassed by it).
+ * What docker writes into the OCI spec it hands runc.
  */
-export function applicableRules(profile: Profile, capabilities: readonly string[] | undefined): SyscallRule[] {
+export function applicableRules(
+  profile: Profile,
+  capabilities: readonly string[] | undefined,
+  kernel: KernelVersion | undefined = runningKernel(),
+): SyscallRule[] {
   const held = capabilities && new Set(capabilities.map((cap) => cap.toUpperCase()));
   const holds = (cap: string): boolean => held === undefined || held.has(cap.toUpperCase());
+  // A release that names no version (it never happens on Linux) counts as new enough.
+  const reached = (minimum: KernelVersion): boolean =>
+    kernel === undefined ||
+    kernel.kernel > minimum.kernel ||
+    (kernel.kernel === minimum.kernel && kernel.major >= minimum.major);
   return profile.syscalls.filter(
     (rule) =>
       (rule.includes.caps ?? []).every(holds) &&
       !(rule.excludes.caps ?? []).some(holds) &&
       (rule.includes.arches === undefined || rule.includes.arches.includes(NATIVE_ARCH)) &&
-      !(rule.excludes.arches ?? []).includes(NATIVE_ARCH),
+      !(rule.excludes.arches ?? []).includes(NATIVE_ARCH) &&
+      (rule.includes.minKernel === undefined || reached(rule.includes.minKernel)) &&
+      !(rule.excludes.minKernel !== undefined && reached(rule.excludes.minKernel)),
   );
 }
 
@@ -99,10 +125,14 @@ export function applicableRules(profile: Profile, capabilities: readonly string[
  */
 const NEWEST_IN_TABLE = Math.max(...Object.values(SYSCALLS_X86_64));
 
-export function resolveRules(profile: Profile, capabilities: readonly string[] | undefined): ResolvedFilter {
+export function resolveRules(
+  profile: Profile,
+  capabilities: readonly string[] | undefined,
+  kernel: KernelVersion | undefined = runningKernel(),
+): ResolvedFilter {
   const defaultErrno = profile.defaultErrnoRet ?? EPERM;
   const byNumber = new Map<number, ResolvedSyscall>();
-  for (const rule of applicableRules(profile, capabilities)) {
+  for (const rule of applicableRules(profile, capabilities, kernel)) {
     const resolved: ResolvedRule = { action: actionValue(rule.action, rule.errnoRet ?? defaultErrno), args: rule.args };
     for (const name of rule.names) {
       const number = Object.hasOwn(SYSCALLS_X86_64, name) ? SYSCALLS_X86_64[name] : undefined;
