@@ -259,6 +259,13 @@ describe("the profile's format: one line for what is wrong", () => {
         getpid,
         getppid,
       ]);
+    const defaults = checkProfile(DEFAULT_PROFILE, 'default');
+    expect(call(program(resolveRules(defaults, DOCKER_CAPS, { kernel: 4, major: 4 })), 'ptrace'), 'ptrace on 4.4').toBe(
+      EPERM,
+    );
+    expect(call(program(resolveRules(defaults, DOCKER_CAPS, { kernel: 4, major: 8 })), 'ptrace'), 'ptrace on 4.8').toBe(
+      SECCOMP_RET_ALLOW,
+    );
     expect(kernelVersion('6.18.44-fc-v1147')).toEqual({ kernel: 6, major: 18 });
     expect(kernelVersion('4.8')).toEqual({ kernel: 4, major: 8 });
   });

@@ -16,8 +16,8 @@ interface DefaultRule {
   action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO';
   errnoRet?: number;
   args?: Array<{ index: number; value: number; valueTwo?: number; op: string }>;
-  includes?: { caps?: string[]; arches?: string[] };
-  excludes?: { caps?: string[]; arches?: string[] };
+  includes?: { caps?: string[]; arches?: string[]; minKernel?: string };
+  excludes?: { caps?: string[]; arches?: string[]; minKernel?: string };
 }
 
 const allow = (names: string[], more: Omit<DefaultRule, 'names' | 'action'> = {}): DefaultRule => ({
@@ -99,9 +99,9 @@ const RULES: DefaultRule[] = [
   ...[0, 8, 0x20000, 0x20008, 0xffffffff].map((persona) =>
     allow(['personality'], { args: [{ index: 0, value: persona, op: 'SCMP_CMP_EQ' }] }),
   ),
-  // ptrace and reading another process's memory: the kernel has checked these against the
-  // container's own processes since 4.8 (seccomp could be bypassed by ptrace before).
-  allow(['ptrace', 'process_vm_readv', 'process_vm_writev']),
+  // ptrace and reading another process's memory: from 4.8 on only (docker's minKernel), since a
+  // tracer could change a system call after the filter had seen it before that kernel.
+  allow(['ptrace', 'process_vm_readv', 'process_vm_writev'], { includes: { minKernel: '4.8' } }),
   // clone without CLONE_NEW* (threads, fork); with CAP_SYS_ADMIN every clone (below). clone3 hides
   // its flags in memory, which a filter cannot read: ENOSYS makes libc fall back to clone.
   allow(['clone'], {
