@@ -103,8 +103,8 @@ describe('--device', () => {
       CONTEXT,
     );
     expect(spec.nodes).toEqual([
-      { path: '/dev/mynull', type: 'c', major: 1, minor: 3, mode: expect.any(Number) },
-      { path: '/dev/sub/zero', type: 'c', major: 1, minor: 5, mode: expect.any(Number) },
+      { path: '/dev/mynull', hostPath: '/dev/null', type: 'c', major: 1, minor: 3, mode: expect.any(Number) },
+      { path: '/dev/sub/zero', hostPath: '/dev/zero', type: 'c', major: 1, minor: 5, mode: expect.any(Number) },
     ]);
     expect(spec.allow!.slice(DEFAULT_DEVICE_RULES.length)).toEqual([
       { type: 'c', major: 1, minor: 3, access: 'rwm' },

@@ -162,7 +162,7 @@ describeLab('ch7-userns', (check) => {
   );
 
   check(
-    "--userns remap: the image's files are the container root's (its layers copied with their owners shifted into the range): it writes /etc and makes directories",
+    "--userns remap: the image's files are the container root's (its layers copied with their owners shifted into the range): it writes /etc and makes directories; --device works",
     { hint: 1 },
     async ({ host, mydocker }) => {
       await withIds(host, SUBORDINATE_IDS, async () => {
@@ -173,10 +173,14 @@ describeLab('ch7-userns', (check) => {
           'none',
           '--userns',
           'remap',
+          // A device node cannot be made in a user namespace (mknod needs CAP_MKNOD in the host's):
+          // --device's is the host's node, bound.
+          '--device',
+          '/dev/zero:/dev/snd/zeros',
           'busybox',
           'sh',
           '-c',
-          'ls -lnd /etc /etc/passwd /tmp; echo extra >> /etc/passwd && mkdir /tmp/made && mkdir /etc/made && echo WROTE',
+          'ls -lnd /etc /etc/passwd /tmp; echo extra >> /etc/passwd && mkdir /tmp/made && mkdir /etc/made && echo WROTE; head -c 3 /dev/snd/zeros | od -An -tx1',
         ]);
         expectExitCode(result, 0);
         // Unshifted, they are host root's, nobody's inside (65534), and writing fails (EACCES, EOVERFLOW).
@@ -189,6 +193,9 @@ describeLab('ch7-userns', (check) => {
           `${describeRun(result)}\nthe owners of /etc, /etc/passwd and /tmp inside`,
         ).toEqual(['0 0', '0 0', '0 0']);
         expect(result.stdout, describeRun(result)).toContain('WROTE');
+        expect(result.stdout, `${describeRun(result)}\nwhat --device /dev/zero:/dev/snd/zeros gave`).toContain(
+          ' 00 00 00\n',
+        );
         const layer = readdirSync(join(mydocker.stateRoot, 'remapped', `${REMAP.start}-${REMAP.start}`, 'layers'));
         const copy = statSync(
           join(mydocker.stateRoot, 'remapped', `${REMAP.start}-${REMAP.start}`, 'layers', layer[0]!, 'etc'),

@@ -1,17 +1,20 @@
 // A Kernel whose paths are under `root`: chapter 3's /proc, /sys and /dev, made before pivot_root
 // when the container has a user namespace (container/setup.ts says why). Their steps are the labs'
 // own (mountProc, mountSys, mountDev), written with the paths the container will see; this moves
-// them, and turns each device node into a bind mount of the host's, which a user namespace allows.
+// them, and turns each device node into a bind mount of the host's, which a user namespace allows:
+// the host's node of the same path, or the one `hostNodes` names for it (--device HOST:CONTAINER).
 import { MS_BIND, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG } from '../kernel/constants.ts';
 import type { CapabilitySets, Kernel } from '../kernel/kernel.ts';
 
 export class RootedKernel implements Kernel {
   private readonly kernel: Kernel;
   private readonly root: string;
+  private readonly hostNodes: ReadonlyMap<string, string>;
 
-  constructor(kernel: Kernel, root: string) {
+  constructor(kernel: Kernel, root: string, hostNodes: ReadonlyMap<string, string> = new Map()) {
     this.kernel = kernel;
     this.root = root;
+    this.hostNodes = hostNodes;
   }
 
   private under(path: string): string {
@@ -35,7 +38,7 @@ export class RootedKernel implements Kernel {
       return;
     }
     this.kernel.mknod(this.under(path), S_IFREG | (mode & 0o7777), 0, 0);
-    this.kernel.mount(path, this.under(path), '', MS_BIND);
+    this.kernel.mount(this.hostNodes.get(path) ?? path, this.under(path), '', MS_BIND);
   }
 
   mkdir(path: string, mode: number): void {

@@ -14,6 +14,8 @@ import type { SecurityContext } from './resolve.ts';
 export interface DeviceNode {
   /** Where in the container: an absolute path, /dev/... as a rule. */
   path: string;
+  /** The host's node it is (--device's first part). */
+  hostPath: string;
   type: 'c' | 'b';
   major: number;
   minor: number;
@@ -90,7 +92,7 @@ function parseDevice(flag: string, stat = statSync): ParsedDevice {
       `every container has its own ${container} (c ${standard.major}:${standard.minor}): give another path`,
     );
   }
-  return { node: { path: container, type, major, minor, mode: Number(info.mode & 0o777n) }, rule };
+  return { node: { path: container, hostPath: host, type, major, minor, mode: Number(info.mode & 0o777n) }, rule };
 }
 
 /** glibc's major() and minor() (sys/sysmacros.h): 12 bits of major and 20 of minor, split. */

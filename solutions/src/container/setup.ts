@@ -74,12 +74,18 @@ export function setUpContainer(kernel: Kernel, spec: ContainerSpec): void {
     // steps run before pivot_root, under the new root, with the host's nodes bound for /dev's
     // (rooted-kernel.ts). Their mount points are the init layer's directories, never the image's.
     const inUserNamespace = spec.security?.users !== undefined;
-    if (inUserNamespace) mountKernelFilesystems(new RootedKernel(kernel, rootfs.target));
+    // Chapter 7: the --device nodes once /dev is there (in a user namespace, binds of the host's too).
+    if (inUserNamespace) {
+      const hostNodes = new Map(spec.security?.devices.nodes.map((node) => [node.path, node.hostPath]));
+      const rooted = new RootedKernel(kernel, rootfs.target, hostNodes);
+      mountKernelFilesystems(rooted);
+      if (spec.security) addDevices(rooted, spec.security.devices);
+    }
     enterRootfs(kernel, rootfs.target);
     if (!inUserNamespace) mountKernelFilesystems(kernel);
-    // Chapter 7: the --device nodes once /dev is there; /proc's and /sys's dangerous files masked or
-    // made read-only once they are mounted (and while the container may still mount).
-    if (spec.security) addDevices(kernel, spec.security.devices);
+    if (spec.security && !inUserNamespace) addDevices(kernel, spec.security.devices);
+    // /proc's and /sys's dangerous files masked or made read-only once they are mounted (and while
+    // the container may still mount).
     if (spec.security) protectKernelPaths(kernel, spec.security.kernelPaths);
     kernel.chdir(rootfs.workingDir);
   } else {
