@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { flagError } from './flags.ts';
 import { CommandError, UsageError } from '../errors.ts';
 import { fixedNanoTime, parseRfc3339, parseSince } from '../format/duration.ts';
+import { watchChange } from '../state/changes.ts';
 import { StateStore } from '../state/store.ts';
 
 export const LOGS_USAGE = `Usage: mydocker logs [OPTIONS] CONTAINER
@@ -21,7 +22,8 @@ Options:
   -t, --timestamps      Show timestamps
 `;
 
-const FOLLOW_POLL_MILLISECONDS = 100;
+/** A follow's longest sleep without a change: what inotify cannot see (a shim killed) is seen then. */
+const FOLLOW_LOOK_AGAIN_MS = 1000;
 
 export interface LogLine {
   log: string;
@@ -85,11 +87,17 @@ export async function logs(args: string[]): Promise<number> {
     if (!values.follow) return 0;
     // -f: docker follows until the container ends; the shim writes its last lines before it records
     // the exit, so one more read after that sees them all.
+    // The log and the state's files are in the container's directory: a new line or the end wakes
+    // the sleep (inotify), which is watched before each look so that nothing between is missed.
     for (;;) {
-      const running = reader.list().find((candidate) => candidate.id === container.id)?.status === 'running';
+      const change = watchChange(reader.dir(container.id), FOLLOW_LOOK_AGAIN_MS);
+      const running = reader.get(container.id)?.status === 'running';
       emit(readFrom(log), false);
-      if (!running) return 0;
-      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MILLISECONDS));
+      if (!running) {
+        change.cancel();
+        return 0;
+      }
+      await change.done;
     }
   } finally {
     closeSync(log.fd);

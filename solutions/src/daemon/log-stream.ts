@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseLine, type LogLine } from '../commands/logs.ts';
-import { watchChange } from './changes.ts';
+import { watchChange } from '../state/changes.ts';
 
 /** How long a wait for more output lasts when inotify says nothing (a safety net, not a poll). */
 const WAIT_MS = 250;

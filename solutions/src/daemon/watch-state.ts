@@ -2,7 +2,7 @@
 // derives it: each look is the store's own (reconcile included, so a shim that died is seen as the
 // end it is), and between looks the wait sleeps on inotify (changes.ts).
 import type { ContainerState, StateStore } from '../state/store.ts';
-import { watchChange } from './changes.ts';
+import { watchChange } from '../state/changes.ts';
 
 /** The longest a wait sleeps without a change: what inotify cannot see (a shim killed) is seen then. */
 const LOOK_AGAIN_MS = 200;
