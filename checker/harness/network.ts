@@ -46,7 +46,15 @@ export interface IpRouteEntry {
 const START_TIMEOUT_MS = 10_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const HTTP_TIMEOUT_MS = 3_000;
-const NO_VETH_TIMEOUT_MS = 3_000;
+/**
+ * How long a veth may outlive its container's last process. Its namespace goes in the kernel's
+ * cleanup_net workqueue, milliseconds later on a quiet machine; but a TCP connection of a container's
+ * that was closed and whose peer is gone (an orphan in FIN_WAIT1 or LAST_ACK, resending its FIN)
+ * keeps the namespace alive until it gives up, and in the micro-VM (TCG) both take far longer. One CI
+ * run saw a veth still there 15 s (3 s scaled by 5) after a check whose client container had ended.
+ * A runtime that leaks waits this long once, then it is reported.
+ */
+const NO_VETH_TIMEOUT_MS = 12_000;
 
 // The HTTP server, in the probed namespace: `node -e SERVER PORT BIND`. An IPv4 client on an IPv4
 // socket is reported as plain a.b.c.d; the ::ffff: prefix is stripped in case of a dual-stack bind.

@@ -83,7 +83,7 @@ function describeChecks(labId: string, title: string, define: (check: Check) => 
         caught = true;
         throw new Error(`leaked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       }
-    }, scaled(20_000));
+    }, scaled(40_000)); // findLeaks may wait for a veth (network.ts, NO_VETH_TIMEOUT_MS)
 
     afterAll(async () => {
       context?.mydocker.cleanup();
