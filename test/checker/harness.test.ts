@@ -58,7 +58,7 @@ describe.runIf(isRoot)('the lab host', () => {
     await host.exec(['umount', '/mnt']);
     await host.exec(['ip', 'link', 'del', 'leaked0']);
     if (iptables.exitCode === 0) await host.exec(['iptables', '-D', 'INPUT', '-s', '192.0.2.1', '-j', 'DROP']);
-  });
+  }, 30_000); // the leak check waits for the veth it then reports (network.ts: NO_VETH_TIMEOUT_MS, 12 s)
 });
 
 describe.runIf(isRoot)('containment', () => {
