@@ -45,6 +45,10 @@ describe.runIf(isRoot)('the layer copies of --userns remap (root)', () => {
     writeFileSync(join(layer, 'beyond'), '');
     lchownSync(join(layer, 'beyond'), 70_000, 70_000); // outside the range: stays as it is
     symlinkSync('/etc/passwd', join(layer, 'link'));
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'file'), '');
+    symlinkSync(outside, join(layer, 'dirlink')); // as an image's lib -> /usr/lib
     makeWhiteout(join(layer, 'gone'));
     setXattr(join(layer, 'etc', 'opaque'), 'trusted.overlay.opaque', 'y');
 
@@ -62,6 +66,10 @@ describe.runIf(isRoot)('the layer copies of --userns remap (root)', () => {
     expect(lstatSync(join(copy, 'su')).mode & 0o7777, 'set-user-ID kept').toBe(0o4755);
     expect(readlinkSync(join(copy, 'link')), 'the symlink, not its target').toBe('/etc/passwd');
     expect(lstatSync('/etc/passwd').uid, "the symlink's target on the host").toBe(0);
+    expect(
+      [lstatSync(outside).uid, lstatSync(join(outside, 'file')).uid],
+      "a directory a symlink points to, and its file: the host's, not chowned",
+    ).toEqual([0, 0]);
     expect([lstatSync(join(copy, 'gone')).isCharacterDevice(), lstatSync(join(copy, 'gone')).rdev]).toEqual([true, 0]);
     expect(getXattr(join(copy, 'etc', 'opaque'), 'trusted.overlay.opaque')).toBe('y');
     expect(lstatSync(join(layer, 'etc', 'passwd')).uid, 'the original').toBe(0);

@@ -70,14 +70,27 @@ export function ensureRemapped(storeRoot: string, shift: IdShift, source: string
  * root: they are set again.
  */
 function shiftOwners(dir: string, shift: IdShift): void {
-  const paths = [dir, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name))];
-  for (const path of paths) {
+  for (const path of [dir, ...entriesBelow(dir)]) {
     const entry = lstatSync(path);
     const uid = entry.uid < shift.count ? entry.uid + shift.uid : entry.uid;
     const gid = entry.gid < shift.count ? entry.gid + shift.gid : entry.gid;
     lchownSync(path, uid, gid);
     if (!entry.isSymbolicLink() && (entry.mode & 0o6000) !== 0) chmodSync(path, entry.mode & 0o7777);
   }
+}
+
+/**
+ * Every path below `dir`, never through a symlink: readdirSync's own `recursive` follows symlinks to
+ * directories, and a layer's `lib -> /usr/lib` would then lead the chown onto the host's files.
+ */
+function entriesBelow(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    found.push(path);
+    if (entry.isDirectory()) found.push(...entriesBelow(path)); // lstat's type: a symlink is not one
+  }
+  return found;
 }
 
 /** A layer gone from the store: its copies go too, in every range. */
