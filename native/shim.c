@@ -1638,6 +1638,20 @@ static void container_main(const struct plan *plan, int barrier_fd, int error_fd
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
+	/*
+	 * glibc keeps 32 and 33 for itself (SIGCANCEL, SIGSETXID): its signal() refuses them, and its
+	 * posix_spawn leaves them ignored in the program it starts, as the daemon starts this shim
+	 * (solutions/src/shim/spawn.ts). The kernel's own call resets them. Every field but the handler
+	 * is zero, so the struct's layout (with or without sa_restorer) does not matter.
+	 */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} default_action = {SIG_DFL, 0, NULL, 0};
+	for (int sig = 32; sig < SIGRTMIN; sig++)
+		syscall(SYS_rt_sigaction, sig, &default_action, NULL, sizeof default_action.mask);
 
 	if (connect_stdio(plan) < 0) {
 		perror("mydocker: the container's stdio");

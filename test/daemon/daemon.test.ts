@@ -260,10 +260,11 @@ describe.runIf(isRoot)('the daemon under faults (root)', () => {
       names.map((n) => `/${n}`).sort(),
     );
     expect(listed.every((c) => c.State === 'created')).toBe(true);
-    expect(
-      entries().filter((name) => name.startsWith('.')),
-      'half-made or half-removed entries',
-    ).toEqual([]);
+    // The auto-removed ones' files are deleted in the background (store.ts, removeInBackground): a
+    // claimed entry may be there for a moment, and must not stay.
+    const halfDone = (): string[] => entries().filter((name) => name.startsWith('.'));
+    for (let i = 0; i < 100 && halfDone().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(halfDone(), 'half-made or half-removed entries, 10 s on').toEqual([]);
     await removeAll();
     expect(await list()).toEqual([]);
     figures.push(

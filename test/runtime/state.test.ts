@@ -227,6 +227,32 @@ describe('StateStore', () => {
     states.remove('c0ffee');
     expect(states.list()).toEqual([]);
   });
+
+  test('removeInBackground: gone for every command at once, its files once the promise settles', async () => {
+    const states = store();
+    states.create(config());
+    writeFileSync(join(states.dir('c0ffee'), 'exit.json'), JSON.stringify({ exitCode: 0 }));
+    const deleted = states.removeInBackground('c0ffee');
+    expect(states.get('c0ffee'), 'looked up while its files are deleted').toBeUndefined();
+    expect(states.list()).toEqual([]);
+    await deleted;
+    expect(readdirSync(join(states.root, 'containers')), 'nothing left, not even the claimed entry').toEqual([]);
+    await expect(states.removeInBackground('c0ffee'), 'removed already: nothing to do').resolves.toBeUndefined();
+  });
+
+  test('removeInBackground refuses, as remove does, while something is mounted below it', () => {
+    const states = store();
+    states.create(config());
+    const mountPoint = join(states.dir('c0ffee'), 'rootfs');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
+    try {
+      expect(() => states.removeInBackground('c0ffee')).toThrow(/rootfs is still mounted on the host/);
+      expect(states.get('c0ffee')?.id).toBe('c0ffee');
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
 });
 
 describe('names', () => {

@@ -2,7 +2,9 @@
 // profile's checks, and the compiled program run by a BPF interpreter (checker/harness/seccomp-bpf.ts)
 // over every x86_64 system call, against the rules it was compiled from. test/native/shim.test.ts and
 // checker/specs/ch07/seccomp.spec.ts prove that the kernel takes the program and agrees.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseUnistd, UNISTD_64 } from '../../scripts/syscall-table.ts';
 import { runFilter } from '../../checker/harness/seccomp-bpf.ts';
@@ -283,4 +285,34 @@ describe("the profile's format: one line for what is wrong", () => {
       'seccomp profile arm.json: it names no architecture of this machine (SCMP_ARCH_X86_64): SCMP_ARCH_AARCH64',
     );
   });
+
+  test.runIf(process.arch === 'x64')(
+    'a filter is compiled once per profile text and capabilities; a file not read in yet, every time',
+    () => {
+      const security = { ...DEFAULT_SECURITY, seccomp: { kind: 'default' as const } };
+      const first = resolveSeccomp(security, DOCKER_CAPS);
+      expect(resolveSeccomp(security, [...DOCKER_CAPS]), 'the same again: the one compiled').toBe(first);
+      const withAdmin = resolveSeccomp(security, [...DOCKER_CAPS, 'CAP_SYS_ADMIN']);
+      expect(withAdmin, 'other capabilities: another filter').not.toBe(first);
+      expect(call(withAdmin!.program, 'mount'), 'CAP_SYS_ADMIN lets mount through').toBe(SECCOMP_RET_ALLOW);
+      expect(call(first!.program, 'mount')).toBe(EPERM);
+      const allow = (action: string) => JSON.stringify({ defaultAction: action });
+      const file = (content: string) => ({ kind: 'file' as const, path: 'p.json', content });
+      const allowing = resolveSeccomp({ ...security, seccomp: file(allow('SCMP_ACT_ALLOW')) }, DOCKER_CAPS);
+      const refusing = resolveSeccomp({ ...security, seccomp: file(allow('SCMP_ACT_ERRNO')) }, DOCKER_CAPS);
+      expect(call(allowing!.program, 'mount'), 'a profile of the same name and another text').toBe(SECCOMP_RET_ALLOW);
+      expect(call(refusing!.program, 'mount')).toBe(EPERM);
+      const dir = mkdtempSync(join(tmpdir(), 'mydocker-seccomp-'));
+      try {
+        const path = join(dir, 'profile.json');
+        const unread = { ...security, seccomp: { kind: 'file' as const, path } };
+        writeFileSync(path, allow('SCMP_ACT_ALLOW'));
+        expect(call(resolveSeccomp(unread, DOCKER_CAPS)!.program, 'mount')).toBe(SECCOMP_RET_ALLOW);
+        writeFileSync(path, allow('SCMP_ACT_ERRNO'));
+        expect(call(resolveSeccomp(unread, DOCKER_CAPS)!.program, 'mount'), 'the file read again').toBe(EPERM);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -55,6 +55,7 @@ export async function daemon(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  await engine.settled();
   process.stderr.write('mydocker daemon: stopped; the containers keep running\n');
   return 0;
 }

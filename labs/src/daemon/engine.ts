@@ -63,6 +63,7 @@ export class Engine {
   private readonly runs = new Map<string, Promise<ContainerState | undefined>>();
   /** The run (its startedAt) whose `die` was sent last, per container: one die per end, however seen. */
   private readonly diedRuns = new Map<string, string>();
+  private readonly deletions = new Set<Promise<void>>();
 
   constructor(store: StateStore) {
     this.store = store;
@@ -346,7 +347,7 @@ export class Engine {
       if (!state || state.status !== 'exited') return;
       this.removedCodes.set(id, state.exitCode ?? 0);
       setTimeout(() => this.removedCodes.delete(id), REMEMBER_CODES_MS).unref();
-      this.store.remove(id, state.cgroups ?? []);
+      this.keepUntilDone(this.store.removeInBackground(id, state.cgroups ?? []), id);
       this.destroyed(last ?? state);
     })()
       .catch((error: unknown) => {
@@ -354,6 +355,23 @@ export class Engine {
       })
       .finally(() => this.removals.delete(id));
     this.removals.set(id, removal);
+  }
+
+  /** Files being deleted in the background: the daemon's stop waits for them (settled()). */
+  private keepUntilDone(deletion: Promise<void>, id: string): void {
+    const kept = deletion
+      .catch((error: unknown) => {
+        process.stderr.write(
+          `mydocker daemon: the files of ${id.slice(0, 12)} were not all removed: ${(error as Error).message}\n`,
+        );
+      })
+      .finally(() => this.deletions.delete(kept));
+    this.deletions.add(kept);
+  }
+
+  /** Once what it does in the background is done: the daemon stops after it. */
+  async settled(): Promise<void> {
+    while (this.deletions.size > 0) await Promise.all(this.deletions);
   }
 
   /**

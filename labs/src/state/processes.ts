@@ -32,8 +32,12 @@ export function processStart(pid: number): number | undefined {
 
 /** This process, as the store records it (the creator of an entry; after execve, the shim itself). */
 export function thisProcess(): ProcessIdentity {
-  return { pid: process.pid, start: processStart(process.pid)! };
+  own ??= { pid: process.pid, start: processStart(process.pid)! };
+  return { ...own };
 }
+
+/** This process's identity, read once: its start time never changes (the daemon asks for it often). */
+let own: ProcessIdentity | undefined;
 
 /**
  * Whether (pid, start) still names a living process: the same start time, and not a zombie (field 3:

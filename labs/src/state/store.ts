@@ -29,6 +29,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceFlags } from '../cgroups/resources.ts';
@@ -313,6 +314,24 @@ export class StateStore {
    * would delete what the mount shows (an image layer, a volume's host files).
    */
   remove(id: string, cgroups: readonly string[] = []): void {
+    const claimed = this.claim(id, cgroups);
+    if (claimed) removeEntryDir(claimed);
+  }
+
+  /**
+   * remove(), with the entry's files deleted in the background (the daemon's auto-removal): the
+   * container is gone for every command once this returns, and the promise settles when its files
+   * are (about 2 ms of unlink(2) on this project's ext4, which a `wait?condition=removed` need not
+   * wait for). Files a failure leaves stay under the claimed name, which sweep() deletes once this
+   * process is gone.
+   */
+  removeInBackground(id: string, cgroups: readonly string[] = []): Promise<void> {
+    const claimed = this.claim(id, cgroups);
+    return claimed ? removeEntryDirLater(claimed) : Promise.resolve();
+  }
+
+  /** The entry renamed away, its cgroups and network addresses released; undefined if it was gone. */
+  private claim(id: string, cgroups: readonly string[]): string | undefined {
     const dir = this.dir(id);
     const mounted = mountPointsUnder(dir);
     if (mounted.length > 0) {
@@ -326,14 +345,14 @@ export class StateStore {
     try {
       renameSync(dir, claimed); // from here on no command sees it
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile (its shim's --rm)
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed meanwhile (its shim's --rm)
       throw storageError(error, `cannot remove container ${id.slice(0, 12)}`);
     }
     // What it holds elsewhere (its network addresses): if that fails, the claimed entry stays for
     // sweep() to try again once this command is gone.
     const config = readJson<ContainerConfig>(join(claimed, 'config.json'));
     if (config) containerRemoved(this.root, config);
-    removeEntryDir(claimed);
+    return claimed;
   }
 
   /** An entry that cannot be read (list() warned about it), by its exact directory name. */
@@ -463,18 +482,27 @@ export class StateStore {
 }
 
 /**
- * rm -rf of a container's directory. Rootless (chapter 7), overlayfs's work/work is the user's own
- * with mode 0, which they may chmod but not enter (root enters anyway): it gets a mode first.
+ * rm -rf of a container's directory, now or in libuv's threads. Rootless (chapter 7), overlayfs's
+ * work/work is the user's own with mode 0, which they may chmod but not enter (root enters anyway):
+ * it gets a mode first.
  */
 function removeEntryDir(dir: string): void {
-  if (process.getuid?.() !== 0) {
-    try {
-      chmodSync(join(dir, 'work', 'work'), 0o700);
-    } catch {
-      // no overlay work directory there
-    }
-  }
+  letOwnerIn(dir);
   rmSync(dir, { recursive: true, force: true });
+}
+
+function removeEntryDirLater(dir: string): Promise<void> {
+  letOwnerIn(dir);
+  return rm(dir, { recursive: true, force: true });
+}
+
+function letOwnerIn(dir: string): void {
+  if (process.getuid?.() === 0) return;
+  try {
+    chmodSync(join(dir, 'work', 'work'), 0o700);
+  } catch {
+    // no overlay work directory there
+  }
 }
 
 /** An entry whose config.json is missing, truncated or not a container's. */

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import type { Plan } from '../kernel/plan.ts';
 import { planArguments, planEnvironment } from './argv.ts';
+import { runCaptured, sealedShimPath } from './spawn.ts';
 
 /** The launcher (bin/mydocker.cjs) says where it built the shim: .lab/build/mydocker-shim. */
 export function shimPath(): string {
@@ -38,31 +39,19 @@ export interface ShimOutcome {
 }
 
 /**
- * The daemon's way (chapter 8): the shim as a child process, for a detached plan (its OUTPUT a log)
- * or a short one (an exec's). Detached, the child only waits for its supervisor's word on the start
- * (native/shim.c, detach): it prints the id and exits 0 once the container runs, or says why not and
- * exits with docker's code. The supervisor has left its session (setsid) and is nobody's child here,
- * so it and the container outlive the daemon. The child leads a process group of its own: a Ctrl-C
- * on the daemon's terminal must not reach it before it has heard from the supervisor.
+ * The daemon's way (chapter 8): the shim as a child process, for a detached plan (its OUTPUT a log),
+ * started from the daemon's sealed copy with posix_spawn (shim/spawn.ts says why). The child only
+ * waits for its supervisor's word on the start (native/shim.c, detach): it prints the id and exits 0
+ * once the container runs, or says why not and exits with docker's code. The supervisor has left its
+ * session (setsid) and is nobody's child here, so it and the container outlive the daemon. The child
+ * leads a session of its own: a Ctrl-C on the daemon's terminal must not reach it before it has heard
+ * from the supervisor.
  */
 export function spawnShim(path: string, plan: Plan): Promise<ShimOutcome> {
-  const child = startShim(path, plan, 'ignore');
-  return new Promise((resolve, reject) => {
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) =>
-      reject(new RuntimeError(`could not start the native helper ${path}: ${error.message}`)),
-    );
-    child.on('close', (code, signal) =>
-      resolve({
-        exitCode: exitCodeOf(code, signal),
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
-  });
+  const argv = ['mydocker-shim', ...planArguments(plan)];
+  const env = Object.entries(planEnvironment(plan)).map(([name, value]) => `${name}=${value}`);
+  checkExecSize(argv, env);
+  return runCaptured(sealedShimPath(path), argv, env, `the native helper ${path}`);
 }
 
 /** The shim as a child with pipes for its output (and its input, for an exec's -i): the daemon's exec. */
@@ -114,8 +103,17 @@ export function checkExecSize(argv: readonly string[], env: readonly string[], s
   }
 }
 
-/** RLIMIT_STACK's soft limit, as /proc/self/limits says it ("Max stack size"); Infinity when unlimited. */
+/**
+ * RLIMIT_STACK's soft limit, as /proc/self/limits says it ("Max stack size"); Infinity when unlimited.
+ * Read once: nothing in this process changes it.
+ */
 function stackSoftLimit(): number {
+  return (stackLimit ??= readStackSoftLimit());
+}
+
+let stackLimit: number | undefined;
+
+function readStackSoftLimit(): number {
   try {
     const line = readFileSync('/proc/self/limits', 'utf8')
       .split('\n')
