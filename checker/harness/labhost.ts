@@ -9,6 +9,9 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { execa, type Options, type ResultPromise } from 'execa';
 import { Containment } from './containment.ts';
 
+/** /proc/<pid>/cmdline of a daemon's spare shim, waiting for its plan on stdin (native/shim.c). */
+const SPARE_SHIM_COMMAND_LINE = 'mydocker-shim\0--plan-on-stdin\0';
+
 export const LAB_HOSTNAME = 'lab-host';
 
 const ANCHOR_SCRIPT = [
@@ -148,9 +151,25 @@ export class LabHost {
     return result.stdout.trim();
   }
 
-  /** Processes the spec started that are still alive, apart from the anchor and the harness's fixtures. */
+  /**
+   * Processes the spec started that are still alive, apart from the anchor and the harness's
+   * fixtures, and a fixture daemon's spare shim (solutions/src/shim/spawn.ts: started before its
+   * plan, it has no container yet, and ends with the daemon).
+   */
   strayProcesses(): number[] {
-    return this.containment.pids().filter((pid) => pid !== this.anchorPid && !this.fixtures.pids.has(pid));
+    return this.containment
+      .pids()
+      .filter((pid) => pid !== this.anchorPid && !this.fixtures.pids.has(pid) && !this.isFixtureSpare(pid));
+  }
+
+  private isFixtureSpare(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return this.fixtures.pids.has(parent) && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === SPARE_SHIM_COMMAND_LINE;
+    } catch {
+      return false; // gone
+    }
   }
 
   async destroy(): Promise<void> {

@@ -152,22 +152,31 @@ export function sealedMemfd(name: string, contents: Buffer): number {
   return fd;
 }
 
-/** A program started by spawnWithPipes: its pid, and our ends of its stdout and stderr. */
+/** A program started by spawnWithPipes: its pid, and our ends of its pipes. */
 export interface SpawnedProgram {
   pid: number;
+  /** The pipe to its stdin, when it was asked for (else its stdin is /dev/null). */
+  stdin?: number;
   stdout: number;
   stderr: number;
 }
 
 /**
- * posix_spawn(3) of `path` with stdin /dev/null and stdout, stderr into two new pipes, in a session
- * of its own, every signal at its default and none blocked (the daemon's own ignored SIGPIPE stays
- * behind). glibc starts it with clone(CLONE_VM | CLONE_VFORK): no copy of this process's page tables,
- * which is what makes Node's fork-based child_process cost milliseconds in a big process. The caller
- * reads the pipes and reaps the pid (exitStatus).
+ * posix_spawn(3) of `path` with stdout and stderr into two new pipes, and stdin /dev/null or (with
+ * `input`) a third pipe, in a session of its own, every signal at its default and none blocked (the
+ * daemon's own ignored SIGPIPE stays behind). glibc starts it with clone(CLONE_VM | CLONE_VFORK): no
+ * copy of this process's page tables, which is what makes Node's fork-based child_process cost
+ * milliseconds in a big process. Our ends are close-on-exec. The caller reads the pipes and reaps the
+ * pid (exitStatus).
  */
-export function spawnWithPipes(path: string, argv: readonly string[], env: readonly string[]): SpawnedProgram {
+export function spawnWithPipes(
+  path: string,
+  argv: readonly string[],
+  env: readonly string[],
+  input = false,
+): SpawnedProgram {
   const libc = load();
+  const stdin = [-1, -1];
   const stdout = [-1, -1];
   const stderr = [-1, -1];
   const actions = Buffer.alloc(OPAQUE_SIZE);
@@ -175,10 +184,17 @@ export function spawnWithPipes(path: string, argv: readonly string[], env: reado
   const signals = Buffer.alloc(OPAQUE_SIZE);
   let ours = true;
   try {
-    if (libc.pipe2(stdout, O_CLOEXEC) !== 0 || libc.pipe2(stderr, O_CLOEXEC) !== 0) throw failure('pipe2', path);
+    if (
+      (input && libc.pipe2(stdin, O_CLOEXEC) !== 0) ||
+      libc.pipe2(stdout, O_CLOEXEC) !== 0 ||
+      libc.pipe2(stderr, O_CLOEXEC) !== 0
+    )
+      throw failure('pipe2', path);
     const setUp = [
       libc.posix_spawn_file_actions_init(actions),
-      libc.posix_spawn_file_actions_addopen(actions, 0, '/dev/null', O_RDONLY, 0),
+      input
+        ? libc.posix_spawn_file_actions_adddup2(actions, stdin[0]!, 0)
+        : libc.posix_spawn_file_actions_addopen(actions, 0, '/dev/null', O_RDONLY, 0),
       libc.posix_spawn_file_actions_adddup2(actions, stdout[1]!, 1),
       libc.posix_spawn_file_actions_adddup2(actions, stderr[1]!, 2),
       libc.posix_spawnattr_init(attributes),
@@ -193,11 +209,12 @@ export function spawnWithPipes(path: string, argv: readonly string[], env: reado
     const error = libc.posix_spawn(pid, path, actions, attributes, [...argv, null], [...env, null]);
     if (error !== 0) throw failure('posix_spawn', path, error); // it returns the errno
     ours = false;
-    return { pid: pid[0]!, stdout: stdout[0]!, stderr: stderr[0]! };
+    return { pid: pid[0]!, ...(input && { stdin: stdin[1]! }), stdout: stdout[0]!, stderr: stderr[0]! };
   } finally {
     libc.posix_spawn_file_actions_destroy(actions);
     libc.posix_spawnattr_destroy(attributes);
-    for (const fd of [stdout[1], stderr[1], ...(ours ? [stdout[0], stderr[0]] : [])]) if (fd! >= 0) closeSync(fd!);
+    const theirs = [stdin[0], stdout[1], stderr[1]];
+    for (const fd of [...theirs, ...(ours ? [stdin[1], stdout[0], stderr[0]] : [])]) if (fd! >= 0) closeSync(fd!);
   }
 }
 

@@ -1,10 +1,19 @@
 // The daemon's start of a shim (solutions/src/shim/spawn.ts): posix_spawn through koffi, from one
 // sealed memfd copy of the shim, with the child's output in pipes and its end reaped here.
-import { closeSync, openSync, readdirSync, statSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildShim, shimBinary } from '../../scripts/build.mjs';
 import { exitStatus, sealedMemfd, spawnWithPipes } from '../../solutions/src/libc.ts';
-import { runCaptured, sealedShimPath } from '../../solutions/src/shim/spawn.ts';
+import { captured, runCaptured, sealedShimPath, stopSpares, waitingSpare } from '../../solutions/src/shim/spawn.ts';
 import { spawnShim } from '../../solutions/src/shim/exec.ts';
 import type { Plan } from '../../solutions/src/kernel/plan.ts';
 
@@ -120,5 +129,69 @@ describe('the sealed copy', () => {
       // No signal ignored in the container's command, though the shim was started with glibc's two.
       expect(result.stdout).toBe(`${statSync(copy).ino}\nmydocker-shim\nSigIgn:\t0000000000000000\n`);
     });
+  });
+});
+
+describe('spares: a shim started before its plan (--plan-on-stdin)', () => {
+  beforeAll(() => buildShim(), 60_000);
+
+  const printing = (script: string, env: string[] = ['PATH=/usr/bin:/bin']): Plan => ({
+    namespaces: [],
+    cloneFlags: 0,
+    stdin: 'null',
+    host: { created: [], ended: [], failed: [] },
+    steps: [{ op: 'exec', argv: ['sh', '-c', script], env, search: '/usr/bin:/bin' }],
+  });
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  test("the next start takes the spare: its command is the spare's child, with exactly its own environment", async () => {
+    await spawnShim(shimBinary, printing('true'));
+    await nextTurn();
+    const spare = waitingSpare(shimBinary);
+    expect(spare, 'a spare waits after a start').toBeGreaterThan(0);
+    expect(readFileSync(`/proc/${spare}/cmdline`, 'utf8')).toBe('mydocker-shim\0--plan-on-stdin\0');
+    // More than a pipe's 64 KiB: the request is written while the spare reads it.
+    const big = ['A', 'B', 'C'].map((name) => `${name}=${name.repeat(60_000)}`);
+    const result = await spawnShim(shimBinary, printing('echo $PPID; env | sort', ['PATH=/usr/bin:/bin', ...big]));
+    expect(result.stderr).toBe('');
+    const [parent, ...env] = result.stdout.trim().split('\n');
+    expect(Number(parent), 'the command runs under the spare').toBe(spare);
+    expect(env.filter((line) => !line.startsWith('PWD=') && !line.startsWith('SHLVL='))).toEqual([
+      ...big,
+      'PATH=/usr/bin:/bin',
+    ]);
+    expect(existsSync(`/proc/${spare}`), 'the spare, reaped').toBe(false);
+  });
+
+  test('a spare that died is replaced by a start then and there, and reaped', async () => {
+    await spawnShim(shimBinary, printing('true'));
+    await nextTurn();
+    const spare = waitingSpare(shimBinary)!;
+    process.kill(spare, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await spawnShim(shimBinary, printing('echo $PPID; exit 4'));
+    expect(result.exitCode).toBe(4);
+    expect(Number(result.stdout.trim()), 'started anew').not.toBe(spare);
+    expect(existsSync(`/proc/${spare}`), 'the dead spare, reaped').toBe(false);
+  });
+
+  test('stopSpares ends the waiting spare, which makes nothing; no request at all is no error', async () => {
+    await spawnShim(shimBinary, printing('true'));
+    await nextTurn();
+    const spare = waitingSpare(shimBinary)!;
+    await stopSpares();
+    expect(waitingSpare(shimBinary)).toBeUndefined();
+    expect(existsSync(`/proc/${spare}`)).toBe(false);
+  });
+
+  test('a malformed request is refused in one line, 125', async () => {
+    const shim = spawnWithPipes(sealedShimPath(shimBinary), ['mydocker-shim', '--plan-on-stdin'], [], true);
+    writeSync(shim.stdin!, '3\0mydocker-shim\0');
+    closeSync(shim.stdin!);
+    const result = await captured(shim);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(
+      'mydocker-shim: malformed plan from the runtime (the plan on stdin ends inside its arguments); start containers with mydocker\n',
+    );
   });
 });

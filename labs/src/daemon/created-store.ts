@@ -4,6 +4,7 @@
 // container on disk: a daemon started again, also after kill -9, still has them. Each is written
 // whole and renamed into place (write-atomically.ts), so a kill leaves it whole or absent, never half.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunOptions } from '../commands/run.ts';
 import { writeFileAtomically } from '../write-atomically.ts';
@@ -36,6 +37,15 @@ export class CreatedStore {
 
   remove(id: string): void {
     rmSync(join(this.dir, `${id}.json`), { force: true });
+  }
+
+  /**
+   * remove(), in libuv's threads: for a container that has just started, whose entry in the state
+   * store now says what the record said. Should the daemon die first, the record is found with the
+   * entry beside it, and dropped (Engine.restoreCreated).
+   */
+  removeInBackground(id: string): Promise<void> {
+    return rm(join(this.dir, `${id}.json`), { force: true });
   }
 
   /** Every record, oldest first; one that cannot be read is reported and removed. */

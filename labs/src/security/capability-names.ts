@@ -110,6 +110,13 @@ export interface CapabilityEnvironment {
 
 /** This machine's, read at run time: a newer kernel's capabilities count without a new table. */
 export function capabilityEnvironment(): CapabilityEnvironment {
+  // The kernel's list and this process's bounding set do not change while it runs: read once.
+  return (environment ??= readCapabilityEnvironment());
+}
+
+let environment: CapabilityEnvironment | undefined;
+
+function readCapabilityEnvironment(): CapabilityEnvironment {
   const lastCap = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
   const kernel = (1n << BigInt(lastCap + 1)) - 1n;
   const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.ts';
 import type { Plan } from '../kernel/plan.ts';
 import { planArguments, planEnvironment } from './argv.ts';
-import { runCaptured, sealedShimPath } from './spawn.ts';
+import { runShim } from './spawn.ts';
 
 /** The launcher (bin/mydocker.cjs) says where it built the shim: .lab/build/mydocker-shim. */
 export function shimPath(): string {
@@ -51,7 +51,7 @@ export function spawnShim(path: string, plan: Plan): Promise<ShimOutcome> {
   const argv = ['mydocker-shim', ...planArguments(plan)];
   const env = Object.entries(planEnvironment(plan)).map(([name, value]) => `${name}=${value}`);
   checkExecSize(argv, env);
-  return runCaptured(sealedShimPath(path), argv, env, `the native helper ${path}`);
+  return runShim(path, argv, env);
 }
 
 /** The shim as a child with pipes for its output (and its input, for an exec's -i): the daemon's exec. */

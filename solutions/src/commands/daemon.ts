@@ -56,6 +56,8 @@ export async function daemon(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
   });
   await engine.settled();
+  const { stopSpares } = await import('../shim/spawn.ts');
+  await stopSpares();
   process.stderr.write('mydocker daemon: stopped; the containers keep running\n');
   return 0;
 }

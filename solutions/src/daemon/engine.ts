@@ -241,7 +241,8 @@ export class Engine {
       attempt.resolve(code);
       throw error;
     }
-    this.discard(container);
+    this.pending.delete(container.id);
+    this.keepUntilDone(this.created.removeInBackground(container.id), container.id);
     this.events.container('start', actorOf(container));
     this.watchEnd(actorOf(container));
     attempt.resolve('started');
@@ -257,7 +258,11 @@ export class Engine {
       if (outcome !== 'started') return outcome;
       id = found.pending.id;
     } else id = found.state.id;
-    const state = await untilState(this.store, id, ended, signal);
+    // The watch of its run that sends its `die` sees the same end: one look at the store per change.
+    const watched = this.runs.get(id);
+    const state = watched
+      ? await untilSettledOrAborted(watched, signal)
+      : await untilState(this.store, id, ended, signal);
     return state?.exitCode ?? this.removedCodes.get(id) ?? 0;
   }
 
@@ -286,6 +291,9 @@ export class Engine {
 
   private async untilGone(id: string, signal?: AbortSignal): Promise<void> {
     while (this.pending.has(id) && !signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Its auto-removal, under way here: the entry is claimed when it settles.
+    const removal = this.removals.get(id);
+    if (removal) await untilSettledOrAborted(removal, signal);
     await untilState(this.store, id, gone, signal);
   }
 
@@ -501,6 +509,17 @@ function pendingState(container: PendingContainer): ContainerState {
     security: options.security,
     status: 'created',
   };
+}
+
+/** The promise's value, or undefined as soon as the signal aborts (the client went away). */
+function untilSettledOrAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const aborted = (): void => resolve(undefined);
+    signal.addEventListener('abort', aborted, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
 }
 
 interface Deferred<T> {

@@ -51,9 +51,15 @@ export interface KernelPaths {
 export type PathKind = 'directory' | 'file' | undefined;
 
 export function hostPathKind(path: string): PathKind {
+  // What the kernel's /proc and /sys hold stays while it runs: each path is looked at once.
+  if (kinds.has(path)) return kinds.get(path);
   const stat = statSync(path, { throwIfNoEntry: false });
-  return stat === undefined ? undefined : stat.isDirectory() ? 'directory' : 'file';
+  const kind = stat === undefined ? undefined : stat.isDirectory() ? 'directory' : 'file';
+  kinds.set(path, kind);
+  return kind;
 }
+
+const kinds = new Map<string, PathKind>();
 
 /** docker's lists, less what this kernel lacks; none with --privileged or systempaths=unconfined. */
 export function resolveKernelPaths(

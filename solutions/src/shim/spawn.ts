@@ -4,11 +4,13 @@
 // (about 1.3 ms; native/shim.c, run_from_sealed_copy). Here the daemon makes the sealed copy once, a
 // memfd it keeps open, and each shim is started from it with posix_spawn(3) (libc.ts, no copy of
 // the daemon's memory). The shim finds itself sealed already (F_GET_SEALS on /proc/self/exe: the
-// kernel's word) and makes no copy of its own. docs/benchmarks.md has the figures.
-import { readFileSync } from 'node:fs';
+// kernel's word) and makes no copy of its own. And the next shim is started before its container
+// asks for it: a spare waits for its plan on stdin (native/shim.c, --plan-on-stdin), so a start pays
+// neither the spawn nor the exec (0.8 ms). docs/benchmarks.md has the figures.
+import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { RuntimeError } from '../errors.ts';
-import { exitStatus, sealedMemfd, spawnWithPipes } from '../libc.ts';
+import { exitStatus, sealedMemfd, spawnWithPipes, type SpawnedProgram } from '../libc.ts';
 
 /** What a program started by runCaptured printed, and how it ended (a shell's exit code). */
 export interface CapturedRun {
@@ -54,6 +56,77 @@ export async function runCaptured(
   } catch (error) {
     throw new RuntimeError(`could not start ${name}: ${(error as Error).message}`);
   }
+  return await captured(child);
+}
+
+/** The argument that makes the shim read its argv and environment from stdin (native/shim.c). */
+const PLAN_ON_STDIN = '--plan-on-stdin';
+
+/** The shim started ahead, per shim file: one waits at a time. */
+const spares = new Map<string, SpawnedProgram>();
+
+/**
+ * runCaptured of the sealed shim at `path`, through the spare waiting for it if there is one (a
+ * spare that died meanwhile is reaped and replaced by a start now); the next spare is started once
+ * this request has been handed over, after the caller's turn.
+ */
+export function runShim(path: string, argv: readonly string[], env: readonly string[]): Promise<CapturedRun> {
+  const sealed = sealedShimPath(path);
+  const name = `the native helper ${path}`;
+  const spare = spares.get(path);
+  spares.delete(path);
+  setImmediate(() => startSpare(path, sealed));
+  if (spare && handOver(spare, argv, env)) return captured(spare);
+  return runCaptured(sealed, argv, env, name);
+}
+
+/** Writes the request to the spare's stdin and closes it; false (and the spare reaped) if it had died. */
+function handOver(spare: SpawnedProgram, argv: readonly string[], env: readonly string[]): boolean {
+  const request = Buffer.from(
+    [String(argv.length), ...argv, String(env.length), ...env].map((word) => `${word}\0`).join(''),
+  );
+  try {
+    for (let written = 0; written < request.length;)
+      written += writeSync(spare.stdin!, request, written, request.length - written);
+    return true;
+  } catch {
+    discard(spare); // EPIPE: it is gone (Node ignores SIGPIPE)
+    return false;
+  } finally {
+    closeSync(spare.stdin!);
+  }
+}
+
+/** The pid of the spare waiting for the shim at `path`, if one is (the tests look at it). */
+export function waitingSpare(path: string): number | undefined {
+  return spares.get(path)?.pid;
+}
+
+function startSpare(path: string, sealed: string): void {
+  if (spares.has(path)) return;
+  try {
+    spares.set(path, spawnWithPipes(sealed, ['mydocker-shim', PLAN_ON_STDIN], [], true));
+  } catch {
+    // none ready: the next start spawns its shim itself, and says why if that fails too
+  }
+}
+
+/** The spares' end (the daemon's stop): each reads the end of its stdin, and exits having made nothing. */
+export async function stopSpares(): Promise<void> {
+  const all = [...spares.values()];
+  spares.clear();
+  for (const spare of all) closeSync(spare.stdin!);
+  await Promise.all(all.map(captured));
+}
+
+function discard(spare: SpawnedProgram): void {
+  closeSync(spare.stdout);
+  closeSync(spare.stderr);
+  void reaped(spare.pid);
+}
+
+/** What the started child printed, once its pipes ended, and its end, reaped. */
+export async function captured(child: SpawnedProgram): Promise<CapturedRun> {
   const [stdout, stderr] = await Promise.all([readToEnd(child.stdout), readToEnd(child.stderr)]);
   return { exitCode: await reaped(child.pid), stdout, stderr };
 }
