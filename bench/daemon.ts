@@ -5,8 +5,9 @@
 //   mydocker    `mydocker run --rm --network none busybox true`: the CLI, a Node start per container
 //   dockerd     the same `docker run` to Debian's dockerd, started in a sandbox for the bench
 //   runc        `runc run` of a bundle of Debian's static busybox running `true`, whole
-//   crun        `crun run` of the same bundle, whole, in a mount namespace of its own without cgroups
-//               (bench/crun-peer.ts says why): a lower bound of crun's
+//   crun        `crun run` of the same bundle, whole, in a mount namespace of its own, with its own
+//               cgroup in the unified hierarchy and without any (bench/crun-peer.ts says why): lower
+//               bounds of crun's, the target's the first
 // Target (issue 14): the warm path at most crun's whole run. Usage: npm run bench:daemon [-- --runs 30]
 // [--without-dockerd] (the rest without dockerd: on a machine where none may be started, even sandboxed)
 // [--events-listener] (a client of GET /events reads every event meanwhile: the cost of serving one)
@@ -135,20 +136,21 @@ function busyboxBundle(): string | undefined {
 const available = (program: string): boolean => spawnSync(program, ['--version']).status === 0;
 
 /** crun, timed by bench/crun-peer.ts in its own mount namespace: one run per call. */
-function crunPeer(bundle: string): { time(): Promise<number>; stop(): void } {
+function crunPeer(bundle: string): { time(way: 'run' | 'run-cgroup'): Promise<number>; stop(): void } {
   const child = spawn(
     'unshare',
     ['--mount', '--propagation', 'private', '--', process.execPath, join(projectRoot, 'bench', 'crun-peer.ts')].concat([
       'crun',
       bundle,
       join(work, 'crun-state'),
+      `mydocker-bench-crun-${process.pid}`,
     ]),
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
-    async time() {
-      child.stdin.write('run\n');
+    async time(way: 'run' | 'run-cgroup') {
+      child.stdin.write(`${way}\n`);
       const { value, done } = await answers.next();
       if (done || !/^[\d.]+$/.test(value)) throw new Error(`crun run failed: ${done ? 'the timer ended' : value}`);
       return Number(value);
@@ -270,16 +272,20 @@ async function main(): Promise<void> {
     const times = new Map<string, number[]>([
       ['warm path (create+start+wait)', []],
       ...cli.map(([name]): [string, number[]] => [name, []]),
-      ...(crun ? [['crun run (no cgroups)', []] as [string, number[]]] : []),
+      ...(crun
+        ? [['crun run (its cgroup, v2)', []] as [string, number[]], ['crun run (no cgroups)', []] as [string, number[]]]
+        : []),
     ]);
     await warmRun(); // the first imports busybox into the state root
     const listener = withListener ? listenToEvents() : undefined;
     for (const [, command] of cli) timeOnce(command);
-    await crun?.time();
+    await crun?.time('run');
+    await crun?.time('run-cgroup');
     for (let round = 0; round < runs; round++) {
       times.get('warm path (create+start+wait)')!.push(await warmRun());
       for (const [name, command] of cli) times.get(name)!.push(timeOnce(command));
-      if (crun) times.get('crun run (no cgroups)')!.push(await crun.time());
+      if (crun) times.get('crun run (its cgroup, v2)')!.push(await crun.time('run-cgroup'));
+      if (crun) times.get('crun run (no cgroups)')!.push(await crun.time('run'));
     }
     const medians = new Map([...times].map(([name, values]) => [name, median(values)]));
     console.log(`\nNode ${process.version}, ${runs} rounds, medians:\n`);
@@ -293,8 +299,10 @@ async function main(): Promise<void> {
         `\n  docker run, mydocker daemon / dockerd: ${(throughDaemon / throughDockerd).toFixed(2)} (target <= 0.5)`,
       );
     if (runc !== undefined) console.log(`\n  warm path / runc run: ${(warm / runc).toFixed(2)}`);
-    const crunRun = medians.get('crun run (no cgroups)');
+    const crunRun = medians.get('crun run (its cgroup, v2)');
+    const crunBare = medians.get('crun run (no cgroups)');
     if (crunRun !== undefined) console.log(`  warm path / crun run: ${(warm / crunRun).toFixed(2)} (target <= 1)`);
+    if (crunBare !== undefined) console.log(`  warm path / crun run without cgroups: ${(warm / crunBare).toFixed(2)}`);
     if (listener) console.log(`\n  events read by the listener meanwhile: ${listener.lines()}`);
     listener?.close();
   } finally {
