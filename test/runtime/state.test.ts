@@ -212,18 +212,25 @@ describe('StateStore', () => {
     expect(() => states.resolve('nothing')).toThrow(/^No such container: nothing$/);
   });
 
-  test('remove deletes the directory, and refuses while something is mounted below it', () => {
-    const states = store();
-    states.create(config());
+  /** A tmpfs on the container's rootfs while `look` runs, as a run's overlay would be. */
+  function whileMounted(states: StateStore, look: () => void): void {
     const mountPoint = join(states.dir('c0ffee'), 'rootfs');
     mkdirSync(mountPoint);
     execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
     try {
-      expect(() => states.remove('c0ffee')).toThrow(/rootfs is still mounted on the host/);
-      expect(existsSync(join(states.dir('c0ffee'), 'config.json'))).toBe(true);
+      look();
     } finally {
       execFileSync('umount', [mountPoint]);
     }
+  }
+
+  test('remove deletes the directory, and refuses while something is mounted below it', () => {
+    const states = store();
+    states.create(config());
+    whileMounted(states, () => {
+      expect(() => states.remove('c0ffee')).toThrow(/rootfs is still mounted on the host/);
+      expect(existsSync(join(states.dir('c0ffee'), 'config.json'))).toBe(true);
+    });
     states.remove('c0ffee');
     expect(states.list()).toEqual([]);
   });
@@ -243,15 +250,10 @@ describe('StateStore', () => {
   test('removeInBackground refuses, as remove does, while something is mounted below it', () => {
     const states = store();
     states.create(config());
-    const mountPoint = join(states.dir('c0ffee'), 'rootfs');
-    mkdirSync(mountPoint);
-    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
-    try {
+    whileMounted(states, () => {
       expect(() => states.removeInBackground('c0ffee')).toThrow(/rootfs is still mounted on the host/);
       expect(states.get('c0ffee')?.id).toBe('c0ffee');
-    } finally {
-      execFileSync('umount', [mountPoint]);
-    }
+    });
   });
 });
 
