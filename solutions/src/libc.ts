@@ -164,7 +164,8 @@ export interface SpawnedProgram {
 /**
  * posix_spawn(3) of `path` with stdout and stderr into two new pipes, and stdin /dev/null or (with
  * `input`) a third pipe, in a session of its own, every signal at its default and none blocked (the
- * daemon's own ignored SIGPIPE stays behind). glibc starts it with clone(CLONE_VM | CLONE_VFORK): no
+ * daemon's own ignored SIGPIPE stays behind; glibc's own 32 and 33 stay ignored, which sigfillset
+ * cannot name: the shim resets them for its container). glibc starts it with clone(CLONE_VM | CLONE_VFORK): no
  * copy of this process's page tables, which is what makes Node's fork-based child_process cost
  * milliseconds in a big process. Our ends are close-on-exec. The caller reads the pipes and reaps the
  * pid (exitStatus).
