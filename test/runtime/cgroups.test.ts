@@ -1,5 +1,6 @@
 // The cgroup scaffolding without root: detection from mountinfo, docker's flag parsing, and the plan
 // the driver builds on this machine.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { detectCgroups } from '../../solutions/src/cgroups/system.ts';
 import { formatCpuList, parseBytes, parseCpuList, parseResources } from '../../solutions/src/cgroups/resources.ts';
@@ -38,6 +39,13 @@ describe('detectCgroups', () => {
         cpuset: '/sys/fs/cgroup/cpuset',
       },
     });
+  });
+
+  test("this machine's system is read at the first call and kept; a table given is read as given", () => {
+    const mine = detectCgroups();
+    expect(detectCgroups(), 'the same answer, not read again').toBe(mine);
+    expect(detectCgroups(readFileSync('/proc/self/mountinfo', 'utf8'))).toEqual(mine);
+    expect(detectCgroups(line(30, '/sys/fs/cgroup', 'cgroup2', 'rw')).mode).toBe('v2');
   });
 
   test('no cgroup filesystem at all is an error that says what to mount', () => {

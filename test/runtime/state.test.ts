@@ -18,8 +18,8 @@ import { NameTaken, reserveName } from '../../solutions/src/state/names.ts';
 import { containerConfig } from '../support/container-config.ts';
 
 const roots: string[] = [];
-function store(warnings: string[] = []): StateStore {
-  const root = mkdtempSync(join(tmpdir(), 'mydocker-state-'));
+function store(warnings: string[] = [], prefix = 'mydocker-state-'): StateStore {
+  const root = mkdtempSync(join(tmpdir(), prefix));
   roots.push(root);
   return new StateStore(root, (line) => warnings.push(line));
 }
@@ -220,8 +220,20 @@ describe('StateStore', () => {
     try {
       look();
     } finally {
-      execFileSync('umount', [mountPoint]);
+      // Wherever it is now: a removal that wrongly went ahead has renamed the entry, mount and all.
+      for (const mounted of mountPointsUnder(states.root)) execFileSync('umount', [mounted]);
     }
+  }
+
+  function mountPointsUnder(root: string): string[] {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((line) =>
+        (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) =>
+          String.fromCharCode(parseInt(octal, 8)),
+        ),
+      )
+      .filter((point) => point.startsWith(`${root}/`));
   }
 
   test('remove deletes the directory, and refuses while something is mounted below it', () => {
@@ -245,6 +257,28 @@ describe('StateStore', () => {
     await deleted;
     expect(readdirSync(join(states.root, 'containers')), 'nothing left, not even the claimed entry').toEqual([]);
     await expect(states.removeInBackground('c0ffee'), 'removed already: nothing to do').resolves.toBeUndefined();
+  });
+
+  test('the refusal holds for a state root whose path mountinfo escapes (a space, a backslash)', () => {
+    const states = store([], 'mydocker state\\ ');
+    states.create(config());
+    whileMounted(states, () => {
+      expect(() => states.remove('c0ffee')).toThrow(/rootfs is still mounted on the host/);
+      expect(() => states.removeInBackground('c0ffee')).toThrow(/rootfs is still mounted on the host/);
+    });
+    states.remove('c0ffee');
+    expect(states.list()).toEqual([]);
+  });
+
+  test('remove of an entry whose cgroups are gone already (its shim removed them)', () => {
+    const states = store();
+    states.create(config());
+    writeFileSync(join(states.dir('c0ffee'), 'exit.json'), JSON.stringify({ exitCode: 0 }));
+    const cgroup = join(states.root, 'not-a-cgroup');
+    mkdirSync(cgroup);
+    states.remove('c0ffee', [join(states.root, 'gone-cgroup'), cgroup]);
+    expect(states.list()).toEqual([]);
+    expect(existsSync(cgroup), 'the one still there is removed').toBe(false);
   });
 
   test('removeInBackground refuses, as remove does, while something is mounted below it', () => {

@@ -350,8 +350,12 @@ export class Engine {
     const removal = (async () => {
       const last = await this.endOf(container);
       const readers = [...(this.readers.get(id) ?? [])];
-      await Promise.race([Promise.allSettled(readers), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      const state = this.store.get(id);
+      let state = last;
+      // A reader let finish first gives the container time to be started again: look once more.
+      if (readers.length > 0) {
+        await Promise.race([Promise.allSettled(readers), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        state = this.store.get(id);
+      }
       if (!state || state.status !== 'exited') return;
       this.removedCodes.set(id, state.exitCode ?? 0);
       setTimeout(() => this.removedCodes.delete(id), REMEMBER_CODES_MS).unref();

@@ -517,6 +517,8 @@ export class Unreadable extends Error {
 /** rmdir of each cgroup, once empty; one that is gone already is fine. */
 function removeCgroups(dirs: readonly string[]): void {
   for (const dir of dirs) {
+    // Removed already (a shim's `ended` ops remove them): no rmdir, and no error thrown to say so.
+    if (!existsSync(dir)) continue;
     // A killed process leaves its cgroup a moment after it died (as in native/shim.c, host_rmdir).
     for (let attempt = 0; ; attempt++) {
       try {
@@ -566,8 +568,15 @@ function storageError(error: unknown, what: string): Error {
 function mountPointsUnder(dir: string): string[] {
   const unescape = (field: string): string =>
     field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-  return readFileSync('/proc/self/mountinfo', 'utf8')
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  if (!mountinfo.includes(` ${escapeMountPath(dir)}`)) return [];
+  return mountinfo
     .split('\n')
     .map((line) => unescape(line.split(' ')[4] ?? ''))
     .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`));
+}
+
+/** A path as mountinfo(5) shows it: space, tab, newline and backslash as octal escapes (\040). */
+function escapeMountPath(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (char) => `\\${char.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
