@@ -274,7 +274,22 @@ describe.runIf(isRoot)('GET /events (root)', () => {
     );
   }, 120_000);
 
-  test('stop, restart and kill: kill (its signal), die, stop; start, restart; kill, die; each end one die', async () => {
+  test('stop of a container that ends on SIGTERM: one kill (15), die, stop; no SIGKILL', async () => {
+    // A trap makes PID 1 take SIGTERM; the ladder's timeout (10 s) is never reached.
+    const id = await create({ Cmd: ['sh', '-c', "trap 'exit 3' TERM; sleep 60 & wait"] }, 'ev-term');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the create's millisecond is past
+    const since = Date.now();
+    expect((await request('POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the trap is set
+    expect((await request('POST', `/v1.41/containers/${id}/stop?t=10`)).status).toBe(204);
+    expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
+    const seen = await eventsOf(id, since);
+    expect(
+      seen.map((event) => `${event.Action} ${event.Actor.Attributes.signal ?? event.Actor.Attributes.exitCode ?? ''}`),
+    ).toEqual(['start ', 'kill 15', 'die 3', 'stop ', 'destroy ']);
+  }, 30_000);
+
+  test('stop, restart and kill: kill (SIGTERM), kill (SIGKILL: PID 1 ignores SIGTERM), die, stop; start, restart; kill, die; each end one die', async () => {
     const id = await create({ Cmd: ['sleep', '60'] }, 'ev-ops');
     await new Promise((resolve) => setTimeout(resolve, 5)); // the create's millisecond is past
     const since = Date.now();
@@ -287,6 +302,6 @@ describe.runIf(isRoot)('GET /events (root)', () => {
     const seen = await eventsOf(id, since);
     expect(
       seen.map((event) => `${event.Action}${event.Actor.Attributes.signal ? ` ${event.Actor.Attributes.signal}` : ''}`),
-    ).toEqual(['start', 'kill 15', 'die', 'stop', 'start', 'restart', 'kill 9', 'die', 'destroy']);
+    ).toEqual(['start', 'kill 15', 'kill 9', 'die', 'stop', 'start', 'restart', 'kill 9', 'die', 'destroy']);
   }, 30_000);
 });

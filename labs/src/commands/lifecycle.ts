@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { flagError } from './flags.ts';
 import { CommandError, UsageError } from '../errors.ts';
-import { stopProcess, type ProcessControl } from '../lifecycle/signal-ladder.ts';
+import { stopProcess, type LadderSignal, type ProcessControl } from '../lifecycle/signal-ladder.ts';
 import { isSameProcess, signalContainer } from '../state/processes.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { parseSignal } from './signals.ts';
@@ -117,9 +117,27 @@ export async function wait(args: string[]): Promise<number> {
 }
 
 /** The ladder (lab ch5-stop) on a running container; returns once its exit code is recorded. */
-export async function stopIfRunning(reader: StateStore, container: ContainerState, timeout: number): Promise<void> {
+/**
+ * The ladder, then the wait for the recorded end. `onSignal` hears each signal the ladder sends, as
+ * it is sent (the daemon's `kill` events: SIGTERM, and SIGKILL once the timeout has passed).
+ */
+export async function stopIfRunning(
+  reader: StateStore,
+  container: ContainerState,
+  timeout: number,
+  onSignal?: (signal: LadderSignal) => void,
+): Promise<void> {
   if (container.status !== 'running' || container.pid === undefined || container.start === undefined) return;
-  await stopProcess({ pid: container.pid, start: container.start }, timeout, kernelControl);
+  const control: ProcessControl = onSignal
+    ? {
+        ...kernelControl,
+        kill: (pid, signal) => {
+          if (signal !== 0) onSignal(signal);
+          kernelControl.kill(pid, signal);
+        },
+      }
+    : kernelControl;
+  await stopProcess({ pid: container.pid, start: container.start }, timeout, control);
   await untilExited(reader, container.id);
 }
 

@@ -24,6 +24,7 @@ import { EventLog, type ContainerActor } from './events.ts';
 import { pipeInput } from './input-socket.ts';
 import { ended, gone, untilState } from './watch-state.ts';
 import type { Duplex } from 'node:stream';
+import { constants as osConstants } from 'node:os';
 import type { Plan } from '../kernel/plan.ts';
 
 /** A container created through the API and not started yet. */
@@ -301,10 +302,11 @@ export class Engine {
   async stop(reference: string, timeout: number): Promise<boolean> {
     const state = this.state(reference);
     if (state.status !== 'running') return false;
-    // docker's events of a stop: kill (its SIGTERM), die, stop. (A SIGKILL after the timeout is
-    // the ladder's, in commands/lifecycle.ts, and sends no kill event of its own here.)
-    this.events.container('kill', state, { signal: '15' });
-    await stopIfRunning(this.store, state, timeout);
+    // docker's events of a stop: kill (its SIGTERM), kill again (SIGKILL, once the timeout has
+    // passed), die, stop; each kill as the ladder sends it (commands/lifecycle.ts).
+    await stopIfRunning(this.store, state, timeout, (signal) =>
+      this.events.container('kill', state, { signal: String(osConstants.signals[signal]) }),
+    );
     await this.endOf(state);
     this.events.container('stop', state);
     return true;
