@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { macFromAddress } from '../../solutions/src/network/address.ts';
 import { NetworkStore } from '../../solutions/src/network/store.ts';
+import { predefinedByReference } from '../../solutions/src/network/predefined.ts';
+import type { NetworkRecord } from '../../solutions/src/network/types.ts';
 import { containerConfig, GONE } from '../support/container-config.ts';
+import { removeCgroupParent, testCgroupParent } from '../support/cgroup-parent.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 let root = '';
@@ -25,7 +28,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  * `mydocker ARGS` in a new network namespace; `setup` is shell run there first (routes to collide
  * with). The namespace goes with the command.
  */
-async function mydocker(args: string[], setup = 'true') {
+async function mydocker(args: string[], setup = 'true', env: Record<string, string> = {}) {
   const quoted = [process.execPath, join(projectRoot, 'bin', 'mydocker.cjs'), ...args]
     .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`)
     .join(' ');
@@ -33,7 +36,7 @@ async function mydocker(args: string[], setup = 'true') {
     reject: false,
     stdin: 'ignore',
     stripFinalNewline: false,
-    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root },
+    env: { MYDOCKER_SOURCE: 'solutions', MYDOCKER_ROOT: root, ...env },
   });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
@@ -302,6 +305,43 @@ describe('network commands', () => {
     expect(await mydocker(['rm', container])).toMatchObject({ exitCode: 0, stdout: `${container}\n` });
     expect(store.users(network), 'after the container went').toEqual([]);
     expect(await mydocker(['network', 'rm', 'busy'])).toMatchObject({ exitCode: 0, stdout: 'busy\n' });
+  }, 60_000);
+
+  test('run --network ID of host or none (or a prefix only it has) is that mode; a network named so is that one', async () => {
+    const cgroupParent = testCgroupParent('network-ids');
+    // A link (a bridge) in the namespace the command runs in: host mode sees it, none does not.
+    const interfaces = async (network: string) => {
+      const result = await mydocker(
+        ['run', '--rm', '--network', network, 'host', 'cat', '/proc/net/dev'],
+        'ip link add probe0 type bridge',
+        { MYDOCKER_CGROUP_PARENT: cgroupParent },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      return [...result.stdout.matchAll(/^\s*([^\s:]+):/gm)].map((match) => match[1]).sort();
+    };
+    try {
+      expect(await interfaces('1ec41dc16488e9cbee4a42bb65e2df0b3ff8ad4a164049f64cf9ce378384d9b3')).toEqual([
+        'lo',
+        'probe0',
+      ]);
+      expect(await interfaces('1ec41dc1'), 'a prefix').toEqual(['lo', 'probe0']);
+      expect(await interfaces('95e60470'), 'none').toEqual(['lo']);
+      const missing = await mydocker(['run', '--rm', '--network', 'abcdef12', 'host', 'true']);
+      expect(missing).toMatchObject({ exitCode: 125, stderr: 'mydocker: network abcdef12 not found\n' });
+      // A network on disk named (or with an id) so is the one meant; an ambiguous prefix is none of them.
+      const named = { name: '1ec41dc1', id: 'f'.repeat(64) } as NetworkRecord;
+      const request = { mode: 'bridge' as const, network: '1ec41dc1' };
+      expect(predefinedByReference(request, () => [named])).toBe(request);
+      expect(predefinedByReference(request, () => [])).toEqual({ mode: 'host' });
+      const clash = { name: 'other', id: `1ec4${'0'.repeat(60)}` } as NetworkRecord;
+      expect(predefinedByReference({ mode: 'bridge', network: '1ec4' }, () => [clash])).toEqual({
+        mode: 'bridge',
+        network: '1ec4',
+      });
+    } finally {
+      removeCgroupParent(cgroupParent);
+    }
   }, 60_000);
 
   test("host and none: stable ids in ls -q and inspect, docker's drivers, no IPAM, their containers", async () => {

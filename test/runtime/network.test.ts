@@ -196,9 +196,22 @@ describe("inspect's NetworkSettings", () => {
     expect(result.HostConfig.NetworkMode).toBe('lab');
   });
 
-  test('none, host and container:X, and published ports in docker shape', () => {
-    expect(Object.keys(shape({ mode: 'none', ports: [] }).NetworkSettings.Networks)).toEqual(['none']);
-    expect(Object.keys(shape({ mode: 'host', ports: [] }).NetworkSettings.Networks)).toEqual(['host']);
+  test('none, host (their ids) and container:X, and published ports in docker shape', () => {
+    // Their entries name the pre-defined networks by the ids `network ls` shows, with no address.
+    expect(shape({ mode: 'none', ports: [] }).NetworkSettings.Networks).toEqual({
+      none: {
+        NetworkID: '95e604707b6d709b9629ec23c297ff7b3b565677c5e21e285576e3d310b5ed16',
+        EndpointID: '',
+        Gateway: '',
+        IPAddress: '',
+        IPPrefixLen: 0,
+        MacAddress: '',
+      },
+    });
+    expect(shape({ mode: 'host', ports: [] }).NetworkSettings.Networks.host).toMatchObject({
+      NetworkID: '1ec41dc16488e9cbee4a42bb65e2df0b3ff8ad4a164049f64cf9ce378384d9b3',
+      IPAddress: '',
+    });
     const shared = shape({ mode: 'container', container: 'f'.repeat(64), ports: [] });
     expect(shared.NetworkSettings.Networks).toEqual({});
     expect(shared.HostConfig.NetworkMode).toBe(`container:${'f'.repeat(64)}`);

@@ -8,6 +8,7 @@ import { parseFormat, TemplateError } from '../format/template.ts';
 import { StateStore, type ContainerState } from '../state/store.ts';
 import { portsSettings } from '../network/ports-format.ts';
 import type { NetworkConfig } from '../network/types.ts';
+import { PREDEFINED_NETWORKS } from '../network/predefined.ts';
 
 export const INSPECT_USAGE = `Usage: mydocker inspect [OPTIONS] CONTAINER [CONTAINER...]
 
@@ -134,7 +135,7 @@ function networkMode(network: NetworkConfig | undefined): string {
 
 /**
  * docker's NetworkSettings: one entry under Networks per network joined (`none` and `host` have theirs,
- * empty; container:X has none, X's are its), and the top-level address fields, which docker fills for
+ * with their ids and no address; container:X has none, X's are its), and the top-level address fields, which docker fills for
  * the default network only (deprecated there, kept for scripts: `{{.NetworkSettings.IPAddress}}`).
  */
 function networkSettings(network: NetworkConfig | undefined) {
@@ -155,8 +156,16 @@ function networkSettings(network: NetworkConfig | undefined) {
   return {
     Ports: portsSettings(network?.ports ?? []),
     ...(onDefault ? fields : { Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' }),
-    Networks: name === undefined ? {} : { [name]: { NetworkID: endpoint?.networkId ?? '', EndpointID: '', ...fields } },
+    Networks:
+      name === undefined
+        ? {}
+        : { [name]: { NetworkID: endpoint?.networkId ?? predefinedId(name), EndpointID: '', ...fields } },
   };
+}
+
+/** host's and none's fixed ids (network/predefined.ts); a network joined before it had an address, none. */
+function predefinedId(name: string): string {
+  return PREDEFINED_NETWORKS.find((network) => network.name === name)?.id ?? '';
 }
 
 /** -m as it was given, in bytes (0: no limit), read as `run` reads it. */

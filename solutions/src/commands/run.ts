@@ -25,6 +25,7 @@ import { bridgeCommands } from '../network/bridge.ts';
 import { ensureNetwork } from '../network/ensure.ts';
 import { forgetNameSteps, networkHostsFile, refreshNetworkHosts } from '../network/hosts.ts';
 import { parseNetworkMode } from '../network/mode.ts';
+import { predefinedByReference } from '../network/predefined.ts';
 import { NetworkStore } from '../network/store.ts';
 import type { Endpoint, NetworkConfig, NetworkRecord } from '../network/types.ts';
 import { hostSide } from '../network/veth.ts';
@@ -116,7 +117,10 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
   const rootless = process.getuid?.() !== 0;
   const securityOptions = withProfileContent(options.security);
   const security = resolveSecurity(securityOptions, { cgroups: cgroupSystem, rootless });
-  const networkRequest = parseNetworkMode(options.network);
+  let networks: NetworkStore | undefined;
+  const networkStore = (): NetworkStore => (networks ??= new NetworkStore(store.root));
+  // host's and none's ids too, as docker takes them: what is refused below is refused by either name.
+  const networkRequest = predefinedByReference(parseNetworkMode(options.network), () => networkStore().list());
   if (security.users)
     refuseSharedNetwork(networkRequest, rootless ? 'rootless' : `--userns ${options.security.userns}`);
   if (rootless) {
@@ -136,8 +140,6 @@ export async function run(options: RunOptions, existing?: ExistingContainer, hoo
   // the one it has. --explain changes nothing: it shows the address IPAM would give now. Until lab
   // ch6-bridge makes a bridge there is nothing to join: no address, and the container's namespace
   // has nothing in it, as in chapter 5.
-  let networks: NetworkStore | undefined;
-  const networkStore = (): NetworkStore => (networks ??= new NetworkStore(store.root));
   const network = resolveNetwork(networkRequest, { networks: networkStore, containers: store });
   let allocated = false;
   let endpoint: Endpoint | undefined = existing?.network?.endpoint;

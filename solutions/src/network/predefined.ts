@@ -5,6 +5,9 @@
 // their names (store.ts). Their ids are fixed, so that every command and every state root shows the
 // same (docker's are random, made once per daemon): sha256 of "mydocker predefined network NAME".
 
+import { DEFAULT_NETWORK, type NetworkRequest } from './mode.ts';
+import type { NetworkRecord } from './types.ts';
+
 /** A pre-defined network as `network ls` and `inspect` show it. */
 export interface PredefinedNetwork {
   id: string;
@@ -30,4 +33,17 @@ export function findPredefined(
   if (exact || !/^[0-9a-f]+$/.test(reference)) return exact;
   const matches = [...PREDEFINED_NETWORKS, ...others].filter((network) => network.id.startsWith(reference));
   return matches.length === 1 ? PREDEFINED_NETWORKS.find((network) => network === matches[0]) : undefined;
+}
+
+/**
+ * `--network ID`, where ID is host's or none's id (or a prefix only it has): that mode, as docker
+ * takes a network by its id. A network on disk with that very name or id is the one meant.
+ */
+export function predefinedByReference(request: NetworkRequest, onDisk: () => readonly NetworkRecord[]): NetworkRequest {
+  if (request.mode !== 'bridge' || request.network === DEFAULT_NETWORK || !/^[0-9a-f]+$/.test(request.network))
+    return request;
+  const networks = onDisk();
+  if (networks.some((network) => network.name === request.network || network.id === request.network)) return request;
+  const predefined = findPredefined(request.network, networks);
+  return predefined ? { mode: predefined.name } : request;
 }
