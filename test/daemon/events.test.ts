@@ -274,6 +274,27 @@ describe.runIf(isRoot)('GET /events (root)', () => {
     );
   }, 120_000);
 
+  test("resize of a container's terminal: docker's resize event with its height and width; none without -t", async () => {
+    const tty = await create({ Cmd: ['sleep', '60'], Tty: true }, 'ev-tty');
+    const plain = await create({ Cmd: ['sleep', '60'] }, 'ev-plain');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the creates' millisecond is past
+    const since = Date.now();
+    try {
+      for (const id of [tty, plain]) {
+        expect((await request('POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
+        expect((await request('POST', `/v1.41/containers/${id}/resize?h=40&w=120`)).status).toBe(200);
+      }
+    } finally {
+      for (const id of [tty, plain]) await request('DELETE', `/v1.41/containers/${id}?force=1`);
+    }
+    const resizes = async (id: string) =>
+      (await eventsOf(id, since))
+        .filter((event) => event.Action === 'resize')
+        .map((event) => [event.Actor.Attributes.height, event.Actor.Attributes.width]);
+    expect(await resizes(tty)).toEqual([['40', '120']]);
+    expect(await resizes(plain)).toEqual([]);
+  }, 30_000);
+
   test('stop of a container that ends on SIGTERM: one kill (15), die, stop; no SIGKILL', async () => {
     // A trap makes PID 1 take SIGTERM; the ladder's timeout (10 s) is never reached.
     const id = await create({ Cmd: ['sh', '-c', "trap 'exit 3' TERM; sleep 60 & wait"] }, 'ev-term');

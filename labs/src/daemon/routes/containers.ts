@@ -167,8 +167,13 @@ export function containerRoutes(router: Router, engine: Engine): void {
         if (container.status !== 'running') throw conflict(`Container ${container.id} is not running`);
         return container;
       };
-      // Without -t there is no terminal, and nothing to do (as with docker).
-      if (running().tty) await resizeOnceMade(() => running().pid, size);
+      // Without -t there is no terminal, and nothing to do (as with docker); with one, docker's
+      // `resize` event says the new size.
+      const container = running();
+      if (container.tty) {
+        await resizeOnceMade(() => running().pid, size);
+        engine.events.container('resize', container, { height: String(size.rows), width: String(size.columns) });
+      }
       sendEmpty(reply, 200);
     });
 }
