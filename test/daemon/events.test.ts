@@ -274,6 +274,35 @@ describe.runIf(isRoot)('GET /events (root)', () => {
     );
   }, 120_000);
 
+  test('a container on a bridge network: network connect before its start, disconnect after its die', async () => {
+    const made = await request('POST', '/v1.41/networks/create', { Name: 'evconn', Driver: 'bridge' });
+    expect(made.status, made.body).toBe(201);
+    const networkId = (JSON.parse(made.body) as { Id: string }).Id;
+    try {
+      const id = await create({ Cmd: ['true'], HostConfig: { NetworkMode: 'evconn' } }, 'ev-connected');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the create's millisecond is past
+      const since = Date.now();
+      expect((await request('POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
+      const waited = await request('POST', `/v1.41/containers/${id}/wait`);
+      expect(JSON.parse(waited.body)).toMatchObject({ StatusCode: 0 });
+      expect((await request('DELETE', `/v1.41/containers/${id}`)).status).toBe(204);
+      const seen = (await events({ since: stamp(since), until: stamp(Date.now()) })).filter(
+        (event) => event.Actor.ID === id || event.Actor.ID === networkId,
+      );
+      expect(seen.map((event) => `${event.Type} ${event.Action}`)).toEqual([
+        'network connect',
+        'container start',
+        'container die',
+        'network disconnect',
+        'container destroy',
+      ]);
+      expect(seen[0]!.Actor.Attributes).toEqual({ container: id, name: 'evconn', type: 'bridge' });
+      expect(seen[3]!.Actor.Attributes).toEqual({ container: id, name: 'evconn', type: 'bridge' });
+    } finally {
+      await request('DELETE', '/v1.41/networks/evconn');
+    }
+  }, 30_000);
+
   test("resize of a container's terminal: docker's resize event with its height and width; none without -t", async () => {
     const tty = await create({ Cmd: ['sleep', '60'], Tty: true }, 'ev-tty');
     const plain = await create({ Cmd: ['sleep', '60'] }, 'ev-plain');

@@ -15,6 +15,7 @@ import type { Image } from '../images/store.ts';
 import { randomHex } from '../random-hex.ts';
 import { spawnShim } from '../shim/exec.ts';
 import { NAME_PATTERN } from '../state/names.ts';
+import { parseNetworkMode } from '../network/mode.ts';
 import { killContainer, thisProcess } from '../state/processes.ts';
 import type { ContainerState, StateStore } from '../state/store.ts';
 import { ApiError, badRequest, conflict, notFound } from './api-error.ts';
@@ -203,6 +204,7 @@ export class Engine {
         launch: launchDetached,
       },
     );
+    this.events.networkOf('connect', container);
     this.events.container('start', container);
     this.watchEnd(container);
     return true;
@@ -244,6 +246,11 @@ export class Engine {
     }
     this.pending.delete(container.id);
     this.keepUntilDone(this.created.removeInBackground(container.id), container.id);
+    // Its network's connect, before its start (dockerd's order); only a bridge network has one.
+    if (joinsBridge(container.options.network)) {
+      const state = this.store.get(container.id);
+      if (state) this.events.networkOf('connect', state);
+    }
     this.events.container('start', actorOf(container));
     this.watchEnd(actorOf(container));
     attempt.resolve('started');
@@ -404,6 +411,7 @@ export class Engine {
         if (run !== undefined) this.diedRuns.set(container.id, run);
         const code = state?.exitCode ?? this.removedCodes.get(container.id);
         this.events.container('die', state ?? container, code === undefined ? {} : { exitCode: String(code) });
+        if (state) this.events.networkOf('disconnect', state);
         return state;
       })
       .finally(() => {
@@ -483,6 +491,11 @@ async function findImageFor(root: string, name: string): Promise<Image> {
 }
 
 /** A created container as its events name it: the image by the name it resolved to, as the store keeps it. */
+/** --network's bridge modes: the default network and the user networks (network/mode.ts). */
+function joinsBridge(network: string): boolean {
+  return parseNetworkMode(network).mode === 'bridge';
+}
+
 function actorOf(container: PendingContainer): ContainerActor {
   return {
     id: container.id,

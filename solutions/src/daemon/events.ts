@@ -2,6 +2,7 @@
 // one JSON line in docker's shape (moby's api/types/events.Message), kept in a ring of the last
 // RING_LIMIT for a client's `since` to replay, and sent to every client that listens now. An event is
 // serialized once, when it happens: every listener writes the same line.
+import type { NetworkConfig } from '../network/types.ts';
 
 /**
  * How many recent events are kept for `since` (docker keeps 256): a container's are about 330 bytes
@@ -83,6 +84,21 @@ export class EventLog {
     const attributes: Record<string, string> = { image: container.image };
     if (container.name !== undefined) attributes.name = container.name;
     return this.emit('container', action, container.id, { ...attributes, ...extra });
+  }
+
+  /**
+   * A container's joining (`connect`) or leaving (`disconnect`) of its bridge network, as dockerd
+   * says them: the network's id as the actor, the container's id, the network's name and driver.
+   * A container of another mode (none, host, container:X) joins none.
+   */
+  networkOf(action: 'connect' | 'disconnect', container: { id: string; network?: NetworkConfig }): void {
+    const endpoint = container.network?.mode === 'bridge' ? container.network.endpoint : undefined;
+    if (endpoint)
+      this.emit('network', action, endpoint.networkId, {
+        container: container.id,
+        name: endpoint.network,
+        type: 'bridge',
+      });
   }
 
   /**
