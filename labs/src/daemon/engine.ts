@@ -490,12 +490,12 @@ async function findImageFor(root: string, name: string): Promise<Image> {
   return resolveImage(store, reference.name);
 }
 
-/** A created container as its events name it: the image by the name it resolved to, as the store keeps it. */
 /** --network's bridge modes: the default network and the user networks (network/mode.ts). */
 function joinsBridge(network: string): boolean {
   return parseNetworkMode(network).mode === 'bridge';
 }
 
+/** A created container as its events name it: the image by the name it resolved to, as the store keeps it. */
 function actorOf(container: PendingContainer): ContainerActor {
   return {
     id: container.id,
