@@ -408,9 +408,25 @@ describeLab('ch8-pull-digest', (check) => {
       const { registry } = await fixturesFor(host);
       const client = await daemonOf(host, mydocker);
       const name = `${registry.address}/layered:latest`;
+      const since = (Date.now() / 1000).toFixed(3);
       const pulled = await client.docker(['pull', name]);
       expectExitCode(pulled, 0);
       expect(pulled.stdout, describeRun(pulled)).toContain(`Status: Downloaded image for ${name}`);
+      // docker's pull event, its actor the reference asked for. The window's ends are given to the
+      // millisecond: docker's CLI sends a relative one (1m, 0s) in whole seconds.
+      const events = await client.docker([
+        'events',
+        '--since',
+        since,
+        '--until',
+        (Date.now() / 1000).toFixed(3),
+        '--filter',
+        'type=image',
+        '--format',
+        '{{.Action}} {{.Actor.ID}}',
+      ]);
+      expectExitCode(events, 0);
+      expect(events.stdout.split('\n'), describeRun(events)).toContain(`pull ${name}`);
       expect(mydocker.image(name), 'the image in the store, as mydocker sees it').toBeDefined();
       const run = await client.docker([
         'run',
